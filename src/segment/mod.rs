@@ -1,0 +1,1 @@
+//! Resume segmentation: sections, subsections (entries) and complexity metrics.

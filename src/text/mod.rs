@@ -1,0 +1,1 @@
+//! Pure text utilities shared by every stage: tokenising, normalising, stop words, terms.
