@@ -1,1 +1,152 @@
-//! Pure text utilities shared by every stage: tokenising, normalising, stop words, terms.
+//! Pure text utilities shared by every stage: tokenising, normalising, stop words, skill and term
+//! extraction, and cheap token estimates. No I/O, no allocation beyond what the caller keeps.
+
+mod skills;
+mod stopwords;
+
+pub use skills::{skill_name, skills_in, SKILL_TERMS};
+pub use stopwords::is_stopword;
+
+/// Splits text into word tokens, as borrowed slices in order.
+///
+/// A token is a run of letters and digits, with `+`, `#`, `.`, `/`, `-`, `'` and `&` allowed inside it
+/// (so `C++`, `C#`, `Node.js`, `CI/CD`, `front-end` and `AT&T` stay whole); trailing punctuation is
+/// not part of a token (`Python.` gives `Python`) except the `+` and `#` that end `C++` and `C#`.
+pub fn words(text: &str) -> Words<'_> {
+    Words { text, pos: 0 }
+}
+
+/// Iterator behind [`words`].
+pub struct Words<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric()
+}
+
+fn is_inner_char(c: char) -> bool {
+    matches!(c, '+' | '#' | '.' | '/' | '-' | '\'' | '&' | '\u{2019}')
+}
+
+impl<'a> Iterator for Words<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let rest = &self.text[self.pos..];
+        let start_off = rest.char_indices().find(|&(_, c)| is_word_char(c))?.0;
+        let start = self.pos + start_off;
+        let mut end = start;
+        let mut last_word_end = start;
+        for (i, c) in self.text[start..].char_indices() {
+            if is_word_char(c) {
+                end = start + i + c.len_utf8();
+                last_word_end = end;
+            } else if is_inner_char(c) {
+                end = start + i + c.len_utf8();
+            } else {
+                break;
+            }
+        }
+        // Keep a trailing run of '+' or '#' (C++, C#, F#); drop other trailing punctuation.
+        let tail = &self.text[last_word_end..end];
+        let keep = tail.chars().take_while(|&c| c == '+' || c == '#').map(char::len_utf8).sum::<usize>();
+        let token_end = last_word_end + keep;
+        self.pos = end.max(token_end);
+        Some(&self.text[start..token_end])
+    }
+}
+
+/// Lower-cases a token for comparison. ASCII fast path; other text goes through Unicode lowering.
+pub fn fold(token: &str) -> String {
+    if token.is_ascii() {
+        token.to_ascii_lowercase()
+    } else {
+        token.to_lowercase()
+    }
+}
+
+/// True when the token carries a digit: numbers, dates, percentages, versions (`2019`, `40%`, `v2`).
+pub fn has_digit(token: &str) -> bool {
+    token.bytes().any(|b| b.is_ascii_digit())
+}
+
+/// True when the token starts with an upper-case letter.
+pub fn is_capitalised(token: &str) -> bool {
+    token.chars().next().is_some_and(char::is_uppercase)
+}
+
+/// A cheap estimate of LLM tokens for a text: about four bytes a token for English prose. Used where a
+/// provider reports no usage and for planning; never for billing a provider that reports usage.
+pub fn approx_tokens(text: &str) -> u32 {
+    u32::try_from(text.len().div_ceil(4)).unwrap_or(u32::MAX)
+}
+
+/// Words counted as content terms: folded, not stop words, not pure numbers, at least two characters.
+pub fn content_terms(text: &str) -> impl Iterator<Item = String> + '_ {
+    words(text).filter_map(|w| {
+        let f = fold(w);
+        (f.chars().count() >= 2 && !is_stopword(&f) && !f.bytes().all(|b| b.is_ascii_digit())).then_some(f)
+    })
+}
+
+/// Leading bullet glyph of a line, if any: `-`, `*`, `•`, `·`, `–`, `▪`, `◦`, `>` followed by a space, or
+/// a numbered marker like `1.` / `2)`. Returns the byte length of the marker including its space.
+pub fn bullet_marker_len(line: &str) -> Option<usize> {
+    let trimmed = line.trim_start();
+    let indent = line.len() - trimmed.len();
+    let mut chars = trimmed.char_indices();
+    let (_, first) = chars.next()?;
+    if matches!(first, '-' | '*' | '•' | '·' | '–' | '▪' | '◦' | '>' | '●' | '○' | '■' | '‣') {
+        let after = first.len_utf8();
+        return trimmed[after..].starts_with(' ').then_some(indent + after + 1);
+    }
+    let digits = trimmed.bytes().take_while(u8::is_ascii_digit).count();
+    if (1..=2).contains(&digits) {
+        let rest = &trimmed[digits..];
+        if rest.starts_with(". ") || rest.starts_with(") ") {
+            return Some(indent + digits + 2);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn toks(s: &str) -> Vec<&str> {
+        words(s).collect()
+    }
+
+    #[test]
+    fn words_keep_technical_tokens_whole() {
+        assert_eq!(toks("C++, C# and Node.js; CI/CD."), vec!["C++", "C#", "and", "Node.js", "CI/CD"]);
+        assert_eq!(toks("front-end work at AT&T (2019-2021)"), vec!["front-end", "work", "at", "AT&T", "2019-2021"]);
+        assert_eq!(toks("Python."), vec!["Python"]);
+        assert_eq!(toks("  ...  "), Vec::<&str>::new());
+        assert_eq!(toks("naïve café"), vec!["naïve", "café"]);
+    }
+
+    #[test]
+    fn content_terms_drop_stop_words_and_numbers() {
+        let t: Vec<String> = content_terms("The team of 12 built a Python API with the users").collect();
+        assert_eq!(t, vec!["team", "built", "python", "api", "users"]);
+    }
+
+    #[test]
+    fn bullet_markers() {
+        assert_eq!(bullet_marker_len("- did x"), Some(2));
+        assert_eq!(bullet_marker_len("  • did x"), Some(2 + '•'.len_utf8() + 1));
+        assert_eq!(bullet_marker_len("12. did x"), Some(4));
+        assert_eq!(bullet_marker_len("-did x"), None);
+        assert_eq!(bullet_marker_len("2019 - 2020"), None);
+    }
+
+    #[test]
+    fn approx_tokens_rounds_up() {
+        assert_eq!(approx_tokens(""), 0);
+        assert_eq!(approx_tokens("abcde"), 2);
+    }
+}

@@ -1,0 +1,157 @@
+//! A vocabulary of skills that resumes and job postings name, with their usual spelling, and a fast
+//! matcher that finds them in text (one to three words, case-insensitive).
+
+use ahash::AHashMap;
+use std::sync::OnceLock;
+
+/// `(folded form, display form)`. Multi-word skills are written with single spaces.
+pub const SKILL_TERMS: &[(&str, &str)] = &[
+    (".net", ".NET"), ("a/b testing", "A/B testing"), ("accessibility", "accessibility"),
+    ("acquisition", "acquisition"), ("agile", "Agile"), ("airflow", "Airflow"), ("ajax", "AJAX"),
+    ("analytics", "analytics"), ("android", "Android"), ("angular", "Angular"), ("ansible", "Ansible"),
+    ("api design", "API design"), ("apis", "APIs"), ("api", "API"), ("aws", "AWS"), ("azure", "Azure"),
+    ("backbone", "Backbone"), ("bash", "Bash"), ("budgeting", "budgeting"), ("c", "C"), ("c#", "C#"),
+    ("c++", "C++"), ("ci/cd", "CI/CD"), ("cloud", "cloud"), ("cloud.gov", "cloud.gov"),
+    ("coaching", "coaching"), ("communication", "communication"), ("compliance", "compliance"),
+    ("content design", "content design"), ("content strategy", "content strategy"),
+    ("continuous deployment", "continuous deployment"), ("continuous integration", "continuous integration"),
+    ("contracting", "contracting"), ("css", "CSS"), ("customer experience", "customer experience"),
+    ("cybersecurity", "cybersecurity"), ("data analysis", "data analysis"), ("data science", "data science"),
+    ("data visualization", "data visualization"), ("databases", "databases"), ("design systems", "design systems"),
+    ("devops", "DevOps"), ("django", "Django"), ("docker", "Docker"), ("elasticsearch", "Elasticsearch"),
+    ("excel", "Excel"), ("express", "Express"), ("facilitation", "facilitation"), ("figma", "Figma"),
+    ("fedramp", "FedRAMP"), ("flask", "Flask"), ("gcp", "GCP"), ("git", "Git"), ("github", "GitHub"),
+    ("go", "Go"), ("golang", "Go"), ("graphql", "GraphQL"), ("hadoop", "Hadoop"), ("hiring", "hiring"),
+    ("html", "HTML"), ("html5", "HTML5"), ("human-centered design", "human-centered design"),
+    ("information architecture", "information architecture"), ("interaction design", "interaction design"),
+    ("ios", "iOS"), ("java", "Java"), ("javascript", "JavaScript"), ("jenkins", "Jenkins"), ("jquery", "jQuery"),
+    ("jira", "Jira"), ("json", "JSON"), ("kafka", "Kafka"), ("kotlin", "Kotlin"), ("kubernetes", "Kubernetes"),
+    ("leadership", "leadership"), ("lean", "Lean"), ("linux", "Linux"), ("machine learning", "machine learning"),
+    ("mentoring", "mentoring"), ("microservices", "microservices"), ("mongodb", "MongoDB"), ("mysql", "MySQL"),
+    ("negotiation", "negotiation"), ("nginx", "nginx"), ("node", "Node.js"), ("node.js", "Node.js"),
+    ("nodejs", "Node.js"), ("nosql", "NoSQL"), ("numpy", "NumPy"), ("okrs", "OKRs"),
+    ("open source", "open source"), ("pandas", "pandas"), ("perl", "Perl"), ("php", "PHP"),
+    ("postgres", "PostgreSQL"), ("postgresql", "PostgreSQL"), ("procurement", "procurement"),
+    ("product management", "product management"), ("product strategy", "product strategy"),
+    ("program management", "program management"), ("project management", "project management"),
+    ("prototyping", "prototyping"), ("public speaking", "public speaking"), ("python", "Python"),
+    ("pytorch", "PyTorch"), ("qa", "QA"), ("r", "R"), ("rails", "Rails"), ("react", "React"),
+    ("react native", "React Native"), ("recruiting", "recruiting"), ("redis", "Redis"),
+    ("redux", "Redux"), ("rest", "REST"), ("restful", "REST"), ("roadmapping", "roadmapping"),
+    ("ruby", "Ruby"), ("ruby on rails", "Ruby on Rails"), ("rust", "Rust"), ("sass", "Sass"),
+    ("scala", "Scala"), ("scrum", "Scrum"), ("security", "security"), ("service design", "service design"),
+    ("sketch", "Sketch"), ("spark", "Spark"), ("spring", "Spring"), ("sql", "SQL"),
+    ("stakeholder management", "stakeholder management"), ("statistics", "statistics"),
+    ("strategy", "strategy"), ("swift", "Swift"), ("tableau", "Tableau"), ("tdd", "TDD"),
+    ("tensorflow", "TensorFlow"), ("terraform", "Terraform"), ("test automation", "test automation"),
+    ("testing", "testing"), ("typescript", "TypeScript"), ("ui", "UI"), ("unix", "Unix"),
+    ("usability testing", "usability testing"), ("user research", "user research"), ("ux", "UX"),
+    ("user experience", "user experience"), ("user-centered design", "user-centered design"),
+    ("visual design", "visual design"), ("vue", "Vue"), ("web development", "web development"),
+    ("wordpress", "WordPress"), ("writing", "writing"), ("xml", "XML"),
+];
+
+struct Matcher {
+    /// Folded skill (one to three words, single-spaced) -> index into `SKILL_TERMS`.
+    by_term: AHashMap<&'static str, usize>,
+    /// Folded first words of multi-word skills, so longer lookups happen only where they can match.
+    multi_starts: AHashMap<&'static str, ()>,
+}
+
+fn matcher() -> &'static Matcher {
+    static MATCHER: OnceLock<Matcher> = OnceLock::new();
+    MATCHER.get_or_init(|| {
+        let mut by_term = AHashMap::with_capacity(SKILL_TERMS.len());
+        let mut multi_starts = AHashMap::new();
+        for (i, (term, _)) in SKILL_TERMS.iter().enumerate() {
+            by_term.insert(*term, i);
+            if let Some((first, _)) = term.split_once(' ') {
+                multi_starts.insert(first, ());
+            }
+        }
+        Matcher { by_term, multi_starts }
+    })
+}
+
+/// Display name of a skill index returned by [`skills_in`].
+pub fn skill_name(index: usize) -> &'static str {
+    SKILL_TERMS[index].1
+}
+
+/// Skills named in `text`, as indices into [`SKILL_TERMS`], deduplicated by display name, in order of
+/// first appearance. The longest match wins at each position ("ruby on rails" over "ruby").
+///
+/// Single letters (`C`, `R`) count only when written in capitals, since "a" and "r" are ordinary text.
+pub fn skills_in(text: &str) -> Vec<usize> {
+    let m = matcher();
+    let tokens: Vec<(&str, String)> = super::words(text).map(|w| (w, super::fold(w))).collect();
+    let mut found: Vec<usize> = Vec::new();
+    let mut key = String::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        let mut hit: Option<(usize, usize)> = None;
+        if m.multi_starts.contains_key(tokens[i].1.as_str()) {
+            key.clear();
+            key.push_str(&tokens[i].1);
+            for len in 2..=3 {
+                let Some((_, next)) = tokens.get(i + len - 1) else { break };
+                key.push(' ');
+                key.push_str(next);
+                if let Some(&idx) = m.by_term.get(key.as_str()) {
+                    hit = Some((idx, len));
+                }
+            }
+        }
+        if hit.is_none() {
+            let (raw, folded) = &tokens[i];
+            if let Some(&idx) = m.by_term.get(folded.as_str()) {
+                let single_letter = folded.chars().count() == 1;
+                if !single_letter || raw.chars().all(char::is_uppercase) {
+                    hit = Some((idx, 1));
+                }
+            }
+        }
+        match hit {
+            Some((idx, len)) => {
+                let name = SKILL_TERMS[idx].1;
+                if !found.iter().any(|&f| SKILL_TERMS[f].1 == name) {
+                    found.push(idx);
+                }
+                i += len;
+            }
+            None => i += 1,
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(text: &str) -> Vec<&'static str> {
+        skills_in(text).into_iter().map(skill_name).collect()
+    }
+
+    #[test]
+    fn finds_single_and_multi_word_skills() {
+        assert_eq!(
+            names("Built Ruby on Rails apps, then Python and machine learning with PostgreSQL."),
+            vec!["Ruby on Rails", "Python", "machine learning", "PostgreSQL"]
+        );
+    }
+
+    #[test]
+    fn single_letters_need_capitals_and_synonyms_dedupe() {
+        assert_eq!(names("a r C and R; node, Node.js, nodejs"), vec!["C", "R", "Node.js"]);
+    }
+
+    #[test]
+    fn vocabulary_is_folded_and_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for (term, _) in SKILL_TERMS {
+            assert_eq!(*term, super::super::fold(term), "{term} must be folded");
+            assert!(seen.insert(*term), "{term} twice");
+        }
+    }
+}
