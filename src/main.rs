@@ -1,1 +1,76 @@
-fn main(){}
+//! The `tailor` binary: parse arguments, build a validated run, dispatch, map the outcome to an
+//! exit code (0 all ok, 3 some pairs failed or rows rejected, 2 usage, 1 fatal).
+
+mod cli;
+
+use clap::Parser;
+use cli::{Cli, Command, Format, LogFormat, RunArgs};
+use std::process::ExitCode;
+use tailor::config::FileConfig;
+use tailor::engine::{self, RunOptions};
+use tailor::io::{InputOptions, OutputFormat};
+
+const EXIT_FATAL: u8 = 1;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Run(args) => {
+            init_logging(args.log_format, args.quiet);
+            match run(&args) {
+                Ok(code) => ExitCode::from(code),
+                Err(e) => {
+                    eprintln!("tailor: error: {e:#}");
+                    ExitCode::from(EXIT_FATAL)
+                }
+            }
+        }
+    }
+}
+
+fn init_logging(format: LogFormat, quiet: bool) {
+    let default = if quiet { "warn" } else { "info" };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("TAILOR_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+fn run(args: &RunArgs) -> anyhow::Result<u8> {
+    let config = match &args.config {
+        Some(path) => FileConfig::load(path)?,
+        None => FileConfig::default(),
+    };
+    let defaults = InputOptions::default();
+    let pick = |flag: &Option<String>, file: &Option<String>, default: &str| flag.clone().or_else(|| file.clone()).unwrap_or_else(|| default.to_string());
+    let input_options = InputOptions {
+        resume_col: pick(&args.resume_col, &config.input.resume_col, &defaults.resume_col),
+        job_col: pick(&args.job_col, &config.input.job_col, &defaults.job_col),
+        id_col: pick(&args.id_col, &config.input.id_col, &defaults.id_col),
+        max_text_bytes: config.run.max_text_bytes.unwrap_or(defaults.max_text_bytes),
+        chunk_rows: config.run.chunk_rows.unwrap_or(defaults.chunk_rows),
+    };
+    let state_dir = args.state.clone().or_else(|| config.run.state_dir.clone()).unwrap_or_else(|| args.out.join(".tailor-state"));
+    let format = match args.format {
+        Format::Parquet => OutputFormat::Parquet,
+        Format::Csv => OutputFormat::Csv,
+        Format::Jsonl => OutputFormat::Jsonl,
+    };
+    let weights = config.section_weights().map_err(anyhow::Error::msg)?;
+    let opts = RunOptions { input: args.input.clone(), out_dir: args.out.clone(), state_dir, format, input_options, limit: args.limit, weights };
+    tracing::info!(input = %opts.input.display(), out = %opts.out_dir.display(), "run started on the local provider");
+    let summary = engine::run(&opts)?;
+    let r = &summary.report;
+    tracing::info!(
+        ok = r.pairs.ok,
+        partial = r.pairs.partial,
+        failed = r.pairs.failed,
+        rejected = r.pairs.rejected,
+        wall_ms = r.wall_ms.round(),
+        "run finished; results in {}",
+        opts.out_dir.display()
+    );
+    Ok(u8::try_from(summary.exit_code).unwrap_or(EXIT_FATAL))
+}

@@ -1,0 +1,68 @@
+//! Command-line arguments (clap derive). Parsing only: `main.rs` turns these into a run.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Tailors resumes to job descriptions with LLMs, in bulk.
+#[derive(Debug, Parser)]
+#[command(name = "tailor", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Tailor every resume/job pair of an input file.
+    Run(RunArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Input pairs: .csv, .parquet or .jsonl, one pair per row (columns resume, job, optional pair_id).
+    #[arg(long, value_name = "PAIRS")]
+    pub input: PathBuf,
+    /// Output folder for results, sections, rejects and the run report.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Config file (tailor.toml). Without it the built-in offline local provider is used.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// State folder (performance table; cache and journal later). Default: DIR/.tailor-state.
+    #[arg(long, value_name = "DIR")]
+    pub state: Option<PathBuf>,
+    /// Format of results and sections.
+    #[arg(long, value_enum, default_value_t = Format::Parquet)]
+    pub format: Format,
+    /// Process only the first N data rows.
+    #[arg(long, value_name = "N")]
+    pub limit: Option<u64>,
+    /// Column holding the resume text (default "resume").
+    #[arg(long, value_name = "NAME")]
+    pub resume_col: Option<String>,
+    /// Column holding the job description (default "job").
+    #[arg(long, value_name = "NAME")]
+    pub job_col: Option<String>,
+    /// Column holding the pair id (default "pair_id"; without it a stable hash of the texts).
+    #[arg(long, value_name = "NAME")]
+    pub id_col: Option<String>,
+    /// Log line format on stderr.
+    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+    /// Print only warnings and errors.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Parquet,
+    Csv,
+    Jsonl,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}

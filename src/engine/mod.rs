@@ -1,0 +1,354 @@
+//! The run pipeline: a reader thread streams chunks of rows, the main thread tailors each chunk's
+//! pairs on rayon (jobs analysed once per distinct text), and one writer thread writes results,
+//! sections and rejects in input order. Channels are bounded, so memory stays flat however large
+//! the input is.
+
+mod tailor_pair;
+
+pub use tailor_pair::{PairOutput, Tailor, TaskCounts, TASKS_PER_PART};
+
+use crate::io::{InputError, InputOptions, OutputError, OutputFormat, PairReader, RejectWriter, TableWriter};
+use crate::job::{analyse, job_hash, JobAnalysis};
+use crate::pair::{Pair, Reject, RowOutcome};
+use crate::plan::SectionWeights;
+use crate::provider::local::LocalProvider;
+use crate::report::{rfc3339_utc, CacheCounts, PairCounts, RunReport, StageCounts};
+use crate::rows::{ResultRow, SectionRow, Status};
+use crate::stats::{ModelStatsRow, StatsTable};
+use ahash::AHashMap;
+use crossbeam_channel::{bounded, Receiver, Sender};
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::thread;
+use std::time::{Instant, SystemTime};
+
+/// Distinct job analyses kept in memory; past this the map is cleared, since inputs that repeat jobs
+/// repeat them close together and an unbounded map would grow with the file.
+const MAX_JOBS_IN_MEMORY: usize = 8192;
+
+/// Exit codes of `tailor run` (DESIGN.md).
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_SOME_FAILED: i32 = 3;
+
+/// A validated run.
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    pub input: PathBuf,
+    pub out_dir: PathBuf,
+    pub state_dir: PathBuf,
+    pub format: OutputFormat,
+    pub input_options: InputOptions,
+    /// Read only the first N data rows.
+    pub limit: Option<u64>,
+    pub weights: SectionWeights,
+}
+
+/// Why a run could not finish. Row-level problems are not errors: they are rejects.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Input(#[from] InputError),
+    #[error(transparent)]
+    Output(#[from] OutputError),
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("internal error: the {0} thread stopped unexpectedly")]
+    Thread(&'static str),
+}
+
+/// What a finished run reports.
+#[derive(Debug)]
+pub struct RunSummary {
+    pub report: RunReport,
+    pub exit_code: i32,
+}
+
+enum WriterMsg {
+    Batch { results: Vec<ResultRow>, sections: Vec<SectionRow>, rejects: Vec<Reject> },
+    /// The run failed: drop the temporary files, publish nothing.
+    Abort,
+}
+
+struct WriterDone {
+    results: u64,
+    rejects: u64,
+    busy_us: u64,
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> RunError + '_ {
+    move |source| RunError::Io { path: path.to_path_buf(), source }
+}
+
+/// Runs the whole pipeline on the local provider.
+pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
+    let started_at = SystemTime::now();
+    let wall = Instant::now();
+    let reader = PairReader::open(&opts.input, &opts.input_options)?;
+    std::fs::create_dir_all(&opts.out_dir).map_err(io_err(&opts.out_dir))?;
+    std::fs::create_dir_all(&opts.state_dir).map_err(io_err(&opts.state_dir))?;
+
+    let results = TableWriter::<ResultRow>::create(&opts.out_dir, "results", opts.format)?;
+    let sections = TableWriter::<SectionRow>::create(&opts.out_dir, "sections", opts.format)?;
+    let rejects = RejectWriter::create(&opts.out_dir)?;
+
+    let (chunk_tx, chunk_rx) = bounded(2);
+    let (write_tx, write_rx) = bounded(2);
+    let limit = opts.limit;
+    let reader_thread = thread::Builder::new()
+        .name("tailor-read".into())
+        .spawn(move || read_chunks(reader, limit, &chunk_tx))
+        .map_err(io_err(&opts.input))?;
+    let writer_thread = thread::Builder::new()
+        .name("tailor-write".into())
+        .spawn(move || write_batches(&write_rx, results, sections, rejects))
+        .map_err(io_err(&opts.out_dir))?;
+
+    let provider = LocalProvider;
+    let tailor = Tailor { provider: &provider, model: "local", weights: &opts.weights };
+    let mut state = RunState::default();
+    let processed = process_chunks(&tailor, &chunk_rx, &write_tx, &mut state);
+    if processed.is_err() {
+        // Unblock the reader if it is waiting to send, and tell the writer to publish nothing.
+        drop(chunk_rx);
+        let _ = write_tx.send(WriterMsg::Abort);
+    }
+    drop(write_tx);
+    let read_busy_us = reader_thread.join().map_err(|_| RunError::Thread("reader"))?;
+    let written = writer_thread.join().map_err(|_| RunError::Thread("writer"))?;
+    processed?;
+    let written = written?;
+
+    let finished_at = SystemTime::now();
+    let updated_at = rfc3339_utc(finished_at);
+    let mut stats_writer = TableWriter::<ModelStatsRow>::create(&opts.state_dir, "model_stats", OutputFormat::Parquet)?;
+    stats_writer.write(&state.stats.to_rows(&updated_at))?;
+    stats_writer.finish()?;
+
+    let report = state.report(opts, read_busy_us, &written, started_at, finished_at, wall.elapsed().as_secs_f64() * 1000.0);
+    report.write(&opts.out_dir).map_err(io_err(&opts.out_dir))?;
+    Ok(RunSummary { exit_code: report.exit_code, report })
+}
+
+/// Reads chunks until the input ends, the limit is reached or the receiver hangs up. Returns the
+/// time spent reading. A fatal read error is sent on as the last message.
+fn read_chunks(mut reader: PairReader, limit: Option<u64>, tx: &Sender<Result<Vec<RowOutcome>, InputError>>) -> u64 {
+    let mut busy_us = 0u64;
+    let mut rows = 0u64;
+    loop {
+        let t = Instant::now();
+        let next = reader.next_chunk();
+        busy_us += t.elapsed().as_micros() as u64;
+        let mut chunk = match next {
+            Ok(Some(chunk)) => chunk,
+            Ok(None) => break,
+            Err(e) => {
+                let _ = tx.send(Err(e));
+                break;
+            }
+        };
+        let mut done = false;
+        if let Some(limit) = limit {
+            let room = limit.saturating_sub(rows);
+            if chunk.len() as u64 >= room {
+                chunk.truncate(room as usize);
+                done = true;
+            }
+        }
+        rows += chunk.len() as u64;
+        if tx.send(Ok(chunk)).is_err() || done {
+            break;
+        }
+    }
+    busy_us
+}
+
+fn write_batches(
+    rx: &Receiver<WriterMsg>,
+    mut results: TableWriter<ResultRow>,
+    mut sections: TableWriter<SectionRow>,
+    mut rejects: RejectWriter,
+) -> Result<WriterDone, RunError> {
+    let mut done = WriterDone { results: 0, rejects: 0, busy_us: 0 };
+    for msg in rx {
+        let WriterMsg::Batch { results: r, sections: s, rejects: j } = msg else {
+            return Ok(done);
+        };
+        let t = Instant::now();
+        results.write(&r)?;
+        sections.write(&s)?;
+        for reject in &j {
+            rejects.write(reject)?;
+        }
+        done.results += r.len() as u64;
+        done.rejects += j.len() as u64;
+        done.busy_us += t.elapsed().as_micros() as u64;
+    }
+    let t = Instant::now();
+    results.finish()?;
+    sections.finish()?;
+    rejects.finish()?;
+    done.busy_us += t.elapsed().as_micros() as u64;
+    Ok(done)
+}
+
+/// Counters the main thread keeps while chunks flow.
+#[derive(Default)]
+struct RunState {
+    jobs: AHashMap<String, Arc<JobAnalysis>>,
+    rows_in: u64,
+    pairs: u64,
+    rejected: u64,
+    jobs_analysed: u64,
+    jobs_reused: u64,
+    job_busy_us: u64,
+    prepare_busy_us: u64,
+    execute_busy_us: u64,
+    parts_tasks: TaskCounts,
+    pair_counts: PairCounts,
+    stats: StatsTable,
+}
+
+fn process_chunks(
+    tailor: &Tailor<'_>,
+    rx: &Receiver<Result<Vec<RowOutcome>, InputError>>,
+    tx: &Sender<WriterMsg>,
+    state: &mut RunState,
+) -> Result<(), RunError> {
+    for chunk in rx {
+        let chunk = chunk?;
+        state.rows_in += chunk.len() as u64;
+        let mut pairs: Vec<Pair> = Vec::with_capacity(chunk.len());
+        let mut rejects: Vec<Reject> = Vec::new();
+        for outcome in chunk {
+            match outcome {
+                RowOutcome::Pair(p) => pairs.push(p),
+                RowOutcome::Reject(r) => rejects.push(r),
+            }
+        }
+        state.pairs += pairs.len() as u64;
+        state.rejected += rejects.len() as u64;
+
+        let jobs = state.analyse_jobs(&pairs);
+        let outputs: Vec<PairOutput> = pairs.par_iter().zip(jobs.par_iter()).map(|(p, j)| tailor.pair(p, j)).collect();
+
+        let mut results = Vec::with_capacity(outputs.len());
+        let mut sections = Vec::new();
+        for out in outputs {
+            state.prepare_busy_us += out.prepare_us;
+            state.execute_busy_us += out.execute_us;
+            state.parts_tasks.ok += out.tasks.ok;
+            state.parts_tasks.failed += out.tasks.failed;
+            state.parts_tasks.skipped += out.tasks.skipped;
+            for call in &out.calls {
+                state.stats.record(call);
+            }
+            match out.result.status {
+                Status::Ok | Status::Skipped => state.pair_counts.ok += 1,
+                Status::Partial => state.pair_counts.partial += 1,
+                Status::Failed => state.pair_counts.failed += 1,
+            }
+            results.push(out.result);
+            sections.extend(out.sections);
+        }
+        if tx.send(WriterMsg::Batch { results, sections, rejects }).is_err() {
+            return Err(RunError::Thread("writer"));
+        }
+    }
+    Ok(())
+}
+
+impl RunState {
+    /// The analysis of each pair's job, analysing each distinct job text once (in parallel).
+    fn analyse_jobs(&mut self, pairs: &[Pair]) -> Vec<Arc<JobAnalysis>> {
+        let t = Instant::now();
+        let hashes: Vec<String> = pairs.par_iter().map(|p| job_hash(&p.job)).collect();
+        if self.jobs.len() > MAX_JOBS_IN_MEMORY {
+            self.jobs.clear();
+        }
+        let mut todo: Vec<(&String, &str)> = Vec::new();
+        for (h, p) in hashes.iter().zip(pairs) {
+            if !self.jobs.contains_key(h) && !todo.iter().any(|(t, _)| *t == h) {
+                todo.push((h, &p.job));
+            }
+        }
+        let fresh: Vec<(String, Arc<JobAnalysis>)> = todo.par_iter().map(|(h, job)| ((*h).clone(), Arc::new(analyse(job)))).collect();
+        self.jobs_analysed += fresh.len() as u64;
+        self.jobs_reused += (pairs.len() - fresh.len()) as u64;
+        self.jobs.extend(fresh);
+        self.job_busy_us += t.elapsed().as_micros() as u64;
+        hashes.iter().map(|h| Arc::clone(&self.jobs[h])).collect()
+    }
+
+    fn report(&self, opts: &RunOptions, read_busy_us: u64, written: &WriterDone, started: SystemTime, finished: SystemTime, wall_ms: f64) -> RunReport {
+        let ms = |us: u64| us as f64 / 1000.0;
+        let mut read = StageCounts::new("read");
+        read.input = self.rows_in;
+        read.ok = self.pairs;
+        read.rejected = self.rejected;
+        read.busy_ms = ms(read_busy_us);
+        let mut jobs = StageCounts::new("analyse_jobs");
+        jobs.input = self.pairs;
+        jobs.ok = self.jobs_analysed;
+        jobs.cached = self.jobs_reused;
+        jobs.busy_ms = ms(self.job_busy_us);
+        let mut prepare = StageCounts::new("segment_and_plan");
+        prepare.input = self.pairs;
+        prepare.ok = self.pairs;
+        prepare.busy_ms = ms(self.prepare_busy_us);
+        let t = self.parts_tasks;
+        let mut tasks = StageCounts::new("tasks");
+        tasks.input = t.ok + t.failed + t.skipped;
+        tasks.ok = t.ok;
+        tasks.failed = t.failed;
+        tasks.skipped = t.skipped;
+        tasks.busy_ms = ms(self.execute_busy_us);
+        let mut assemble = StageCounts::new("assemble");
+        let p = &self.pair_counts;
+        assemble.input = self.pairs;
+        assemble.ok = p.ok + p.partial;
+        assemble.failed = p.failed;
+        let mut write = StageCounts::new("write");
+        write.input = self.pairs + self.rejected;
+        write.ok = written.results;
+        write.rejected = written.rejects;
+        write.busy_ms = ms(written.busy_us);
+        let stages = vec![read, jobs, prepare, tasks, assemble, write];
+        let accounting_holds = stages.iter().all(StageCounts::balanced);
+
+        let pairs = PairCounts { rejected: self.rejected, ..self.pair_counts.clone() };
+        let all_ok = pairs.partial == 0 && pairs.failed == 0 && pairs.rejected == 0;
+        let cost_usd = self.stats.rows.values().map(|s| s.cost_usd).sum();
+        let mut suggestions = Vec::new();
+        if self.rejected > 0 {
+            suggestions.push(format!("{} input rows were rejected: see rejects.csv for row, column and reason", self.rejected));
+        }
+        if pairs.failed + pairs.partial > 0 {
+            suggestions.push("some sections failed every tier: the sections table names the error of each".to_string());
+        }
+        RunReport {
+            tailor_version: env!("CARGO_PKG_VERSION"),
+            started_at: rfc3339_utc(started),
+            finished_at: rfc3339_utc(finished),
+            wall_ms,
+            input: opts.input.display().to_string(),
+            output_dir: opts.out_dir.display().to_string(),
+            exit_code: if all_ok { EXIT_OK } else { EXIT_SOME_FAILED },
+            pairs,
+            stages,
+            accounting_holds,
+            by_model: RunReport::model_lines(&self.stats),
+            cache: CacheCounts { hits: self.jobs_reused, misses: self.jobs_analysed, hit_ratio: ratio(self.jobs_reused, self.jobs_reused + self.jobs_analysed) },
+            cost_usd,
+            suggestions,
+        }
+    }
+}
+
+fn ratio(a: u64, b: u64) -> f64 {
+    if b == 0 {
+        0.0
+    } else {
+        a as f64 / b as f64
+    }
+}

@@ -1,0 +1,312 @@
+//! Tailoring one pair: segment, plan, run each part's tasks through the provider, measure quality,
+//! assemble. Pure CPU work over one pair; the pipeline runs many of these on rayon.
+
+use crate::aggregate::{assemble, weighted_score, ScoredPart};
+use crate::job::JobAnalysis;
+use crate::pair::Pair;
+use crate::plan::{plan_parts, Part, SectionWeights};
+use crate::provider::local::resume_evidence;
+use crate::provider::{Completion, Evaluation, Provider, ProviderError, TaskInput, TaskKind, TaskOutput};
+use crate::quality::{keyword_coverage, section_quality, unfaithful_tokens, TermSet};
+use crate::rows::{ResultRow, SectionRow, Status};
+use crate::segment::{segment, SectionType};
+use crate::stats::{CallRecord, StatsKey};
+use std::time::Instant;
+
+/// The tasks of one part, in order; each depends on the one before.
+pub const TASKS_PER_PART: u64 = 3;
+
+/// What the engine needs to tailor pairs.
+#[derive(Debug)]
+pub struct Tailor<'a> {
+    pub provider: &'a dyn Provider,
+    pub model: &'a str,
+    pub weights: &'a SectionWeights,
+}
+
+/// Task outcomes of one pair, for the run's stage counts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TaskCounts {
+    pub ok: u64,
+    pub failed: u64,
+    pub skipped: u64,
+}
+
+/// Everything one pair produced.
+#[derive(Debug)]
+pub struct PairOutput {
+    pub result: ResultRow,
+    pub sections: Vec<SectionRow>,
+    pub calls: Vec<CallRecord>,
+    pub tasks: TaskCounts,
+    pub prepare_us: u64,
+    pub execute_us: u64,
+}
+
+/// A part's three tasks as they ended.
+struct PartRun {
+    before: Option<Evaluation>,
+    optimized: Option<String>,
+    after: Option<Evaluation>,
+    error: Option<String>,
+    attempts: u32,
+    latency_us: u64,
+    input_tokens: u64,
+    output_tokens: u64,
+    cost_usd: f64,
+    /// Index in the pair's call list of the optimize call, so its quality can be recorded.
+    optimize_call: usize,
+}
+
+fn micros(since: Instant) -> u64 {
+    u64::try_from(since.elapsed().as_micros()).unwrap_or(u64::MAX)
+}
+
+impl Tailor<'_> {
+    /// Tailors one pair against its analysed job.
+    pub fn pair(&self, pair: &Pair, job: &JobAnalysis) -> PairOutput {
+        let started = Instant::now();
+        let seg = segment(&pair.resume);
+        let parts = plan_parts(&seg, &pair.resume, self.weights);
+        let evidence = resume_evidence(&pair.resume);
+        let prepare_us = micros(started);
+
+        let executing = Instant::now();
+        let mut calls = Vec::new();
+        let mut tasks = TaskCounts::default();
+        let mut section_rows = Vec::with_capacity(parts.len());
+        let mut runs: Vec<Option<PartRun>> = Vec::with_capacity(parts.len());
+        for part in &parts {
+            if !part.needs_tasks() {
+                tasks.skipped += TASKS_PER_PART;
+                runs.push(None);
+                continue;
+            }
+            let original = &pair.resume[part.span.clone()];
+            let input = TaskInput {
+                kind: TaskKind::Evaluate,
+                section_type: part.section_type,
+                text: original,
+                job_text: &pair.job,
+                job,
+                evidence: &evidence,
+            };
+            runs.push(Some(self.run_part(&input, &mut calls, &mut tasks)));
+        }
+        let execute_us = micros(executing);
+
+        let mut scored = Vec::with_capacity(parts.len());
+        let (mut optimized_count, mut failed_parts, mut task_parts) = (0u32, 0u32, 0u32);
+        let mut first_error: Option<String> = None;
+        for (index, (part, run)) in parts.iter().zip(&runs).enumerate() {
+            let original = &pair.resume[part.span.clone()];
+            let row = self.section_row(pair, job, index, part, original, run.as_ref());
+            if let Some(run) = run {
+                calls[run.optimize_call].quality = row.quality;
+                task_parts += 1;
+                if row.status == Status::Failed {
+                    failed_parts += 1;
+                    first_error = first_error.or_else(|| row.error.clone());
+                } else {
+                    optimized_count += 1;
+                }
+            }
+            section_rows.push(row);
+            let reorderable = matches!(
+                part.section_type,
+                SectionType::Projects | SectionType::Certifications | SectionType::Awards | SectionType::Publications
+            );
+            scored.push((part, run, reorderable));
+        }
+        let parts_for_text: Vec<ScoredPart<'_>> = scored
+            .iter()
+            .zip(&section_rows)
+            .map(|((part, run, reorderable), row)| ScoredPart {
+                span: part.span.clone(),
+                text: if row.status == Status::Ok { row.optimized.as_deref().unwrap_or(&row.original) } else { &row.original },
+                importance: part.importance,
+                score_before: run.as_ref().and_then(|r| r.before.as_ref().map(|e| e.score)),
+                score_after: row.score_after,
+                reorder_group: (*reorderable && part.subsection.is_some()).then_some(part.section),
+            })
+            .collect();
+        let tailored = assemble(&pair.resume, &parts_for_text);
+        let score_before = weighted_score(parts_for_text.iter().map(|p| (p.importance, p.score_before)));
+        let score_after = weighted_score(parts_for_text.iter().map(|p| (p.importance, p.score_after)));
+
+        let status = match (task_parts, failed_parts) {
+            (_, 0) => Status::Ok,
+            (t, f) if f == t => Status::Failed,
+            _ => Status::Partial,
+        };
+        let mut models: Vec<String> = calls.iter().map(|c| format!("{}/{}", c.key.provider, c.key.model)).collect();
+        models.sort();
+        models.dedup();
+        let result = ResultRow {
+            pair_id: pair.pair_id.clone(),
+            status,
+            score_before,
+            score_after,
+            tailored_resume: tailored,
+            sections: u32::try_from(parts.len()).unwrap_or(u32::MAX),
+            sections_optimized: optimized_count,
+            models: models.join(","),
+            calls: u32::try_from(calls.len()).unwrap_or(u32::MAX),
+            cache_hits: 0,
+            input_tokens: calls.iter().map(|c| c.input_tokens).sum(),
+            output_tokens: calls.iter().map(|c| c.output_tokens).sum(),
+            cost_usd: calls.iter().map(|c| c.cost_usd).sum(),
+            elapsed_ms: started.elapsed().as_secs_f64() * 1000.0,
+            error: first_error,
+        };
+        PairOutput { result, sections: section_rows, calls, tasks, prepare_us, execute_us }
+    }
+
+    /// Evaluate, optimize, evaluate again. A task whose predecessor failed is skipped.
+    fn run_part(&self, input: &TaskInput<'_>, calls: &mut Vec<CallRecord>, tasks: &mut TaskCounts) -> PartRun {
+        let mut run = PartRun {
+            before: None,
+            optimized: None,
+            after: None,
+            error: None,
+            attempts: 0,
+            latency_us: 0,
+            input_tokens: 0,
+            output_tokens: 0,
+            cost_usd: 0.0,
+            optimize_call: 0,
+        };
+        let first_call = calls.len();
+        let mut note = |run: &mut PartRun, r: Result<Completion, ProviderError>| -> Option<TaskOutput> {
+            run.attempts += 1;
+            match r {
+                Ok(c) => {
+                    tasks.ok += 1;
+                    run.input_tokens += c.usage.input_tokens;
+                    run.output_tokens += c.usage.output_tokens;
+                    Some(c.output)
+                }
+                Err(e) => {
+                    tasks.failed += 1;
+                    run.error.get_or_insert_with(|| e.to_string());
+                    None
+                }
+            }
+        };
+        let before = self.call(input, calls);
+        run.before = match note(&mut run, before) {
+            Some(TaskOutput::Evaluation(e)) => Some(e),
+            _ => None,
+        };
+        let optimize = TaskInput { kind: TaskKind::Optimize, ..*input };
+        run.optimize_call = calls.len();
+        let optimized = self.call(&optimize, calls);
+        run.optimized = match note(&mut run, optimized) {
+            Some(TaskOutput::Optimization(text)) => Some(text),
+            _ => None,
+        };
+        match &run.optimized {
+            Some(text) => {
+                let again = TaskInput { kind: TaskKind::Evaluate, text, ..*input };
+                let after = self.call(&again, calls);
+                run.after = match note(&mut run, after) {
+                    Some(TaskOutput::Evaluation(e)) => Some(e),
+                    _ => None,
+                };
+            }
+            None => tasks.skipped += 1,
+        }
+        for c in &calls[first_call..] {
+            run.latency_us += c.latency_us;
+            run.cost_usd += c.cost_usd;
+        }
+        run
+    }
+
+    fn call(&self, input: &TaskInput<'_>, calls: &mut Vec<CallRecord>) -> Result<Completion, ProviderError> {
+        let started = Instant::now();
+        let result = self.provider.complete(self.model, input);
+        let (failure, input_tokens, output_tokens) = match &result {
+            Ok(c) => (None, c.usage.input_tokens, c.usage.output_tokens),
+            Err(e) => (Some(e.class), 0, 0),
+        };
+        calls.push(CallRecord {
+            key: StatsKey {
+                provider: self.provider.name().to_string(),
+                model: self.model.to_string(),
+                section_type: input.section_type,
+                task_kind: input.kind,
+            },
+            failure,
+            latency_us: micros(started),
+            input_tokens,
+            output_tokens,
+            cost_usd: 0.0,
+            quality: None,
+        });
+        result
+    }
+
+    /// The sections row of a part, with its quality measured. An optimization that invents facts is
+    /// not used: the part fails and keeps its original text.
+    fn section_row(&self, pair: &Pair, job: &JobAnalysis, index: usize, part: &Part, original: &str, run: Option<&PartRun>) -> SectionRow {
+        let mut row = SectionRow {
+            pair_id: pair.pair_id.clone(),
+            section_index: u32::try_from(index).unwrap_or(u32::MAX),
+            section_type: part.section_type.as_str(),
+            subsection: part.subsection.clone(),
+            original: original.to_string(),
+            optimized: None,
+            score_before: None,
+            score_after: None,
+            quality: None,
+            keyword_coverage_before: None,
+            keyword_coverage_after: None,
+            faithful: None,
+            provider: None,
+            model: None,
+            attempts: 0,
+            cache_hit: false,
+            status: Status::Skipped,
+            error: None,
+            latency_ms: 0.0,
+            input_tokens: 0,
+            output_tokens: 0,
+            cost_usd: 0.0,
+        };
+        let Some(run) = run else { return row };
+        row.provider = Some(self.provider.name().to_string());
+        row.model = Some(self.model.to_string());
+        row.attempts = run.attempts;
+        row.latency_ms = run.latency_us as f64 / 1000.0;
+        row.input_tokens = run.input_tokens;
+        row.output_tokens = run.output_tokens;
+        row.cost_usd = run.cost_usd;
+        row.score_before = run.before.as_ref().map(|e| e.score);
+        row.score_after = run.after.as_ref().map(|e| e.score);
+        row.error = run.error.clone();
+        let before_terms = TermSet::of(original);
+        row.keyword_coverage_before = Some(keyword_coverage(&before_terms, job));
+        row.status = if run.before.is_some() && run.after.is_some() { Status::Ok } else { Status::Failed };
+        if let Some(text) = &run.optimized {
+            let invented = unfaithful_tokens(text, original, &pair.job);
+            let faithful = invented.is_empty();
+            let coverage_after = keyword_coverage(&TermSet::of(text), job);
+            row.keyword_coverage_after = Some(coverage_after);
+            row.faithful = Some(faithful);
+            row.quality = Some(section_quality(
+                row.keyword_coverage_before.unwrap_or(0.0),
+                coverage_after,
+                original.len(),
+                text.len(),
+                faithful,
+            ));
+            row.optimized = Some(text.clone());
+            if !faithful {
+                row.status = Status::Failed;
+                row.error = Some(format!("optimized text adds facts absent from the original: {}", invented.join(", ")));
+            }
+        }
+        row
+    }
+}

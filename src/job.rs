@@ -1,0 +1,216 @@
+//! Job description analysis, done once per distinct job text: the key terms a resume should show,
+//! the skills the job names, and its requirement lines. Pure: text in, analysis out.
+
+use crate::text::{self, content_terms, skills_in};
+use ahash::AHashMap;
+
+/// How many ranked terms a job keeps. Enough to cover a posting's real asks; more only adds noise.
+const MAX_TERMS: usize = 40;
+/// A named skill weighs this many times an ordinary term occurrence.
+const SKILL_BOOST: f32 = 3.0;
+/// A term that appears in a requirement line weighs this much more.
+const REQUIREMENT_BOOST: f32 = 1.5;
+
+/// Words every posting uses that say nothing about what this job needs.
+const POSTING_FILLER: &[&str] = &[
+    "ability", "able", "apply", "applicant", "applicants", "application", "candidate", "candidates",
+    "day", "desired", "duties", "excellent", "experience", "help", "ideal", "include", "includes",
+    "job", "knowledge", "looking", "new", "opportunity", "position", "preferred", "required",
+    "requirements", "responsibilities", "responsible", "role", "skills", "strong", "team", "teams",
+    "understanding", "use", "using", "want", "way", "work", "working", "year", "years",
+    "we're", "you'll", "you're", "it's",
+];
+
+/// A term the job asks for, with its weight in scoring.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KeyTerm {
+    /// The matching form (folded, stemmed); compare with [`match_form`] of a resume word.
+    pub key: String,
+    /// How the term reads to a person (the skill's display name, or the folded word).
+    pub display: String,
+    pub weight: f32,
+    pub is_skill: bool,
+}
+
+/// What a job asks for.
+#[derive(Clone, Debug, PartialEq)]
+pub struct JobAnalysis {
+    /// blake3 of the job text, hex: the job's identity for caches and batching.
+    pub hash: String,
+    /// First non-blank line, trimmed.
+    pub title: String,
+    /// Ranked by weight, highest first; ties broken by key so the order is deterministic.
+    pub terms: Vec<KeyTerm>,
+    /// Skill indices (see [`crate::text::SKILL_TERMS`]) the job names, in order of first mention.
+    pub skills: Vec<usize>,
+    /// Lines that state a requirement (bullets under a requirements/qualifications heading, or lines
+    /// that say "must", "required", "experience with/in").
+    pub requirements: Vec<String>,
+}
+
+impl JobAnalysis {
+    /// Sum of all term weights: the denominator of keyword coverage.
+    pub fn total_weight(&self) -> f32 {
+        self.terms.iter().map(|t| t.weight).sum()
+    }
+
+    /// Looks up a term by its matching form.
+    pub fn term(&self, key: &str) -> Option<&KeyTerm> {
+        self.terms.iter().find(|t| t.key == key)
+    }
+}
+
+/// blake3 of a job text as hex: the identity used to analyse each distinct job once.
+pub fn job_hash(job: &str) -> String {
+    blake3::hash(job.as_bytes()).to_hex().to_string()
+}
+
+/// The form in which resume words and job terms are compared: folded, with a light plural and
+/// verb-suffix strip so "services"/"service" and "designing"/"design" meet. Deliberately crude: it
+/// must be fast, deterministic and symmetric, not linguistically right.
+pub fn match_form(folded: &str) -> String {
+    let n = folded.len();
+    if !folded.is_ascii() || n < 5 {
+        return folded.to_string();
+    }
+    if let Some(stem) = folded.strip_suffix("ies") {
+        return format!("{stem}y");
+    }
+    for suffix in ["ing", "ed"] {
+        if let Some(stem) = folded.strip_suffix(suffix) {
+            if stem.len() >= 4 {
+                return stem.to_string();
+            }
+        }
+    }
+    if folded.ends_with('s') && !folded.ends_with("ss") && !folded.ends_with("us") {
+        return folded[..n - 1].to_string();
+    }
+    folded.to_string()
+}
+
+fn is_requirement_heading(line: &str) -> bool {
+    let l = line.trim().trim_end_matches(':').to_ascii_lowercase();
+    l.len() < 60
+        && ["requirement", "qualification", "what you", "you have", "you bring", "specialized experience", "key objective"]
+            .iter()
+            .any(|k| l.contains(k))
+}
+
+fn states_requirement(line: &str) -> bool {
+    let l = line.to_ascii_lowercase();
+    ["must ", "required", "experience with", "experience in", "proficien", "demonstrated", "knowledge of"]
+        .iter()
+        .any(|k| l.contains(k))
+}
+
+/// Analyses one job description.
+pub fn analyse(job: &str) -> JobAnalysis {
+    let title = job.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("").to_string();
+
+    let mut requirements = Vec::new();
+    let mut in_requirements = false;
+    for line in job.lines() {
+        let t = line.trim();
+        if t.is_empty() {
+            continue;
+        }
+        let is_bullet = text::bullet_marker_len(line).is_some();
+        if !is_bullet && t.split_whitespace().count() <= 8 {
+            in_requirements = is_requirement_heading(t);
+            continue;
+        }
+        if (in_requirements && is_bullet) || states_requirement(t) {
+            requirements.push(t.to_string());
+        }
+    }
+
+    let mut weights: AHashMap<String, f32> = AHashMap::new();
+    for term in content_terms(job) {
+        if POSTING_FILLER.binary_search(&term.as_str()).is_ok() || text::has_digit(&term) {
+            continue;
+        }
+        *weights.entry(match_form(&term)).or_insert(0.0) += 1.0;
+    }
+    for req in &requirements {
+        for term in content_terms(req) {
+            if let Some(w) = weights.get_mut(&match_form(&term)) {
+                *w *= REQUIREMENT_BOOST;
+            }
+        }
+    }
+    // Term frequency grows too fast for long postings; a log keeps one repeated word from dominating.
+    let mut terms: Vec<KeyTerm> = weights
+        .into_iter()
+        .map(|(key, tf)| KeyTerm { display: key.clone(), key, weight: 1.0 + tf.ln_1p(), is_skill: false })
+        .collect();
+
+    let skills = skills_in(job);
+    for &s in &skills {
+        let name = text::skill_name(s);
+        let key = skill_key(s);
+        match terms.iter_mut().find(|t| t.key == key) {
+            Some(t) => {
+                t.weight *= SKILL_BOOST;
+                t.is_skill = true;
+                t.display = name.to_string();
+            }
+            None => terms.push(KeyTerm { key, display: name.to_string(), weight: SKILL_BOOST, is_skill: true }),
+        }
+    }
+    terms.sort_by(|a, b| b.weight.total_cmp(&a.weight).then_with(|| a.key.cmp(&b.key)));
+    terms.truncate(MAX_TERMS);
+
+    JobAnalysis { hash: job_hash(job), title, terms, skills, requirements }
+}
+
+/// The matching key of a skill: its folded vocabulary form, stemmed like any word when it is one word.
+pub fn skill_key(skill: usize) -> String {
+    let folded = crate::text::SKILL_TERMS[skill].0;
+    if folded.contains(' ') {
+        folded.to_string()
+    } else {
+        match_form(folded)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const JOB: &str = "Senior Software Engineer\n\nWe build services for the public.\n\n\
+        Requirements:\n- Must have experience with Python and PostgreSQL\n- Experience designing APIs\n\n\
+        About us\nOur team uses Python, Docker and machine learning. Python everywhere.\n";
+
+    #[test]
+    fn filler_list_is_sorted_for_binary_search() {
+        assert!(POSTING_FILLER.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn analyses_title_requirements_and_ranked_skills() {
+        let a = analyse(JOB);
+        assert_eq!(a.title, "Senior Software Engineer");
+        assert_eq!(a.requirements.len(), 2, "{:?}", a.requirements);
+        assert_eq!(a.terms[0].display, "Python");
+        let names: Vec<&str> = a.skills.iter().map(|&s| text::skill_name(s)).collect();
+        assert_eq!(names, vec!["Python", "PostgreSQL", "APIs", "Docker", "machine learning"]);
+        assert!(a.term("machine learning").is_some_and(|t| t.is_skill));
+        assert!(a.term("experience").is_none(), "filler words are not key terms");
+        assert_eq!(a.hash, job_hash(JOB));
+    }
+
+    #[test]
+    fn analysis_is_deterministic() {
+        assert_eq!(analyse(JOB), analyse(JOB));
+    }
+
+    #[test]
+    fn match_form_meets_plurals_and_verb_forms() {
+        assert_eq!(match_form("services"), match_form("service"));
+        assert_eq!(match_form("designing"), match_form("design"));
+        assert_eq!(match_form("technologies"), "technology");
+        assert_eq!(match_form("business"), "business");
+        assert_eq!(match_form("css"), "css");
+    }
+}

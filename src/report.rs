@@ -1,0 +1,233 @@
+//! The run report: per-stage counts with the accounting identity, stage timings, outcomes by
+//! provider and model, cache figures and suggestions; written as `run_report.json` and `report.html`.
+
+use crate::stats::StatsTable;
+use serde::Serialize;
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+/// Counts of one stage. Every item that enters a stage leaves it in exactly one bucket.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct StageCounts {
+    pub name: String,
+    #[serde(rename = "in")]
+    pub input: u64,
+    pub ok: u64,
+    pub failed: u64,
+    pub rejected: u64,
+    pub cached: u64,
+    pub skipped: u64,
+    /// Time spent in the stage summed over the threads that ran it, so it can exceed wall time.
+    pub busy_ms: f64,
+}
+
+impl StageCounts {
+    pub fn new(name: &str) -> Self {
+        StageCounts { name: name.to_string(), ..Default::default() }
+    }
+
+    /// in = ok + failed + rejected + cached + skipped.
+    pub fn balanced(&self) -> bool {
+        self.input == self.ok + self.failed + self.rejected + self.cached + self.skipped
+    }
+}
+
+/// Pair outcomes of the run.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct PairCounts {
+    pub ok: u64,
+    pub partial: u64,
+    pub failed: u64,
+    pub rejected: u64,
+}
+
+/// One provider/model's figures, summed over section types and task kinds.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ModelLine {
+    pub provider: String,
+    pub model: String,
+    pub calls: u64,
+    pub successes: u64,
+    pub failures: u64,
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+    pub cost_usd: f64,
+}
+
+/// Cache figures (in-run deduplication until the persistent cache lands).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct CacheCounts {
+    pub hits: u64,
+    pub misses: u64,
+    pub hit_ratio: f64,
+}
+
+/// Everything `run_report.json` holds.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RunReport {
+    pub tailor_version: &'static str,
+    pub started_at: String,
+    pub finished_at: String,
+    pub wall_ms: f64,
+    pub input: String,
+    pub output_dir: String,
+    pub exit_code: i32,
+    pub pairs: PairCounts,
+    pub stages: Vec<StageCounts>,
+    pub accounting_holds: bool,
+    pub by_model: Vec<ModelLine>,
+    pub cache: CacheCounts,
+    pub cost_usd: f64,
+    pub suggestions: Vec<String>,
+}
+
+impl RunReport {
+    /// Sums the performance table per provider and model.
+    pub fn model_lines(table: &StatsTable) -> Vec<ModelLine> {
+        let mut lines: Vec<ModelLine> = Vec::new();
+        for (k, s) in &table.rows {
+            let line = match lines.iter_mut().find(|l| l.provider == k.provider && l.model == k.model) {
+                Some(l) => l,
+                None => {
+                    lines.push(ModelLine {
+                        provider: k.provider.clone(),
+                        model: k.model.clone(),
+                        calls: 0,
+                        successes: 0,
+                        failures: 0,
+                        input_tokens: 0,
+                        output_tokens: 0,
+                        cost_usd: 0.0,
+                    });
+                    lines.last_mut().expect("just pushed")
+                }
+            };
+            line.calls += s.calls;
+            line.successes += s.successes;
+            line.failures += s.failures();
+            line.input_tokens += s.input_tokens;
+            line.output_tokens += s.output_tokens;
+            line.cost_usd += s.cost_usd;
+        }
+        lines
+    }
+
+    /// Writes `run_report.json` and `report.html` into `dir`, each atomically.
+    pub fn write(&self, dir: &Path) -> std::io::Result<()> {
+        let json = serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?;
+        write_atomic(&dir.join("run_report.json"), &json)?;
+        write_atomic(&dir.join("report.html"), self.to_html().as_bytes())
+    }
+
+    fn to_html(&self) -> String {
+        let mut h = String::new();
+        let _ = write!(
+            h,
+            "<!doctype html><html><head><meta charset=\"utf-8\"><title>tailor run report</title>\
+             <style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse;margin:1em 0}}\
+             td,th{{border:1px solid #ccc;padding:4px 8px;text-align:right}}th{{background:#eee}}\
+             td:first-child{{text-align:left}}</style></head><body><h1>tailor run report</h1>\
+             <p>{} → {}<br>started {} · finished {} · wall {:.0} ms · exit code {}</p>",
+            esc(&self.input), esc(&self.output_dir), esc(&self.started_at), esc(&self.finished_at), self.wall_ms, self.exit_code
+        );
+        let p = &self.pairs;
+        let _ = write!(
+            h,
+            "<h2>Pairs</h2><table><tr><th>ok</th><th>partial</th><th>failed</th><th>rejected</th></tr>\
+             <tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr></table>",
+            p.ok, p.partial, p.failed, p.rejected
+        );
+        h.push_str("<h2>Stages</h2><table><tr><th>stage</th><th>in</th><th>ok</th><th>failed</th><th>rejected</th><th>cached</th><th>skipped</th><th>busy ms</th></tr>");
+        for s in &self.stages {
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.1}</td></tr>",
+                esc(&s.name), s.input, s.ok, s.failed, s.rejected, s.cached, s.skipped, s.busy_ms
+            );
+        }
+        let _ = write!(h, "</table><p>accounting identity in = ok + failed + rejected + cached + skipped: {}</p>", if self.accounting_holds { "holds" } else { "BROKEN" });
+        h.push_str("<h2>Providers and models</h2><table><tr><th>provider/model</th><th>calls</th><th>ok</th><th>failed</th><th>tokens in</th><th>tokens out</th><th>cost USD</th></tr>");
+        for m in &self.by_model {
+            let _ = write!(
+                h,
+                "<tr><td>{}/{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.4}</td></tr>",
+                esc(&m.provider), esc(&m.model), m.calls, m.successes, m.failures, m.input_tokens, m.output_tokens, m.cost_usd
+            );
+        }
+        let _ = write!(h, "</table><p>cache hits {} · misses {} · hit ratio {:.3} · cost {:.4} USD</p>", self.cache.hits, self.cache.misses, self.cache.hit_ratio, self.cost_usd);
+        if !self.suggestions.is_empty() {
+            h.push_str("<h2>Suggestions</h2><ul>");
+            for s in &self.suggestions {
+                let _ = write!(h, "<li>{}</li>", esc(s));
+            }
+            h.push_str("</ul>");
+        }
+        h.push_str("</body></html>\n");
+        h
+    }
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// Writes a whole file under a temporary name, syncs it and renames it into place, so a reader sees
+/// the old file or the new one, never a torn one.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp: PathBuf = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+    let mut f = std::fs::File::create(&tmp)?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    std::fs::rename(&tmp, path)
+}
+
+/// RFC 3339 UTC timestamp with seconds, e.g. `2026-11-28T19:30:02Z`.
+pub fn rfc3339_utc(t: SystemTime) -> String {
+    let secs = t.duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn timestamps_are_civil_utc() {
+        assert_eq!(rfc3339_utc(SystemTime::UNIX_EPOCH), "1970-01-01T00:00:00Z");
+        let t = SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_894_202);
+        assert_eq!(rfc3339_utc(t), "2026-11-28T19:30:02Z");
+        let leap = SystemTime::UNIX_EPOCH + Duration::from_secs(951_782_400);
+        assert_eq!(rfc3339_utc(leap), "2000-02-29T00:00:00Z");
+    }
+
+    #[test]
+    fn stage_balance_checks_the_identity() {
+        let mut s = StageCounts::new("read");
+        s.input = 10;
+        s.ok = 7;
+        s.rejected = 2;
+        assert!(!s.balanced());
+        s.skipped = 1;
+        assert!(s.balanced());
+    }
+
+    #[test]
+    fn html_escapes_user_text() {
+        assert_eq!(esc("<a href=\"x\">&</a>"), "&lt;a href=&quot;x&quot;&gt;&amp;&lt;/a&gt;");
+    }
+}
