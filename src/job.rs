@@ -13,12 +13,12 @@ const REQUIREMENT_BOOST: f32 = 1.5;
 
 /// Words every posting uses that say nothing about what this job needs.
 const POSTING_FILLER: &[&str] = &[
-    "ability", "able", "apply", "applicant", "applicants", "application", "candidate", "candidates",
+    "ability", "able", "applicant", "applicants", "application", "apply", "candidate", "candidates",
     "day", "desired", "duties", "excellent", "experience", "help", "ideal", "include", "includes",
-    "job", "knowledge", "looking", "new", "opportunity", "position", "preferred", "required",
-    "requirements", "responsibilities", "responsible", "role", "skills", "strong", "team", "teams",
-    "understanding", "use", "using", "want", "way", "work", "working", "year", "years",
-    "we're", "you'll", "you're", "it's",
+    "it's", "job", "knowledge", "looking", "new", "opportunity", "position", "preferred",
+    "required", "requirements", "responsibilities", "responsible", "role", "skills", "strong",
+    "team", "teams", "understanding", "use", "using", "want", "way", "we're", "work", "working",
+    "year", "years", "you'll", "you're",
 ];
 
 /// A term the job asks for, with its weight in scoring.

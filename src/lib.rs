@@ -16,5 +16,6 @@ pub mod quality;
 pub mod report;
 pub mod rows;
 pub mod segment;
+pub mod state;
 pub mod stats;
 pub mod text;

@@ -1,9 +1,12 @@
 //! The rows of tailor's output tables, `results.*` and `sections.*`, as DESIGN.md fixes them.
 
 use crate::io::{Column, ColumnType, TableRow, Value};
+use crate::segment::SectionType;
+use serde::{Deserialize, Serialize};
 
 /// How a pair or a section ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Status {
     Ok,
     /// Some sections failed every tier; the rest are tailored.
@@ -25,7 +28,7 @@ impl Status {
 }
 
 /// One row of `results.*`: one per input pair, in input order.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ResultRow {
     pub pair_id: String,
     pub status: Status,
@@ -46,11 +49,11 @@ pub struct ResultRow {
 }
 
 /// One row of `sections.*`: one per pair and part (section, or subsection where entries exist).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SectionRow {
     pub pair_id: String,
     pub section_index: u32,
-    pub section_type: &'static str,
+    pub section_type: SectionType,
     pub subsection: Option<String>,
     pub original: String,
     pub optimized: Option<String>,
@@ -171,7 +174,7 @@ impl TableRow for SectionRow {
         vec![
             Value::Str(self.pair_id.clone()),
             int(u64::from(self.section_index)),
-            Value::Str(self.section_type.to_string()),
+            Value::Str(self.section_type.as_str().to_string()),
             opt_str(&self.subsection),
             Value::Str(self.original.clone()),
             opt_str(&self.optimized),

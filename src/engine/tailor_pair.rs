@@ -253,7 +253,7 @@ impl Tailor<'_> {
         let mut row = SectionRow {
             pair_id: pair.pair_id.clone(),
             section_index: u32::try_from(index).unwrap_or(u32::MAX),
-            section_type: part.section_type.as_str(),
+            section_type: part.section_type,
             subsection: part.subsection.clone(),
             original: original.to_string(),
             optimized: None,
