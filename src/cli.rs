@@ -28,7 +28,7 @@ pub struct RunArgs {
     /// Config file (tailor.toml). Without it the built-in offline local provider is used.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// State folder (performance table; cache and journal later). Default: DIR/.tailor-state.
+    /// State folder (cache, journal, lock, performance table). Default: DIR/.tailor-state.
     #[arg(long, value_name = "DIR")]
     pub state: Option<PathBuf>,
     /// Format of results and sections.
@@ -46,6 +46,10 @@ pub struct RunArgs {
     /// Column holding the pair id (default "pair_id"; without it a stable hash of the texts).
     #[arg(long, value_name = "NAME")]
     pub id_col: Option<String>,
+    /// Recompute every pair, ignoring the journal of earlier runs (the cache still serves); sets an
+    /// unreadable state database aside and starts a new one.
+    #[arg(long)]
+    pub fresh: bool,
     /// Log line format on stderr.
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,

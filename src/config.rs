@@ -3,9 +3,11 @@
 
 use crate::plan::SectionWeights;
 use crate::segment::SectionType;
+use crate::state::CacheLimits;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// The file as written.
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
@@ -15,6 +17,8 @@ pub struct FileConfig {
     pub run: RunSection,
     #[serde(default)]
     pub input: InputSection,
+    #[serde(default)]
+    pub cache: CacheSection,
     /// Importance of each section type, 0 to 10 (0 = leave the section alone). Keys are section
     /// types: contact, summary, experience, education, skills, projects, certifications, awards,
     /// publications, volunteering, languages, interests, references, additional, other.
@@ -33,6 +37,16 @@ pub struct RunSection {
     pub max_text_bytes: Option<usize>,
     /// Rows read and processed together. Default 1024.
     pub chunk_rows: Option<usize>,
+}
+
+/// `[cache]`
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CacheSection {
+    /// Days a cached model answer stays valid. Default 30.
+    pub ttl_days: Option<f64>,
+    /// Largest size of the cache in MiB; the least recently used answers go first. Default 2048.
+    pub max_mib: Option<u64>,
 }
 
 /// `[input]`: column names, when the file does not use `resume`, `job` and `pair_id`.
@@ -69,7 +83,19 @@ impl FileConfig {
         if self.run.chunk_rows == Some(0) {
             return Err("run.chunk_rows must be at least 1".into());
         }
+        if self.cache.ttl_days.is_some_and(|d| !(d > 0.0 && d.is_finite())) {
+            return Err("cache.ttl_days must be a positive number of days".into());
+        }
         self.section_weights().map(|_| ())
+    }
+
+    /// Cache TTL and size cap: defaults overridden by `[cache]`.
+    pub fn cache_limits(&self) -> CacheLimits {
+        let d = CacheLimits::default();
+        CacheLimits {
+            ttl: self.cache.ttl_days.map_or(d.ttl, |days| Duration::from_secs_f64(days * 86_400.0)),
+            max_bytes: self.cache.max_mib.map_or(d.max_bytes, |m| m.saturating_mul(1 << 20)),
+        }
     }
 
     /// The section weights: defaults overridden by `[weights]`.

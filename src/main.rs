@@ -21,7 +21,8 @@ fn main() -> ExitCode {
                 Ok(code) => ExitCode::from(code),
                 Err(e) => {
                     eprintln!("tailor: error: {e:#}");
-                    ExitCode::from(EXIT_FATAL)
+                    let code = e.downcast_ref::<engine::RunError>().map_or(EXIT_FATAL, |r| u8::try_from(r.exit_code()).unwrap_or(EXIT_FATAL));
+                    ExitCode::from(code)
                 }
             }
         }
@@ -59,7 +60,18 @@ fn run(args: &RunArgs) -> anyhow::Result<u8> {
         Format::Jsonl => OutputFormat::Jsonl,
     };
     let weights = config.section_weights().map_err(anyhow::Error::msg)?;
-    let opts = RunOptions { input: args.input.clone(), out_dir: args.out.clone(), state_dir, format, input_options, limit: args.limit, weights };
+    let cache_limits = config.cache_limits();
+    let opts = RunOptions {
+        input: args.input.clone(),
+        out_dir: args.out.clone(),
+        state_dir,
+        format,
+        input_options,
+        limit: args.limit,
+        weights,
+        fresh: args.fresh,
+        cache_limits,
+    };
     tracing::info!(input = %opts.input.display(), out = %opts.out_dir.display(), "run started on the local provider");
     let summary = engine::run(&opts)?;
     let r = &summary.report;

@@ -56,12 +56,17 @@ pub struct ModelLine {
     pub cost_usd: f64,
 }
 
-/// Cache figures (in-run deduplication until the persistent cache lands).
+/// Reuse figures: the result cache (model answers; the local provider is not cached, it is
+/// cheaper to recompute), the journal (whole pairs from an interrupted or earlier run) and job
+/// analyses shared between pairs.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct CacheCounts {
     pub hits: u64,
     pub misses: u64,
     pub hit_ratio: f64,
+    pub journal_restored: u64,
+    pub jobs_analysed: u64,
+    pub jobs_reused: u64,
 }
 
 /// Everything `run_report.json` holds.
@@ -156,7 +161,12 @@ impl RunReport {
                 esc(&m.provider), esc(&m.model), m.calls, m.successes, m.failures, m.input_tokens, m.output_tokens, m.cost_usd
             );
         }
-        let _ = write!(h, "</table><p>cache hits {} · misses {} · hit ratio {:.3} · cost {:.4} USD</p>", self.cache.hits, self.cache.misses, self.cache.hit_ratio, self.cost_usd);
+        let c = &self.cache;
+        let _ = write!(
+            h,
+            "</table><p>cache hits {} · misses {} · hit ratio {:.3} · pairs restored from the journal {} · jobs analysed {} (reused {}) · cost {:.4} USD</p>",
+            c.hits, c.misses, c.hit_ratio, c.journal_restored, c.jobs_analysed, c.jobs_reused, self.cost_usd
+        );
         if !self.suggestions.is_empty() {
             h.push_str("<h2>Suggestions</h2><ul>");
             for s in &self.suggestions {

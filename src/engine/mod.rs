@@ -9,11 +9,12 @@ pub use tailor_pair::{PairOutput, Tailor, TaskCounts, TASKS_PER_PART};
 
 use crate::io::{InputError, InputOptions, OutputError, OutputFormat, PairReader, RejectWriter, TableWriter};
 use crate::job::{analyse, job_hash, JobAnalysis};
-use crate::pair::{Pair, Reject, RowOutcome};
+use crate::pair::{stable_pair_id, Pair, Reject, RowOutcome};
 use crate::plan::SectionWeights;
 use crate::provider::local::LocalProvider;
 use crate::report::{rfc3339_utc, CacheCounts, PairCounts, RunReport, StageCounts};
 use crate::rows::{ResultRow, SectionRow, Status};
+use crate::state::{self, CacheLimits, Journal, JournalEntry, LockError, RunLock, StateError, StateWrite, StateWriter};
 use crate::stats::{ModelStatsRow, StatsTable};
 use ahash::AHashMap;
 use crossbeam_channel::{bounded, Receiver, Sender};
@@ -30,6 +31,8 @@ const MAX_JOBS_IN_MEMORY: usize = 8192;
 /// Exit codes of `tailor run` (DESIGN.md).
 pub const EXIT_OK: i32 = 0;
 pub const EXIT_SOME_FAILED: i32 = 3;
+pub const EXIT_FATAL: i32 = 1;
+pub const EXIT_LOCKED: i32 = 75;
 
 /// A validated run.
 #[derive(Clone, Debug)]
@@ -42,6 +45,17 @@ pub struct RunOptions {
     /// Read only the first N data rows.
     pub limit: Option<u64>,
     pub weights: SectionWeights,
+    /// Ignore the journal (recompute every pair; the cache still serves). Also sets a damaged
+    /// state database aside instead of stopping.
+    pub fresh: bool,
+    pub cache_limits: CacheLimits,
+}
+
+impl RunOptions {
+    /// Everything besides the input that decides a pair's rows: a changed setting starts a new journal.
+    fn settings_fingerprint(&self, model: &str) -> String {
+        format!("{}|{model}|{:?}", crate::provider::PROMPT_VERSION, self.weights)
+    }
 }
 
 /// Why a run could not finish. Row-level problems are not errors: they are rejects.
@@ -51,10 +65,24 @@ pub enum RunError {
     Input(#[from] InputError),
     #[error(transparent)]
     Output(#[from] OutputError),
+    #[error(transparent)]
+    State(#[from] StateError),
+    #[error(transparent)]
+    Locked(#[from] LockError),
     #[error("{path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
     #[error("internal error: the {0} thread stopped unexpectedly")]
     Thread(&'static str),
+}
+
+impl RunError {
+    /// The exit code DESIGN.md gives this failure: 75 when another run holds the state, else 1.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            RunError::Locked(LockError::Held { .. } | LockError::HeldUnknown { .. }) => EXIT_LOCKED,
+            _ => EXIT_FATAL,
+        }
+    }
 }
 
 /// What a finished run reports.
@@ -64,8 +92,18 @@ pub struct RunSummary {
     pub exit_code: i32,
 }
 
+/// A chunk's finished pairs, in input order, for the writer.
+struct Batch {
+    results: Vec<ResultRow>,
+    sections: Vec<Vec<SectionRow>>,
+    /// The content hash of each pair computed in this run (to journal it); None for pairs the
+    /// journal already had.
+    journal: Vec<Option<String>>,
+    rejects: Vec<Reject>,
+}
+
 enum WriterMsg {
-    Batch { results: Vec<ResultRow>, sections: Vec<SectionRow>, rejects: Vec<Reject> },
+    Batch(Batch),
     /// The run failed: drop the temporary files, publish nothing.
     Abort,
 }
@@ -80,6 +118,18 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> RunError + '_ {
     move |source| RunError::Io { path: path.to_path_buf(), source }
 }
 
+/// Starts the state writer, setting a damaged database aside first when the run is `--fresh`.
+fn open_state(db: &Path, opts: &RunOptions, stamp: &str) -> Result<StateWriter, RunError> {
+    match StateWriter::start(db, opts.cache_limits) {
+        Err(StateError::Corrupt { .. }) if opts.fresh => {
+            let aside = state::set_aside(db, stamp).map_err(io_err(db))?;
+            tracing::warn!("the state database was unreadable; set aside as {} and started anew", aside.display());
+            Ok(StateWriter::start(db, opts.cache_limits)?)
+        }
+        other => Ok(other?),
+    }
+}
+
 /// Runs the whole pipeline on the local provider.
 pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
     let started_at = SystemTime::now();
@@ -87,6 +137,22 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
     let reader = PairReader::open(&opts.input, &opts.input_options)?;
     std::fs::create_dir_all(&opts.out_dir).map_err(io_err(&opts.out_dir))?;
     std::fs::create_dir_all(&opts.state_dir).map_err(io_err(&opts.state_dir))?;
+    let stamp = rfc3339_utc(started_at);
+    let lock = RunLock::acquire(&opts.state_dir, &stamp)?;
+    if let Some(h) = &lock.taken_over {
+        tracing::warn!(pid = h.pid, started_at = %h.started_at, "took over the state lock of a run that is no longer running");
+    }
+    let db = state::db_path(&opts.state_dir);
+    let state_writer = open_state(&db, opts, &stamp.replace(':', ""))?;
+    let model = "local";
+    let run_key = state::run_key(&opts.input, &opts.out_dir, &opts.settings_fingerprint(model));
+    let journal = Journal::open(&db, &run_key)?;
+    if opts.fresh {
+        let forgotten = journal.clear()?;
+        if forgotten > 0 {
+            tracing::info!(pairs = forgotten, "--fresh: recomputing pairs the journal had");
+        }
+    }
 
     let results = TableWriter::<ResultRow>::create(&opts.out_dir, "results", opts.format)?;
     let sections = TableWriter::<SectionRow>::create(&opts.out_dir, "sections", opts.format)?;
@@ -99,15 +165,17 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
         .name("tailor-read".into())
         .spawn(move || read_chunks(reader, limit, &chunk_tx))
         .map_err(io_err(&opts.input))?;
+    let journal_tx = state_writer.sender();
+    let writer_key = run_key.clone();
     let writer_thread = thread::Builder::new()
         .name("tailor-write".into())
-        .spawn(move || write_batches(&write_rx, results, sections, rejects))
+        .spawn(move || write_batches(&write_rx, results, sections, rejects, &journal_tx, &writer_key))
         .map_err(io_err(&opts.out_dir))?;
 
     let provider = LocalProvider;
-    let tailor = Tailor { provider: &provider, model: "local", weights: &opts.weights };
-    let mut state = RunState::default();
-    let processed = process_chunks(&tailor, &chunk_rx, &write_tx, &mut state);
+    let tailor = Tailor { provider: &provider, model, weights: &opts.weights };
+    let mut run_state = RunState::default();
+    let processed = process_chunks(&tailor, &journal, &chunk_rx, &write_tx, &mut run_state);
     if processed.is_err() {
         // Unblock the reader if it is waiting to send, and tell the writer to publish nothing.
         drop(chunk_rx);
@@ -116,17 +184,23 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
     drop(write_tx);
     let read_busy_us = reader_thread.join().map_err(|_| RunError::Thread("reader"))?;
     let written = writer_thread.join().map_err(|_| RunError::Thread("writer"))?;
+    let evicted = state_writer.finish();
     processed?;
     let written = written?;
+    let evicted = evicted?;
+    if evicted > 0 {
+        tracing::info!(entries = evicted, "cache entries evicted (TTL or size cap)");
+    }
 
     let finished_at = SystemTime::now();
     let updated_at = rfc3339_utc(finished_at);
     let mut stats_writer = TableWriter::<ModelStatsRow>::create(&opts.state_dir, "model_stats", OutputFormat::Parquet)?;
-    stats_writer.write(&state.stats.to_rows(&updated_at))?;
+    stats_writer.write(&run_state.stats.to_rows(&updated_at))?;
     stats_writer.finish()?;
 
-    let report = state.report(opts, read_busy_us, &written, started_at, finished_at, wall.elapsed().as_secs_f64() * 1000.0);
+    let report = run_state.report(opts, read_busy_us, &written, started_at, finished_at, wall.elapsed().as_secs_f64() * 1000.0);
     report.write(&opts.out_dir).map_err(io_err(&opts.out_dir))?;
+    drop(lock);
     Ok(RunSummary { exit_code: report.exit_code, report })
 }
 
@@ -168,20 +242,34 @@ fn write_batches(
     mut results: TableWriter<ResultRow>,
     mut sections: TableWriter<SectionRow>,
     mut rejects: RejectWriter,
+    journal: &Sender<StateWrite>,
+    run_key: &str,
 ) -> Result<WriterDone, RunError> {
     let mut done = WriterDone { results: 0, rejects: 0, busy_us: 0 };
     for msg in rx {
-        let WriterMsg::Batch { results: r, sections: s, rejects: j } = msg else {
+        let WriterMsg::Batch(batch) = msg else {
             return Ok(done);
         };
         let t = Instant::now();
-        results.write(&r)?;
-        sections.write(&s)?;
-        for reject in &j {
+        results.write(&batch.results)?;
+        for rows in &batch.sections {
+            sections.write(rows)?;
+        }
+        for reject in &batch.rejects {
             rejects.write(reject)?;
         }
-        done.results += r.len() as u64;
-        done.rejects += j.len() as u64;
+        done.results += batch.results.len() as u64;
+        done.rejects += batch.rejects.len() as u64;
+        let entries: Vec<(String, String, JournalEntry)> = batch
+            .results
+            .into_iter()
+            .zip(batch.sections)
+            .zip(batch.journal)
+            .filter_map(|((result, sections), content)| Some((result.pair_id.clone(), content?, JournalEntry { result, sections })))
+            .collect();
+        if !entries.is_empty() && journal.send(StateWrite::Journal { run_key: run_key.to_string(), entries, ack: None }).is_err() {
+            return Err(RunError::Thread("state writer"));
+        }
         done.busy_us += t.elapsed().as_micros() as u64;
     }
     let t = Instant::now();
@@ -198,6 +286,10 @@ struct RunState {
     jobs: AHashMap<String, Arc<JobAnalysis>>,
     rows_in: u64,
     pairs: u64,
+    /// Pairs the journal already had from an earlier run of the same input and settings.
+    restored: u64,
+    computed: u64,
+    computed_failed: u64,
     rejected: u64,
     jobs_analysed: u64,
     jobs_reused: u64,
@@ -211,6 +303,7 @@ struct RunState {
 
 fn process_chunks(
     tailor: &Tailor<'_>,
+    journal: &Journal,
     rx: &Receiver<Result<Vec<RowOutcome>, InputError>>,
     tx: &Sender<WriterMsg>,
     state: &mut RunState,
@@ -229,29 +322,36 @@ fn process_chunks(
         state.pairs += pairs.len() as u64;
         state.rejected += rejects.len() as u64;
 
-        let jobs = state.analyse_jobs(&pairs);
-        let outputs: Vec<PairOutput> = pairs.par_iter().zip(jobs.par_iter()).map(|(p, j)| tailor.pair(p, j)).collect();
+        let contents: Vec<String> = pairs.par_iter().map(|p| stable_pair_id(&p.resume, &p.job)).collect();
+        let mut restored: Vec<Option<JournalEntry>> = Vec::with_capacity(pairs.len());
+        for (p, content) in pairs.iter().zip(&contents) {
+            restored.push(journal.get(&p.pair_id, content)?);
+        }
+        let todo: Vec<&Pair> = pairs.iter().zip(&restored).filter(|(_, r)| r.is_none()).map(|(p, _)| p).collect();
+        state.restored += (pairs.len() - todo.len()) as u64;
+        let jobs = state.analyse_jobs(&todo);
+        let mut computed = todo.par_iter().zip(jobs.par_iter()).map(|(p, j)| tailor.pair(p, j)).collect::<Vec<_>>().into_iter();
 
-        let mut results = Vec::with_capacity(outputs.len());
-        let mut sections = Vec::new();
-        for out in outputs {
-            state.prepare_busy_us += out.prepare_us;
-            state.execute_busy_us += out.execute_us;
-            state.parts_tasks.ok += out.tasks.ok;
-            state.parts_tasks.failed += out.tasks.failed;
-            state.parts_tasks.skipped += out.tasks.skipped;
-            for call in &out.calls {
-                state.stats.record(call);
-            }
-            match out.result.status {
+        let mut batch = Batch { results: Vec::with_capacity(pairs.len()), sections: Vec::with_capacity(pairs.len()), journal: Vec::with_capacity(pairs.len()), rejects };
+        for (entry, content) in restored.into_iter().zip(contents) {
+            let (result, sections, content) = match entry {
+                Some(e) => (e.result, e.sections, None),
+                None => {
+                    let out = computed.next().expect("one output per pair to compute");
+                    state.absorb(&out);
+                    (out.result, out.sections, Some(content))
+                }
+            };
+            match result.status {
                 Status::Ok | Status::Skipped => state.pair_counts.ok += 1,
                 Status::Partial => state.pair_counts.partial += 1,
                 Status::Failed => state.pair_counts.failed += 1,
             }
-            results.push(out.result);
-            sections.extend(out.sections);
+            batch.results.push(result);
+            batch.sections.push(sections);
+            batch.journal.push(content);
         }
-        if tx.send(WriterMsg::Batch { results, sections, rejects }).is_err() {
+        if tx.send(WriterMsg::Batch(batch)).is_err() {
             return Err(RunError::Thread("writer"));
         }
     }
@@ -259,15 +359,29 @@ fn process_chunks(
 }
 
 impl RunState {
+    /// Adds a computed pair's calls and task outcomes to the run's figures.
+    fn absorb(&mut self, out: &PairOutput) {
+        self.computed += 1;
+        self.computed_failed += u64::from(out.result.status == Status::Failed);
+        self.prepare_busy_us += out.prepare_us;
+        self.execute_busy_us += out.execute_us;
+        self.parts_tasks.ok += out.tasks.ok;
+        self.parts_tasks.failed += out.tasks.failed;
+        self.parts_tasks.skipped += out.tasks.skipped;
+        for call in &out.calls {
+            self.stats.record(call);
+        }
+    }
+
     /// The analysis of each pair's job, analysing each distinct job text once (in parallel).
-    fn analyse_jobs(&mut self, pairs: &[Pair]) -> Vec<Arc<JobAnalysis>> {
+    fn analyse_jobs(&mut self, pairs: &[&Pair]) -> Vec<Arc<JobAnalysis>> {
         let t = Instant::now();
         let hashes: Vec<String> = pairs.par_iter().map(|p| job_hash(&p.job)).collect();
         if self.jobs.len() > MAX_JOBS_IN_MEMORY {
             self.jobs.clear();
         }
         let mut todo: Vec<(&String, &str)> = Vec::new();
-        for (h, p) in hashes.iter().zip(pairs) {
+        for (h, p) in hashes.iter().zip(pairs.iter()) {
             if !self.jobs.contains_key(h) && !todo.iter().any(|(t, _)| *t == h) {
                 todo.push((h, &p.job));
             }
@@ -287,14 +401,18 @@ impl RunState {
         read.ok = self.pairs;
         read.rejected = self.rejected;
         read.busy_ms = ms(read_busy_us);
+        let mut resume = StageCounts::new("journal");
+        resume.input = self.pairs;
+        resume.ok = self.computed;
+        resume.cached = self.restored;
         let mut jobs = StageCounts::new("analyse_jobs");
-        jobs.input = self.pairs;
+        jobs.input = self.computed;
         jobs.ok = self.jobs_analysed;
         jobs.cached = self.jobs_reused;
         jobs.busy_ms = ms(self.job_busy_us);
         let mut prepare = StageCounts::new("segment_and_plan");
-        prepare.input = self.pairs;
-        prepare.ok = self.pairs;
+        prepare.input = self.computed;
+        prepare.ok = self.computed;
         prepare.busy_ms = ms(self.prepare_busy_us);
         let t = self.parts_tasks;
         let mut tasks = StageCounts::new("tasks");
@@ -304,16 +422,16 @@ impl RunState {
         tasks.skipped = t.skipped;
         tasks.busy_ms = ms(self.execute_busy_us);
         let mut assemble = StageCounts::new("assemble");
-        let p = &self.pair_counts;
         assemble.input = self.pairs;
-        assemble.ok = p.ok + p.partial;
-        assemble.failed = p.failed;
+        assemble.ok = self.computed - self.computed_failed;
+        assemble.failed = self.computed_failed;
+        assemble.cached = self.restored;
         let mut write = StageCounts::new("write");
         write.input = self.pairs + self.rejected;
         write.ok = written.results;
         write.rejected = written.rejects;
         write.busy_ms = ms(written.busy_us);
-        let stages = vec![read, jobs, prepare, tasks, assemble, write];
+        let stages = vec![read, resume, jobs, prepare, tasks, assemble, write];
         let accounting_holds = stages.iter().all(StageCounts::balanced);
 
         let pairs = PairCounts { rejected: self.rejected, ..self.pair_counts.clone() };
@@ -338,17 +456,16 @@ impl RunState {
             stages,
             accounting_holds,
             by_model: RunReport::model_lines(&self.stats),
-            cache: CacheCounts { hits: self.jobs_reused, misses: self.jobs_analysed, hit_ratio: ratio(self.jobs_reused, self.jobs_reused + self.jobs_analysed) },
+            cache: CacheCounts {
+                hits: 0,
+                misses: 0,
+                hit_ratio: 0.0,
+                journal_restored: self.restored,
+                jobs_analysed: self.jobs_analysed,
+                jobs_reused: self.jobs_reused,
+            },
             cost_usd,
             suggestions,
         }
-    }
-}
-
-fn ratio(a: u64, b: u64) -> f64 {
-    if b == 0 {
-        0.0
-    } else {
-        a as f64 / b as f64
     }
 }

@@ -10,6 +10,10 @@ use crate::job::JobAnalysis;
 use crate::segment::SectionType;
 use std::fmt;
 
+/// Version of the prompts, schemas and local rules: part of every cache key and journal key, so
+/// changing how a task is asked never serves an answer to the old question.
+pub const PROMPT_VERSION: &str = "2026-11-28.1";
+
 /// What a task asks of a model.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TaskKind {
