@@ -3,6 +3,9 @@
 //! The binary (`main.rs`, `cli.rs`) only parses arguments and dispatches; everything else is this
 //! library, so tests and benches call the engine directly. See `docs/ARCHITECTURE.md` for the map.
 #![forbid(unsafe_code)]
+// Provider failures carry what retry and fallback need (status, code, limits, retry hint); they
+// are the expected path of a network call, so their size is not worth boxing away.
+#![allow(clippy::result_large_err)]
 
 pub mod aggregate;
 pub mod config;
@@ -19,3 +22,4 @@ pub mod segment;
 pub mod state;
 pub mod stats;
 pub mod text;
+pub mod time;

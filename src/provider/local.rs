@@ -44,7 +44,7 @@ impl Provider for LocalProvider {
                 (TaskOutput::Optimization(text), tokens)
             }
         };
-        Ok(Completion { output, usage: Usage { input_tokens: prompt_tokens, output_tokens } })
+        Ok(Completion { output, usage: Usage { input_tokens: prompt_tokens, output_tokens, cached_input_tokens: 0 } })
     }
 }
 

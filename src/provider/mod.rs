@@ -4,11 +4,16 @@
 //! optimize it. Layers (cache, budget, rate limit, breaker, retry) wrap a provider; backends know
 //! nothing of them. `local` is the deterministic offline backend and the last-resort fallback.
 
+pub mod anthropic;
+pub mod http;
 pub mod local;
+pub mod openai;
+pub mod prompt;
 
 use crate::job::JobAnalysis;
 use crate::segment::SectionType;
 use std::fmt;
+use std::time::Duration;
 
 /// Version of the prompts, schemas and local rules: part of every cache key and journal key, so
 /// changing how a task is asked never serves an answer to the old question.
@@ -68,6 +73,8 @@ pub enum TaskOutput {
 pub struct Usage {
     pub input_tokens: u64,
     pub output_tokens: u64,
+    /// Prompt tokens served from the provider's prompt cache (billed lower by some providers).
+    pub cached_input_tokens: u64,
 }
 
 /// A successful call.
@@ -84,18 +91,161 @@ pub enum FailureClass {
     Retryable,
     /// This model will not do: try the next one in the fallback chain.
     FallBack,
-    /// Nothing will help (bad credentials, invalid request): give up on this provider.
+    /// Nothing will help (bad credentials): give up on this provider for the run.
     Fatal,
 }
 
-/// A classified provider failure. The message never holds credentials.
+/// What went wrong, as classified where it happened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FailureKind {
+    /// 429 on the request or token limit.
+    RateLimited,
+    /// 429 for an exhausted quota or spend limit: waiting will not help.
+    Quota,
+    /// 500, 502, 503, 504, 408, 409.
+    Server,
+    /// 529 (Anthropic overloaded).
+    Overloaded,
+    Timeout,
+    /// Connection refused, reset or closed before a whole response arrived.
+    Connection,
+    /// 401 or 403.
+    Auth,
+    /// 400 or 422: the request as sent will never work on this model.
+    BadRequest,
+    /// 404: unknown model or endpoint.
+    NotFound,
+    /// A 200 whose body is not valid JSON, misses the schema, or has no answer in it.
+    InvalidAnswer,
+    /// The model declined to answer.
+    Refusal,
+    /// The answer was cut off at the token limit.
+    Truncated,
+}
+
+impl FailureKind {
+    /// The default class of a kind (DESIGN.md: retry 408/409/429/5xx/529/timeouts/connection/invalid
+    /// 200s; never retry 400/401/403/404 or quota errors).
+    pub fn class(self) -> FailureClass {
+        match self {
+            FailureKind::RateLimited
+            | FailureKind::Server
+            | FailureKind::Overloaded
+            | FailureKind::Timeout
+            | FailureKind::Connection
+            | FailureKind::InvalidAnswer => FailureClass::Retryable,
+            FailureKind::Quota | FailureKind::BadRequest | FailureKind::NotFound | FailureKind::Refusal | FailureKind::Truncated => {
+                FailureClass::FallBack
+            }
+            FailureKind::Auth => FailureClass::Fatal,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailureKind::RateLimited => "rate_limited",
+            FailureKind::Quota => "quota",
+            FailureKind::Server => "server",
+            FailureKind::Overloaded => "overloaded",
+            FailureKind::Timeout => "timeout",
+            FailureKind::Connection => "connection",
+            FailureKind::Auth => "auth",
+            FailureKind::BadRequest => "bad_request",
+            FailureKind::NotFound => "not_found",
+            FailureKind::InvalidAnswer => "invalid_answer",
+            FailureKind::Refusal => "refusal",
+            FailureKind::Truncated => "truncated",
+        }
+    }
+}
+
+/// Rate-limit state a provider reported in its headers.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RateLimits {
+    pub remaining_requests: Option<u64>,
+    pub remaining_tokens: Option<u64>,
+    /// Time until the request window refills.
+    pub reset_requests: Option<Duration>,
+    pub reset_tokens: Option<Duration>,
+}
+
+/// A classified provider failure with what later layers need to act on it. The message never
+/// holds credentials.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
-#[error("{provider}/{model}: {message}")]
+#[error("{provider}/{model}: {}{message}", status.map(|s| format!("HTTP {s}: ")).unwrap_or_default())]
 pub struct ProviderError {
     pub provider: String,
     pub model: String,
+    pub kind: FailureKind,
     pub class: FailureClass,
+    pub status: Option<u16>,
+    /// The provider's error type or code (`rate_limit_exceeded`, `overloaded_error`, ...).
+    pub code: Option<String>,
+    /// From `retry-after-ms` or `Retry-After` (seconds or HTTP date).
+    pub retry_after: Option<Duration>,
+    pub limits: RateLimits,
     pub message: String,
+}
+
+impl ProviderError {
+    pub fn new(provider: &str, model: &str, kind: FailureKind, message: impl Into<String>) -> ProviderError {
+        ProviderError {
+            provider: provider.to_string(),
+            model: model.to_string(),
+            kind,
+            class: kind.class(),
+            status: None,
+            code: None,
+            retry_after: None,
+            limits: RateLimits::default(),
+            message: message.into(),
+        }
+    }
+}
+
+/// An API key read from the environment. Its Debug and Display never show it, and `redact`
+/// scrubs it from any text that might echo it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ApiKey(String);
+
+impl ApiKey {
+    pub fn new(key: String) -> ApiKey {
+        ApiKey(key)
+    }
+
+    /// The key itself, for the one header that carries it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// `text` with every occurrence of the key replaced.
+    pub fn redact(&self, text: &str) -> String {
+        if self.0.len() < 4 {
+            return text.to_string();
+        }
+        text.replace(&self.0, "[redacted]")
+    }
+}
+
+impl fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ApiKey([redacted])")
+    }
+}
+
+/// Token count of a text with the o200k vocabulary (GPT-4o's): the estimate used when a server
+/// reports no usage.
+pub fn estimate_tokens(text: &str) -> u64 {
+    tiktoken_rs::o200k_base_singleton().encode_ordinary(text).len() as u64
+}
+
+/// The output budget of a task: a short JSON for evaluate; for optimize, room to return the section
+/// in full plus its JSON wrapping.
+pub fn max_output_tokens(input: &TaskInput<'_>) -> u32 {
+    match input.kind {
+        TaskKind::Evaluate => 512,
+        TaskKind::Optimize => (crate::text::approx_tokens(input.text).saturating_mul(2) + 256).min(8192),
+    }
 }
 
 /// A model backend.

@@ -1,0 +1,153 @@
+//! Anthropic Messages: `x-api-key`, `anthropic-version: 2023-06-01`, `max_tokens` always set, and
+//! structured output through one forced tool whose input schema is the task's schema.
+
+use super::http::{snippet, status_failure, HttpClient, HttpReply};
+use super::prompt::{parse_answer, schema, system_prompt, user_message, ANSWER_NAME};
+use super::{max_output_tokens, ApiKey, Completion, FailureKind, Provider, ProviderError, TaskInput, Usage};
+use serde_json::{json, Value};
+
+pub const API_VERSION: &str = "2023-06-01";
+
+/// The Messages endpoint.
+#[derive(Debug)]
+pub struct AnthropicProvider {
+    pub name: String,
+    endpoint: String,
+    key: ApiKey,
+    client: HttpClient,
+}
+
+impl AnthropicProvider {
+    /// `base_url` is the bare host as the official SDK takes it (`https://api.anthropic.com`).
+    pub fn new(name: &str, base_url: &str, key: ApiKey, client: HttpClient) -> Self {
+        let endpoint = format!("{}/v1/messages", base_url.trim_end_matches('/'));
+        AnthropicProvider { name: name.to_string(), endpoint, key, client }
+    }
+}
+
+/// The request body for a task.
+pub fn request_body(model: &str, input: &TaskInput<'_>) -> Value {
+    json!({
+        "model": model,
+        "max_tokens": max_output_tokens(input),
+        "temperature": 0,
+        "system": system_prompt(input.kind),
+        "messages": [{"role": "user", "content": user_message(input)}],
+        "tools": [{
+            "name": ANSWER_NAME,
+            "description": "Give the answer in this exact structure.",
+            "input_schema": schema(input.kind)
+        }],
+        "tool_choice": {"type": "tool", "name": ANSWER_NAME}
+    })
+}
+
+/// Turns a reply into a completion or a classified failure.
+pub fn parse_reply(provider: &str, model: &str, input: &TaskInput<'_>, reply: &HttpReply) -> Result<Completion, ProviderError> {
+    let fail = |kind, msg: String| ProviderError::new(provider, model, kind, msg);
+    let body: Result<Value, _> = serde_json::from_slice(&reply.body);
+    if !(200..300).contains(&reply.status) {
+        let err = body.as_ref().ok().and_then(|b| b.get("error"));
+        let code = err.and_then(|e| e.get("type")).and_then(Value::as_str).map(str::to_string);
+        let message = match reply.status {
+            401 | 403 => "authentication failed: check the API key in the environment variable the config names".to_string(),
+            _ => err.and_then(|e| e.get("message")).and_then(Value::as_str).map_or_else(|| snippet(&reply.body), str::to_string),
+        };
+        return Err(status_failure(reply, provider, model, code, &message));
+    }
+    let body = body.map_err(|e| fail(FailureKind::InvalidAnswer, format!("response is not JSON ({e}): {}", snippet(&reply.body))))?;
+    match body.get("stop_reason").and_then(Value::as_str) {
+        Some("max_tokens") => return Err(fail(FailureKind::Truncated, "answer cut off at max_tokens (stop_reason: max_tokens)".into())),
+        Some("refusal") => return Err(fail(FailureKind::Refusal, "model refused (stop_reason: refusal)".into())),
+        _ => {}
+    }
+    let content = body.get("content").and_then(Value::as_array).ok_or_else(|| fail(FailureKind::InvalidAnswer, "response has no content".into()))?;
+    let answer = content
+        .iter()
+        .find(|b| b.get("type").and_then(Value::as_str) == Some("tool_use"))
+        .and_then(|b| b.get("input"))
+        .ok_or_else(|| fail(FailureKind::InvalidAnswer, "response has no tool_use block".into()))?;
+    let output = parse_answer(input, answer).map_err(|e| fail(FailureKind::InvalidAnswer, e))?;
+    let usage = body.get("usage");
+    let n = |name: &str| usage.and_then(|u| u.get(name)).and_then(Value::as_u64).unwrap_or(0);
+    // input_tokens excludes the cached parts of the prompt; the whole prompt is their sum.
+    let cached = n("cache_read_input_tokens");
+    let usage = Usage {
+        input_tokens: n("input_tokens") + n("cache_creation_input_tokens") + cached,
+        output_tokens: n("output_tokens"),
+        cached_input_tokens: cached,
+    };
+    Ok(Completion { output, usage })
+}
+
+impl Provider for AnthropicProvider {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn complete(&self, model: &str, input: &TaskInput<'_>) -> Result<Completion, ProviderError> {
+        let body = serde_json::to_vec(&request_body(model, input)).expect("a JSON value serialises");
+        let headers = [("x-api-key", self.key.expose()), ("anthropic-version", API_VERSION)];
+        let redact = |mut e: ProviderError| {
+            e.message = self.key.redact(&e.message);
+            e
+        };
+        let reply = self.client.post_json(&self.endpoint, &headers, &body, &self.name, model).map_err(redact)?;
+        parse_reply(&self.name, model, input, &reply).map_err(redact)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::job::analyse;
+    use crate::provider::{FailureClass, TaskKind, TaskOutput};
+    use crate::segment::SectionType;
+
+    fn input(kind: TaskKind) -> TaskInput<'static> {
+        let job = Box::leak(Box::new(analyse("Engineer\n- Python\n")));
+        TaskInput { kind, section_type: SectionType::Summary, text: "Builds things.", job_text: "Engineer\n- Python\n", job, evidence: &[] }
+    }
+
+    fn reply(status: u16, headers: &[(&str, &str)], body: &str) -> HttpReply {
+        HttpReply { status, headers: headers.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect(), body: body.as_bytes().to_vec() }
+    }
+
+    #[test]
+    fn request_forces_the_answer_tool() {
+        let b = request_body("claude-haiku", &input(TaskKind::Evaluate));
+        assert!(b["max_tokens"].as_u64().is_some_and(|n| n > 0));
+        assert_eq!(b["tool_choice"], json!({"type": "tool", "name": "answer"}));
+        assert_eq!(b["tools"][0]["input_schema"], schema(TaskKind::Evaluate));
+        assert!(b["messages"][0]["content"].as_str().is_some_and(|c| c.starts_with("<job>")));
+    }
+
+    #[test]
+    fn success_reads_tool_input_and_cache_usage() {
+        let body = r#"{"id":"msg_1","type":"message","role":"assistant","model":"claude-haiku","content":[{"type":"tool_use","id":"toolu_1","name":"answer","input":{"score":72,"matched":["Python"],"missing":[]}}],"stop_reason":"tool_use","stop_sequence":null,"usage":{"input_tokens":20,"output_tokens":15,"cache_creation_input_tokens":100,"cache_read_input_tokens":300}}"#;
+        let c = parse_reply("anthropic", "m", &input(TaskKind::Evaluate), &reply(200, &[], body)).expect("ok");
+        assert!(matches!(c.output, TaskOutput::Evaluation(ref e) if e.score == 72.0 && e.matched == ["Python"]));
+        assert_eq!(c.usage, Usage { input_tokens: 420, output_tokens: 15, cached_input_tokens: 300 });
+    }
+
+    #[test]
+    fn error_shapes_classify() {
+        let i = input(TaskKind::Evaluate);
+        let parse = |r: HttpReply| parse_reply("anthropic", "m", &i, &r).expect_err("failure");
+        let overloaded = parse(reply(529, &[], r#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#));
+        assert_eq!((overloaded.kind, overloaded.class, overloaded.code.as_deref()), (FailureKind::Overloaded, FailureClass::Retryable, Some("overloaded_error")));
+        let rl = parse(reply(
+            429,
+            &[("retry-after", "7"), ("anthropic-ratelimit-requests-remaining", "0")],
+            r#"{"type":"error","error":{"type":"rate_limit_error","message":"slow down"}}"#,
+        ));
+        assert_eq!((rl.kind, rl.retry_after), (FailureKind::RateLimited, Some(std::time::Duration::from_secs(7))));
+        assert_eq!(rl.limits.remaining_requests, Some(0));
+        let auth = parse(reply(401, &[], r#"{"type":"error","error":{"type":"authentication_error","message":"invalid x-api-key"}}"#));
+        assert_eq!(auth.class, FailureClass::Fatal);
+        let cut = r#"{"type":"message","content":[{"type":"tool_use","name":"answer","input":{}}],"stop_reason":"max_tokens","usage":{"input_tokens":1,"output_tokens":1}}"#;
+        assert_eq!(parse(reply(200, &[], cut)).kind, FailureKind::Truncated);
+        let no_tool = r#"{"type":"message","content":[{"type":"text","text":"hi"}],"stop_reason":"end_turn","usage":{"input_tokens":1,"output_tokens":1}}"#;
+        assert_eq!(parse(reply(200, &[], no_tool)).kind, FailureKind::InvalidAnswer);
+    }
+}
