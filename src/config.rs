@@ -2,6 +2,7 @@
 //! validation into runtime values. Every field is optional; the defaults are written beside it.
 
 use crate::plan::SectionWeights;
+use crate::provider::openai::StructuredOutput;
 use crate::segment::SectionType;
 use crate::state::CacheLimits;
 use serde::Deserialize;
@@ -19,6 +20,14 @@ pub struct FileConfig {
     pub input: InputSection,
     #[serde(default)]
     pub cache: CacheSection,
+    /// `[[provider]]`: where models are served. Without any, only the built-in `local` exists.
+    #[serde(default, rename = "provider")]
+    pub providers: Vec<ProviderConfig>,
+    /// `[[model]]`: models, their prices and their simpler fallback.
+    #[serde(default, rename = "model")]
+    pub models: Vec<ModelConfig>,
+    #[serde(default)]
+    pub routing: RoutingConfig,
     /// Importance of each section type, 0 to 10 (0 = leave the section alone). Keys are section
     /// types: contact, summary, experience, education, skills, projects, certifications, awards,
     /// publications, volunteering, languages, interests, references, additional, other.
@@ -47,6 +56,77 @@ pub struct CacheSection {
     pub ttl_days: Option<f64>,
     /// Largest size of the cache in MiB; the least recently used answers go first. Default 2048.
     pub max_mib: Option<u64>,
+}
+
+/// The API a provider speaks.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProviderKind {
+    Openai,
+    Anthropic,
+    OpenaiCompatible,
+    Local,
+}
+
+/// `[[provider]]`
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderConfig {
+    /// Name models refer to.
+    pub name: String,
+    pub kind: ProviderKind,
+    /// As the official SDKs take it: OpenAI-style with `/v1` (`https://api.openai.com/v1`),
+    /// Anthropic the bare host (`https://api.anthropic.com`). Defaults to those two.
+    pub base_url: Option<String>,
+    /// Environment variable holding the API key (required for openai and anthropic). The key itself
+    /// never appears in config, logs or outputs.
+    pub api_key_env: Option<String>,
+    /// Calls in flight to this provider at once. Default 8.
+    pub max_concurrency: Option<usize>,
+    /// Requests per minute allowed for each of this provider's models (a `[[model]]` may override).
+    pub rpm: Option<u32>,
+    /// Tokens per minute allowed for each of this provider's models.
+    pub tpm: Option<u64>,
+    /// Whole-request timeout in seconds. Default 60.
+    pub timeout_s: Option<f64>,
+    /// Connect timeout in seconds. Default 10.
+    pub connect_timeout_s: Option<f64>,
+    /// json_schema | json_object_schema (llama.cpp) | json_object | prompt. Default json_schema.
+    pub structured_output: Option<StructuredOutput>,
+}
+
+/// `[[model]]`
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ModelConfig {
+    /// The model name sent to the provider.
+    pub name: String,
+    /// A `[[provider]]` name.
+    pub provider: String,
+    /// USD per million input tokens. Default 0.
+    #[serde(default)]
+    pub price_in_per_mtok: f64,
+    /// USD per million output tokens. Default 0.
+    #[serde(default)]
+    pub price_out_per_mtok: f64,
+    /// USD per million input tokens served from the provider's prompt cache. Default: the input price.
+    pub price_cached_in_per_mtok: Option<f64>,
+    /// Model to fall back to when this one keeps failing (another `[[model]]` name, or `local`).
+    pub simpler: Option<String>,
+    /// Overrides the provider's rpm for this model.
+    pub rpm: Option<u32>,
+    /// Overrides the provider's tpm for this model.
+    pub tpm: Option<u64>,
+}
+
+/// `[routing]`: which models serve each task kind, best first. `local` is always the last resort.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RoutingConfig {
+    #[serde(default)]
+    pub evaluate: Vec<String>,
+    #[serde(default)]
+    pub optimize: Vec<String>,
 }
 
 /// `[input]`: column names, when the file does not use `resume`, `job` and `pair_id`.
@@ -86,7 +166,60 @@ impl FileConfig {
         if self.cache.ttl_days.is_some_and(|d| !(d > 0.0 && d.is_finite())) {
             return Err("cache.ttl_days must be a positive number of days".into());
         }
+        self.validate_models()?;
         self.section_weights().map(|_| ())
+    }
+
+    fn validate_models(&self) -> Result<(), String> {
+        let mut names: Vec<&str> = vec!["local"];
+        for (i, p) in self.providers.iter().enumerate() {
+            if names.contains(&p.name.as_str()) && p.name != "local" {
+                return Err(format!("provider[{i}].name: {:?} is used twice", p.name));
+            }
+            if matches!(p.kind, ProviderKind::Openai | ProviderKind::Anthropic) && p.api_key_env.is_none() {
+                return Err(format!("provider[{i}].api_key_env: required for provider {:?}", p.name));
+            }
+            if p.kind == ProviderKind::OpenaiCompatible && p.base_url.is_none() {
+                return Err(format!("provider[{i}].base_url: required for an openai-compatible provider"));
+            }
+            if p.max_concurrency == Some(0) || p.rpm == Some(0) || p.tpm == Some(0) {
+                return Err(format!("provider[{i}]: max_concurrency, rpm and tpm must be at least 1"));
+            }
+            for (key, v) in [("timeout_s", p.timeout_s), ("connect_timeout_s", p.connect_timeout_s)] {
+                if v.is_some_and(|s| !(s > 0.0 && s.is_finite())) {
+                    return Err(format!("provider[{i}].{key}: must be a positive number of seconds"));
+                }
+            }
+            names.push(&p.name);
+        }
+        let mut models: Vec<&str> = vec!["local"];
+        for (i, m) in self.models.iter().enumerate() {
+            if !names.contains(&m.provider.as_str()) {
+                return Err(format!("model[{i}].provider: no [[provider]] named {:?}", m.provider));
+            }
+            if models.contains(&m.name.as_str()) {
+                return Err(format!("model[{i}].name: {:?} is defined twice", m.name));
+            }
+            for (key, v) in [("price_in_per_mtok", Some(m.price_in_per_mtok)), ("price_out_per_mtok", Some(m.price_out_per_mtok)), ("price_cached_in_per_mtok", m.price_cached_in_per_mtok)] {
+                if v.is_some_and(|p| !(p >= 0.0 && p.is_finite())) {
+                    return Err(format!("model[{i}].{key}: must be a price of 0 or more"));
+                }
+            }
+            models.push(&m.name);
+        }
+        for (i, m) in self.models.iter().enumerate() {
+            if let Some(s) = &m.simpler {
+                if !models.contains(&s.as_str()) {
+                    return Err(format!("model[{i}].simpler: no model named {s:?}"));
+                }
+            }
+        }
+        for (kind, list) in [("evaluate", &self.routing.evaluate), ("optimize", &self.routing.optimize)] {
+            if let Some(unknown) = list.iter().find(|m| !models.contains(&m.as_str())) {
+                return Err(format!("routing.{kind}: no model named {unknown:?}"));
+            }
+        }
+        Ok(())
     }
 
     /// Cache TTL and size cap: defaults overridden by `[cache]`.
@@ -136,6 +269,40 @@ mod tests {
         assert!(e.contains("max_text_byte"), "{e}");
         let e = parse("[weights]\nexperiense = 1.0\n").expect_err("typo");
         assert!(e.contains("weights.experiense"), "{e}");
+    }
+
+    const PROVIDERS: &str = r#"
+[[provider]]
+name = "openai"
+kind = "openai"
+api_key_env = "OPENAI_API_KEY"
+rpm = 500
+
+[[model]]
+name = "gpt-4o-mini"
+provider = "openai"
+price_in_per_mtok = 0.15
+price_out_per_mtok = 0.60
+simpler = "local"
+
+[routing]
+evaluate = ["gpt-4o-mini", "local"]
+optimize = ["gpt-4o-mini"]
+"#;
+
+    #[test]
+    fn providers_models_and_routing_parse_and_cross_check() {
+        let c = parse(PROVIDERS).expect("valid");
+        assert_eq!(c.providers[0].kind, ProviderKind::Openai);
+        assert_eq!(c.models[0].simpler.as_deref(), Some("local"));
+        let e = parse(&PROVIDERS.replace(r#"provider = "openai""#, r#"provider = "opnai""#)).expect_err("bad provider");
+        assert!(e.contains("model[0].provider"), "{e}");
+        let e = parse(&PROVIDERS.replace(r#"optimize = ["gpt-4o-mini"]"#, r#"optimize = ["gpt-5"]"#)).expect_err("bad route");
+        assert!(e.contains("routing.optimize") && e.contains("gpt-5"), "{e}");
+        let e = parse(&PROVIDERS.replace("api_key_env = \"OPENAI_API_KEY\"\n", "")).expect_err("no key env");
+        assert!(e.contains("api_key_env"), "{e}");
+        let e = parse(&PROVIDERS.replace("rpm = 500", "rpn = 500")).expect_err("typo");
+        assert!(e.contains("rpn"), "{e}");
     }
 
     #[test]

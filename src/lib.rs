@@ -17,6 +17,7 @@ pub mod plan;
 pub mod provider;
 pub mod quality;
 pub mod report;
+pub mod resilience;
 pub mod rows;
 pub mod segment;
 pub mod state;

@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use tailor::config::FileConfig;
 use tailor::engine::{self, RunOptions};
 use tailor::io::{InputOptions, OutputFormat};
+use tailor::provider::registry::Registry;
 
 const EXIT_FATAL: u8 = 1;
 
@@ -61,6 +62,11 @@ fn run(args: &RunArgs) -> anyhow::Result<u8> {
     };
     let weights = config.section_weights().map_err(anyhow::Error::msg)?;
     let cache_limits = config.cache_limits();
+    let registry = if config.providers.is_empty() && config.models.is_empty() {
+        Registry::local_only()
+    } else {
+        Registry::from_config(&config, &|var| std::env::var(var).ok())?
+    };
     let opts = RunOptions {
         input: args.input.clone(),
         out_dir: args.out.clone(),
@@ -71,8 +77,9 @@ fn run(args: &RunArgs) -> anyhow::Result<u8> {
         weights,
         fresh: args.fresh,
         cache_limits,
+        registry,
     };
-    tracing::info!(input = %opts.input.display(), out = %opts.out_dir.display(), "run started on the local provider");
+    tracing::info!(input = %opts.input.display(), out = %opts.out_dir.display(), models = %opts.registry.fingerprint(), "run started");
     let summary = engine::run(&opts)?;
     let r = &summary.report;
     tracing::info!(

@@ -11,17 +11,19 @@ use crate::io::{InputError, InputOptions, OutputError, OutputFormat, PairReader,
 use crate::job::{analyse, job_hash, JobAnalysis};
 use crate::pair::{stable_pair_id, Pair, Reject, RowOutcome};
 use crate::plan::SectionWeights;
-use crate::provider::local::LocalProvider;
+use crate::provider::registry::Registry;
+use crate::provider::ProviderError;
+use crate::resilience::retry::RetryPolicy;
 use crate::report::{CacheCounts, PairCounts, RunReport, StageCounts};
 use crate::time::rfc3339_utc;
 use crate::rows::{ResultRow, SectionRow, Status};
-use crate::state::{self, CacheLimits, Journal, JournalEntry, LockError, RunLock, StateError, StateWrite, StateWriter};
+use crate::state::{self, Cache, CacheLimits, Journal, JournalEntry, LockError, RunLock, StateError, StateWrite, StateWriter};
 use crate::stats::{ModelStatsRow, StatsTable};
 use ahash::AHashMap;
 use crossbeam_channel::{bounded, Receiver, Sender};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::thread;
 use std::time::{Instant, SystemTime};
 
@@ -50,12 +52,14 @@ pub struct RunOptions {
     /// state database aside instead of stopping.
     pub fresh: bool,
     pub cache_limits: CacheLimits,
+    /// Models and their fallback chains.
+    pub registry: Registry,
 }
 
 impl RunOptions {
     /// Everything besides the input that decides a pair's rows: a changed setting starts a new journal.
-    fn settings_fingerprint(&self, model: &str) -> String {
-        format!("{}|{model}|{:?}", crate::provider::PROMPT_VERSION, self.weights)
+    fn settings_fingerprint(&self) -> String {
+        format!("{}|{}|{:?}", crate::provider::PROMPT_VERSION, self.registry.fingerprint(), self.weights)
     }
 }
 
@@ -70,6 +74,8 @@ pub enum RunError {
     State(#[from] StateError),
     #[error(transparent)]
     Locked(#[from] LockError),
+    #[error("stopping: {0}")]
+    ProviderFatal(ProviderError),
     #[error("{path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
     #[error("internal error: the {0} thread stopped unexpectedly")]
@@ -131,7 +137,7 @@ fn open_state(db: &Path, opts: &RunOptions, stamp: &str) -> Result<StateWriter, 
     }
 }
 
-/// Runs the whole pipeline on the local provider.
+/// Runs the whole pipeline.
 pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
     let started_at = SystemTime::now();
     let wall = Instant::now();
@@ -145,8 +151,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
     }
     let db = state::db_path(&opts.state_dir);
     let state_writer = open_state(&db, opts, &stamp.replace(':', ""))?;
-    let model = "local";
-    let run_key = state::run_key(&opts.input, &opts.out_dir, &opts.settings_fingerprint(model));
+    let run_key = state::run_key(&opts.input, &opts.out_dir, &opts.settings_fingerprint());
     let journal = Journal::open(&db, &run_key)?;
     if opts.fresh {
         let forgotten = journal.clear()?;
@@ -173,10 +178,21 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
         .spawn(move || write_batches(&write_rx, results, sections, rejects, &journal_tx, &writer_key))
         .map_err(io_err(&opts.out_dir))?;
 
-    let provider = LocalProvider;
-    let tailor = Tailor { provider: &provider, model, weights: &opts.weights };
+    let cache = Cache::open(&db, state_writer.sender(), opts.cache_limits)?;
+    let fatal = OnceLock::new();
+    let tailor = Tailor { registry: &opts.registry, cache: Some(&cache), weights: &opts.weights, retry: RetryPolicy::default(), fatal: &fatal };
+    // Until the scheduler's worker pools (issue #5), networked calls block rayon threads, so the
+    // pool is sized to the providers' concurrency instead of the core count.
+    let threads = opts.registry.network_concurrency().max(rayon::current_num_threads());
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).thread_name(|i| format!("tailor-work-{i}")).build().map_err(|e| RunError::Io {
+        path: opts.out_dir.clone(),
+        source: std::io::Error::other(e),
+    })?;
     let mut run_state = RunState::default();
-    let processed = process_chunks(&tailor, &journal, &chunk_rx, &write_tx, &mut run_state);
+    let processed = process_chunks(&tailor, &pool, &journal, &chunk_rx, &write_tx, &mut run_state);
+    run_state.cache_hits = cache.hits();
+    run_state.cache_misses = cache.misses();
+    drop(cache);
     if processed.is_err() {
         // Unblock the reader if it is waiting to send, and tell the writer to publish nothing.
         drop(chunk_rx);
@@ -291,6 +307,8 @@ struct RunState {
     restored: u64,
     computed: u64,
     computed_failed: u64,
+    cache_hits: u64,
+    cache_misses: u64,
     rejected: u64,
     jobs_analysed: u64,
     jobs_reused: u64,
@@ -304,6 +322,7 @@ struct RunState {
 
 fn process_chunks(
     tailor: &Tailor<'_>,
+    pool: &rayon::ThreadPool,
     journal: &Journal,
     rx: &Receiver<Result<Vec<RowOutcome>, InputError>>,
     tx: &Sender<WriterMsg>,
@@ -331,7 +350,11 @@ fn process_chunks(
         let todo: Vec<&Pair> = pairs.iter().zip(&restored).filter(|(_, r)| r.is_none()).map(|(p, _)| p).collect();
         state.restored += (pairs.len() - todo.len()) as u64;
         let jobs = state.analyse_jobs(&todo);
-        let mut computed = todo.par_iter().zip(jobs.par_iter()).map(|(p, j)| tailor.pair(p, j)).collect::<Vec<_>>().into_iter();
+        let mut computed = pool.install(|| todo.par_iter().zip(jobs.par_iter()).map(|(p, j)| tailor.pair(p, j)).collect::<Vec<_>>()).into_iter();
+        if let Some(e) = tailor.fatal.get() {
+            // Nothing of this chunk is written or journaled: a rerun with a fixed config resumes here.
+            return Err(RunError::ProviderFatal(e.clone()));
+        }
 
         let mut batch = Batch { results: Vec::with_capacity(pairs.len()), sections: Vec::with_capacity(pairs.len()), journal: Vec::with_capacity(pairs.len()), rejects };
         for (entry, content) in restored.into_iter().zip(contents) {
@@ -458,9 +481,9 @@ impl RunState {
             accounting_holds,
             by_model: RunReport::model_lines(&self.stats),
             cache: CacheCounts {
-                hits: 0,
-                misses: 0,
-                hit_ratio: 0.0,
+                hits: self.cache_hits,
+                misses: self.cache_misses,
+                hit_ratio: if self.cache_hits + self.cache_misses == 0 { 0.0 } else { self.cache_hits as f64 / (self.cache_hits + self.cache_misses) as f64 },
                 journal_restored: self.restored,
                 jobs_analysed: self.jobs_analysed,
                 jobs_reused: self.jobs_reused,

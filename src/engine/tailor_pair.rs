@@ -6,22 +6,29 @@ use crate::job::JobAnalysis;
 use crate::pair::Pair;
 use crate::plan::{plan_parts, Part, SectionWeights};
 use crate::provider::local::resume_evidence;
-use crate::provider::{Completion, Evaluation, Provider, ProviderError, TaskInput, TaskKind, TaskOutput};
+use crate::provider::registry::{ModelEntry, Registry};
+use crate::provider::{Completion, Evaluation, FailureKind, ProviderError, TaskInput, TaskKind, TaskOutput, PROMPT_VERSION};
+use crate::resilience::retry::{Decision, RetryPolicy, SplitMix};
+use crate::state::{cache_key, Cache};
 use crate::quality::{keyword_coverage, section_quality, unfaithful_tokens, TermSet};
 use crate::rows::{ResultRow, SectionRow, Status};
 use crate::segment::{segment, SectionType};
 use crate::stats::{CallRecord, StatsKey};
+use std::sync::OnceLock;
 use std::time::Instant;
 
 /// The tasks of one part, in order; each depends on the one before.
 pub const TASKS_PER_PART: u64 = 3;
 
 /// What the engine needs to tailor pairs.
-#[derive(Debug)]
 pub struct Tailor<'a> {
-    pub provider: &'a dyn Provider,
-    pub model: &'a str,
+    pub registry: &'a Registry,
+    /// The result cache for networked models; None runs without one.
+    pub cache: Option<&'a Cache>,
     pub weights: &'a SectionWeights,
+    pub retry: RetryPolicy,
+    /// The first failure no other model can route around (bad credentials): once set, the run stops.
+    pub fatal: &'a OnceLock<ProviderError>,
 }
 
 /// Task outcomes of one pair, for the run's stage counts.
@@ -54,8 +61,46 @@ struct PartRun {
     input_tokens: u64,
     output_tokens: u64,
     cost_usd: f64,
-    /// Index in the pair's call list of the optimize call, so its quality can be recorded.
-    optimize_call: usize,
+    /// Index in the pair's call list of the call that produced the optimized text, if a call did.
+    optimize_call: Option<usize>,
+    /// Provider and model that produced the optimized text.
+    served_by: Option<(String, String)>,
+    cache_hits: u32,
+}
+
+/// A task's answer and where it came from.
+struct Served {
+    output: TaskOutput,
+    provider: String,
+    model: String,
+    /// Index of the call that produced it; None when the cache did.
+    call: Option<usize>,
+    cached: bool,
+}
+
+impl Served {
+    fn new(entry: &ModelEntry, output: TaskOutput, call: Option<usize>, cached: bool) -> Served {
+        Served { output, provider: entry.provider.name().to_string(), model: entry.name.clone(), call, cached }
+    }
+
+    fn evaluation(self) -> Option<Evaluation> {
+        match self.output {
+            TaskOutput::Evaluation(e) => Some(e),
+            TaskOutput::Optimization(_) => None,
+        }
+    }
+}
+
+/// Cache key of a task on a model: everything that determines the answer. The section text is
+/// normalised (trailing spaces and blank lines at the ends dropped) so cosmetic differences share.
+fn task_key(entry: &ModelEntry, input: &TaskInput<'_>) -> [u8; 32] {
+    let text: String = input.text.trim_matches('\n').lines().map(str::trim_end).collect::<Vec<_>>().join("\n");
+    cache_key(&[PROMPT_VERSION, input.kind.as_str(), input.section_type.as_str(), &text, &input.job.hash, entry.provider.name(), &entry.name])
+}
+
+fn blake3_u64(text: &str) -> u64 {
+    let bytes = blake3::hash(text.as_bytes());
+    u64::from_le_bytes(bytes.as_bytes()[..8].try_into().expect("8 bytes"))
 }
 
 fn micros(since: Instant) -> u64 {
@@ -72,6 +117,8 @@ impl Tailor<'_> {
         let prepare_us = micros(started);
 
         let executing = Instant::now();
+        // Jitter is seeded per pair, so a run's retry timing is reproducible.
+        let mut rng = SplitMix::new(blake3_u64(&pair.pair_id));
         let mut calls = Vec::new();
         let mut tasks = TaskCounts::default();
         let mut section_rows = Vec::with_capacity(parts.len());
@@ -91,7 +138,7 @@ impl Tailor<'_> {
                 job,
                 evidence: &evidence,
             };
-            runs.push(Some(self.run_part(&input, &mut calls, &mut tasks)));
+            runs.push(Some(self.run_part(&input, &mut calls, &mut tasks, &mut rng)));
         }
         let execute_us = micros(executing);
 
@@ -102,7 +149,9 @@ impl Tailor<'_> {
             let original = &pair.resume[part.span.clone()];
             let row = self.section_row(pair, job, index, part, original, run.as_ref());
             if let Some(run) = run {
-                calls[run.optimize_call].quality = row.quality;
+                if let Some(i) = run.optimize_call {
+                    calls[i].quality = row.quality;
+                }
                 task_parts += 1;
                 if row.status == Status::Failed {
                     failed_parts += 1;
@@ -152,7 +201,7 @@ impl Tailor<'_> {
             sections_optimized: optimized_count,
             models: models.join(","),
             calls: u32::try_from(calls.len()).unwrap_or(u32::MAX),
-            cache_hits: 0,
+            cache_hits: runs.iter().flatten().map(|r| r.cache_hits).sum(),
             input_tokens: calls.iter().map(|c| c.input_tokens).sum(),
             output_tokens: calls.iter().map(|c| c.output_tokens).sum(),
             cost_usd: calls.iter().map(|c| c.cost_usd).sum(),
@@ -163,7 +212,7 @@ impl Tailor<'_> {
     }
 
     /// Evaluate, optimize, evaluate again. A task whose predecessor failed is skipped.
-    fn run_part(&self, input: &TaskInput<'_>, calls: &mut Vec<CallRecord>, tasks: &mut TaskCounts) -> PartRun {
+    fn run_part(&self, input: &TaskInput<'_>, calls: &mut Vec<CallRecord>, tasks: &mut TaskCounts, rng: &mut SplitMix) -> PartRun {
         let mut run = PartRun {
             before: None,
             optimized: None,
@@ -174,17 +223,17 @@ impl Tailor<'_> {
             input_tokens: 0,
             output_tokens: 0,
             cost_usd: 0.0,
-            optimize_call: 0,
+            optimize_call: None,
+            served_by: None,
+            cache_hits: 0,
         };
         let first_call = calls.len();
-        let mut note = |run: &mut PartRun, r: Result<Completion, ProviderError>| -> Option<TaskOutput> {
-            run.attempts += 1;
+        let mut outcome = |run: &mut PartRun, r: Result<Served, ProviderError>| -> Option<Served> {
             match r {
-                Ok(c) => {
+                Ok(served) => {
                     tasks.ok += 1;
-                    run.input_tokens += c.usage.input_tokens;
-                    run.output_tokens += c.usage.output_tokens;
-                    Some(c.output)
+                    run.cache_hits += u32::from(served.cached);
+                    Some(served)
                 }
                 Err(e) => {
                     tasks.failed += 1;
@@ -193,55 +242,100 @@ impl Tailor<'_> {
                 }
             }
         };
-        let before = self.call(input, calls);
-        run.before = match note(&mut run, before) {
-            Some(TaskOutput::Evaluation(e)) => Some(e),
-            _ => None,
-        };
+        let before = self.task(input, calls, rng);
+        run.before = outcome(&mut run, before).and_then(|s| s.evaluation());
         let optimize = TaskInput { kind: TaskKind::Optimize, ..*input };
-        run.optimize_call = calls.len();
-        let optimized = self.call(&optimize, calls);
-        run.optimized = match note(&mut run, optimized) {
-            Some(TaskOutput::Optimization(text)) => Some(text),
-            _ => None,
-        };
+        let optimized = self.task(&optimize, calls, rng);
+        if let Some(served) = outcome(&mut run, optimized) {
+            run.optimize_call = served.call;
+            run.served_by = Some((served.provider.clone(), served.model.clone()));
+            if let TaskOutput::Optimization(text) = served.output {
+                run.optimized = Some(text);
+            }
+        }
         match &run.optimized {
             Some(text) => {
                 let again = TaskInput { kind: TaskKind::Evaluate, text, ..*input };
-                let after = self.call(&again, calls);
-                run.after = match note(&mut run, after) {
-                    Some(TaskOutput::Evaluation(e)) => Some(e),
-                    _ => None,
-                };
+                let after = self.task(&again, calls, rng);
+                run.after = outcome(&mut run, after).and_then(|s| s.evaluation());
             }
             None => tasks.skipped += 1,
         }
         for c in &calls[first_call..] {
+            run.attempts += 1;
             run.latency_us += c.latency_us;
+            run.input_tokens += c.input_tokens;
+            run.output_tokens += c.output_tokens;
             run.cost_usd += c.cost_usd;
         }
         run
     }
 
-    fn call(&self, input: &TaskInput<'_>, calls: &mut Vec<CallRecord>) -> Result<Completion, ProviderError> {
+    /// One task through its model chain: cache, then each model with retries as the policy
+    /// decides, falling back down the chain (the last model is always `local`).
+    fn task(&self, input: &TaskInput<'_>, calls: &mut Vec<CallRecord>, rng: &mut SplitMix) -> Result<Served, ProviderError> {
+        let mut last: Option<ProviderError> = None;
+        for &index in self.registry.chain(input.kind) {
+            let entry = self.registry.entry(index);
+            if let Some(fatal) = self.fatal.get() {
+                return Err(fatal.clone());
+            }
+            let key = entry.cacheable.then(|| task_key(entry, input));
+            if let (Some(cache), Some(key)) = (self.cache, key.as_ref()) {
+                if let Some(completion) = cache.get(key).ok().flatten().and_then(|bytes| serde_json::from_slice::<Completion>(&bytes).ok()) {
+                    return Ok(Served::new(entry, completion.output, None, true));
+                }
+            }
+            let mut attempt = 0;
+            loop {
+                match self.call(entry, input, calls) {
+                    Ok(completion) => {
+                        if let (Some(cache), Some(key)) = (self.cache, key) {
+                            if let Ok(bytes) = serde_json::to_vec(&completion) {
+                                cache.put(key, bytes);
+                            }
+                        }
+                        return Ok(Served::new(entry, completion.output, Some(calls.len() - 1), false));
+                    }
+                    Err(e) => match self.retry.decide(&e, attempt, rng.next_f64()) {
+                        Decision::Retry(wait) => {
+                            std::thread::sleep(wait);
+                            attempt += 1;
+                        }
+                        Decision::FallBack => {
+                            last = Some(e);
+                            break;
+                        }
+                        Decision::GiveUp => {
+                            let _ = self.fatal.set(e.clone());
+                            return Err(e);
+                        }
+                    },
+                }
+            }
+        }
+        Err(last.unwrap_or_else(|| ProviderError::new("none", "none", FailureKind::NotFound, "no model is routed for this task")))
+    }
+
+    fn call(&self, entry: &ModelEntry, input: &TaskInput<'_>, calls: &mut Vec<CallRecord>) -> Result<Completion, ProviderError> {
         let started = Instant::now();
-        let result = self.provider.complete(self.model, input);
-        let (failure, input_tokens, output_tokens) = match &result {
-            Ok(c) => (None, c.usage.input_tokens, c.usage.output_tokens),
-            Err(e) => (Some(e.class), 0, 0),
+        let result = entry.provider.complete(&entry.name, input);
+        let (failure, usage) = match &result {
+            Ok(c) => (None, c.usage),
+            Err(e) => (Some(e.class), Default::default()),
         };
         calls.push(CallRecord {
             key: StatsKey {
-                provider: self.provider.name().to_string(),
-                model: self.model.to_string(),
+                provider: entry.provider.name().to_string(),
+                model: entry.name.clone(),
                 section_type: input.section_type,
                 task_kind: input.kind,
             },
             failure,
             latency_us: micros(started),
-            input_tokens,
-            output_tokens,
-            cost_usd: 0.0,
+            input_tokens: usage.input_tokens,
+            output_tokens: usage.output_tokens,
+            cost_usd: entry.price.cost(&usage),
             quality: None,
         });
         result
@@ -275,8 +369,11 @@ impl Tailor<'_> {
             cost_usd: 0.0,
         };
         let Some(run) = run else { return row };
-        row.provider = Some(self.provider.name().to_string());
-        row.model = Some(self.model.to_string());
+        if let Some((provider, model)) = &run.served_by {
+            row.provider = Some(provider.clone());
+            row.model = Some(model.clone());
+        }
+        row.cache_hit = run.cache_hits > 0;
         row.attempts = run.attempts;
         row.latency_ms = run.latency_us as f64 / 1000.0;
         row.input_tokens = run.input_tokens;

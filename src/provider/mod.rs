@@ -9,6 +9,7 @@ pub mod http;
 pub mod local;
 pub mod openai;
 pub mod prompt;
+pub mod registry;
 
 use crate::job::JobAnalysis;
 use crate::segment::SectionType;
@@ -53,7 +54,7 @@ pub struct TaskInput<'a> {
 }
 
 /// An evaluation: how well a section matches the job.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Evaluation {
     /// 0–100.
     pub score: f32,
@@ -62,14 +63,14 @@ pub struct Evaluation {
 }
 
 /// A provider's answer, already parsed and validated.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum TaskOutput {
     Evaluation(Evaluation),
     Optimization(String),
 }
 
 /// Tokens a call used, as the provider reported them (or estimated where it reports none).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Usage {
     pub input_tokens: u64,
     pub output_tokens: u64,
@@ -78,7 +79,7 @@ pub struct Usage {
 }
 
 /// A successful call.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Completion {
     pub output: TaskOutput,
     pub usage: Usage,

@@ -1,0 +1,127 @@
+//! The retry decision: a pure function of the classified failure, the attempt number and a random
+//! draw, so it is tested without sleeping and reproducible for a seed.
+//!
+//! Full-jitter exponential backoff (`random(0, min(cap, base * 2^attempt))`); a provider's
+//! `retry-after` takes precedence up to `max_wait`, and a longer wait means fall back instead.
+
+use crate::provider::{FailureClass, ProviderError};
+use std::time::Duration;
+
+/// What to do after a failed attempt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decision {
+    /// Try the same model again after this long.
+    Retry(Duration),
+    /// Move to the next model of the chain.
+    FallBack,
+    /// Stop: nothing will help (the run should stop for this provider).
+    GiveUp,
+}
+
+/// The knobs of the policy.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RetryPolicy {
+    /// Attempts per model, the first included.
+    pub max_attempts: u32,
+    pub base: Duration,
+    pub cap: Duration,
+    /// Longest `retry-after` worth waiting for; beyond it the task falls back.
+    pub max_wait: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy { max_attempts: 3, base: Duration::from_millis(250), cap: Duration::from_secs(8), max_wait: Duration::from_secs(30) }
+    }
+}
+
+impl RetryPolicy {
+    /// Decides after `attempt` (0-based) failed with `failure`; `draw` is uniform in [0, 1).
+    pub fn decide(&self, failure: &ProviderError, attempt: u32, draw: f64) -> Decision {
+        match failure.class {
+            FailureClass::Fatal => Decision::GiveUp,
+            FailureClass::FallBack => Decision::FallBack,
+            FailureClass::Retryable if attempt + 1 >= self.max_attempts => Decision::FallBack,
+            FailureClass::Retryable => match failure.retry_after {
+                Some(wait) if wait > self.max_wait => Decision::FallBack,
+                Some(wait) => Decision::Retry(wait),
+                None => {
+                    let ceiling = self.base.saturating_mul(1u32 << attempt.min(20)).min(self.cap);
+                    Decision::Retry(ceiling.mul_f64(draw.clamp(0.0, 1.0)))
+                }
+            },
+        }
+    }
+}
+
+/// A small, fast, seedable generator (splitmix64) for jitter and exploration draws.
+#[derive(Clone, Debug)]
+pub struct SplitMix(u64);
+
+impl SplitMix {
+    pub fn new(seed: u64) -> SplitMix {
+        SplitMix(seed)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1).
+    pub fn next_f64(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::provider::FailureKind;
+
+    fn failure(kind: FailureKind, retry_after: Option<Duration>) -> ProviderError {
+        let mut e = ProviderError::new("p", "m", kind, "x");
+        e.retry_after = retry_after;
+        e
+    }
+
+    #[test]
+    fn retryable_failures_back_off_with_full_jitter_under_the_cap() {
+        let p = RetryPolicy::default();
+        let e = failure(FailureKind::Server, None);
+        assert_eq!(p.decide(&e, 0, 0.0), Decision::Retry(Duration::ZERO));
+        assert_eq!(p.decide(&e, 0, 0.5), Decision::Retry(Duration::from_millis(125)));
+        assert_eq!(p.decide(&e, 1, 0.5), Decision::Retry(Duration::from_millis(250)));
+        let capped = RetryPolicy { max_attempts: 30, ..p };
+        assert_eq!(capped.decide(&e, 20, 0.999_999), Decision::Retry(Duration::from_secs(8).mul_f64(0.999_999)));
+        assert_eq!(p.decide(&e, 2, 0.5), Decision::FallBack, "attempts exhausted");
+    }
+
+    #[test]
+    fn retry_after_wins_up_to_a_cap_then_falls_back() {
+        let p = RetryPolicy::default();
+        assert_eq!(p.decide(&failure(FailureKind::RateLimited, Some(Duration::from_secs(3))), 0, 0.9), Decision::Retry(Duration::from_secs(3)));
+        assert_eq!(p.decide(&failure(FailureKind::RateLimited, Some(Duration::from_secs(120))), 0, 0.9), Decision::FallBack);
+    }
+
+    #[test]
+    fn client_errors_never_retry() {
+        let p = RetryPolicy::default();
+        for kind in [FailureKind::BadRequest, FailureKind::NotFound, FailureKind::Quota, FailureKind::Refusal] {
+            assert_eq!(p.decide(&failure(kind, None), 0, 0.5), Decision::FallBack, "{kind:?}");
+        }
+        assert_eq!(p.decide(&failure(FailureKind::Auth, None), 0, 0.5), Decision::GiveUp);
+    }
+
+    #[test]
+    fn splitmix_is_seeded_and_uniform_enough() {
+        let mut a = SplitMix::new(7);
+        let mut b = SplitMix::new(7);
+        assert_eq!(a.next_u64(), b.next_u64());
+        let mean = (0..10_000).map(|_| a.next_f64()).sum::<f64>() / 10_000.0;
+        assert!((mean - 0.5).abs() < 0.02, "{mean}");
+    }
+}
