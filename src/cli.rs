@@ -46,6 +46,16 @@ pub struct RunArgs {
     /// Column holding the pair id (default "pair_id"; without it a stable hash of the texts).
     #[arg(long, value_name = "NAME")]
     pub id_col: Option<String>,
+    /// Stop dispatching before the estimated spend would pass this many USD; finish in-flight
+    /// work, write everything, exit 4. A rerun continues.
+    #[arg(long, value_name = "USD")]
+    pub max_cost: Option<f64>,
+    /// Stop dispatching in time to finish by this time (HH:MM local, or RFC 3339); exit 4.
+    #[arg(long, value_name = "TIME")]
+    pub deadline: Option<String>,
+    /// Print the plan (pairs, tasks, requests, estimated tokens, cost and time) and call nothing.
+    #[arg(long)]
+    pub dry_run: bool,
     /// Recompute every pair, ignoring the journal of earlier runs (the cache still serves); sets an
     /// unreadable state database aside and starts a new one.
     #[arg(long)]

@@ -46,6 +46,10 @@ pub struct RunSection {
     pub max_text_bytes: Option<usize>,
     /// Rows read and processed together. Default 1024.
     pub chunk_rows: Option<usize>,
+    /// Spend limit in USD, as `--max-cost` (the flag wins).
+    pub max_cost_usd: Option<f64>,
+    /// Deadline, as `--deadline`: `HH:MM` local time or RFC 3339 (the flag wins).
+    pub deadline: Option<String>,
 }
 
 /// `[cache]`
@@ -162,6 +166,9 @@ impl FileConfig {
         }
         if self.run.chunk_rows == Some(0) {
             return Err("run.chunk_rows must be at least 1".into());
+        }
+        if self.run.max_cost_usd.is_some_and(|c| !(c >= 0.0 && c.is_finite())) {
+            return Err("run.max_cost_usd must be 0 or more".into());
         }
         if self.cache.ttl_days.is_some_and(|d| !(d > 0.0 && d.is_finite())) {
             return Err("cache.ttl_days must be a positive number of days".into());

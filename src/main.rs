@@ -7,6 +7,8 @@ use clap::Parser;
 use cli::{Cli, Command, Format, LogFormat, RunArgs};
 use std::process::ExitCode;
 use tailor::config::FileConfig;
+use tailor::engine::dry_run::dry_run;
+use tailor::engine::governor::parse_deadline;
 use tailor::engine::{self, RunOptions};
 use tailor::io::{InputOptions, OutputFormat};
 use tailor::provider::registry::Registry;
@@ -78,10 +80,25 @@ fn run(args: &RunArgs) -> anyhow::Result<u8> {
         fresh: args.fresh,
         cache_limits,
         registry,
+        max_cost_usd: args.max_cost.or(config.run.max_cost_usd),
+        deadline: match args.deadline.as_ref().or(config.run.deadline.as_ref()) {
+            Some(text) => Some(parse_deadline(text, chrono::Local::now()).map_err(anyhow::Error::msg)?),
+            None => None,
+        },
     };
+    if opts.max_cost_usd.is_some_and(|c| !(c >= 0.0 && c.is_finite())) {
+        anyhow::bail!("--max-cost must be a number of USD, 0 or more");
+    }
+    if args.dry_run {
+        print!("{}", dry_run(&opts)?);
+        return Ok(0);
+    }
     tracing::info!(input = %opts.input.display(), out = %opts.out_dir.display(), models = %opts.registry.fingerprint(), "run started");
     let summary = engine::run(&opts)?;
     let r = &summary.report;
+    if let Some(why) = &r.stopped {
+        tracing::warn!("{why}");
+    }
     tracing::info!(
         ok = r.pairs.ok,
         partial = r.pairs.partial,

@@ -78,6 +78,8 @@ pub struct RunReport {
     pub input: String,
     pub output_dir: String,
     pub exit_code: i32,
+    /// Why dispatch stopped early, when it did (exit code 4).
+    pub stopped: Option<String>,
     pub pairs: PairCounts,
     pub stages: Vec<StageCounts>,
     pub accounting_holds: bool,
@@ -136,6 +138,9 @@ impl RunReport {
              <p>{} → {}<br>started {} · finished {} · wall {:.0} ms · exit code {}</p>",
             esc(&self.input), esc(&self.output_dir), esc(&self.started_at), esc(&self.finished_at), self.wall_ms, self.exit_code
         );
+        if let Some(why) = &self.stopped {
+            let _ = write!(h, "<p><strong>Stopped early:</strong> {}</p>", esc(why));
+        }
         let p = &self.pairs;
         let _ = write!(
             h,

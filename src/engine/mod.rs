@@ -3,9 +3,12 @@
 //! sections and rejects in input order. Channels are bounded, so memory stays flat however large
 //! the input is.
 
+pub mod dry_run;
+pub mod governor;
 mod tailor_pair;
 
-pub use tailor_pair::{PairOutput, Tailor, TaskCounts, TASKS_PER_PART};
+pub use governor::{Governor, StopReason};
+pub use tailor_pair::{PairOutput, Tailor, TaskCounts, EVALUATE_OUTPUT_TOKENS, TASKS_PER_PART};
 
 use crate::io::{InputError, InputOptions, OutputError, OutputFormat, PairReader, RejectWriter, TableWriter};
 use crate::job::{analyse, job_hash, JobAnalysis};
@@ -35,6 +38,7 @@ const MAX_JOBS_IN_MEMORY: usize = 8192;
 pub const EXIT_OK: i32 = 0;
 pub const EXIT_SOME_FAILED: i32 = 3;
 pub const EXIT_FATAL: i32 = 1;
+pub const EXIT_STOPPED: i32 = 4;
 pub const EXIT_LOCKED: i32 = 75;
 
 /// A validated run.
@@ -54,6 +58,8 @@ pub struct RunOptions {
     pub cache_limits: CacheLimits,
     /// Models and their fallback chains.
     pub registry: Registry,
+    pub max_cost_usd: Option<f64>,
+    pub deadline: Option<SystemTime>,
 }
 
 impl RunOptions {
@@ -180,7 +186,16 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
 
     let cache = Cache::open(&db, state_writer.sender(), opts.cache_limits)?;
     let fatal = OnceLock::new();
-    let tailor = Tailor { registry: &opts.registry, cache: Some(&cache), weights: &opts.weights, retry: RetryPolicy::default(), fatal: &fatal };
+    let governor = Governor::new(opts.max_cost_usd, opts.deadline);
+    let limited = opts.max_cost_usd.is_some() || opts.deadline.is_some();
+    let tailor = Tailor {
+        registry: &opts.registry,
+        cache: Some(&cache),
+        weights: &opts.weights,
+        retry: RetryPolicy::default(),
+        fatal: &fatal,
+        governor: limited.then_some(&governor),
+    };
     // Until the scheduler's worker pools (issue #5), networked calls block rayon threads, so the
     // pool is sized to the providers' concurrency instead of the core count.
     let threads = opts.registry.network_concurrency().max(rayon::current_num_threads());
@@ -190,12 +205,14 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
     })?;
     let mut run_state = RunState::default();
     let processed = process_chunks(&tailor, &pool, &journal, &chunk_rx, &write_tx, &mut run_state);
+    run_state.stopped = governor.stopped();
+    // Dispatch stopped early: the reader may be waiting to send; hanging up releases it.
+    drop(chunk_rx);
     run_state.cache_hits = cache.hits();
     run_state.cache_misses = cache.misses();
     drop(cache);
     if processed.is_err() {
-        // Unblock the reader if it is waiting to send, and tell the writer to publish nothing.
-        drop(chunk_rx);
+        // Tell the writer to publish nothing.
         let _ = write_tx.send(WriterMsg::Abort);
     }
     drop(write_tx);
@@ -309,6 +326,10 @@ struct RunState {
     computed_failed: u64,
     cache_hits: u64,
     cache_misses: u64,
+    /// Pairs the governor did not start (and pairs of chunks never read after it stopped are not
+    /// counted: they were not read).
+    not_started: u64,
+    stopped: Option<StopReason>,
     rejected: u64,
     jobs_analysed: u64,
     jobs_reused: u64,
@@ -351,6 +372,7 @@ fn process_chunks(
         state.restored += (pairs.len() - todo.len()) as u64;
         let jobs = state.analyse_jobs(&todo);
         let mut computed = pool.install(|| todo.par_iter().zip(jobs.par_iter()).map(|(p, j)| tailor.pair(p, j)).collect::<Vec<_>>()).into_iter();
+        let mut not_started = 0u64;
         if let Some(e) = tailor.fatal.get() {
             // Nothing of this chunk is written or journaled: a rerun with a fixed config resumes here.
             return Err(RunError::ProviderFatal(e.clone()));
@@ -360,11 +382,16 @@ fn process_chunks(
         for (entry, content) in restored.into_iter().zip(contents) {
             let (result, sections, content) = match entry {
                 Some(e) => (e.result, e.sections, None),
-                None => {
-                    let out = computed.next().expect("one output per pair to compute");
-                    state.absorb(&out);
-                    (out.result, out.sections, Some(content))
-                }
+                None => match computed.next().expect("one output per pair to compute") {
+                    Some(out) => {
+                        state.absorb(&out);
+                        (out.result, out.sections, Some(content))
+                    }
+                    None => {
+                        not_started += 1;
+                        continue;
+                    }
+                },
             };
             match result.status {
                 Status::Ok | Status::Skipped => state.pair_counts.ok += 1,
@@ -375,8 +402,13 @@ fn process_chunks(
             batch.sections.push(sections);
             batch.journal.push(content);
         }
+        state.not_started += not_started;
         if tx.send(WriterMsg::Batch(batch)).is_err() {
             return Err(RunError::Thread("writer"));
+        }
+        if not_started > 0 {
+            // The governor stopped dispatch: what is done is written, the rest waits for a rerun.
+            break;
         }
     }
     Ok(())
@@ -429,14 +461,15 @@ impl RunState {
         resume.input = self.pairs;
         resume.ok = self.computed;
         resume.cached = self.restored;
+        resume.skipped = self.not_started;
         let mut jobs = StageCounts::new("analyse_jobs");
-        jobs.input = self.computed;
+        jobs.input = self.computed + self.not_started;
         jobs.ok = self.jobs_analysed;
         jobs.cached = self.jobs_reused;
         jobs.busy_ms = ms(self.job_busy_us);
         let mut prepare = StageCounts::new("segment_and_plan");
-        prepare.input = self.computed;
-        prepare.ok = self.computed;
+        prepare.input = self.computed + self.not_started;
+        prepare.ok = self.computed + self.not_started;
         prepare.busy_ms = ms(self.prepare_busy_us);
         let t = self.parts_tasks;
         let mut tasks = StageCounts::new("tasks");
@@ -446,12 +479,12 @@ impl RunState {
         tasks.skipped = t.skipped;
         tasks.busy_ms = ms(self.execute_busy_us);
         let mut assemble = StageCounts::new("assemble");
-        assemble.input = self.pairs;
+        assemble.input = self.pairs - self.not_started;
         assemble.ok = self.computed - self.computed_failed;
         assemble.failed = self.computed_failed;
         assemble.cached = self.restored;
         let mut write = StageCounts::new("write");
-        write.input = self.pairs + self.rejected;
+        write.input = self.pairs - self.not_started + self.rejected;
         write.ok = written.results;
         write.rejected = written.rejects;
         write.busy_ms = ms(written.busy_us);
@@ -475,7 +508,15 @@ impl RunState {
             wall_ms,
             input: opts.input.display().to_string(),
             output_dir: opts.out_dir.display().to_string(),
-            exit_code: if all_ok { EXIT_OK } else { EXIT_SOME_FAILED },
+            exit_code: match (self.stopped, all_ok) {
+                (Some(_), _) => EXIT_STOPPED,
+                (None, true) => EXIT_OK,
+                (None, false) => EXIT_SOME_FAILED,
+            },
+            stopped: self.stopped.map(|r| match r {
+                StopReason::MaxCost => format!("--max-cost reached: {} pairs not started; rerun with the same input, output and state to continue", self.not_started),
+                StopReason::Deadline => format!("--deadline reached: {} pairs not started; rerun with the same input, output and state to continue", self.not_started),
+            }),
             pairs,
             stages,
             accounting_holds,

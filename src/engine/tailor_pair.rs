@@ -6,8 +6,11 @@ use crate::job::JobAnalysis;
 use crate::pair::Pair;
 use crate::plan::{plan_parts, Part, SectionWeights};
 use crate::provider::local::resume_evidence;
-use crate::provider::registry::{ModelEntry, Registry};
-use crate::provider::{Completion, Evaluation, FailureKind, ProviderError, TaskInput, TaskKind, TaskOutput, PROMPT_VERSION};
+use crate::provider::prompt::system_prompt;
+use crate::provider::registry::{ModelEntry, Price, Registry};
+use crate::provider::{Completion, Evaluation, FailureKind, ProviderError, TaskInput, TaskKind, TaskOutput, Usage, PROMPT_VERSION};
+use crate::text::approx_tokens;
+use super::governor::Governor;
 use crate::resilience::retry::{Decision, RetryPolicy, SplitMix};
 use crate::state::{cache_key, Cache};
 use crate::quality::{keyword_coverage, section_quality, unfaithful_tokens, TermSet};
@@ -15,10 +18,12 @@ use crate::rows::{ResultRow, SectionRow, Status};
 use crate::segment::{segment, SectionType};
 use crate::stats::{CallRecord, StatsKey};
 use std::sync::OnceLock;
-use std::time::Instant;
+use std::time::{Instant, SystemTime};
 
 /// The tasks of one part, in order; each depends on the one before.
 pub const TASKS_PER_PART: u64 = 3;
+/// Output tokens planned for an evaluation answer (a score and two short lists).
+pub const EVALUATE_OUTPUT_TOKENS: u64 = 60;
 
 /// What the engine needs to tailor pairs.
 pub struct Tailor<'a> {
@@ -29,6 +34,8 @@ pub struct Tailor<'a> {
     pub retry: RetryPolicy,
     /// The first failure no other model can route around (bad credentials): once set, the run stops.
     pub fatal: &'a OnceLock<ProviderError>,
+    /// Spend and deadline limits, when the run has any.
+    pub governor: Option<&'a Governor>,
 }
 
 /// Task outcomes of one pair, for the run's stage counts.
@@ -66,6 +73,17 @@ struct PartRun {
     /// Provider and model that produced the optimized text.
     served_by: Option<(String, String)>,
     cache_hits: u32,
+}
+
+/// Planned usage of one part's evaluate and optimize calls: prompt (system, job, section) in, a
+/// short JSON or the section again out. For budgets and dry runs; calls report their real usage.
+pub fn planned_usage(section: &str, job_tokens: u64) -> (Usage, Usage) {
+    let text = u64::from(approx_tokens(section));
+    let prompt = |kind| u64::from(approx_tokens(system_prompt(kind))) + job_tokens + text + 16;
+    (
+        Usage { input_tokens: prompt(TaskKind::Evaluate), output_tokens: EVALUATE_OUTPUT_TOKENS, cached_input_tokens: 0 },
+        Usage { input_tokens: prompt(TaskKind::Optimize), output_tokens: text + 8, cached_input_tokens: 0 },
+    )
 }
 
 /// A task's answer and where it came from.
@@ -108,13 +126,20 @@ fn micros(since: Instant) -> u64 {
 }
 
 impl Tailor<'_> {
-    /// Tailors one pair against its analysed job.
-    pub fn pair(&self, pair: &Pair, job: &JobAnalysis) -> PairOutput {
+    /// Tailors one pair against its analysed job; None when the governor refuses to start it
+    /// (the budget or the deadline would be passed).
+    pub fn pair(&self, pair: &Pair, job: &JobAnalysis) -> Option<PairOutput> {
         let started = Instant::now();
         let seg = segment(&pair.resume);
         let parts = plan_parts(&seg, &pair.resume, self.weights);
         let evidence = resume_evidence(&pair.resume);
         let prepare_us = micros(started);
+        let estimate = self.estimate_cost(&pair.resume, &parts, &pair.job);
+        if let Some(g) = self.governor {
+            if !g.admit(estimate, SystemTime::now()) {
+                return None;
+            }
+        }
 
         let executing = Instant::now();
         // Jitter is seeded per pair, so a run's retry timing is reproducible.
@@ -208,7 +233,28 @@ impl Tailor<'_> {
             elapsed_ms: started.elapsed().as_secs_f64() * 1000.0,
             error: first_error,
         };
-        PairOutput { result, sections: section_rows, calls, tasks, prepare_us, execute_us }
+        if let Some(g) = self.governor {
+            g.settle(estimate, result.cost_usd, started.elapsed());
+        }
+        Some(PairOutput { result, sections: section_rows, calls, tasks, prepare_us, execute_us })
+    }
+
+    /// Estimated USD of a pair's tasks on the first model of each chain.
+    pub fn estimate_cost(&self, resume: &str, parts: &[Part], job_text: &str) -> f64 {
+        let first = |kind| self.registry.entry(self.registry.chain(kind)[0]);
+        let (eval, opt) = (first(TaskKind::Evaluate), first(TaskKind::Optimize));
+        if eval.price == Price::default() && opt.price == Price::default() {
+            return 0.0;
+        }
+        let job_tokens = u64::from(approx_tokens(job_text));
+        parts
+            .iter()
+            .filter(|p| p.needs_tasks())
+            .map(|p| {
+                let (evaluate, optimize) = planned_usage(&resume[p.span.clone()], job_tokens);
+                2.0 * eval.price.cost(&evaluate) + opt.price.cost(&optimize)
+            })
+            .sum()
     }
 
     /// Evaluate, optimize, evaluate again. A task whose predecessor failed is skipped.
