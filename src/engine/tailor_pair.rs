@@ -58,7 +58,7 @@ pub struct PairOutput {
 }
 
 /// A part's three tasks as they ended.
-struct PartRun {
+pub struct PartRun {
     before: Option<Evaluation>,
     optimized: Option<String>,
     after: Option<Evaluation>,
@@ -126,117 +126,44 @@ fn micros(since: Instant) -> u64 {
 }
 
 impl Tailor<'_> {
-    /// Tailors one pair against its analysed job; None when the governor refuses to start it
-    /// (the budget or the deadline would be passed).
+    /// Tailors one pair against its analysed job, calling models one task after another on this
+    /// thread; None when the governor refuses to start it (budget or deadline).
     pub fn pair(&self, pair: &Pair, job: &JobAnalysis) -> Option<PairOutput> {
-        let started = Instant::now();
-        let seg = segment(&pair.resume);
-        let parts = plan_parts(&seg, &pair.resume, self.weights);
-        let evidence = resume_evidence(&pair.resume);
-        let prepare_us = micros(started);
-        let estimate = self.estimate_cost(&pair.resume, &parts, &pair.job);
+        let prepared = prepare(pair, self.weights);
+        let estimate = self.estimate_cost(&pair.resume, &prepared.parts, &pair.job);
         if let Some(g) = self.governor {
             if !g.admit(estimate, SystemTime::now()) {
                 return None;
             }
         }
-
         let executing = Instant::now();
         // Jitter is seeded per pair, so a run's retry timing is reproducible.
         let mut rng = SplitMix::new(blake3_u64(&pair.pair_id));
         let mut calls = Vec::new();
         let mut tasks = TaskCounts::default();
-        let mut section_rows = Vec::with_capacity(parts.len());
-        let mut runs: Vec<Option<PartRun>> = Vec::with_capacity(parts.len());
-        for part in &parts {
+        let mut runs: Vec<Option<PartRun>> = Vec::with_capacity(prepared.parts.len());
+        for part in &prepared.parts {
             if !part.needs_tasks() {
                 tasks.skipped += TASKS_PER_PART;
                 runs.push(None);
                 continue;
             }
-            let original = &pair.resume[part.span.clone()];
             let input = TaskInput {
                 kind: TaskKind::Evaluate,
                 section_type: part.section_type,
-                text: original,
+                text: &pair.resume[part.span.clone()],
                 job_text: &pair.job,
                 job,
-                evidence: &evidence,
+                evidence: &prepared.evidence,
             };
             runs.push(Some(self.run_part(&input, &mut calls, &mut tasks, &mut rng)));
         }
         let execute_us = micros(executing);
-
-        let mut scored = Vec::with_capacity(parts.len());
-        let (mut optimized_count, mut failed_parts, mut task_parts) = (0u32, 0u32, 0u32);
-        let mut first_error: Option<String> = None;
-        for (index, (part, run)) in parts.iter().zip(&runs).enumerate() {
-            let original = &pair.resume[part.span.clone()];
-            let row = self.section_row(pair, job, index, part, original, run.as_ref());
-            if let Some(run) = run {
-                if let Some(i) = run.optimize_call {
-                    calls[i].quality = row.quality;
-                }
-                task_parts += 1;
-                if row.status == Status::Failed {
-                    failed_parts += 1;
-                    first_error = first_error.or_else(|| row.error.clone());
-                } else {
-                    optimized_count += 1;
-                }
-            }
-            section_rows.push(row);
-            let reorderable = matches!(
-                part.section_type,
-                SectionType::Projects | SectionType::Certifications | SectionType::Awards | SectionType::Publications
-            );
-            scored.push((part, run, reorderable));
-        }
-        let parts_for_text: Vec<ScoredPart<'_>> = scored
-            .iter()
-            .zip(&section_rows)
-            .map(|((part, run, reorderable), row)| ScoredPart {
-                span: part.span.clone(),
-                text: if row.status == Status::Ok { row.optimized.as_deref().unwrap_or(&row.original) } else { &row.original },
-                importance: part.importance,
-                score_before: run.as_ref().and_then(|r| r.before.as_ref().map(|e| e.score)),
-                score_after: row.score_after,
-                reorder_group: (*reorderable && part.subsection.is_some()).then_some(part.section),
-            })
-            .collect();
-        let tailored = assemble(&pair.resume, &parts_for_text);
-        let score_before = weighted_score(parts_for_text.iter().map(|p| (p.importance, p.score_before)));
-        let score_after = weighted_score(parts_for_text.iter().map(|p| (p.importance, p.score_after)));
-
-        let status = match (task_parts, failed_parts) {
-            (_, 0) => Status::Ok,
-            (t, f) if f == t => Status::Failed,
-            _ => Status::Partial,
-        };
-        let mut models: Vec<String> = calls.iter().map(|c| format!("{}/{}", c.key.provider, c.key.model)).collect();
-        models.sort();
-        models.dedup();
-        let result = ResultRow {
-            pair_id: pair.pair_id.clone(),
-            status,
-            score_before,
-            score_after,
-            tailored_resume: tailored,
-            sections: u32::try_from(parts.len()).unwrap_or(u32::MAX),
-            sections_optimized: optimized_count,
-            models: models.join(","),
-            calls: u32::try_from(calls.len()).unwrap_or(u32::MAX),
-            cache_hits: runs.iter().flatten().map(|r| r.cache_hits).sum(),
-            input_tokens: calls.iter().map(|c| c.input_tokens).sum(),
-            output_tokens: calls.iter().map(|c| c.output_tokens).sum(),
-            cost_usd: calls.iter().map(|c| c.cost_usd).sum(),
-            elapsed_ms: started.elapsed().as_secs_f64() * 1000.0,
-            error: first_error,
-        };
+        let out = finish(pair, job, prepared, &runs, calls, tasks, execute_us);
         if let Some(g) = self.governor {
-            g.settle(estimate, result.cost_usd, started.elapsed());
+            g.settle(estimate, out.result.cost_usd, executing.elapsed());
         }
-        Some(PairOutput { result, sections: section_rows, calls, tasks, prepare_us, execute_us })
+        Some(out)
     }
 
     /// Estimated USD of a pair's tasks on the first model of each chain.
@@ -386,70 +313,161 @@ impl Tailor<'_> {
         });
         result
     }
+}
 
-    /// The sections row of a part, with its quality measured. An optimization that invents facts is
-    /// not used: the part fails and keeps its original text.
-    fn section_row(&self, pair: &Pair, job: &JobAnalysis, index: usize, part: &Part, original: &str, run: Option<&PartRun>) -> SectionRow {
-        let mut row = SectionRow {
-            pair_id: pair.pair_id.clone(),
-            section_index: u32::try_from(index).unwrap_or(u32::MAX),
-            section_type: part.section_type,
-            subsection: part.subsection.clone(),
-            original: original.to_string(),
-            optimized: None,
-            score_before: None,
-            score_after: None,
-            quality: None,
-            keyword_coverage_before: None,
-            keyword_coverage_after: None,
-            faithful: None,
-            provider: None,
-            model: None,
-            attempts: 0,
-            cache_hit: false,
-            status: Status::Skipped,
-            error: None,
-            latency_ms: 0.0,
-            input_tokens: 0,
-            output_tokens: 0,
-            cost_usd: 0.0,
-        };
-        let Some(run) = run else { return row };
-        if let Some((provider, model)) = &run.served_by {
-            row.provider = Some(provider.clone());
-            row.model = Some(model.clone());
-        }
-        row.cache_hit = run.cache_hits > 0;
-        row.attempts = run.attempts;
-        row.latency_ms = run.latency_us as f64 / 1000.0;
-        row.input_tokens = run.input_tokens;
-        row.output_tokens = run.output_tokens;
-        row.cost_usd = run.cost_usd;
-        row.score_before = run.before.as_ref().map(|e| e.score);
-        row.score_after = run.after.as_ref().map(|e| e.score);
-        row.error = run.error.clone();
-        let before_terms = TermSet::of(original);
-        row.keyword_coverage_before = Some(keyword_coverage(&before_terms, job));
-        row.status = if run.before.is_some() && run.after.is_some() { Status::Ok } else { Status::Failed };
-        if let Some(text) = &run.optimized {
-            let invented = unfaithful_tokens(text, original, &pair.job);
-            let faithful = invented.is_empty();
-            let coverage_after = keyword_coverage(&TermSet::of(text), job);
-            row.keyword_coverage_after = Some(coverage_after);
-            row.faithful = Some(faithful);
-            row.quality = Some(section_quality(
-                row.keyword_coverage_before.unwrap_or(0.0),
-                coverage_after,
-                original.len(),
-                text.len(),
-                faithful,
-            ));
-            row.optimized = Some(text.clone());
-            if !faithful {
-                row.status = Status::Failed;
-                row.error = Some(format!("optimized text adds facts absent from the original: {}", invented.join(", ")));
+/// A pair made ready for its tasks: its parts and the skills the whole resume evidences.
+pub struct Prepared {
+    pub parts: Vec<Part>,
+    pub evidence: Vec<usize>,
+    pub prepare_us: u64,
+}
+
+/// Segments and plans a pair (CPU work).
+pub fn prepare(pair: &Pair, weights: &SectionWeights) -> Prepared {
+    let started = Instant::now();
+    let seg = segment(&pair.resume);
+    let parts = plan_parts(&seg, &pair.resume, weights);
+    let evidence = resume_evidence(&pair.resume);
+    Prepared { parts, evidence, prepare_us: micros(started) }
+}
+
+/// Turns a pair's finished part runs into its section rows, tailored text and result row.
+/// `calls` are every call made for the pair; the optimize calls get their measured quality.
+pub fn finish(pair: &Pair, job: &JobAnalysis, prepared: Prepared, runs: &[Option<PartRun>], mut calls: Vec<CallRecord>, tasks: TaskCounts, execute_us: u64) -> PairOutput {
+    let started = Instant::now();
+    let parts = prepared.parts;
+    let mut section_rows = Vec::with_capacity(parts.len());
+    let (mut optimized_count, mut failed_parts, mut task_parts) = (0u32, 0u32, 0u32);
+    let mut first_error: Option<String> = None;
+    for (index, (part, run)) in parts.iter().zip(runs).enumerate() {
+        let original = &pair.resume[part.span.clone()];
+        let row = section_row(pair, job, index, part, original, run.as_ref());
+        if let Some(run) = run {
+            if let Some(i) = run.optimize_call {
+                calls[i].quality = row.quality;
+            }
+            task_parts += 1;
+            if row.status == Status::Failed {
+                failed_parts += 1;
+                first_error = first_error.or_else(|| row.error.clone());
+            } else {
+                optimized_count += 1;
             }
         }
-        row
+        section_rows.push(row);
     }
+    let parts_for_text: Vec<ScoredPart<'_>> = parts
+        .iter()
+        .zip(runs)
+        .zip(&section_rows)
+        .map(|((part, run), row)| {
+            let reorderable = matches!(
+                part.section_type,
+                SectionType::Projects | SectionType::Certifications | SectionType::Awards | SectionType::Publications
+            );
+            ScoredPart {
+                span: part.span.clone(),
+                text: if row.status == Status::Ok { row.optimized.as_deref().unwrap_or(&row.original) } else { &row.original },
+                importance: part.importance,
+                score_before: run.as_ref().and_then(|r| r.before.as_ref().map(|e| e.score)),
+                score_after: row.score_after,
+                reorder_group: (reorderable && part.subsection.is_some()).then_some(part.section),
+            }
+        })
+        .collect();
+    let tailored = assemble(&pair.resume, &parts_for_text);
+    let score_before = weighted_score(parts_for_text.iter().map(|p| (p.importance, p.score_before)));
+    let score_after = weighted_score(parts_for_text.iter().map(|p| (p.importance, p.score_after)));
+    let status = match (task_parts, failed_parts) {
+        (_, 0) => Status::Ok,
+        (t, f) if f == t => Status::Failed,
+        _ => Status::Partial,
+    };
+    let mut models: Vec<String> = calls.iter().map(|c| format!("{}/{}", c.key.provider, c.key.model)).collect();
+    models.sort();
+    models.dedup();
+    let result = ResultRow {
+        pair_id: pair.pair_id.clone(),
+        status,
+        score_before,
+        score_after,
+        tailored_resume: tailored,
+        sections: u32::try_from(parts.len()).unwrap_or(u32::MAX),
+        sections_optimized: optimized_count,
+        models: models.join(","),
+        calls: u32::try_from(calls.len()).unwrap_or(u32::MAX),
+        cache_hits: runs.iter().flatten().map(|r| r.cache_hits).sum(),
+        input_tokens: calls.iter().map(|c| c.input_tokens).sum(),
+        output_tokens: calls.iter().map(|c| c.output_tokens).sum(),
+        cost_usd: calls.iter().map(|c| c.cost_usd).sum(),
+        elapsed_ms: (prepared.prepare_us + execute_us + micros(started)) as f64 / 1000.0,
+        error: first_error,
+    };
+    PairOutput { result, sections: section_rows, calls, tasks, prepare_us: prepared.prepare_us, execute_us }
+}
+
+/// The sections row of a part, with its quality measured. An optimization that invents facts is
+/// not used: the part fails and keeps its original text.
+fn section_row(pair: &Pair, job: &JobAnalysis, index: usize, part: &Part, original: &str, run: Option<&PartRun>) -> SectionRow {
+    let mut row = SectionRow {
+        pair_id: pair.pair_id.clone(),
+        section_index: u32::try_from(index).unwrap_or(u32::MAX),
+        section_type: part.section_type,
+        subsection: part.subsection.clone(),
+        original: original.to_string(),
+        optimized: None,
+        score_before: None,
+        score_after: None,
+        quality: None,
+        keyword_coverage_before: None,
+        keyword_coverage_after: None,
+        faithful: None,
+        provider: None,
+        model: None,
+        attempts: 0,
+        cache_hit: false,
+        status: Status::Skipped,
+        error: None,
+        latency_ms: 0.0,
+        input_tokens: 0,
+        output_tokens: 0,
+        cost_usd: 0.0,
+    };
+    let Some(run) = run else { return row };
+    if let Some((provider, model)) = &run.served_by {
+        row.provider = Some(provider.clone());
+        row.model = Some(model.clone());
+    }
+    row.cache_hit = run.cache_hits > 0;
+    row.attempts = run.attempts;
+    row.latency_ms = run.latency_us as f64 / 1000.0;
+    row.input_tokens = run.input_tokens;
+    row.output_tokens = run.output_tokens;
+    row.cost_usd = run.cost_usd;
+    row.score_before = run.before.as_ref().map(|e| e.score);
+    row.score_after = run.after.as_ref().map(|e| e.score);
+    row.error = run.error.clone();
+    let before_terms = TermSet::of(original);
+    row.keyword_coverage_before = Some(keyword_coverage(&before_terms, job));
+    row.status = if run.before.is_some() && run.after.is_some() { Status::Ok } else { Status::Failed };
+    if let Some(text) = &run.optimized {
+        let invented = unfaithful_tokens(text, original, &pair.job);
+        let faithful = invented.is_empty();
+        let coverage_after = keyword_coverage(&TermSet::of(text), job);
+        row.keyword_coverage_after = Some(coverage_after);
+        row.faithful = Some(faithful);
+        row.quality = Some(section_quality(
+            row.keyword_coverage_before.unwrap_or(0.0),
+            coverage_after,
+            original.len(),
+            text.len(),
+            faithful,
+        ));
+        row.optimized = Some(text.clone());
+        if !faithful {
+            row.status = Status::Failed;
+            row.error = Some(format!("optimized text adds facts absent from the original: {}", invented.join(", ")));
+        }
+    }
+    row
 }
