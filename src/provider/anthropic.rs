@@ -2,8 +2,8 @@
 //! structured output through one forced tool whose input schema is the task's schema.
 
 use super::http::{snippet, status_failure, HttpClient, HttpReply};
-use super::prompt::{parse_answer, schema, system_prompt, user_message, ANSWER_NAME};
-use super::{max_output_tokens, ApiKey, Completion, FailureKind, Provider, ProviderError, TaskInput, Usage};
+use super::prompt::{parse_answer, parse_batch_answer, Request, ANSWER_NAME};
+use super::{ApiKey, BatchCompletion, BatchInput, Completion, FailureKind, Provider, ProviderError, TaskInput, Usage};
 use serde_json::{json, Value};
 
 pub const API_VERSION: &str = "2023-06-01";
@@ -25,25 +25,25 @@ impl AnthropicProvider {
     }
 }
 
-/// The request body for a task.
-pub fn request_body(model: &str, input: &TaskInput<'_>) -> Value {
+/// The request body.
+pub fn request_body(model: &str, req: &Request) -> Value {
     json!({
         "model": model,
-        "max_tokens": max_output_tokens(input),
+        "max_tokens": req.max_tokens,
         "temperature": 0,
-        "system": system_prompt(input.kind),
-        "messages": [{"role": "user", "content": user_message(input)}],
+        "system": req.system,
+        "messages": [{"role": "user", "content": req.user}],
         "tools": [{
             "name": ANSWER_NAME,
             "description": "Give the answer in this exact structure.",
-            "input_schema": schema(input.kind)
+            "input_schema": req.schema
         }],
         "tool_choice": {"type": "tool", "name": ANSWER_NAME}
     })
 }
 
-/// Turns a reply into a completion or a classified failure.
-pub fn parse_reply(provider: &str, model: &str, input: &TaskInput<'_>, reply: &HttpReply) -> Result<Completion, ProviderError> {
+/// Turns a reply into the forced tool's input and the call's usage, or a classified failure.
+pub fn parse_reply(provider: &str, model: &str, reply: &HttpReply) -> Result<(Value, Usage), ProviderError> {
     let fail = |kind, msg: String| ProviderError::new(provider, model, kind, msg);
     let body: Result<Value, _> = serde_json::from_slice(&reply.body);
     if !(200..300).contains(&reply.status) {
@@ -67,7 +67,6 @@ pub fn parse_reply(provider: &str, model: &str, input: &TaskInput<'_>, reply: &H
         .find(|b| b.get("type").and_then(Value::as_str) == Some("tool_use"))
         .and_then(|b| b.get("input"))
         .ok_or_else(|| fail(FailureKind::InvalidAnswer, "response has no tool_use block".into()))?;
-    let output = parse_answer(input, answer).map_err(|e| fail(FailureKind::InvalidAnswer, e))?;
     let usage = body.get("usage");
     let n = |name: &str| usage.and_then(|u| u.get(name)).and_then(Value::as_u64).unwrap_or(0);
     // input_tokens excludes the cached parts of the prompt; the whole prompt is their sum.
@@ -77,7 +76,20 @@ pub fn parse_reply(provider: &str, model: &str, input: &TaskInput<'_>, reply: &H
         output_tokens: n("output_tokens"),
         cached_input_tokens: cached,
     };
-    Ok(Completion { output, usage })
+    Ok((answer.clone(), usage))
+}
+
+impl AnthropicProvider {
+    fn exchange(&self, model: &str, req: &Request) -> Result<(Value, Usage), ProviderError> {
+        let body = serde_json::to_vec(&request_body(model, req)).expect("a JSON value serialises");
+        let headers = [("x-api-key", self.key.expose()), ("anthropic-version", API_VERSION)];
+        let redact = |mut e: ProviderError| {
+            e.message = self.key.redact(&e.message);
+            e
+        };
+        let reply = self.client.post_json(&self.endpoint, &headers, &body, &self.name, model).map_err(redact)?;
+        parse_reply(&self.name, model, &reply).map_err(redact)
+    }
 }
 
 impl Provider for AnthropicProvider {
@@ -86,14 +98,15 @@ impl Provider for AnthropicProvider {
     }
 
     fn complete(&self, model: &str, input: &TaskInput<'_>) -> Result<Completion, ProviderError> {
-        let body = serde_json::to_vec(&request_body(model, input)).expect("a JSON value serialises");
-        let headers = [("x-api-key", self.key.expose()), ("anthropic-version", API_VERSION)];
-        let redact = |mut e: ProviderError| {
-            e.message = self.key.redact(&e.message);
-            e
-        };
-        let reply = self.client.post_json(&self.endpoint, &headers, &body, &self.name, model).map_err(redact)?;
-        parse_reply(&self.name, model, input, &reply).map_err(redact)
+        let (answer, usage) = self.exchange(model, &Request::single(input))?;
+        let output = parse_answer(input, &answer).map_err(|e| ProviderError::new(&self.name, model, FailureKind::InvalidAnswer, e))?;
+        Ok(Completion { output, usage })
+    }
+
+    fn complete_batch(&self, model: &str, batch: &BatchInput<'_>) -> Result<BatchCompletion, ProviderError> {
+        let (answer, usage) = self.exchange(model, &Request::batch(batch))?;
+        let outputs = parse_batch_answer(batch, &answer).map_err(|e| ProviderError::new(&self.name, model, FailureKind::InvalidAnswer, e))?;
+        Ok(BatchCompletion { outputs, usage })
     }
 }
 
@@ -115,25 +128,25 @@ mod tests {
 
     #[test]
     fn request_forces_the_answer_tool() {
-        let b = request_body("claude-haiku", &input(TaskKind::Evaluate));
+        let b = request_body("claude-haiku", &Request::single(&input(TaskKind::Evaluate)));
         assert!(b["max_tokens"].as_u64().is_some_and(|n| n > 0));
         assert_eq!(b["tool_choice"], json!({"type": "tool", "name": "answer"}));
-        assert_eq!(b["tools"][0]["input_schema"], schema(TaskKind::Evaluate));
+        assert_eq!(b["tools"][0]["input_schema"], crate::provider::prompt::schema(TaskKind::Evaluate));
         assert!(b["messages"][0]["content"].as_str().is_some_and(|c| c.starts_with("<job>")));
     }
 
     #[test]
     fn success_reads_tool_input_and_cache_usage() {
         let body = r#"{"id":"msg_1","type":"message","role":"assistant","model":"claude-haiku","content":[{"type":"tool_use","id":"toolu_1","name":"answer","input":{"score":72,"matched":["Python"],"missing":[]}}],"stop_reason":"tool_use","stop_sequence":null,"usage":{"input_tokens":20,"output_tokens":15,"cache_creation_input_tokens":100,"cache_read_input_tokens":300}}"#;
-        let c = parse_reply("anthropic", "m", &input(TaskKind::Evaluate), &reply(200, &[], body)).expect("ok");
-        assert!(matches!(c.output, TaskOutput::Evaluation(ref e) if e.score == 72.0 && e.matched == ["Python"]));
-        assert_eq!(c.usage, Usage { input_tokens: 420, output_tokens: 15, cached_input_tokens: 300 });
+        let (answer, usage) = parse_reply("anthropic", "m", &reply(200, &[], body)).expect("ok");
+        let output = parse_answer(&input(TaskKind::Evaluate), &answer).expect("valid");
+        assert!(matches!(output, TaskOutput::Evaluation(ref e) if e.score == 72.0 && e.matched == ["Python"]));
+        assert_eq!(usage, Usage { input_tokens: 420, output_tokens: 15, cached_input_tokens: 300 });
     }
 
     #[test]
     fn error_shapes_classify() {
-        let i = input(TaskKind::Evaluate);
-        let parse = |r: HttpReply| parse_reply("anthropic", "m", &i, &r).expect_err("failure");
+        let parse = |r: HttpReply| parse_reply("anthropic", "m", &r).expect_err("failure");
         let overloaded = parse(reply(529, &[], r#"{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}"#));
         assert_eq!((overloaded.kind, overloaded.class, overloaded.code.as_deref()), (FailureKind::Overloaded, FailureClass::Retryable, Some("overloaded_error")));
         let rl = parse(reply(

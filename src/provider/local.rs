@@ -6,7 +6,7 @@
 //! resume already evidences that the job asks for, and tightens filler wording. It never adds a
 //! number, date, employer, degree or skill that the section or the resume's evidence lacks.
 
-use super::{Completion, Evaluation, Provider, ProviderError, TaskInput, TaskKind, TaskOutput, Usage};
+use super::{BatchCompletion, BatchInput, Completion, Evaluation, Provider, ProviderError, TaskInput, TaskKind, TaskOutput, Usage};
 use crate::job::{skill_key, JobAnalysis};
 use crate::quality::TermSet;
 use crate::segment::SectionType;
@@ -45,6 +45,18 @@ impl Provider for LocalProvider {
             }
         };
         Ok(Completion { output, usage: Usage { input_tokens: prompt_tokens, output_tokens, cached_input_tokens: 0 } })
+    }
+
+    fn complete_batch(&self, model: &str, batch: &BatchInput<'_>) -> Result<BatchCompletion, ProviderError> {
+        let mut usage = Usage::default();
+        let mut outputs = Vec::with_capacity(batch.items.len());
+        for i in 0..batch.items.len() {
+            let c = self.complete(model, &batch.input(i))?;
+            usage.input_tokens += c.usage.input_tokens;
+            usage.output_tokens += c.usage.output_tokens;
+            outputs.push(Ok(c.output));
+        }
+        Ok(BatchCompletion { outputs, usage })
     }
 }
 

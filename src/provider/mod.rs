@@ -53,6 +53,39 @@ pub struct TaskInput<'a> {
     pub evidence: &'a [usize],
 }
 
+/// One section of a batch.
+#[derive(Clone, Copy, Debug)]
+pub struct BatchItem<'a> {
+    pub section_type: SectionType,
+    pub text: &'a str,
+}
+
+/// Several sections of one job for one task kind and model, sent as one request: it saves
+/// repeating the job text and the request overhead for small sections.
+#[derive(Clone, Copy, Debug)]
+pub struct BatchInput<'a> {
+    pub kind: TaskKind,
+    pub job_text: &'a str,
+    pub job: &'a JobAnalysis,
+    pub evidence: &'a [usize],
+    pub items: &'a [BatchItem<'a>],
+}
+
+impl<'a> BatchInput<'a> {
+    /// Item `i` as a single task.
+    pub fn input(&self, i: usize) -> TaskInput<'a> {
+        let item = self.items[i];
+        TaskInput { kind: self.kind, section_type: item.section_type, text: item.text, job_text: self.job_text, job: self.job, evidence: self.evidence }
+    }
+}
+
+/// A batch's answers, one per item in order (an item can fail alone), and the request's usage.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BatchCompletion {
+    pub outputs: Vec<Result<TaskOutput, String>>,
+    pub usage: Usage,
+}
+
 /// An evaluation: how well a section matches the job.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Evaluation {
@@ -254,4 +287,7 @@ pub trait Provider: Send + Sync + fmt::Debug {
     /// The provider's configured name (`local`, `openai`, ...).
     fn name(&self) -> &str;
     fn complete(&self, model: &str, input: &TaskInput<'_>) -> Result<Completion, ProviderError>;
+
+    /// Answers several sections in one request.
+    fn complete_batch(&self, model: &str, batch: &BatchInput<'_>) -> Result<BatchCompletion, ProviderError>;
 }

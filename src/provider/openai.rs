@@ -2,8 +2,8 @@
 //! structured-output dialects.
 
 use super::http::{snippet, status_failure, HttpClient, HttpReply};
-use super::prompt::{extract_json, parse_answer, schema, system_prompt, system_with_schema, user_message, ANSWER_NAME};
-use super::{estimate_tokens, max_output_tokens, ApiKey, Completion, FailureKind, Provider, ProviderError, TaskInput, Usage};
+use super::prompt::{extract_json, parse_answer, parse_batch_answer, Request, ANSWER_NAME};
+use super::{estimate_tokens, ApiKey, BatchCompletion, BatchInput, Completion, FailureKind, Provider, ProviderError, TaskInput, Usage};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -48,38 +48,38 @@ impl OpenAiProvider {
     }
 }
 
-/// The request body for a task.
-pub fn request_body(model: &str, input: &TaskInput<'_>, mode: StructuredOutput, dialect: Dialect) -> Value {
+/// The request body.
+pub fn request_body(model: &str, req: &Request, mode: StructuredOutput, dialect: Dialect) -> Value {
     let system = match mode {
-        StructuredOutput::JsonSchema | StructuredOutput::JsonObjectSchema => system_prompt(input.kind).to_string(),
-        StructuredOutput::JsonObject | StructuredOutput::Prompt => system_with_schema(input.kind),
+        StructuredOutput::JsonSchema | StructuredOutput::JsonObjectSchema => req.system.clone(),
+        StructuredOutput::JsonObject | StructuredOutput::Prompt => req.system_with_schema(),
     };
     let mut body = json!({
         "model": model,
         "messages": [
             {"role": "system", "content": system},
-            {"role": "user", "content": user_message(input)}
+            {"role": "user", "content": req.user}
         ],
         "temperature": 0
     });
-    let limit = max_output_tokens(input);
     match dialect {
-        Dialect::OpenAi => body["max_completion_tokens"] = json!(limit),
-        Dialect::Compatible => body["max_tokens"] = json!(limit),
+        Dialect::OpenAi => body["max_completion_tokens"] = json!(req.max_tokens),
+        Dialect::Compatible => body["max_tokens"] = json!(req.max_tokens),
     }
     match mode {
         StructuredOutput::JsonSchema => {
-            body["response_format"] = json!({"type": "json_schema", "json_schema": {"name": ANSWER_NAME, "strict": true, "schema": schema(input.kind)}});
+            body["response_format"] = json!({"type": "json_schema", "json_schema": {"name": ANSWER_NAME, "strict": true, "schema": req.schema}});
         }
-        StructuredOutput::JsonObjectSchema => body["response_format"] = json!({"type": "json_object", "schema": schema(input.kind)}),
+        StructuredOutput::JsonObjectSchema => body["response_format"] = json!({"type": "json_object", "schema": req.schema}),
         StructuredOutput::JsonObject => body["response_format"] = json!({"type": "json_object"}),
         StructuredOutput::Prompt => {}
     }
     body
 }
 
-/// Turns a reply into a completion or a classified failure.
-pub fn parse_reply(provider: &str, model: &str, input: &TaskInput<'_>, mode: StructuredOutput, reply: &HttpReply, prompt_text: &str) -> Result<Completion, ProviderError> {
+/// Turns a reply into the model's JSON answer and the call's usage, or a classified failure.
+/// `prompt_text` is what was sent, for estimating usage when the server reports none.
+pub fn parse_reply(provider: &str, model: &str, mode: StructuredOutput, reply: &HttpReply, prompt_text: &str) -> Result<(Value, Usage), ProviderError> {
     let fail = |kind, msg: String| ProviderError::new(provider, model, kind, msg);
     let body: Result<Value, _> = serde_json::from_slice(&reply.body);
     if !(200..300).contains(&reply.status) {
@@ -106,7 +106,6 @@ pub fn parse_reply(provider: &str, model: &str, input: &TaskInput<'_>, mode: Str
         _ => serde_json::from_str(content).ok(),
     }
     .ok_or_else(|| fail(FailureKind::InvalidAnswer, format!("answer is not JSON: {}", snippet(content.as_bytes()))))?;
-    let output = parse_answer(input, &answer).map_err(|e| fail(FailureKind::InvalidAnswer, e))?;
     let usage = body.get("usage");
     let count = |v: Option<&Value>| v.and_then(Value::as_u64);
     let usage = Usage {
@@ -114,7 +113,26 @@ pub fn parse_reply(provider: &str, model: &str, input: &TaskInput<'_>, mode: Str
         output_tokens: count(usage.and_then(|u| u.get("completion_tokens"))).unwrap_or_else(|| estimate_tokens(content)),
         cached_input_tokens: count(usage.and_then(|u| u.pointer("/prompt_tokens_details/cached_tokens"))).unwrap_or(0),
     };
-    Ok(Completion { output, usage })
+    Ok((answer, usage))
+}
+
+impl OpenAiProvider {
+    fn exchange(&self, model: &str, req: &Request) -> Result<(Value, Usage), ProviderError> {
+        let body = request_body(model, req, self.mode, self.dialect);
+        let bytes = serde_json::to_vec(&body).expect("a JSON value serialises");
+        let auth = self.key.as_ref().map(|k| format!("Bearer {}", k.expose()));
+        let headers: Vec<(&str, &str)> = auth.as_deref().map(|a| ("authorization", a)).into_iter().collect();
+        let reply = self.client.post_json(&self.endpoint, &headers, &bytes, &self.name, model).map_err(|e| self.redact(e))?;
+        let prompt_text = format!("{}{}", body["messages"][0]["content"].as_str().unwrap_or(""), req.user);
+        parse_reply(&self.name, model, self.mode, &reply, &prompt_text).map_err(|e| self.redact(e))
+    }
+
+    fn redact(&self, mut e: ProviderError) -> ProviderError {
+        if let Some(k) = &self.key {
+            e.message = k.redact(&e.message);
+        }
+        e
+    }
 }
 
 impl Provider for OpenAiProvider {
@@ -123,22 +141,15 @@ impl Provider for OpenAiProvider {
     }
 
     fn complete(&self, model: &str, input: &TaskInput<'_>) -> Result<Completion, ProviderError> {
-        let body = request_body(model, input, self.mode, self.dialect);
-        let bytes = serde_json::to_vec(&body).expect("a JSON value serialises");
-        let auth = self.key.as_ref().map(|k| format!("Bearer {}", k.expose()));
-        let headers: Vec<(&str, &str)> = auth.as_deref().map(|a| ("authorization", a)).into_iter().collect();
-        let reply = self.client.post_json(&self.endpoint, &headers, &bytes, &self.name, model).map_err(|e| self.redact(e))?;
-        let prompt_text = format!("{}{}", body["messages"][0]["content"].as_str().unwrap_or(""), body["messages"][1]["content"].as_str().unwrap_or(""));
-        parse_reply(&self.name, model, input, self.mode, &reply, &prompt_text).map_err(|e| self.redact(e))
+        let (answer, usage) = self.exchange(model, &Request::single(input))?;
+        let output = parse_answer(input, &answer).map_err(|e| ProviderError::new(&self.name, model, FailureKind::InvalidAnswer, e))?;
+        Ok(Completion { output, usage })
     }
-}
 
-impl OpenAiProvider {
-    fn redact(&self, mut e: ProviderError) -> ProviderError {
-        if let Some(k) = &self.key {
-            e.message = k.redact(&e.message);
-        }
-        e
+    fn complete_batch(&self, model: &str, batch: &BatchInput<'_>) -> Result<BatchCompletion, ProviderError> {
+        let (answer, usage) = self.exchange(model, &Request::batch(batch))?;
+        let outputs = parse_batch_answer(batch, &answer).map_err(|e| ProviderError::new(&self.name, model, FailureKind::InvalidAnswer, e))?;
+        Ok(BatchCompletion { outputs, usage })
     }
 }
 
@@ -162,31 +173,30 @@ mod tests {
 
     #[test]
     fn request_uses_strict_json_schema_and_job_first() {
-        let b = request_body("gpt-4o-mini", &input(TaskKind::Optimize), StructuredOutput::JsonSchema, Dialect::OpenAi);
+        let b = request_body("gpt-4o-mini", &Request::single(&input(TaskKind::Optimize)), StructuredOutput::JsonSchema, Dialect::OpenAi);
         assert_eq!(b["response_format"]["type"], "json_schema");
         assert_eq!(b["response_format"]["json_schema"]["strict"], true);
         assert_eq!(b["response_format"]["json_schema"]["schema"]["required"][0], "text");
         assert!(b["max_completion_tokens"].as_u64().is_some());
         assert!(b["messages"][1]["content"].as_str().is_some_and(|c| c.starts_with("<job>")));
-        let l = request_body("m", &input(TaskKind::Evaluate), StructuredOutput::JsonObjectSchema, Dialect::Compatible);
-        assert_eq!(l["response_format"], json!({"type": "json_object", "schema": schema(TaskKind::Evaluate)}));
+        let l = request_body("m", &Request::single(&input(TaskKind::Evaluate)), StructuredOutput::JsonObjectSchema, Dialect::Compatible);
+        assert_eq!(l["response_format"], json!({"type": "json_object", "schema": crate::provider::prompt::schema(TaskKind::Evaluate)}));
         assert!(l["max_tokens"].as_u64().is_some());
-        let p = request_body("m", &input(TaskKind::Evaluate), StructuredOutput::Prompt, Dialect::Compatible);
+        let p = request_body("m", &Request::single(&input(TaskKind::Evaluate)), StructuredOutput::Prompt, Dialect::Compatible);
         assert!(p.get("response_format").is_none());
         assert!(p["messages"][0]["content"].as_str().is_some_and(|c| c.contains("JSON schema:")));
     }
 
     #[test]
     fn success_reads_answer_and_usage() {
-        let c = parse_reply("openai", "m", &input(TaskKind::Optimize), StructuredOutput::JsonSchema, &reply(200, &[], OK), "").expect("ok");
-        assert_eq!(c.output, TaskOutput::Optimization("Python, Go\n".into()));
-        assert_eq!(c.usage, Usage { input_tokens: 120, output_tokens: 9, cached_input_tokens: 64 });
+        let (answer, usage) = parse_reply("openai", "m", StructuredOutput::JsonSchema, &reply(200, &[], OK), "").expect("ok");
+        assert_eq!(parse_answer(&input(TaskKind::Optimize), &answer), Ok(TaskOutput::Optimization("Python, Go\n".into())));
+        assert_eq!(usage, Usage { input_tokens: 120, output_tokens: 9, cached_input_tokens: 64 });
     }
 
     #[test]
     fn error_shapes_classify() {
-        let i = input(TaskKind::Optimize);
-        let parse = |r: HttpReply| parse_reply("openai", "m", &i, StructuredOutput::JsonSchema, &r, "").expect_err("failure");
+        let parse = |r: HttpReply| parse_reply("openai", "m", StructuredOutput::JsonSchema, &r, "").expect_err("failure");
         let rl = parse(reply(
             429,
             &[("retry-after-ms", "1200"), ("x-ratelimit-remaining-requests", "0"), ("x-ratelimit-reset-requests", "1s")],
@@ -209,13 +219,14 @@ mod tests {
         let refusal = r#"{"choices":[{"index":0,"message":{"role":"assistant","content":null,"refusal":"I can't"},"finish_reason":"stop"}]}"#;
         assert_eq!(parse(reply(200, &[], refusal)).kind, FailureKind::Refusal);
         let off_schema = r#"{"choices":[{"index":0,"message":{"role":"assistant","content":"{\"txt\":\"a\"}"},"finish_reason":"stop"}]}"#;
-        assert_eq!(parse(reply(200, &[], off_schema)).kind, FailureKind::InvalidAnswer);
+        let (answer, _) = parse_reply("openai", "m", StructuredOutput::JsonSchema, &reply(200, &[], off_schema), "").expect("JSON");
+        assert!(parse_answer(&input(TaskKind::Optimize), &answer).is_err(), "off-schema answers are rejected");
     }
 
     #[test]
     fn missing_usage_is_estimated() {
         let body = r#"{"choices":[{"index":0,"message":{"role":"assistant","content":"{\"text\":\"Python\"}"},"finish_reason":"stop"}]}"#;
-        let c = parse_reply("local-llm", "m", &input(TaskKind::Optimize), StructuredOutput::JsonSchema, &reply(200, &[], body), "hello world, a prompt").expect("ok");
-        assert!(c.usage.input_tokens > 0 && c.usage.output_tokens > 0);
+        let (_, usage) = parse_reply("local-llm", "m", StructuredOutput::JsonSchema, &reply(200, &[], body), "hello world, a prompt").expect("ok");
+        assert!(usage.input_tokens > 0 && usage.output_tokens > 0);
     }
 }

@@ -4,7 +4,7 @@
 //! the sections of a pair. Sections travel inside `<section>` tags, which the simulator also reads.
 //! Changing any text here means bumping `PROMPT_VERSION`, which keys the cache and the journal.
 
-use super::{Evaluation, TaskInput, TaskKind, TaskOutput};
+use super::{max_output_tokens, BatchInput, Evaluation, TaskInput, TaskKind, TaskOutput};
 use serde_json::{json, Value};
 
 /// The name of the forced tool (Anthropic) and of the schema (OpenAI).
@@ -61,9 +61,67 @@ pub fn schema(kind: TaskKind) -> Value {
     }
 }
 
-/// The system message with the schema spelt out, for servers that take no schema parameter.
-pub fn system_with_schema(kind: TaskKind) -> String {
-    format!("{}\nJSON schema:\n{}", system_prompt(kind), schema(kind))
+/// A request as every wire format needs it: messages, the answer's schema and an output budget.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Request {
+    pub kind: TaskKind,
+    pub system: String,
+    pub user: String,
+    pub schema: Value,
+    pub max_tokens: u32,
+}
+
+impl Request {
+    /// One section.
+    pub fn single(input: &TaskInput<'_>) -> Request {
+        Request { kind: input.kind, system: system_prompt(input.kind).to_string(), user: user_message(input), schema: schema(input.kind), max_tokens: max_output_tokens(input) }
+    }
+
+    /// Several sections of one job in one request, answered as `items` with their ids.
+    pub fn batch(batch: &BatchInput<'_>) -> Request {
+        let mut user = format!("<job>\n{}\n</job>\n<task>{}</task>", batch.job_text.trim_end(), batch.kind.as_str());
+        let mut max_tokens = 64u32;
+        for (i, item) in batch.items.iter().enumerate() {
+            user.push_str(&format!("\n<section id=\"{i}\" type=\"{}\">\n{}\n</section>", item.section_type.as_str(), item.text.trim_end_matches('\n')));
+            max_tokens = max_tokens.saturating_add(max_output_tokens(&batch.input(i)));
+        }
+        let system = format!(
+            "{} Several sections follow, each with an id: answer every one, as one entry of `items` carrying its id.",
+            system_prompt(batch.kind)
+        );
+        let mut item_schema = schema(batch.kind);
+        item_schema["properties"]["id"] = json!({"type": "string"});
+        if let Some(required) = item_schema["required"].as_array_mut() {
+            required.insert(0, json!("id"));
+        }
+        let schema = json!({
+            "type": "object",
+            "properties": {"items": {"type": "array", "items": item_schema}},
+            "required": ["items"],
+            "additionalProperties": false
+        });
+        Request { kind: batch.kind, system, user, schema, max_tokens: max_tokens.min(16_384) }
+    }
+
+    /// The system message with the schema spelt out, for servers that take no schema parameter.
+    pub fn system_with_schema(&self) -> String {
+        format!("{}\nJSON schema:\n{}", self.system, self.schema)
+    }
+}
+
+/// Splits a batch answer into one result per item, in the batch's order. An item the model left
+/// out or answered off-schema fails alone.
+pub fn parse_batch_answer(batch: &BatchInput<'_>, answer: &Value) -> Result<Vec<Result<TaskOutput, String>>, String> {
+    let items = answer.get("items").and_then(Value::as_array).ok_or("answer lacks the array items")?;
+    Ok((0..batch.items.len())
+        .map(|i| {
+            let id = i.to_string();
+            let found = items.iter().find(|v| v.get("id").and_then(Value::as_str) == Some(id.as_str())).ok_or(format!("no answer for section {id}"))?;
+            let mut obj = found.as_object().cloned().ok_or("item is not an object")?;
+            obj.remove("id");
+            parse_answer(&batch.input(i), &Value::Object(obj))
+        })
+        .collect())
 }
 
 /// Validates a parsed answer against the task's schema and turns it into a task output. The
@@ -122,6 +180,7 @@ pub fn extract_json(text: &str) -> Option<Value> {
 mod tests {
     use super::*;
     use crate::job::analyse;
+    use crate::provider::BatchItem;
     use crate::segment::SectionType;
 
     fn input(kind: TaskKind, text: &str) -> TaskInput<'_> {
@@ -147,6 +206,23 @@ mod tests {
         assert_eq!(parse_answer(&o, &json!({"text": "b"})), Ok(TaskOutput::Optimization("b\n".into())));
         assert!(parse_answer(&o, &json!({"text": "  "})).is_err());
         assert!(parse_answer(&o, &json!(["text"])).is_err());
+    }
+
+    #[test]
+    fn batches_number_their_sections_and_split_answers_by_id() {
+        let job = analyse("Job\n- Python\n");
+        let items = [BatchItem { section_type: SectionType::Skills, text: "Python\n" }, BatchItem { section_type: SectionType::Summary, text: "Builds.\n" }];
+        let batch = BatchInput { kind: TaskKind::Optimize, job_text: "Job\n- Python\n", job: &job, evidence: &[], items: &items };
+        let r = Request::batch(&batch);
+        assert!(r.user.contains("<section id=\"0\" type=\"skills\">\nPython\n</section>"));
+        assert!(r.user.contains("<section id=\"1\" type=\"summary\">"));
+        assert_eq!(r.schema["properties"]["items"]["items"]["required"][0], "id");
+        let answer = json!({"items": [{"id": "1", "text": "Builds fast."}, {"id": "0", "text": "Python"}]});
+        let out = parse_batch_answer(&batch, &answer).expect("shape");
+        assert_eq!(out[0], Ok(TaskOutput::Optimization("Python\n".into())));
+        assert_eq!(out[1], Ok(TaskOutput::Optimization("Builds fast.\n".into())));
+        let partial = parse_batch_answer(&batch, &json!({"items": [{"id": "0", "text": "Python"}]})).expect("shape");
+        assert!(partial[0].is_ok() && partial[1].is_err());
     }
 
     #[test]
