@@ -19,6 +19,7 @@ pub mod quality;
 pub mod report;
 pub mod resilience;
 pub mod rows;
+pub mod schedule;
 pub mod segment;
 pub mod state;
 pub mod stats;

@@ -155,6 +155,10 @@ pub enum FailureKind {
     Refusal,
     /// The answer was cut off at the token limit.
     Truncated,
+    /// The model's circuit breaker is open: not called at all.
+    BreakerOpen,
+    /// The run's retry budget is spent: no more retries, fall back instead.
+    RetryBudget,
 }
 
 impl FailureKind {
@@ -168,9 +172,13 @@ impl FailureKind {
             | FailureKind::Timeout
             | FailureKind::Connection
             | FailureKind::InvalidAnswer => FailureClass::Retryable,
-            FailureKind::Quota | FailureKind::BadRequest | FailureKind::NotFound | FailureKind::Refusal | FailureKind::Truncated => {
-                FailureClass::FallBack
-            }
+            FailureKind::Quota
+            | FailureKind::BadRequest
+            | FailureKind::NotFound
+            | FailureKind::Refusal
+            | FailureKind::Truncated
+            | FailureKind::BreakerOpen
+            | FailureKind::RetryBudget => FailureClass::FallBack,
             FailureKind::Auth => FailureClass::Fatal,
         }
     }
@@ -189,6 +197,8 @@ impl FailureKind {
             FailureKind::InvalidAnswer => "invalid_answer",
             FailureKind::Refusal => "refusal",
             FailureKind::Truncated => "truncated",
+            FailureKind::BreakerOpen => "breaker_open",
+            FailureKind::RetryBudget => "retry_budget",
         }
     }
 }

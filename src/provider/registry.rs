@@ -180,6 +180,21 @@ impl Registry {
         &self.entries[index]
     }
 
+    /// Number of models.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when only the built-in local model exists.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Whether any chain reaches a networked model (otherwise every task is local CPU work).
+    pub fn uses_network(&self) -> bool {
+        self.evaluate.iter().chain(&self.optimize).any(|&i| self.entries[i].cacheable)
+    }
+
     /// Calls that may be in flight at once over all networked models' providers.
     pub fn network_concurrency(&self) -> usize {
         let mut seen: Vec<&str> = Vec::new();

@@ -54,6 +54,48 @@ impl RetryPolicy {
     }
 }
 
+/// A run's retry budget: each first attempt deposits `ratio` of a retry, each retry withdraws one,
+/// so retries stay under `ratio` of first attempts (plus a small reserve for the run's start) and
+/// a failing provider cannot turn into a retry storm.
+#[derive(Debug)]
+pub struct RetryBudget {
+    ratio: f64,
+    /// Thousandths of a retry available.
+    balance: std::sync::atomic::AtomicI64,
+    retries: std::sync::atomic::AtomicU64,
+    refused: std::sync::atomic::AtomicU64,
+}
+
+impl RetryBudget {
+    pub fn new(ratio: f64, reserve: u32) -> RetryBudget {
+        RetryBudget {
+            ratio,
+            balance: std::sync::atomic::AtomicI64::new(i64::from(reserve) * 1000),
+            retries: Default::default(),
+            refused: Default::default(),
+        }
+    }
+
+    /// A first attempt went out.
+    pub fn deposit(&self) {
+        self.balance.fetch_add((self.ratio * 1000.0) as i64, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Takes one retry from the budget; false when it is spent.
+    pub fn withdraw(&self) -> bool {
+        use std::sync::atomic::Ordering;
+        let ok = self.balance.fetch_update(Ordering::AcqRel, Ordering::Acquire, |b| (b >= 1000).then_some(b - 1000)).is_ok();
+        if ok { &self.retries } else { &self.refused }.fetch_add(1, Ordering::Relaxed);
+        ok
+    }
+
+    /// Retries granted and refused so far.
+    pub fn counts(&self) -> (u64, u64) {
+        use std::sync::atomic::Ordering;
+        (self.retries.load(Ordering::Relaxed), self.refused.load(Ordering::Relaxed))
+    }
+}
+
 /// A small, fast, seedable generator (splitmix64) for jitter and exploration draws.
 #[derive(Clone, Debug)]
 pub struct SplitMix(u64);
@@ -114,6 +156,19 @@ mod tests {
             assert_eq!(p.decide(&failure(kind, None), 0, 0.5), Decision::FallBack, "{kind:?}");
         }
         assert_eq!(p.decide(&failure(FailureKind::Auth, None), 0, 0.5), Decision::GiveUp);
+    }
+
+    #[test]
+    fn the_budget_keeps_retries_to_a_share_of_first_attempts() {
+        let b = RetryBudget::new(0.2, 1);
+        assert!(b.withdraw(), "the reserve");
+        assert!(!b.withdraw());
+        for _ in 0..10 {
+            b.deposit();
+        }
+        assert!(b.withdraw() && b.withdraw());
+        assert!(!b.withdraw(), "10 first attempts earn 2 retries");
+        assert_eq!(b.counts(), (3, 2));
     }
 
     #[test]
