@@ -56,6 +56,10 @@ pub struct RunArgs {
     /// Print the plan (pairs, tasks, requests, estimated tokens, cost and time) and call nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// How networked tasks run: `enhanced` (the scheduler with rate limits, breakers, backoff,
+    /// fallback, batching, cache), or `baseline`, the naive design kept for benchmarks.
+    #[arg(long, value_enum, default_value_t = StrategyArg::Enhanced)]
+    pub strategy: StrategyArg,
     /// Recompute every pair, ignoring the journal of earlier runs (the cache still serves); sets an
     /// unreadable state database aside and starts a new one.
     #[arg(long)]
@@ -73,6 +77,12 @@ pub enum Format {
     Parquet,
     Csv,
     Jsonl,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum StrategyArg {
+    Enhanced,
+    Baseline,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

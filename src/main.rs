@@ -4,12 +4,12 @@
 mod cli;
 
 use clap::Parser;
-use cli::{Cli, Command, Format, LogFormat, RunArgs};
+use cli::{Cli, Command, Format, LogFormat, RunArgs, StrategyArg};
 use std::process::ExitCode;
 use tailor::config::FileConfig;
 use tailor::engine::dry_run::dry_run;
 use tailor::engine::governor::parse_deadline;
-use tailor::engine::{self, RunOptions};
+use tailor::engine::{self, RunOptions, Strategy};
 use tailor::io::{InputOptions, OutputFormat};
 use tailor::provider::registry::Registry;
 
@@ -81,6 +81,10 @@ fn run(args: &RunArgs) -> anyhow::Result<u8> {
         cache_limits,
         registry,
         max_cost_usd: args.max_cost.or(config.run.max_cost_usd),
+        strategy: match args.strategy {
+            StrategyArg::Enhanced => Strategy::Enhanced,
+            StrategyArg::Baseline => Strategy::Baseline,
+        },
         deadline: match args.deadline.as_ref().or(config.run.deadline.as_ref()) {
             Some(text) => Some(parse_deadline(text, chrono::Local::now()).map_err(anyhow::Error::msg)?),
             None => None,

@@ -68,6 +68,33 @@ pub struct CacheCounts {
     pub jobs_reused: u64,
 }
 
+/// A circuit breaker changing state.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BreakerTransition {
+    /// `provider/model`.
+    pub model: String,
+    /// Milliseconds since the run's workers started.
+    pub at_ms: f64,
+    pub from: &'static str,
+    pub to: &'static str,
+}
+
+/// What the resilience layers did.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct ResilienceCounts {
+    pub breaker_transitions: Vec<BreakerTransition>,
+    /// 429 answers received.
+    pub rate_limited: u64,
+    /// Times a worker waited on a rate limiter instead of sending.
+    pub rate_limit_waits: u64,
+    pub rate_limit_wait_ms: f64,
+    pub retries: u64,
+    pub retries_refused_by_budget: u64,
+    pub jobs_stolen: u64,
+    /// HTTP requests per `provider/model` (a batch counts once).
+    pub requests: Vec<(String, u64)>,
+}
+
 /// Everything `run_report.json` holds.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct RunReport {
@@ -86,6 +113,7 @@ pub struct RunReport {
     pub by_model: Vec<ModelLine>,
     pub cache: CacheCounts,
     pub cost_usd: f64,
+    pub resilience: ResilienceCounts,
     pub suggestions: Vec<String>,
 }
 
@@ -171,6 +199,19 @@ impl RunReport {
             "</table><p>cache hits {} · misses {} · hit ratio {:.3} · pairs restored from the journal {} · jobs analysed {} (reused {}) · cost {:.4} USD</p>",
             c.hits, c.misses, c.hit_ratio, c.journal_restored, c.jobs_analysed, c.jobs_reused, self.cost_usd
         );
+        let r = &self.resilience;
+        let _ = write!(
+            h,
+            "<h2>Resilience</h2><p>429s {} · rate-limit waits {} ({:.0} ms) · retries {} (refused by budget {}) · jobs stolen {}</p>",
+            r.rate_limited, r.rate_limit_waits, r.rate_limit_wait_ms, r.retries, r.retries_refused_by_budget, r.jobs_stolen
+        );
+        if !r.breaker_transitions.is_empty() {
+            h.push_str("<table><tr><th>model</th><th>at ms</th><th>from</th><th>to</th></tr>");
+            for t in &r.breaker_transitions {
+                let _ = write!(h, "<tr><td>{}</td><td>{:.0}</td><td>{}</td><td>{}</td></tr>", esc(&t.model), t.at_ms, t.from, t.to);
+            }
+            h.push_str("</table>");
+        }
         if !self.suggestions.is_empty() {
             h.push_str("<h2>Suggestions</h2><ul>");
             for s in &self.suggestions {

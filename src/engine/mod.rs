@@ -5,10 +5,14 @@
 
 pub mod dry_run;
 pub mod governor;
+mod scheduled;
 mod tailor_pair;
 
 pub use governor::{Governor, StopReason};
 pub use tailor_pair::{PairOutput, Tailor, TaskCounts, EVALUATE_OUTPUT_TOKENS, TASKS_PER_PART};
+
+use scheduled::{Coordinator, History};
+use tailor_pair::prepare;
 
 use crate::io::{InputError, InputOptions, OutputError, OutputFormat, PairReader, RejectWriter, TableWriter};
 use crate::job::{analyse, job_hash, JobAnalysis};
@@ -17,7 +21,8 @@ use crate::plan::SectionWeights;
 use crate::provider::registry::Registry;
 use crate::provider::ProviderError;
 use crate::resilience::retry::RetryPolicy;
-use crate::report::{CacheCounts, PairCounts, RunReport, StageCounts};
+use crate::schedule::{Scheduler, SchedulerConfig, Shared};
+use crate::report::{BreakerTransition, CacheCounts, PairCounts, ResilienceCounts, RunReport, StageCounts};
 use crate::time::rfc3339_utc;
 use crate::rows::{ResultRow, SectionRow, Status};
 use crate::state::{self, Cache, CacheLimits, Journal, JournalEntry, LockError, RunLock, StateError, StateWrite, StateWriter};
@@ -60,6 +65,26 @@ pub struct RunOptions {
     pub registry: Registry,
     pub max_cost_usd: Option<f64>,
     pub deadline: Option<SystemTime>,
+    pub strategy: Strategy,
+}
+
+/// How networked tasks are run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Strategy {
+    /// The scheduler with every improvement: rate limits, breakers, backoff with a budget,
+    /// fallback chains, batching, the cache, aging and stealing.
+    Enhanced,
+    /// What the design improves on, for benchmarks: fixed priorities, no batching, no breaker,
+    /// fixed retries without backoff, no cache, the first model of each chain only.
+    Baseline,
+}
+
+/// A scheduler for networked runs, with the coordinator's lasting state.
+struct Scheduled<'s> {
+    scheduler: Scheduler<'s>,
+    history: History,
+    batching: bool,
+    window: usize,
 }
 
 impl RunOptions {
@@ -185,26 +210,42 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
         .map_err(io_err(&opts.out_dir))?;
 
     let cache = Cache::open(&db, state_writer.sender(), opts.cache_limits)?;
+    let baseline = opts.strategy == Strategy::Baseline;
+    let registry = if baseline { opts.registry.first_only() } else { opts.registry.clone() };
     let fatal = OnceLock::new();
     let governor = Governor::new(opts.max_cost_usd, opts.deadline);
     let limited = opts.max_cost_usd.is_some() || opts.deadline.is_some();
     let tailor = Tailor {
-        registry: &opts.registry,
-        cache: Some(&cache),
+        registry: &registry,
+        cache: (!baseline).then_some(&cache),
         weights: &opts.weights,
         retry: RetryPolicy::default(),
         fatal: &fatal,
         governor: limited.then_some(&governor),
     };
-    // Until the scheduler's worker pools (issue #5), networked calls block rayon threads, so the
-    // pool is sized to the providers' concurrency instead of the core count.
-    let threads = opts.registry.network_concurrency().max(rayon::current_num_threads());
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).thread_name(|i| format!("tailor-work-{i}")).build().map_err(|e| RunError::Io {
+    let pool = rayon::ThreadPoolBuilder::new().thread_name(|i| format!("tailor-cpu-{i}")).build().map_err(|e| RunError::Io {
         path: opts.out_dir.clone(),
         source: std::io::Error::other(e),
     })?;
+    let scheduler_config = if baseline { SchedulerConfig::baseline(registry.network_concurrency().max(1)) } else { SchedulerConfig::default() };
+    let shared = Shared::new(&registry, tailor.cache, scheduler_config);
     let mut run_state = RunState::default();
-    let processed = process_chunks(&tailor, &pool, &journal, &chunk_rx, &write_tx, &mut run_state);
+    let processed = std::thread::scope(|scope| {
+        // Local-only runs are CPU work: rayon runs whole pairs. Networked runs go through pools.
+        let mut scheduled = registry.uses_network().then(|| Scheduled {
+            scheduler: Scheduler::start(scope, &shared),
+            history: History::default(),
+            batching: !baseline,
+            window: shared.pools.iter().map(|p| p.workers).sum::<usize>() * 4,
+        });
+        let processed = process_chunks(&tailor, &pool, scheduled.as_mut(), &journal, &chunk_rx, &write_tx, &mut run_state);
+        if let Some(s) = scheduled {
+            s.scheduler.stop();
+            s.scheduler.shutdown();
+        }
+        processed
+    });
+    run_state.scheduler = SchedulerFigures::collect(&shared);
     run_state.stopped = governor.stopped();
     // Dispatch stopped early: the reader may be waiting to send; hanging up releases it.
     drop(chunk_rx);
@@ -314,6 +355,47 @@ fn write_batches(
     Ok(done)
 }
 
+/// What the scheduler's shared state says at the end of a run.
+#[derive(Default)]
+struct SchedulerFigures {
+    transitions: Vec<BreakerTransition>,
+    rate_limited: u64,
+    limiter_waits: u64,
+    waited_ms: f64,
+    retries: u64,
+    retries_refused: u64,
+    stolen: u64,
+    requests: Vec<(String, u64)>,
+}
+
+impl SchedulerFigures {
+    fn collect(shared: &Shared<'_>) -> SchedulerFigures {
+        let epoch = shared.started;
+        let (rate_limited, waited) = shared.rate_limit_figures();
+        let (retries, retries_refused) = shared.budget.counts();
+        SchedulerFigures {
+            transitions: shared
+                .transitions()
+                .into_iter()
+                .map(|(model, t)| BreakerTransition { model, at_ms: t.at.saturating_duration_since(epoch).as_secs_f64() * 1000.0, from: t.from, to: t.to })
+                .collect(),
+            rate_limited,
+            limiter_waits: shared.limiter_waits.load(std::sync::atomic::Ordering::Relaxed),
+            waited_ms: waited.as_secs_f64() * 1000.0,
+            retries,
+            retries_refused,
+            stolen: shared.stolen.load(std::sync::atomic::Ordering::Relaxed),
+            requests: (0..shared.registry.len())
+                .map(|i| {
+                    let e = shared.registry.entry(i);
+                    (format!("{}/{}", e.provider.name(), e.name), shared.requests[i].load(std::sync::atomic::Ordering::Relaxed))
+                })
+                .filter(|(_, n)| *n > 0)
+                .collect(),
+        }
+    }
+}
+
 /// Counters the main thread keeps while chunks flow.
 #[derive(Default)]
 struct RunState {
@@ -330,6 +412,7 @@ struct RunState {
     /// counted: they were not read).
     not_started: u64,
     stopped: Option<StopReason>,
+    scheduler: SchedulerFigures,
     rejected: u64,
     jobs_analysed: u64,
     jobs_reused: u64,
@@ -344,6 +427,7 @@ struct RunState {
 fn process_chunks(
     tailor: &Tailor<'_>,
     pool: &rayon::ThreadPool,
+    mut scheduled: Option<&mut Scheduled<'_>>,
     journal: &Journal,
     rx: &Receiver<Result<Vec<RowOutcome>, InputError>>,
     tx: &Sender<WriterMsg>,
@@ -371,7 +455,25 @@ fn process_chunks(
         let todo: Vec<&Pair> = pairs.iter().zip(&restored).filter(|(_, r)| r.is_none()).map(|(p, _)| p).collect();
         state.restored += (pairs.len() - todo.len()) as u64;
         let jobs = state.analyse_jobs(&todo);
-        let mut computed = pool.install(|| todo.par_iter().zip(jobs.par_iter()).map(|(p, j)| tailor.pair(p, j)).collect::<Vec<_>>()).into_iter();
+        let outputs: Vec<Option<PairOutput>> = match scheduled.as_deref_mut() {
+            Some(s) => {
+                let prepared = pool.install(|| todo.par_iter().map(|p| prepare(p, tailor.weights)).collect::<Vec<_>>());
+                let mut coordinator = Coordinator {
+                    scheduler: &mut s.scheduler,
+                    registry: tailor.registry,
+                    governor: tailor.governor,
+                    batching: s.batching,
+                    window: s.window,
+                    history: &mut s.history,
+                };
+                match coordinator.run(&todo, &jobs, prepared, &|p, prep| tailor.estimate_cost(&p.resume, &prep.parts, &p.job)) {
+                    Ok(outputs) => outputs,
+                    Err(e) => return Err(RunError::ProviderFatal(e)),
+                }
+            }
+            None => pool.install(|| todo.par_iter().zip(jobs.par_iter()).map(|(p, j)| tailor.pair(p, j)).collect()),
+        };
+        let mut computed = outputs.into_iter();
         let mut not_started = 0u64;
         if let Some(e) = tailor.fatal.get() {
             // Nothing of this chunk is written or journaled: a rerun with a fixed config resumes here.
@@ -530,6 +632,16 @@ impl RunState {
                 jobs_reused: self.jobs_reused,
             },
             cost_usd,
+            resilience: ResilienceCounts {
+                breaker_transitions: self.scheduler.transitions.clone(),
+                rate_limited: self.scheduler.rate_limited,
+                rate_limit_waits: self.scheduler.limiter_waits,
+                rate_limit_wait_ms: self.scheduler.waited_ms,
+                retries: self.scheduler.retries,
+                retries_refused_by_budget: self.scheduler.retries_refused,
+                jobs_stolen: self.scheduler.stolen,
+                requests: self.scheduler.requests.clone(),
+            },
             suggestions,
         }
     }

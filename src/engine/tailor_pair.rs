@@ -58,21 +58,33 @@ pub struct PairOutput {
 }
 
 /// A part's three tasks as they ended.
+#[derive(Debug, Default)]
 pub struct PartRun {
-    before: Option<Evaluation>,
-    optimized: Option<String>,
-    after: Option<Evaluation>,
-    error: Option<String>,
-    attempts: u32,
-    latency_us: u64,
-    input_tokens: u64,
-    output_tokens: u64,
-    cost_usd: f64,
+    pub before: Option<Evaluation>,
+    pub optimized: Option<String>,
+    pub after: Option<Evaluation>,
+    pub error: Option<String>,
+    pub attempts: u32,
+    pub latency_us: u64,
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+    pub cost_usd: f64,
     /// Index in the pair's call list of the call that produced the optimized text, if a call did.
-    optimize_call: Option<usize>,
+    pub optimize_call: Option<usize>,
     /// Provider and model that produced the optimized text.
-    served_by: Option<(String, String)>,
-    cache_hits: u32,
+    pub served_by: Option<(String, String)>,
+    pub cache_hits: u32,
+}
+
+impl PartRun {
+    /// Adds one call made for this part.
+    pub fn count_call(&mut self, call: &CallRecord) {
+        self.attempts += 1;
+        self.latency_us += call.latency_us;
+        self.input_tokens += call.input_tokens;
+        self.output_tokens += call.output_tokens;
+        self.cost_usd += call.cost_usd;
+    }
 }
 
 /// Planned usage of one part's evaluate and optimize calls: prompt (system, job, section) in, a
@@ -186,20 +198,7 @@ impl Tailor<'_> {
 
     /// Evaluate, optimize, evaluate again. A task whose predecessor failed is skipped.
     fn run_part(&self, input: &TaskInput<'_>, calls: &mut Vec<CallRecord>, tasks: &mut TaskCounts, rng: &mut SplitMix) -> PartRun {
-        let mut run = PartRun {
-            before: None,
-            optimized: None,
-            after: None,
-            error: None,
-            attempts: 0,
-            latency_us: 0,
-            input_tokens: 0,
-            output_tokens: 0,
-            cost_usd: 0.0,
-            optimize_call: None,
-            served_by: None,
-            cache_hits: 0,
-        };
+        let mut run = PartRun::default();
         let first_call = calls.len();
         let mut outcome = |run: &mut PartRun, r: Result<Served, ProviderError>| -> Option<Served> {
             match r {
@@ -235,11 +234,7 @@ impl Tailor<'_> {
             None => tasks.skipped += 1,
         }
         for c in &calls[first_call..] {
-            run.attempts += 1;
-            run.latency_us += c.latency_us;
-            run.input_tokens += c.input_tokens;
-            run.output_tokens += c.output_tokens;
-            run.cost_usd += c.cost_usd;
+            run.count_call(c);
         }
         run
     }

@@ -180,6 +180,11 @@ impl Registry {
         &self.entries[index]
     }
 
+    /// The same models with each chain cut to its first model: no fallback at all (the baseline).
+    pub fn first_only(&self) -> Registry {
+        Registry { entries: self.entries.clone(), evaluate: self.evaluate[..1].to_vec(), optimize: self.optimize[..1].to_vec() }
+    }
+
     /// Number of models.
     pub fn len(&self) -> usize {
         self.entries.len()

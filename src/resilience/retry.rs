@@ -27,11 +27,14 @@ pub struct RetryPolicy {
     pub cap: Duration,
     /// Longest `retry-after` worth waiting for; beyond it the task falls back.
     pub max_wait: Duration,
+    /// The naive policy of the baseline strategy: always this delay, no backoff, no jitter, no
+    /// regard for `retry-after`.
+    pub fixed_delay: Option<Duration>,
 }
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        RetryPolicy { max_attempts: 3, base: Duration::from_millis(250), cap: Duration::from_secs(8), max_wait: Duration::from_secs(30) }
+        RetryPolicy { max_attempts: 3, base: Duration::from_millis(250), cap: Duration::from_secs(8), max_wait: Duration::from_secs(30), fixed_delay: None }
     }
 }
 
@@ -42,6 +45,7 @@ impl RetryPolicy {
             FailureClass::Fatal => Decision::GiveUp,
             FailureClass::FallBack => Decision::FallBack,
             FailureClass::Retryable if attempt + 1 >= self.max_attempts => Decision::FallBack,
+            FailureClass::Retryable if self.fixed_delay.is_some() => Decision::Retry(self.fixed_delay.unwrap_or_default()),
             FailureClass::Retryable => match failure.retry_after {
                 Some(wait) if wait > self.max_wait => Decision::FallBack,
                 Some(wait) => Decision::Retry(wait),
@@ -147,6 +151,15 @@ mod tests {
         let p = RetryPolicy::default();
         assert_eq!(p.decide(&failure(FailureKind::RateLimited, Some(Duration::from_secs(3))), 0, 0.9), Decision::Retry(Duration::from_secs(3)));
         assert_eq!(p.decide(&failure(FailureKind::RateLimited, Some(Duration::from_secs(120))), 0, 0.9), Decision::FallBack);
+    }
+
+    #[test]
+    fn the_fixed_policy_ignores_hints_and_attempts() {
+        let p = RetryPolicy { fixed_delay: Some(Duration::from_millis(100)), max_attempts: 4, ..RetryPolicy::default() };
+        let e = failure(FailureKind::RateLimited, Some(Duration::from_secs(5)));
+        assert_eq!(p.decide(&e, 0, 0.9), Decision::Retry(Duration::from_millis(100)));
+        assert_eq!(p.decide(&e, 2, 0.1), Decision::Retry(Duration::from_millis(100)));
+        assert_eq!(p.decide(&e, 3, 0.1), Decision::FallBack);
     }
 
     #[test]

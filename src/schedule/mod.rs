@@ -40,6 +40,10 @@ pub struct SchedulerConfig {
     pub retry_budget: f64,
     pub local_workers: usize,
     pub steal: bool,
+    /// Enforce configured RPM/TPM before sending (off: send and find out from 429s).
+    pub rate_limits: bool,
+    /// Priority gained per second of waiting (0: fixed priorities).
+    pub aging: f64,
 }
 
 impl Default for SchedulerConfig {
@@ -50,6 +54,24 @@ impl Default for SchedulerConfig {
             retry_budget: 0.2,
             local_workers: std::thread::available_parallelism().map_or(2, |n| n.get()),
             steal: true,
+            rate_limits: true,
+            aging: AGE_PER_SECOND,
+        }
+    }
+}
+
+impl SchedulerConfig {
+    /// The architecture the design improves on, kept for benchmarks: fixed priorities, no
+    /// breaker, fixed retries without backoff or budget, no rate limiting, no stealing.
+    pub fn baseline(workers: usize) -> SchedulerConfig {
+        SchedulerConfig {
+            retry: RetryPolicy { max_attempts: 4, fixed_delay: Some(Duration::from_millis(100)), ..RetryPolicy::default() },
+            breaker: None,
+            retry_budget: f64::INFINITY,
+            local_workers: workers,
+            steal: false,
+            rate_limits: false,
+            aging: 0.0,
         }
     }
 }
@@ -83,6 +105,7 @@ pub struct Shared<'a> {
     pub requests: Vec<AtomicU64>,
     pub limiter_waits: AtomicU64,
     pub stolen: AtomicU64,
+    pub started: Instant,
 }
 
 impl<'a> Shared<'a> {
@@ -107,7 +130,7 @@ impl<'a> Shared<'a> {
             model_pool.push(pool);
             models.push(ModelRuntime {
                 breaker: config.breaker.filter(|_| e.cacheable).map(|c| Mutex::new(Breaker::new(c))),
-                limiter: Mutex::new(RateLimiter::new(e.rpm, e.tpm, now)),
+                limiter: Mutex::new(if config.rate_limits { RateLimiter::new(e.rpm, e.tpm, now) } else { RateLimiter::new(None, None, now) }),
             });
         }
         Shared {
@@ -117,11 +140,12 @@ impl<'a> Shared<'a> {
             models,
             pools,
             model_pool,
-            budget: RetryBudget::new(config.retry_budget, 10),
+            budget: RetryBudget::new(if config.retry_budget.is_finite() { config.retry_budget } else { 1e9 }, 10),
             stop: AtomicBool::new(false),
             requests: (0..n).map(|_| AtomicU64::new(0)).collect(),
             limiter_waits: AtomicU64::new(0),
             stolen: AtomicU64::new(0),
+            started: now,
         }
     }
 
@@ -193,7 +217,7 @@ impl<'s> Scheduler<'s> {
             let (c, rc) = bounded(cap);
             senders.push([a, b, c]);
             queues.push(worker::Queues { levels: [ra, rb, rc] });
-            backlogs.push(Backlog::new(epoch, AGE_PER_SECOND));
+            backlogs.push(Backlog::new(epoch, shared.config.aging));
             total_workers += pool.workers;
         }
         // Room for every job that can be in the pools at once, so a worker never blocks reporting.
