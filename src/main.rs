@@ -6,6 +6,8 @@ mod cli;
 use clap::Parser;
 use cli::{Cli, Command, Format, LogFormat, RunArgs, StrategyArg};
 use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 use tailor::config::FileConfig;
 use tailor::engine::dry_run::dry_run;
 use tailor::engine::governor::parse_deadline;
@@ -40,6 +42,18 @@ fn init_logging(format: LogFormat, quiet: bool) {
         LogFormat::Text => builder.init(),
         LogFormat::Json => builder.json().init(),
     }
+}
+
+/// The first SIGINT or SIGTERM sets the flag (the run stops dispatching and writes what is done);
+/// a second one exits at once.
+fn install_signal_handlers() -> anyhow::Result<Arc<AtomicBool>> {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let flag = Arc::new(AtomicBool::new(false));
+    for signal in [SIGINT, SIGTERM] {
+        signal_hook::flag::register_conditional_shutdown(signal, 128 + signal, Arc::clone(&flag))?;
+        signal_hook::flag::register(signal, Arc::clone(&flag))?;
+    }
+    Ok(flag)
 }
 
 fn run(args: &RunArgs) -> anyhow::Result<u8> {
@@ -85,6 +99,7 @@ fn run(args: &RunArgs) -> anyhow::Result<u8> {
             StrategyArg::Enhanced => Strategy::Enhanced,
             StrategyArg::Baseline => Strategy::Baseline,
         },
+        interrupt: Some(install_signal_handlers()?),
         deadline: match args.deadline.as_ref().or(config.run.deadline.as_ref()) {
             Some(text) => Some(parse_deadline(text, chrono::Local::now()).map_err(anyhow::Error::msg)?),
             None => None,

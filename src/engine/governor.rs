@@ -5,6 +5,7 @@
 
 use chrono::{Local, NaiveTime, TimeZone};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 /// Micro-dollars: integer accounting so admission is one atomic compare-and-swap.
@@ -17,6 +18,8 @@ fn micro(usd: f64) -> u64 {
 pub enum StopReason {
     MaxCost,
     Deadline,
+    /// SIGINT or SIGTERM.
+    Interrupted,
 }
 
 /// The run's limits and what is committed against them.
@@ -30,11 +33,14 @@ pub struct Governor {
     slowest_pair_us: AtomicU64,
     stopped: AtomicBool,
     reason: AtomicU64,
+    /// Set by the signal handler.
+    interrupt: Option<Arc<AtomicBool>>,
 }
 
 impl Governor {
-    pub fn new(max_cost_usd: Option<f64>, deadline: Option<SystemTime>) -> Governor {
+    pub fn new(max_cost_usd: Option<f64>, deadline: Option<SystemTime>, interrupt: Option<Arc<AtomicBool>>) -> Governor {
         Governor {
+            interrupt,
             max_cost: max_cost_usd.map(micro),
             deadline,
             committed: AtomicU64::new(0),
@@ -49,6 +55,9 @@ impl Governor {
     pub fn admit(&self, estimate_usd: f64, now: SystemTime) -> bool {
         if self.stopped.load(Ordering::Acquire) {
             return false;
+        }
+        if self.interrupted() {
+            return self.stop(StopReason::Interrupted);
         }
         if let Some(deadline) = self.deadline {
             let margin = Duration::from_micros(self.slowest_pair_us.load(Ordering::Relaxed));
@@ -79,11 +88,17 @@ impl Governor {
         false
     }
 
+    /// Whether a stop signal arrived.
+    pub fn interrupted(&self) -> bool {
+        self.interrupt.as_ref().is_some_and(|f| f.load(Ordering::Acquire))
+    }
+
     /// Why dispatch stopped, if it did.
     pub fn stopped(&self) -> Option<StopReason> {
         match self.reason.load(Ordering::Acquire) {
             1 => Some(StopReason::MaxCost),
             2 => Some(StopReason::Deadline),
+            3 => Some(StopReason::Interrupted),
             _ => None,
         }
     }
@@ -117,7 +132,7 @@ mod tests {
 
     #[test]
     fn cost_budget_admits_until_the_estimate_would_pass_it() {
-        let g = Governor::new(Some(1.0), None);
+        let g = Governor::new(Some(1.0), None, None);
         let now = SystemTime::now();
         assert!(g.admit(0.4, now));
         assert!(g.admit(0.4, now));
@@ -128,7 +143,7 @@ mod tests {
 
     #[test]
     fn settling_replaces_reservations_with_actual_cost() {
-        let g = Governor::new(Some(1.0), None);
+        let g = Governor::new(Some(1.0), None, None);
         let now = SystemTime::now();
         assert!(g.admit(0.9, now));
         g.settle(0.9, 0.1, Duration::from_millis(5));
@@ -139,12 +154,22 @@ mod tests {
     #[test]
     fn deadline_keeps_a_margin_of_the_slowest_pair() {
         let now = SystemTime::now();
-        let g = Governor::new(None, Some(now + Duration::from_secs(10)));
+        let g = Governor::new(None, Some(now + Duration::from_secs(10)), None);
         assert!(g.admit(0.0, now));
         g.settle(0.0, 0.0, Duration::from_secs(4));
         assert!(g.admit(0.0, now + Duration::from_secs(5)));
         assert!(!g.admit(0.0, now + Duration::from_secs(7)), "7 s + 4 s margin passes the deadline");
         assert_eq!(g.stopped(), Some(StopReason::Deadline));
+    }
+
+    #[test]
+    fn a_signal_stops_admission() {
+        let flag = Arc::new(AtomicBool::new(false));
+        let g = Governor::new(None, None, Some(Arc::clone(&flag)));
+        assert!(g.admit(0.0, SystemTime::now()));
+        flag.store(true, Ordering::Release);
+        assert!(!g.admit(0.0, SystemTime::now()));
+        assert_eq!(g.stopped(), Some(StopReason::Interrupted));
     }
 
     #[test]

@@ -31,6 +31,7 @@ use ahash::AHashMap;
 use crossbeam_channel::{bounded, Receiver, Sender};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, OnceLock};
 use std::thread;
 use std::time::{Instant, SystemTime};
@@ -44,6 +45,8 @@ pub const EXIT_OK: i32 = 0;
 pub const EXIT_SOME_FAILED: i32 = 3;
 pub const EXIT_FATAL: i32 = 1;
 pub const EXIT_STOPPED: i32 = 4;
+/// Stopped by a signal: 128 + SIGINT, as shells report it.
+pub const EXIT_INTERRUPTED: i32 = 130;
 pub const EXIT_LOCKED: i32 = 75;
 
 /// A validated run.
@@ -66,6 +69,9 @@ pub struct RunOptions {
     pub max_cost_usd: Option<f64>,
     pub deadline: Option<SystemTime>,
     pub strategy: Strategy,
+    /// Set when SIGINT or SIGTERM arrives: stop dispatching, let in-flight work finish within
+    /// the grace period, write everything done.
+    pub interrupt: Option<Arc<AtomicBool>>,
 }
 
 /// How networked tasks are run.
@@ -213,8 +219,8 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
     let baseline = opts.strategy == Strategy::Baseline;
     let registry = if baseline { opts.registry.first_only() } else { opts.registry.clone() };
     let fatal = OnceLock::new();
-    let governor = Governor::new(opts.max_cost_usd, opts.deadline);
-    let limited = opts.max_cost_usd.is_some() || opts.deadline.is_some();
+    let governor = Governor::new(opts.max_cost_usd, opts.deadline, opts.interrupt.clone());
+    let limited = opts.max_cost_usd.is_some() || opts.deadline.is_some() || opts.interrupt.is_some();
     let tailor = Tailor {
         registry: &registry,
         cache: (!baseline).then_some(&cache),
@@ -611,6 +617,7 @@ impl RunState {
             input: opts.input.display().to_string(),
             output_dir: opts.out_dir.display().to_string(),
             exit_code: match (self.stopped, all_ok) {
+                (Some(StopReason::Interrupted), _) => EXIT_INTERRUPTED,
                 (Some(_), _) => EXIT_STOPPED,
                 (None, true) => EXIT_OK,
                 (None, false) => EXIT_SOME_FAILED,
@@ -618,6 +625,7 @@ impl RunState {
             stopped: self.stopped.map(|r| match r {
                 StopReason::MaxCost => format!("--max-cost reached: {} pairs not started; rerun with the same input, output and state to continue", self.not_started),
                 StopReason::Deadline => format!("--deadline reached: {} pairs not started; rerun with the same input, output and state to continue", self.not_started),
+                StopReason::Interrupted => format!("stopped by a signal: {} pairs not finished; rerun with the same input, output and state to continue", self.not_started),
             }),
             pairs,
             stages,

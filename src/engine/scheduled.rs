@@ -23,6 +23,9 @@ const SMALL_SECTION_TOKENS: u32 = 250;
 /// Largest batch, in estimated section tokens and in sections.
 const BATCH_TOKENS: u32 = 1200;
 const BATCH_ITEMS: usize = 6;
+/// After a stop signal, in-flight pairs get this long to finish before they are abandoned (their
+/// finished calls are in the cache, so a rerun pays little for them).
+const GRACE: Duration = Duration::from_secs(15);
 /// A part's second evaluation jumps ahead: finishing started parts frees their pairs sooner.
 const AFTER_BOOST: f32 = 0.3;
 
@@ -93,7 +96,17 @@ impl Coordinator<'_, '_> {
         let mut prepared: Vec<Option<Prepared>> = prepared.into_iter().map(Some).collect();
         let (mut next, mut active) = (0usize, 0usize);
         let mut stopped = false;
+        let mut grace_until: Option<Instant> = None;
         loop {
+            if grace_until.is_none() && self.governor.is_some_and(Governor::interrupted) {
+                stopped = true;
+                grace_until = Some(Instant::now() + GRACE);
+            }
+            if grace_until.is_some_and(|t| Instant::now() >= t) {
+                // Abandon what is still running: those pairs are not written and a rerun redoes them.
+                self.scheduler.stop();
+                break;
+            }
             while !stopped && active < self.window && next < pairs.len() {
                 let p = prepared[next].take().expect("each pair is started once");
                 let cost = estimate(pairs[next], &p);
