@@ -180,6 +180,18 @@ impl Registry {
         &self.entries[index]
     }
 
+    /// A registry of given models (local is added first) and chains by model name: for tests and
+    /// benches that bring their own providers.
+    pub fn from_entries(models: Vec<ModelEntry>, evaluate: &[&str], optimize: &[&str]) -> Registry {
+        let mut entries = vec![local_entry()];
+        entries.extend(models);
+        let mut r = Registry { entries, evaluate: Vec::new(), optimize: Vec::new() };
+        let names = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        r.evaluate = r.expand(&names(evaluate));
+        r.optimize = r.expand(&names(optimize));
+        r
+    }
+
     /// The same models with each chain cut to its first model: no fallback at all (the baseline).
     pub fn first_only(&self) -> Registry {
         Registry { entries: self.entries.clone(), evaluate: self.evaluate[..1].to_vec(), optimize: self.optimize[..1].to_vec() }

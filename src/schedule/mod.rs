@@ -8,6 +8,8 @@
 
 pub mod backlog;
 pub mod job;
+#[cfg(test)]
+mod tests;
 mod worker;
 
 use crate::provider::registry::Registry;

@@ -1,0 +1,188 @@
+//! The scheduler with fault-injecting providers, in process: fallback down the chain, retries
+//! within the budget, the breaker opening on a dead model, batches split back per item.
+
+use super::job::{Done, ItemKey, Job, JobItem, Outcome, Stage};
+use super::{Scheduler, SchedulerConfig, Shared};
+use crate::job::analyse;
+use crate::provider::local::LocalProvider;
+use crate::provider::registry::{ModelEntry, Price, Registry};
+use crate::provider::{BatchCompletion, BatchInput, Completion, FailureKind, Provider, ProviderError, TaskInput, TaskKind};
+use crate::resilience::breaker::BreakerConfig;
+use crate::resilience::retry::RetryPolicy;
+use crate::segment::SectionType;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A provider that answers like `local` but fails the calls `fail` says it should.
+#[derive(Debug)]
+struct Flaky {
+    calls: AtomicU64,
+    batches: AtomicU64,
+    /// Given the 0-based call number, the failure to return, if any.
+    fail: fn(u64) -> Option<FailureKind>,
+}
+
+impl Flaky {
+    fn check(&self) -> Result<(), ProviderError> {
+        let n = self.calls.fetch_add(1, Ordering::SeqCst);
+        match (self.fail)(n) {
+            Some(kind) => Err(ProviderError::new("flaky", "flaky-1", kind, "injected")),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Provider for Flaky {
+    fn name(&self) -> &str {
+        "flaky"
+    }
+
+    fn complete(&self, model: &str, input: &TaskInput<'_>) -> Result<Completion, ProviderError> {
+        self.check()?;
+        LocalProvider.complete(model, input)
+    }
+
+    fn complete_batch(&self, model: &str, batch: &BatchInput<'_>) -> Result<BatchCompletion, ProviderError> {
+        self.check()?;
+        self.batches.fetch_add(1, Ordering::SeqCst);
+        LocalProvider.complete_batch(model, batch)
+    }
+}
+
+fn registry(flaky: Arc<Flaky>, workers: usize) -> Registry {
+    let entry = ModelEntry {
+        name: "flaky-1".into(),
+        provider: flaky,
+        price: Price { in_per_mtok: 1.0, out_per_mtok: 2.0, cached_in_per_mtok: 1.0 },
+        simpler: None,
+        cacheable: true,
+        max_concurrency: workers,
+        rpm: None,
+        tpm: None,
+    };
+    Registry::from_entries(vec![entry], &["flaky-1"], &["flaky-1"])
+}
+
+fn job(n: u32, items: usize) -> Job {
+    let job = Arc::new(analyse("Engineer\n- Python and SQL\n"));
+    Job {
+        kind: TaskKind::Evaluate,
+        items: (0..items)
+            .map(|i| JobItem { key: ItemKey { pair: n, part: i as u32, stage: Stage::Before }, section_type: SectionType::Skills, text: Arc::from("Python, SQL\n") })
+            .collect(),
+        job,
+        job_text: Arc::from("Engineer\n- Python and SQL\n"),
+        evidence: Arc::from(Vec::new()),
+        chain_pos: 0,
+        priority: 0.5,
+        enqueued: std::time::Instant::now(),
+    }
+}
+
+fn config() -> SchedulerConfig {
+    SchedulerConfig {
+        retry: RetryPolicy { base: Duration::from_millis(1), cap: Duration::from_millis(2), ..RetryPolicy::default() },
+        breaker: Some(BreakerConfig { window: 10, min_calls: 10, failure_rate: 0.5, open_for: Duration::from_secs(60), probes: 1 }),
+        local_workers: 2,
+        ..SchedulerConfig::default()
+    }
+}
+
+/// Runs jobs to their end, following fallbacks as the engine's coordinator does; returns the
+/// final reports.
+fn run_all(shared: &Shared<'_>, jobs: Vec<Job>) -> Vec<Done> {
+    std::thread::scope(|scope| {
+        let mut s = Scheduler::start(scope, shared);
+        let total = jobs.len();
+        for j in jobs {
+            s.submit(j);
+        }
+        let mut finished = Vec::new();
+        while finished.len() < total {
+            let Some(done) = s.next_done(Duration::from_secs(5)) else { panic!("scheduler stalled with {} pending", s.pending()) };
+            match done.outcome {
+                Outcome::FallBack(_) if done.job.chain_pos + 1 < shared.registry.chain(done.job.kind).len() => {
+                    let mut next = done.job;
+                    next.chain_pos += 1;
+                    s.submit(next);
+                }
+                Outcome::Returned => s.submit(done.job),
+                _ => finished.push(done),
+            }
+        }
+        s.shutdown();
+        finished
+    })
+}
+
+fn served_by(shared: &Shared<'_>, done: &Done) -> String {
+    match &done.outcome {
+        Outcome::Answered { model, answers } => {
+            assert!(answers.iter().all(|a| a.result.is_ok()), "every item answered");
+            shared.registry.entry(*model).name.clone()
+        }
+        other => panic!("expected an answer, got {other:?}"),
+    }
+}
+
+#[test]
+fn transient_failures_are_retried_on_the_same_model() {
+    let flaky = Arc::new(Flaky { calls: AtomicU64::new(0), batches: AtomicU64::new(0), fail: |n| (n % 2 == 0).then_some(FailureKind::Server) });
+    // One worker, so calls alternate fail, succeed within each job.
+    let reg = registry(Arc::clone(&flaky), 1);
+    let shared = Shared::new(&reg, None, SchedulerConfig { retry_budget: 1.0, breaker: None, ..config() });
+    let done = run_all(&shared, (0..8).map(|n| job(n, 1)).collect());
+    assert!(done.iter().all(|d| served_by(&shared, d) == "flaky-1"), "a retry on the same model succeeds");
+    assert_eq!(flaky.calls.load(Ordering::SeqCst), 16, "each job failed once, then succeeded");
+    assert_eq!(shared.budget.counts().0, 8);
+}
+
+#[test]
+fn a_dead_model_falls_back_to_local_and_its_breaker_opens() {
+    let flaky = Arc::new(Flaky { calls: AtomicU64::new(0), batches: AtomicU64::new(0), fail: |_| Some(FailureKind::Server) });
+    let reg = registry(Arc::clone(&flaky), 4);
+    let shared = Shared::new(&reg, None, config());
+    let done = run_all(&shared, (0..40).map(|n| job(n, 1)).collect());
+    assert!(done.iter().all(|d| served_by(&shared, d) == "local"), "every job ends on the last resort");
+    let transitions = shared.transitions();
+    assert!(transitions.iter().any(|(m, t)| m == "flaky/flaky-1" && t.to == "open"), "{transitions:?}");
+    assert!(flaky.calls.load(Ordering::SeqCst) < 40 * 3, "the open breaker and the retry budget spared calls");
+}
+
+#[test]
+fn client_errors_fall_back_without_retry() {
+    let flaky = Arc::new(Flaky { calls: AtomicU64::new(0), batches: AtomicU64::new(0), fail: |_| Some(FailureKind::BadRequest) });
+    let reg = registry(Arc::clone(&flaky), 4);
+    let shared = Shared::new(&reg, None, SchedulerConfig { breaker: None, ..config() });
+    let done = run_all(&shared, (0..5).map(|n| job(n, 1)).collect());
+    assert!(done.iter().all(|d| served_by(&shared, d) == "local"));
+    assert_eq!(flaky.calls.load(Ordering::SeqCst), 5, "one attempt each");
+}
+
+#[test]
+fn bad_credentials_are_fatal() {
+    let flaky = Arc::new(Flaky { calls: AtomicU64::new(0), batches: AtomicU64::new(0), fail: |_| Some(FailureKind::Auth) });
+    let reg = registry(Arc::clone(&flaky), 4);
+    let shared = Shared::new(&reg, None, config());
+    let done = run_all(&shared, vec![job(0, 1)]);
+    assert!(matches!(done[0].outcome, Outcome::Fatal(ref e) if e.kind == FailureKind::Auth));
+}
+
+#[test]
+fn a_batch_is_one_request_answered_per_item() {
+    let flaky = Arc::new(Flaky { calls: AtomicU64::new(0), batches: AtomicU64::new(0), fail: |_| None });
+    let reg = registry(Arc::clone(&flaky), 4);
+    let shared = Shared::new(&reg, None, config());
+    let done = run_all(&shared, vec![job(0, 4)]);
+    match &done[0].outcome {
+        Outcome::Answered { answers, .. } => {
+            assert_eq!(answers.len(), 4);
+            let calls: Vec<_> = answers.iter().filter_map(|a| a.call.as_ref()).collect();
+            assert_eq!(calls.len(), 4, "each item carries its share of the call");
+            assert!(calls.iter().all(|c| c.input_tokens > 0));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!((flaky.calls.load(Ordering::SeqCst), flaky.batches.load(Ordering::SeqCst)), (1, 1));
+}
