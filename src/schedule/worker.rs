@@ -112,23 +112,27 @@ fn estimate_tokens(job: &Job) -> u64 {
     u64::from(approx_tokens(&job.job_text)) + texts + out + 200
 }
 
-/// Splits a request's usage over its items by text length, as per-item call records.
+/// Splits a request's usage over its items by text length, as per-item call records. Shares are
+/// whole tokens that add up exactly to the request's usage (the last item takes the remainder), so
+/// a run's token totals equal what the provider billed.
 fn item_calls(job: &Job, items: &[usize], key: &dyn Fn(usize) -> StatsKey, usage: Usage, cost: f64, latency_us: u64, failure: Option<FailureClass>) -> Vec<CallRecord> {
     let total: u64 = items.iter().map(|&i| job.items[i].text.len() as u64).sum::<u64>().max(1);
+    let (mut given_in, mut given_out, mut given_cost) = (0u64, 0u64, 0f64);
     items
         .iter()
-        .map(|&i| {
+        .enumerate()
+        .map(|(n, &i)| {
+            let last = n + 1 == items.len();
             let share = job.items[i].text.len() as f64 / total as f64;
-            let part = |n: u64| (n as f64 * share).round() as u64;
-            CallRecord {
-                key: key(i),
-                failure,
-                latency_us,
-                input_tokens: part(usage.input_tokens),
-                output_tokens: part(usage.output_tokens),
-                cost_usd: cost * share,
-                quality: None,
-            }
+            let (input, output, part_cost) = if last {
+                (usage.input_tokens - given_in, usage.output_tokens - given_out, cost - given_cost)
+            } else {
+                ((usage.input_tokens as f64 * share) as u64, (usage.output_tokens as f64 * share) as u64, cost * share)
+            };
+            given_in += input;
+            given_out += output;
+            given_cost += part_cost;
+            CallRecord { key: key(i), failure, latency_us, input_tokens: input, output_tokens: output, cost_usd: part_cost, quality: None }
         })
         .collect()
 }
