@@ -1,18 +1,13 @@
 //! End-to-end tests of `tailor run`: the real binary on the bundled sample and on malformed inputs,
 //! in temporary folders.
 
+mod support;
+
 use std::collections::{HashMap, HashSet};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use tailor::io::{read_table, Table, Value};
-
-fn tailor() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_tailor"))
-}
-
-fn sample(ext: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("data").join(format!("sample.{ext}"))
-}
+use std::path::Path;
+use std::process::Output;
+use support::{column, report, sample, stderr, tailor, text};
+use tailor::io::{read_table, Value};
 
 fn run(input: &Path, out: &Path, extra: &[&str]) -> Output {
     tailor()
@@ -24,27 +19,6 @@ fn run(input: &Path, out: &Path, extra: &[&str]) -> Output {
         .args(extra)
         .output()
         .expect("tailor runs")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn column<'a>(t: &'a Table, name: &str) -> Vec<&'a Value> {
-    let i = t.columns.iter().position(|c| c == name).unwrap_or_else(|| panic!("no column {name} in {:?}", t.columns));
-    t.rows.iter().map(|r| &r[i]).collect()
-}
-
-fn text(v: &Value) -> &str {
-    match v {
-        Value::Str(s) => s,
-        other => panic!("expected text, got {other:?}"),
-    }
-}
-
-fn report(out: &Path) -> serde_json::Value {
-    let bytes = std::fs::read(out.join("run_report.json")).expect("run_report.json");
-    serde_json::from_slice(&bytes).expect("report is JSON")
 }
 
 #[test]
