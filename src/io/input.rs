@@ -1,0 +1,162 @@
+//! The pair reader: picks the format by extension and turns raw rows into validated pairs or
+//! rejects (empty text, text over the size limit, invalid UTF-8, duplicate ids).
+
+use super::csv_input::CsvRows;
+use super::jsonl_input::JsonlRows;
+use super::parquet_input::ParquetRows;
+use super::InputError;
+use crate::pair::{stable_pair_id, Pair, Reject, RowOutcome};
+use ahash::AHashMap;
+use std::path::Path;
+
+/// Input file formats, chosen by extension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InputFormat {
+    Csv,
+    Parquet,
+    Jsonl,
+}
+
+impl InputFormat {
+    pub fn from_path(path: &Path) -> Option<InputFormat> {
+        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+            "csv" => Some(InputFormat::Csv),
+            "parquet" | "pq" => Some(InputFormat::Parquet),
+            "jsonl" | "ndjson" => Some(InputFormat::Jsonl),
+            _ => None,
+        }
+    }
+}
+
+/// Column names and limits.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InputOptions {
+    pub resume_col: String,
+    pub job_col: String,
+    pub id_col: String,
+    pub max_text_bytes: usize,
+    pub chunk_rows: usize,
+}
+
+impl Default for InputOptions {
+    fn default() -> Self {
+        InputOptions { resume_col: "resume".into(), job_col: "job".into(), id_col: "pair_id".into(), max_text_bytes: 200_000, chunk_rows: 1024 }
+    }
+}
+
+/// One row as a format reader found it: the fields tailor uses, still unvalidated, or a row the
+/// format itself could not parse.
+#[derive(Debug)]
+pub(crate) enum RawRow {
+    Fields { row: u64, id: Option<Field>, resume: Field, job: Field, resume_id: Option<Field>, job_id: Option<Field> },
+    Broken { row: u64, column: String, reason: String },
+}
+
+/// A field's bytes (text formats) or a value known to be text.
+#[derive(Debug)]
+pub(crate) enum Field {
+    Bytes(Vec<u8>),
+    Text(String),
+    Null,
+}
+
+/// The format readers behind `PairReader`.
+pub(crate) trait RowSource {
+    /// Up to `n` rows; an empty vector at the end of the file.
+    fn next_rows(&mut self, n: usize) -> Result<Vec<RawRow>, InputError>;
+}
+
+/// Streams validated pairs and rejects from an input file, a chunk at a time.
+pub struct PairReader {
+    source: Box<dyn RowSource + Send>,
+    opts: InputOptions,
+    /// Ids seen so far (first row of each), to reject duplicates. Grows with distinct ids only.
+    seen: AHashMap<String, u64>,
+}
+
+impl PairReader {
+    pub fn open(path: &Path, opts: &InputOptions) -> Result<PairReader, InputError> {
+        let format = InputFormat::from_path(path).ok_or_else(|| InputError::UnknownFormat { path: path.to_path_buf() })?;
+        let file = std::fs::File::open(path).map_err(|source| InputError::Open { path: path.to_path_buf(), source })?;
+        let source: Box<dyn RowSource + Send> = match format {
+            InputFormat::Csv => Box::new(CsvRows::new(path, file, opts)?),
+            InputFormat::Parquet => Box::new(ParquetRows::new(path, file, opts)?),
+            InputFormat::Jsonl => Box::new(JsonlRows::new(path, file, opts)?),
+        };
+        Ok(PairReader { source, opts: opts.clone(), seen: AHashMap::new() })
+    }
+
+    /// The next chunk of up to `chunk_rows` outcomes, in input order; None at the end.
+    pub fn next_chunk(&mut self) -> Result<Option<Vec<RowOutcome>>, InputError> {
+        let rows = self.source.next_rows(self.opts.chunk_rows.max(1))?;
+        if rows.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(rows.into_iter().map(|r| self.validate(r)).collect()))
+    }
+
+    fn validate(&mut self, raw: RawRow) -> RowOutcome {
+        let (row, id, resume, job, resume_id, job_id) = match raw {
+            RawRow::Broken { row, column, reason } => return RowOutcome::Reject(Reject { row, pair_id: None, column, reason }),
+            RawRow::Fields { row, id, resume, job, resume_id, job_id } => (row, id, resume, job, resume_id, job_id),
+        };
+        let reject = |pair_id: Option<String>, column: &str, reason: String| RowOutcome::Reject(Reject { row, pair_id, column: column.to_string(), reason });
+        let explicit_id = match id.map(text) {
+            Some(Ok(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
+            Some(Err(e)) => return reject(None, &self.opts.id_col, e),
+            _ => None,
+        };
+        let mut texts = Vec::with_capacity(2);
+        for (field, name) in [(resume, &self.opts.resume_col), (job, &self.opts.job_col)] {
+            let value = match text(field) {
+                Ok(v) => v,
+                Err(e) => return reject(explicit_id, name, e),
+            };
+            let label = if name == &self.opts.resume_col { "resume" } else { "job" };
+            if value.trim().is_empty() {
+                return reject(explicit_id, name, format!("empty {label}"));
+            }
+            if value.len() > self.opts.max_text_bytes {
+                return reject(explicit_id, name, format!("{label} is {} bytes, over the limit of {}", value.len(), self.opts.max_text_bytes));
+            }
+            texts.push(value);
+        }
+        let job_text = texts.pop().expect("two texts");
+        let resume_text = texts.pop().expect("two texts");
+        let pair_id = explicit_id.unwrap_or_else(|| stable_pair_id(&resume_text, &job_text));
+        if let Some(first) = self.seen.get(&pair_id) {
+            return reject(Some(pair_id.clone()), &self.opts.id_col, format!("duplicate pair_id {pair_id}, first seen at row {first}"));
+        }
+        self.seen.insert(pair_id.clone(), row);
+        let opt = |f: Option<Field>| f.and_then(|f| text(f).ok()).filter(|s| !s.trim().is_empty());
+        RowOutcome::Pair(Pair { row, pair_id, resume_id: opt(resume_id), job_id: opt(job_id), resume: resume_text, job: job_text })
+    }
+}
+
+/// A field as text; invalid UTF-8 is an error naming the byte where it starts.
+fn text(field: Field) -> Result<String, String> {
+    match field {
+        Field::Text(s) => Ok(s),
+        Field::Null => Ok(String::new()),
+        Field::Bytes(b) => String::from_utf8(b).map_err(|e| format!("invalid UTF-8 at byte {}", e.utf8_error().valid_up_to())),
+    }
+}
+
+/// The positions of the needed columns in a header, or the error naming what is missing.
+pub(crate) struct ColumnIndex {
+    pub resume: usize,
+    pub job: usize,
+    pub id: Option<usize>,
+    pub resume_id: Option<usize>,
+    pub job_id: Option<usize>,
+}
+
+impl ColumnIndex {
+    pub fn find(path: &Path, names: &[String], opts: &InputOptions) -> Result<ColumnIndex, InputError> {
+        let pos = |n: &str| names.iter().position(|c| c == n);
+        let required = |n: &str| {
+            pos(n).ok_or_else(|| InputError::MissingColumn { path: path.to_path_buf(), column: n.to_string(), found: names.join(", ") })
+        };
+        Ok(ColumnIndex { resume: required(&opts.resume_col)?, job: required(&opts.job_col)?, id: pos(&opts.id_col), resume_id: pos("resume_id"), job_id: pos("job_id") })
+    }
+}
