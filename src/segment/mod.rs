@@ -1,1 +1,251 @@
-//! Resume segmentation: sections, subsections (entries) and complexity metrics.
+//! Resume segmentation: sections (typed by a heading vocabulary, or by their content when a resume
+//! has no headings), entries inside them (each job, degree, project) with title, organisation and
+//! dates, and complexity metrics per section.
+//!
+//! Total and lossless: the sections' spans are contiguous and cover the input byte for byte, so
+//! nothing a resume says is ever dropped; text that fits no section is typed `other`.
+
+mod dates;
+mod entries;
+mod headings;
+mod lines;
+
+use crate::text::{self, skills_in};
+use lines::{Line, LineKind};
+use serde::{Deserialize, Serialize};
+use std::ops::Range;
+
+pub use dates::find_dates;
+
+/// What a section is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SectionType {
+    Contact,
+    Summary,
+    Experience,
+    Education,
+    Skills,
+    Projects,
+    Certifications,
+    Awards,
+    Publications,
+    Volunteering,
+    Languages,
+    Interests,
+    References,
+    Additional,
+    Other,
+}
+
+impl SectionType {
+    pub const ALL: [SectionType; 15] = [
+        SectionType::Contact,
+        SectionType::Summary,
+        SectionType::Experience,
+        SectionType::Education,
+        SectionType::Skills,
+        SectionType::Projects,
+        SectionType::Certifications,
+        SectionType::Awards,
+        SectionType::Publications,
+        SectionType::Volunteering,
+        SectionType::Languages,
+        SectionType::Interests,
+        SectionType::References,
+        SectionType::Additional,
+        SectionType::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SectionType::Contact => "contact",
+            SectionType::Summary => "summary",
+            SectionType::Experience => "experience",
+            SectionType::Education => "education",
+            SectionType::Skills => "skills",
+            SectionType::Projects => "projects",
+            SectionType::Certifications => "certifications",
+            SectionType::Awards => "awards",
+            SectionType::Publications => "publications",
+            SectionType::Volunteering => "volunteering",
+            SectionType::Languages => "languages",
+            SectionType::Interests => "interests",
+            SectionType::References => "references",
+            SectionType::Additional => "additional",
+            SectionType::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<SectionType> {
+        SectionType::ALL.iter().copied().find(|k| k.as_str() == s)
+    }
+
+    /// Sections made of entries (each job, degree, project, ...).
+    pub fn has_entries(self) -> bool {
+        matches!(
+            self,
+            SectionType::Experience
+                | SectionType::Education
+                | SectionType::Projects
+                | SectionType::Certifications
+                | SectionType::Volunteering
+                | SectionType::Awards
+                | SectionType::Publications
+        )
+    }
+}
+
+/// Size and density of a section's body.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Metrics {
+    pub lines: u32,
+    pub words: u32,
+    pub bullets: u32,
+    pub entries: u32,
+    pub distinct_skills: u32,
+    pub numbers: u32,
+}
+
+impl Metrics {
+    /// 0..=1, how hard the section is to tailor: a weighted sum of saturating terms — words
+    /// (35%, full at 400), bullets (20%, at 12), entries (20%, at 5), distinct skills (15%, at
+    /// 15) and numbers (10%, at 20). Long, dense sections with many facts to keep are harder.
+    pub fn complexity(&self) -> f32 {
+        let sat = |v: u32, full: f32| (v as f32 / full).min(1.0);
+        0.35 * sat(self.words, 400.0) + 0.2 * sat(self.bullets, 12.0) + 0.2 * sat(self.entries, 5.0) + 0.15 * sat(self.distinct_skills, 15.0) + 0.1 * sat(self.numbers, 20.0)
+    }
+
+    fn of(body: &str, entries: usize) -> Metrics {
+        let mut m = Metrics { entries: entries as u32, ..Metrics::default() };
+        for line in body.lines() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            m.lines += 1;
+            if text::bullet_marker_len(line).is_some() {
+                m.bullets += 1;
+            }
+            for w in text::words(line) {
+                m.words += 1;
+                if text::has_digit(w) {
+                    m.numbers += 1;
+                }
+            }
+        }
+        m.distinct_skills = skills_in(body).len() as u32;
+        m
+    }
+}
+
+/// A subsection: one job, degree, project, certification.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Entry {
+    /// Byte range in the resume, whole lines, inside the section's body.
+    pub span: Range<usize>,
+    pub title: Option<String>,
+    pub organisation: Option<String>,
+    pub dates: Option<String>,
+    pub bullets: u32,
+}
+
+/// A section of a resume.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Section {
+    pub kind: SectionType,
+    /// The heading line as written, trimmed; None when the section has no heading.
+    pub heading: Option<String>,
+    /// Byte range of the whole section, heading included, whole lines.
+    pub span: Range<usize>,
+    /// Byte range after the heading line(s) (the whole span when there is no heading).
+    pub body: Range<usize>,
+    /// 0-based index of the section's first line, and its number of lines.
+    pub first_line: usize,
+    pub line_count: usize,
+    pub entries: Vec<Entry>,
+    pub metrics: Metrics,
+}
+
+/// A segmented resume.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Segmentation {
+    pub sections: Vec<Section>,
+}
+
+/// Where a section starts and how it is typed, before spans are computed.
+struct Start {
+    line: usize,
+    kind: SectionType,
+    /// Lines of heading (heading text plus decoration), 0 for none.
+    heading_lines: usize,
+}
+
+/// Splits a resume into sections, entries and metrics. Deterministic, never panics, and the
+/// sections' spans concatenate to the input exactly.
+pub fn segment(text: &str) -> Segmentation {
+    let lines = lines::analyse(text);
+    if lines.is_empty() {
+        return Segmentation::default();
+    }
+    let mut starts = heading_starts(&lines);
+    if starts.is_empty() {
+        starts = lines::content_starts(&lines);
+    } else {
+        let preamble = lines::preamble_starts(&lines[..starts[0].line]);
+        starts.splice(0..0, preamble);
+    }
+    if starts.first().is_none_or(|s| s.line != 0) {
+        starts.insert(0, Start { line: 0, kind: SectionType::Other, heading_lines: 0 });
+    }
+    build(text, &lines, &starts)
+}
+
+/// Sections opened by headings; a heading of the type just before (a page-break repeat, or
+/// "(continued)") merges into it.
+fn heading_starts(lines: &[Line]) -> Vec<Start> {
+    let mut starts: Vec<Start> = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        if let LineKind::Heading(kind) = lines[i].kind {
+            let mut n = 1;
+            while lines.get(i + n).is_some_and(|l| l.kind == LineKind::Rule) {
+                n += 1;
+            }
+            // A rule just above the heading belongs to it ("=====\nSKILLS\n=====").
+            let above = usize::from(i > 0 && lines[i - 1].kind == LineKind::Rule && starts.last().is_none_or(|s| s.line + s.heading_lines < i - 1));
+            if starts.last().is_some_and(|s| s.kind == kind) {
+                i += n;
+                continue;
+            }
+            starts.push(Start { line: i - above, kind, heading_lines: n + above });
+            i += n;
+        } else {
+            i += 1;
+        }
+    }
+    starts
+}
+
+fn build(text: &str, lines: &[Line], starts: &[Start]) -> Segmentation {
+    let mut sections = Vec::with_capacity(starts.len());
+    for (k, s) in starts.iter().enumerate() {
+        let end_line = starts.get(k + 1).map_or(lines.len(), |n| n.line);
+        if end_line <= s.line {
+            continue;
+        }
+        let span = lines[s.line].start..lines[end_line - 1].end;
+        let body_line = (s.line + s.heading_lines).min(end_line);
+        let body_start = if body_line < end_line { lines[body_line].start } else { span.end };
+        let body = body_start..span.end;
+        let heading = (s.heading_lines > 0)
+            .then(|| lines[s.line..s.line + s.heading_lines].iter().find(|l| l.kind != LineKind::Rule).map(|l| l.text.trim().to_string()))
+            .flatten();
+        let entries = if s.kind.has_entries() { entries::find(&lines[body_line..end_line], s.kind) } else { Vec::new() };
+        let metrics = Metrics::of(&text[body.clone()], entries.len());
+        sections.push(Section { kind: s.kind, heading, span, body, first_line: s.line, line_count: end_line - s.line, entries, metrics });
+    }
+    Segmentation { sections }
+}
+
+#[cfg(test)]
+mod tests;

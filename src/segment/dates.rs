@@ -1,0 +1,158 @@
+//! Dates in resume lines: years, month names, `MM/YYYY`, `YYYY-MM`, and ranges between them
+//! (`Jan 2020 – Present`, `2019-2021`, `03/2018 to 06/2020`). No regex: a scan over tokens.
+
+use std::ops::Range;
+
+const MONTHS: &[&str] = &[
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "january", "february", "march", "april",
+    "june", "july", "august", "september", "october", "november", "december", "spring", "summer", "fall", "autumn", "winter",
+];
+const OPEN_ENDS: &[&str] = &["present", "current", "now", "today", "ongoing"];
+
+/// A token of a line with its byte range.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Tok {
+    /// A year (1950..=2049), possibly as part of `MM/YYYY` or `YYYY-MM`.
+    Date,
+    Month,
+    OpenEnd,
+    /// `-`, `–`, `—`, `to`, `until`.
+    Dash,
+    Other,
+}
+
+fn is_year(s: &str) -> bool {
+    s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit()) && (1950..=2049).contains(&s.parse::<u32>().unwrap_or(0))
+}
+
+const DECORATION: &[char] = &[',', '(', ')', '.', '*', '_', '[', ']', '\'', '’', ';', ':'];
+
+fn classify(word: &str) -> Tok {
+    let w = word.trim_matches(DECORATION);
+    if matches!(w, "-" | "–" | "—" | "to" | "until" | "till" | "through") {
+        return Tok::Dash;
+    }
+    if is_year(w) {
+        return Tok::Date;
+    }
+    // MM/YYYY, MM/DD/YYYY, YYYY-MM, YYYY-MM-DD, YYYY/MM
+    let parts: Vec<&str> = w.split(['/', '-']).collect();
+    if parts.len() >= 2 && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) && parts.iter().any(|p| is_year(p)) {
+        return Tok::Date;
+    }
+    let lower = w.to_ascii_lowercase();
+    if MONTHS.contains(&lower.as_str()) {
+        return Tok::Month;
+    }
+    if OPEN_ENDS.contains(&lower.as_str()) {
+        return Tok::OpenEnd;
+    }
+    Tok::Other
+}
+
+/// Splits on whitespace, and splits `2019-2021` / `2019–2021` into year, dash, year.
+fn tokens(line: &str) -> Vec<(Tok, Range<usize>)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    let push_word = |out: &mut Vec<(Tok, Range<usize>)>, s: usize, e: usize| {
+        // Decoration around a word is not part of a date (`*December`, `2014,`).
+        let word = &line[s..e];
+        let lead = word.len() - word.trim_start_matches(DECORATION).len();
+        let trail = word.len() - word.trim_end_matches(DECORATION).len();
+        if lead + trail >= word.len() {
+            out.push((Tok::Other, s..e));
+            return;
+        }
+        let (s, e) = (s + lead, e - trail);
+        let word = &line[s..e];
+        for dash in ['–', '—', '-'] {
+            if let Some((a, b)) = word.split_once(dash) {
+                let (ta, tb) = (classify(a), classify(b));
+                if (ta == Tok::Date || ta == Tok::Month) && matches!(tb, Tok::Date | Tok::OpenEnd | Tok::Month) && is_year(a.trim_matches(|c: char| !c.is_ascii_digit())) {
+                    let mid = s + a.len();
+                    out.push((ta, s..mid));
+                    out.push((Tok::Dash, mid..mid + dash.len_utf8()));
+                    out.push((tb, mid + dash.len_utf8()..e));
+                    return;
+                }
+            }
+        }
+        out.push((classify(word), s..e));
+    };
+    for (i, c) in line.char_indices() {
+        if c.is_whitespace() || c == '|' || c == '·' || c == '•' {
+            if let Some(s) = start.take() {
+                push_word(&mut out, s, i);
+            }
+        } else if start.is_none() {
+            start = Some(i);
+        }
+    }
+    if let Some(s) = start {
+        push_word(&mut out, s, line.len());
+    }
+    out
+}
+
+/// The byte range of the date expression in a line (a range if there is one, else the first
+/// date), or None. A bare month without a year is not a date.
+pub fn find_dates(line: &str) -> Option<Range<usize>> {
+    let toks = tokens(line);
+    // A date point: [Month] Year | Date
+    let point = |i: usize| -> Option<(usize, usize)> {
+        match toks.get(i)?.0 {
+            Tok::Month if toks.get(i + 1).is_some_and(|t| t.0 == Tok::Date) => Some((i, i + 2)),
+            Tok::Date => Some((i, i + 1)),
+            _ => None,
+        }
+    };
+    let mut i = 0;
+    let mut first: Option<Range<usize>> = None;
+    while i < toks.len() {
+        let Some((s, e)) = point(i) else {
+            i += 1;
+            continue;
+        };
+        // A range: point dash (point | open end).
+        if toks.get(e).is_some_and(|t| t.0 == Tok::Dash) {
+            if let Some((_, e2)) = point(e + 1) {
+                return Some(toks[s].1.start..toks[e2 - 1].1.end);
+            }
+            if toks.get(e + 1).is_some_and(|t| t.0 == Tok::OpenEnd) {
+                return Some(toks[s].1.start..toks[e + 1].1.end);
+            }
+        }
+        first.get_or_insert(toks[s].1.start..toks[e - 1].1.end);
+        i = e;
+    }
+    first
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dates(line: &str) -> Option<&str> {
+        find_dates(line).map(|r| &line[r])
+    }
+
+    #[test]
+    fn ranges_in_the_usual_forms() {
+        assert_eq!(dates("Engineer, Acme — Jan 2020 – Present"), Some("Jan 2020 – Present"));
+        assert_eq!(dates("Acme | Engineer | 2019-2021"), Some("2019-2021"));
+        assert_eq!(dates("Austin, TX | 03/2018 to 06/2020"), Some("03/2018 to 06/2020"));
+        assert_eq!(dates("*December 2013 - December 2014 · Palo Alto, CA*"), Some("December 2013 - December 2014"));
+        assert_eq!(dates("Staff Engineer    February 2020 - Present"), Some("February 2020 - Present"));
+        assert_eq!(dates("2020-01 – 2021-06"), Some("2020-01 – 2021-06"));
+        assert_eq!(dates("B.S. Computer Science, MIT, 2015"), Some("2015"));
+        assert_eq!(dates("Software Developer    2018-2022"), Some("2018-2022"));
+        assert_eq!(dates("Jun 2024 – Sep 2024"), Some("Jun 2024 – Sep 2024"));
+    }
+
+    #[test]
+    fn numbers_that_are_not_dates() {
+        assert_eq!(dates("Cut runtime by 35% for 400 users"), None);
+        assert_eq!(dates("May the force be with you"), None);
+        assert_eq!(dates("Call (512) 555-0188"), None);
+    }
+}

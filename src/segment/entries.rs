@@ -1,0 +1,114 @@
+//! Entries inside a section: each job, degree, project or certification, found by its header
+//! lines (a date, or a degree or school, on the line or the next, after a blank or a bullet) and
+//! read for title, organisation and dates.
+
+use super::dates::find_dates;
+use super::lines::{Line, LineKind};
+use super::{Entry, SectionType};
+use crate::text::bullet_marker_len;
+
+const TITLE_WORDS: &[&str] = &[
+    "engineer", "developer", "manager", "analyst", "designer", "director", "intern", "lead", "scientist", "consultant", "president",
+    "ceo", "cto", "cfo", "officer", "specialist", "architect", "administrator", "coordinator", "associate", "programmer", "head",
+    "founder", "co-founder", "owner", "researcher", "assistant", "teacher", "volunteer", "advisor", "strategist", "writer", "editor",
+    "principal", "staff", "senior", "junior", "technician", "representative", "contractor", "freelance", "fellow", "chair", "member",
+];
+const DEGREE_WORDS: &[&str] = &["bachelor", "master", "b.s", "b.a", "m.s", "m.a", "phd", "ph.d", "mba", "degree", "diploma", "associate", "bsc", "msc", "certificate"];
+const SCHOOL_WORDS: &[&str] = &["university", "college", "institute", "school", "academy", "polytechnic"];
+
+fn has_any(text: &str, words: &[&str]) -> bool {
+    let l = text.to_ascii_lowercase();
+    words.iter().any(|w| l.contains(w))
+}
+
+fn word_count(s: &str) -> usize {
+    s.split_whitespace().count()
+}
+
+/// A line that can head an entry: text, not a bullet, short, not a sentence.
+fn header_like(l: &Line) -> bool {
+    l.kind == LineKind::Text && !l.bullet && word_count(l.text) <= 16 && !l.text.trim_end().ends_with('.') && !l.text.starts_with([' ', '\t'])
+}
+
+/// Entries of a section body (`lines`), as byte spans with their fields.
+pub fn find(lines: &[Line], kind: SectionType) -> Vec<Entry> {
+    let education = kind == SectionType::Education;
+    let mut starts: Vec<usize> = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let l = &lines[i];
+        let after_break = i == 0 || matches!(lines[i - 1].kind, LineKind::Blank | LineKind::Rule) || lines[i - 1].bullet || starts.is_empty();
+        let markdown = l.text.trim_start().starts_with("###");
+        let next = lines.get(i + 1).filter(|n| header_like(n));
+        let is_range = |r: std::ops::Range<usize>| {
+            let d = &l.text[r];
+            d.chars().any(|c| matches!(c, '-' | '–' | '—')) || d.contains(" to ")
+        };
+        let dated_here = l.has_date && (find_dates(l.text).is_some_and(is_range) || word_count(l.text) <= 10);
+        let dated_next = next.is_some_and(|n| n.has_date) && word_count(l.text) <= 12;
+        let schooled = education && (has_any(l.text, DEGREE_WORDS) || has_any(l.text, SCHOOL_WORDS));
+        let starts_here = header_like(l) && (markdown || (after_break && (dated_here || dated_next || schooled)));
+        if starts_here {
+            starts.push(i);
+            // The line that gave this header its date is part of the header, not a new entry.
+            i += if !dated_here && dated_next { 2 } else { 1 };
+        } else {
+            i += 1;
+        }
+    }
+    starts
+        .iter()
+        .enumerate()
+        .map(|(k, &s)| {
+            let e = starts.get(k + 1).copied().unwrap_or(lines.len());
+            let span = lines[s].start..lines[e - 1].end;
+            let header: Vec<&str> = lines[s..e].iter().take_while(|l| header_like(l)).take(2).map(|l| l.text).collect();
+            let (title, organisation, dates) = fields(&header, education);
+            let bullets = lines[s..e].iter().filter(|l| l.bullet).count() as u32;
+            Entry { span, title, organisation, dates, bullets }
+        })
+        .collect()
+}
+
+/// Title, organisation and dates from an entry's header lines.
+fn fields(header: &[&str], education: bool) -> (Option<String>, Option<String>, Option<String>) {
+    let mut dates = None;
+    let mut parts: Vec<String> = Vec::new();
+    for line in header {
+        let mut rest = line.to_string();
+        if dates.is_none() {
+            if let Some(r) = find_dates(line) {
+                dates = Some(line[r.clone()].trim().to_string());
+                rest.replace_range(r, " | ");
+            }
+        }
+        for part in split_parts(&rest) {
+            parts.push(part);
+        }
+    }
+    let clean: Vec<String> = parts.into_iter().filter(|p| !looks_like_location(p)).collect();
+    let (key_words, other_words): (&[&str], &[&str]) = if education { (DEGREE_WORDS, SCHOOL_WORDS) } else { (TITLE_WORDS, &[]) };
+    let title_pos = clean.iter().position(|p| has_any(p, key_words));
+    let org_pos = if other_words.is_empty() { None } else { clean.iter().position(|p| has_any(p, other_words)) };
+    let title = title_pos.or(if clean.is_empty() { None } else { Some(0) });
+    let org = org_pos.filter(|&o| Some(o) != title).or_else(|| (0..clean.len()).find(|&i| Some(i) != title));
+    (title.map(|i| clean[i].clone()), org.map(|i| clean[i].clone()), dates)
+}
+
+/// Splits a header on the separators resumes use between title, organisation and place.
+fn split_parts(line: &str) -> Vec<String> {
+    let t = line.trim().trim_start_matches('#').trim();
+    let lead = bullet_marker_len(t).unwrap_or(0);
+    let mut parts = vec![t[lead..].to_string()];
+    for sep in [" | ", " at ", " — ", " – ", " · ", " - ", ", ", "    "] {
+        parts = parts.iter().flat_map(|p| p.split(sep).map(str::to_string).collect::<Vec<_>>()).collect();
+    }
+    parts.into_iter().map(|p| p.trim().trim_matches(['*', '_', '(', ')', '|', ',']).trim().to_string()).filter(|p| !p.is_empty()).collect()
+}
+
+/// "Austin, TX" and "Remote" are places, not employers.
+fn looks_like_location(part: &str) -> bool {
+    let p = part.trim();
+    let upper2 = p.len() == 2 && p.chars().all(|c| c.is_ascii_uppercase());
+    upper2 || matches!(p.to_ascii_lowercase().as_str(), "remote" | "hybrid" | "on-site" | "onsite")
+}

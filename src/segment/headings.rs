@@ -1,0 +1,255 @@
+//! The heading vocabulary: the words real resumes use for each section, matched on whole lines
+//! after normalisation (case, decoration, trailing colons, letter spacing, qualifier words).
+
+use super::SectionType;
+use ahash::AHashMap;
+use std::sync::OnceLock;
+
+/// Heading text (normalised) and its section type.
+const VOCABULARY: &[(&str, SectionType)] = &[
+    ("contact", SectionType::Contact),
+    ("contact information", SectionType::Contact),
+    ("contact details", SectionType::Contact),
+    ("personal information", SectionType::Contact),
+    ("personal details", SectionType::Contact),
+    ("summary", SectionType::Summary),
+    ("profile", SectionType::Summary),
+    ("about", SectionType::Summary),
+    ("about me", SectionType::Summary),
+    ("objective", SectionType::Summary),
+    ("career objective", SectionType::Summary),
+    ("career summary", SectionType::Summary),
+    ("overview", SectionType::Summary),
+    ("executive summary", SectionType::Summary),
+    ("personal statement", SectionType::Summary),
+    ("qualifications summary", SectionType::Summary),
+    ("summary of qualifications", SectionType::Summary),
+    ("experience", SectionType::Experience),
+    ("work experience", SectionType::Experience),
+    ("employment", SectionType::Experience),
+    ("employment history", SectionType::Experience),
+    ("work history", SectionType::Experience),
+    ("background", SectionType::Experience),
+    ("career history", SectionType::Experience),
+    ("career", SectionType::Experience),
+    ("positions", SectionType::Experience),
+    ("positions held", SectionType::Experience),
+    ("experience history", SectionType::Experience),
+    ("industry experience", SectionType::Experience),
+    ("education", SectionType::Education),
+    ("academic background", SectionType::Education),
+    ("academic qualifications", SectionType::Education),
+    ("academics", SectionType::Education),
+    ("education and training", SectionType::Education),
+    ("training", SectionType::Education),
+    ("qualifications", SectionType::Education),
+    ("degrees", SectionType::Education),
+    ("academic history", SectionType::Education),
+    ("skills", SectionType::Skills),
+    ("competencies", SectionType::Skills),
+    ("core competencies", SectionType::Skills),
+    ("expertise", SectionType::Skills),
+    ("areas of expertise", SectionType::Skills),
+    ("technologies", SectionType::Skills),
+    ("tools", SectionType::Skills),
+    ("skill set", SectionType::Skills),
+    ("skillset", SectionType::Skills),
+    ("strengths", SectionType::Skills),
+    ("capabilities", SectionType::Skills),
+    ("proficiencies", SectionType::Skills),
+    ("tech stack", SectionType::Skills),
+    ("projects", SectionType::Projects),
+    ("project", SectionType::Projects),
+    ("portfolio", SectionType::Projects),
+    ("side projects", SectionType::Projects),
+    ("open source", SectionType::Projects),
+    ("certifications", SectionType::Certifications),
+    ("certification", SectionType::Certifications),
+    ("certificates", SectionType::Certifications),
+    ("licenses", SectionType::Certifications),
+    ("licenses and certifications", SectionType::Certifications),
+    ("credentials", SectionType::Certifications),
+    ("awards", SectionType::Awards),
+    ("honors", SectionType::Awards),
+    ("honours", SectionType::Awards),
+    ("honors and awards", SectionType::Awards),
+    ("awards and honors", SectionType::Awards),
+    ("achievements", SectionType::Awards),
+    ("accomplishments", SectionType::Awards),
+    ("recognition", SectionType::Awards),
+    ("publications", SectionType::Publications),
+    ("papers", SectionType::Publications),
+    ("writing", SectionType::Publications),
+    ("presentations", SectionType::Publications),
+    ("talks", SectionType::Publications),
+    ("research", SectionType::Publications),
+    ("volunteering", SectionType::Volunteering),
+    ("volunteer", SectionType::Volunteering),
+    ("volunteer experience", SectionType::Volunteering),
+    ("volunteer work", SectionType::Volunteering),
+    ("community involvement", SectionType::Volunteering),
+    ("community service", SectionType::Volunteering),
+    ("leadership and volunteering", SectionType::Volunteering),
+    ("languages", SectionType::Languages),
+    ("language skills", SectionType::Languages),
+    ("spoken languages", SectionType::Languages),
+    ("interests", SectionType::Interests),
+    ("hobbies", SectionType::Interests),
+    ("hobbies and interests", SectionType::Interests),
+    ("personal interests", SectionType::Interests),
+    ("activities", SectionType::Interests),
+    ("references", SectionType::References),
+    ("recommendations", SectionType::References),
+    ("testimonials", SectionType::References),
+    ("additional information", SectionType::Additional),
+    ("additional", SectionType::Additional),
+    ("other", SectionType::Additional),
+    ("miscellaneous", SectionType::Additional),
+    ("misc", SectionType::Additional),
+];
+
+/// Words that qualify a heading without changing its type ("Relevant Experience").
+const QUALIFIERS: &[&str] = &[
+    "relevant", "selected", "additional", "key", "professional", "technical", "other", "recent", "core", "my", "academic",
+    "work", "career", "notable", "select", "personal", "related",
+];
+
+/// Lines inside a job entry that look like headings but label a part of the entry.
+const ENTRY_LABELS: &[&str] = &[
+    "responsibilities", "key responsibilities", "achievements", "key achievements", "accomplishments", "key accomplishments",
+    "role", "project description", "description", "environment", "technologies used", "tools used", "tech", "highlights",
+    "duties", "key contributions", "impact", "results", "courses", "coursework", "relevant coursework", "skills used",
+];
+
+fn vocabulary() -> &'static AHashMap<&'static str, SectionType> {
+    static MAP: OnceLock<AHashMap<&'static str, SectionType>> = OnceLock::new();
+    MAP.get_or_init(|| VOCABULARY.iter().copied().collect())
+}
+
+/// Normalises a candidate heading line into `out`: markdown and decoration stripped, letter
+/// spacing collapsed, `&` read as "and", lower-cased, one space between words. Returns false when
+/// the line cannot be a heading (too long, sentence punctuation inside).
+pub fn normalise(line: &str, out: &mut String) -> bool {
+    out.clear();
+    let t = line.trim().trim_start_matches(['#', '*', '_', '=', '>', '|', '[']).trim_end_matches(['*', '_', '=', '|', ']']).trim();
+    let t = t.trim_end_matches(':').trim();
+    if t.is_empty() || t.len() > 60 {
+        return false;
+    }
+    // Letter-spaced ("E X P E R I E N C E", words split by wider gaps).
+    let words: Vec<&str> = t.split(' ').collect();
+    let single_letters = words.iter().filter(|w| w.chars().count() == 1).count();
+    if words.len() >= 4 && single_letters * 10 >= words.len() * 7 {
+        for gap in t.split("   ") {
+            let word: String = gap.split_whitespace().collect();
+            if !word.is_empty() {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.extend(word.chars().flat_map(char::to_lowercase));
+            }
+        }
+        return true;
+    }
+    for word in t.split_whitespace() {
+        let w = word.trim_matches(|c: char| !c.is_alphanumeric() && c != '&' && c != '/');
+        if w.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        match w {
+            "&" | "/" => out.push_str("and"),
+            _ => out.extend(w.chars().flat_map(char::to_lowercase)),
+        }
+    }
+    !(out.is_empty() || t.contains(". ") || t.ends_with('.') || out.split(' ').count() > 6)
+}
+
+/// The section type a normalised heading names, if any. Qualifier words are ignored, "(continued)"
+/// too, and a compound heading ("skills and certifications") takes its first part's type.
+pub fn heading_type(normalised: &str) -> Option<SectionType> {
+    let v = vocabulary();
+    let text = normalised.trim_end_matches(" continued").trim_end_matches(" cont");
+    if let Some(&t) = v.get(text) {
+        return Some(t);
+    }
+    let core: Vec<&str> = text.split(' ').filter(|w| !QUALIFIERS.contains(w)).collect();
+    let core_text = core.join(" ");
+    if let Some(&t) = v.get(core_text.as_str()) {
+        return Some(t);
+    }
+    // "education and training", "skills and certifications": the first part decides.
+    for sep in [" and ", " or ", ", "] {
+        if let Some((first, _)) = core_text.split_once(sep) {
+            if let Some(&t) = v.get(first) {
+                return Some(t);
+            }
+        }
+    }
+    if text.starts_with("licenses") || text.starts_with("licences") {
+        return Some(SectionType::Certifications);
+    }
+    None
+}
+
+/// Whether a normalised line is one of the labels that structure a job entry.
+pub fn is_entry_label(normalised: &str) -> bool {
+    ENTRY_LABELS.contains(&normalised)
+}
+
+/// Whether a line is only decoration (`-----`, `=====`, `_____`, `*****`, `~~~~`).
+pub fn is_rule(line: &str) -> bool {
+    let t = line.trim();
+    t.len() >= 3 && t.chars().all(|c| matches!(c, '-' | '=' | '_' | '*' | '~' | '─' | '━' | '—' | '·' | ' '))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(line: &str) -> Option<SectionType> {
+        let mut n = String::new();
+        if !normalise(line, &mut n) {
+            return None;
+        }
+        heading_type(&n)
+    }
+
+    #[test]
+    fn synonyms_qualifiers_and_decoration() {
+        assert_eq!(kind("Work History"), Some(SectionType::Experience));
+        assert_eq!(kind("RELEVANT EXPERIENCE:"), Some(SectionType::Experience));
+        assert_eq!(kind("## Professional Background"), Some(SectionType::Experience));
+        assert_eq!(kind("Core Competencies"), Some(SectionType::Skills));
+        assert_eq!(kind("Education & Training"), Some(SectionType::Education));
+        assert_eq!(kind("Licenses & Certifications"), Some(SectionType::Certifications));
+        assert_eq!(kind("EXPERIENCE (continued)"), Some(SectionType::Experience));
+        assert_eq!(kind("**Skills**"), Some(SectionType::Skills));
+        assert_eq!(kind("Additional Information"), Some(SectionType::Additional));
+    }
+
+    #[test]
+    fn letter_spaced_headings() {
+        assert_eq!(kind("E X P E R I E N C E"), Some(SectionType::Experience));
+        assert_eq!(kind("P R O F E S S I O N A L   S U M M A R Y"), Some(SectionType::Summary));
+        assert_eq!(kind("E M P L O Y M E N T   H I S T O R Y"), Some(SectionType::Experience));
+    }
+
+    #[test]
+    fn sentences_and_names_are_not_headings() {
+        assert_eq!(kind("Built the experience platform for customers."), None);
+        assert_eq!(kind("Jane Doe"), None);
+        assert_eq!(kind("Skills: Python, SQL"), None);
+        let mut n = String::new();
+        assert!(normalise("Key Achievements:", &mut n) && is_entry_label(&n));
+    }
+
+    #[test]
+    fn rules() {
+        assert!(is_rule("---------"));
+        assert!(is_rule("= = = ="));
+        assert!(!is_rule("- item"));
+    }
+}

@@ -1,0 +1,166 @@
+//! Per-line features and the rules that type the text before the first heading (and whole
+//! resumes that have no headings at all) by what their lines look like.
+
+use super::dates::find_dates;
+use super::headings::{heading_type, is_entry_label, is_rule, normalise};
+use super::{SectionType, Start};
+use crate::text::{self, bullet_marker_len, skills_in};
+
+/// What a line is, for sectioning.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LineKind {
+    Blank,
+    /// Decoration only (`-----`).
+    Rule,
+    Heading(SectionType),
+    Text,
+}
+
+/// A line of the resume with its byte range (including its line end) and features.
+#[derive(Clone, Debug)]
+pub struct Line<'a> {
+    pub start: usize,
+    pub end: usize,
+    /// Without the line end.
+    pub text: &'a str,
+    pub kind: LineKind,
+    pub bullet: bool,
+    pub has_date: bool,
+}
+
+/// Splits text into lines and types each one.
+pub fn analyse(text: &str) -> Vec<Line<'_>> {
+    let mut out = Vec::new();
+    let mut buf = String::new();
+    let mut pos = 0;
+    while pos < text.len() {
+        let end = text[pos..].find('\n').map_or(text.len(), |i| pos + i + 1);
+        let content = text[pos..end].trim_end_matches(['\n', '\r']);
+        let trimmed = content.trim();
+        let bullet = bullet_marker_len(content).is_some();
+        let kind = if trimmed.is_empty() {
+            LineKind::Blank
+        } else if is_rule(trimmed) {
+            LineKind::Rule
+        } else if !bullet && normalise(trimmed, &mut buf) && !is_entry_label(&buf) {
+            heading_type(&buf).map_or(LineKind::Text, LineKind::Heading)
+        } else {
+            LineKind::Text
+        };
+        out.push(Line { start: pos, end, text: content, kind, bullet, has_date: find_dates(content).is_some() });
+        pos = end;
+    }
+    out
+}
+
+fn is_contact_line(line: &str) -> bool {
+    let l = line.to_ascii_lowercase();
+    l.contains('@')
+        || l.contains("http")
+        || l.contains("www.")
+        || l.contains("linkedin")
+        || l.contains("github")
+        || l.starts_with("phone")
+        || l.starts_with("email")
+        || l.starts_with("location")
+        || l.starts_with("address")
+        || (line.bytes().filter(u8::is_ascii_digit).count() >= 7 && line.split_whitespace().count() <= 6)
+}
+
+fn words(line: &str) -> usize {
+    line.split_whitespace().count()
+}
+
+/// Blocks of non-blank lines: (first line, end line exclusive, trailing blanks included).
+fn blocks(lines: &[Line]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        while i < lines.len() && lines[i].kind == LineKind::Blank {
+            i += 1;
+        }
+        if i >= lines.len() {
+            break;
+        }
+        let s = i;
+        while i < lines.len() && lines[i].kind != LineKind::Blank {
+            i += 1;
+        }
+        while i < lines.len() && lines[i].kind == LineKind::Blank {
+            i += 1;
+        }
+        out.push((s, i));
+    }
+    if let Some(first) = out.first_mut() {
+        first.0 = 0;
+    }
+    out
+}
+
+/// A paragraph that reads like a profile: long lines of prose.
+fn is_prose(lines: &[Line]) -> bool {
+    let w: usize = lines.iter().map(|l| words(l.text)).sum();
+    let long = lines.iter().filter(|l| words(l.text) >= 8 && !l.bullet).count();
+    w >= 12 && long * 2 >= lines.iter().filter(|l| l.kind != LineKind::Blank).count()
+}
+
+/// The top block (name, title, contact lines) unless it is prose, or any block of contact lines.
+fn is_contact_block(index: usize, block: &[Line]) -> bool {
+    (index == 0 && !is_prose(block)) || block.iter().all(|l| l.kind == LineKind::Blank || is_contact_line(l.text))
+}
+
+/// Types the lines before the first heading: the top block is contact details; a prose block is
+/// the summary; contact-like blocks join the contact section; anything else is `other`.
+pub fn preamble_starts(lines: &[Line]) -> Vec<Start> {
+    let mut starts: Vec<Start> = Vec::new();
+    for (k, (s, e)) in blocks(lines).into_iter().enumerate() {
+        let block = &lines[s..e];
+        let kind = if is_contact_block(k, block) {
+            SectionType::Contact
+        } else if is_prose(block) {
+            SectionType::Summary
+        } else {
+            SectionType::Other
+        };
+        if starts.last().is_none_or(|p| p.kind != kind) {
+            starts.push(Start { line: s, kind, heading_lines: 0 });
+        }
+    }
+    starts
+}
+
+const DEGREE_WORDS: &[&str] = &["bachelor", "master", "b.s.", "b.a.", "m.s.", "m.a.", "phd", "ph.d.", "mba", "university", "college", "degree", "diploma", "school", "institute", "bsc", "msc"];
+
+fn mentions_degree(line: &str) -> bool {
+    let l = line.to_ascii_lowercase();
+    DEGREE_WORDS.iter().any(|w| l.contains(w))
+}
+
+/// Sections for a resume without headings, from what its blocks contain: dated blocks with a
+/// degree are education, other dated blocks experience, lists of known skills skills, prose the
+/// summary; the top block is the contact details.
+pub fn content_starts(lines: &[Line]) -> Vec<Start> {
+    let mut starts: Vec<Start> = Vec::new();
+    for (k, (s, e)) in blocks(lines).into_iter().enumerate() {
+        let block = &lines[s..e];
+        let joined: String = block.iter().map(|l| l.text).collect::<Vec<_>>().join("\n");
+        let dated = block.iter().any(|l| l.has_date && !l.bullet && words(l.text) <= 16);
+        let kind = if is_contact_block(k, block) {
+            SectionType::Contact
+        } else if dated && block.iter().any(|l| mentions_degree(l.text)) {
+            SectionType::Education
+        } else if dated {
+            SectionType::Experience
+        } else if skills_in(&joined).len() >= 3 && text::words(&joined).count() <= skills_in(&joined).len() * 6 {
+            SectionType::Skills
+        } else if is_prose(block) && starts.iter().all(|p| p.kind != SectionType::Experience) {
+            SectionType::Summary
+        } else {
+            SectionType::Other
+        };
+        if starts.last().is_none_or(|p| p.kind != kind) {
+            starts.push(Start { line: s, kind, heading_lines: 0 });
+        }
+    }
+    starts
+}

@@ -1,0 +1,149 @@
+//! Segmentation on realistic resumes of several layouts, and its invariants on arbitrary text.
+
+use super::*;
+use proptest::prelude::*;
+
+fn kinds(text: &str) -> Vec<SectionType> {
+    segment(text).sections.iter().map(|s| s.kind).collect()
+}
+
+fn section(seg: &Segmentation, kind: SectionType) -> &Section {
+    seg.sections.iter().find(|s| s.kind == kind).unwrap_or_else(|| panic!("no {kind:?} in {:?}", seg.sections.iter().map(|s| s.kind).collect::<Vec<_>>()))
+}
+
+fn check_invariants(text: &str, seg: &Segmentation) {
+    let mut pos = 0;
+    let mut lines = 0;
+    for s in &seg.sections {
+        assert_eq!(s.span.start, pos, "sections are contiguous");
+        assert!(s.body.start >= s.span.start && s.body.end == s.span.end);
+        for e in &s.entries {
+            assert!(e.span.start >= s.body.start && e.span.end <= s.body.end, "entries lie in the body");
+        }
+        assert!(s.entries.windows(2).all(|w| w[0].span.end <= w[1].span.start));
+        pos = s.span.end;
+        lines += s.line_count;
+    }
+    assert_eq!(pos, text.len(), "sections cover the whole text");
+    let concatenated: String = seg.sections.iter().map(|s| &text[s.span.clone()]).collect();
+    assert_eq!(concatenated, text);
+    assert_eq!(lines, text.split_inclusive('\n').count());
+}
+
+const TITLE_CASE: &str = "Maya Okonkwo\nComputer Science Graduate\nmaya@example.com\n(206) 555-0142\n\n\
+Profile\nRecent computer science graduate with a focus on distributed systems and machine learning, shipping real features.\n\n\
+Work Experience\nSoftware Engineering Intern at Outreach\nSeattle, WA | Jun 2024 – Sep 2024\nSales engagement platform\n\
+• Built a service-health dashboard in React and TypeScript\n• Cut local test-suite runtime by 35%\n\
+Software Engineer Intern at Zillow\nSeattle, WA | Jun 2023 – Aug 2023\n• Shipped a pricing API in Go\n\n\
+Education\nUniversity of Washington | B.S. Computer Science | Sep 2020 - Jun 2024\nGPA: 3.8\n\n\
+Skills\nPython, Go, React, TypeScript, SQL\n";
+
+#[test]
+fn title_case_resume() {
+    let seg = segment(TITLE_CASE);
+    check_invariants(TITLE_CASE, &seg);
+    assert_eq!(kinds(TITLE_CASE), vec![SectionType::Contact, SectionType::Summary, SectionType::Experience, SectionType::Education, SectionType::Skills]);
+    let exp = section(&seg, SectionType::Experience);
+    assert_eq!(exp.entries.len(), 2);
+    assert_eq!(exp.entries[0].title.as_deref(), Some("Software Engineering Intern"));
+    assert_eq!(exp.entries[0].organisation.as_deref(), Some("Outreach"));
+    assert_eq!(exp.entries[0].dates.as_deref(), Some("Jun 2024 – Sep 2024"));
+    assert_eq!(exp.entries[0].bullets, 2);
+    let edu = section(&seg, SectionType::Education);
+    assert_eq!(edu.entries.len(), 1);
+    assert_eq!(edu.entries[0].title.as_deref(), Some("B.S. Computer Science"));
+    assert_eq!(edu.entries[0].organisation.as_deref(), Some("University of Washington"));
+    assert_eq!(exp.metrics.entries, 2);
+    assert!(exp.metrics.bullets == 3 && exp.metrics.numbers >= 5);
+}
+
+#[test]
+fn caps_headings_with_rules_and_a_caps_name() {
+    let text = "RICHARD HENDRIKS\nProgrammer\nrichard@mail.com\n\nPROFILE\n-------\nRichard hails from Tulsa and has built compression software for many years now.\n\n\
+WORK EXPERIENCE\n---------------\nPied Piper | CEO/President | 12/2013 to 12/2014\nAwesome compression company\n- Built an algorithm\n\n\
+EDUCATION\n=========\nUniversity of Oklahoma | Bachelor, Information Technology | 2011 - 2014\n";
+    let seg = segment(text);
+    check_invariants(text, &seg);
+    assert_eq!(kinds(text), vec![SectionType::Contact, SectionType::Summary, SectionType::Experience, SectionType::Education]);
+    let exp = section(&seg, SectionType::Experience);
+    assert_eq!(exp.heading.as_deref(), Some("WORK EXPERIENCE"));
+    assert_eq!(exp.entries.len(), 1);
+    assert_eq!(exp.entries[0].title.as_deref(), Some("CEO/President"));
+    assert_eq!(exp.entries[0].organisation.as_deref(), Some("Pied Piper"));
+    assert_eq!(exp.entries[0].dates.as_deref(), Some("12/2013 to 12/2014"));
+}
+
+#[test]
+fn synonyms_colons_and_labels_inside_entries() {
+    let text = "Daniel Reyes\ndaniel@example.com\n\nProfessional Background:\nData Analyst at Freelance\nAustin, TX | 08/2024 to 04/2025\n\
+Key Achievements:\n• Built a dashboard\nResponsibilities:\n• Wrote SQL models\n\nAcademic Background:\nBootcamp Certificate, General Assembly, 2023\n\nCore Competencies:\nSQL, Python, Tableau, Excel\n";
+    let seg = segment(text);
+    check_invariants(text, &seg);
+    assert_eq!(kinds(text), vec![SectionType::Contact, SectionType::Experience, SectionType::Education, SectionType::Skills]);
+    assert_eq!(section(&seg, SectionType::Experience).entries.len(), 1);
+}
+
+#[test]
+fn page_break_repeats_merge_and_letter_spacing_is_read() {
+    let text = "Jane Doe\n\nE X P E R I E N C E\n\nAcme | Engineer | 2019 - 2021\n- Built things\n\nPage 1 of 2\nJane Doe\n\nEXPERIENCE (continued)\n- More things\n\nS K I L L S\nPython, SQL\n";
+    let seg = segment(text);
+    check_invariants(text, &seg);
+    assert_eq!(kinds(text), vec![SectionType::Contact, SectionType::Experience, SectionType::Skills]);
+}
+
+#[test]
+fn markdown_headings_and_entries() {
+    let text = "# Richard Hendriks\nProgrammer\n\n## Professional Background\n\n### CEO/President, Pied Piper\n*December 2013 - December 2014 · Palo Alto, CA*\n* Built an algorithm\n\n### Software Engineer, Hooli\n*2012 - 2013*\n* Wrote code\n\n## Academic Background\n\n### Bachelor in Information Technology, University of Oklahoma\n*June 2011 - January 2014*\n";
+    let seg = segment(text);
+    check_invariants(text, &seg);
+    assert_eq!(kinds(text), vec![SectionType::Contact, SectionType::Experience, SectionType::Education]);
+    let exp = section(&seg, SectionType::Experience);
+    assert_eq!(exp.entries.len(), 2);
+    assert_eq!(exp.entries[1].organisation.as_deref(), Some("Hooli"));
+    assert_eq!(section(&seg, SectionType::Education).entries.len(), 1);
+}
+
+#[test]
+fn a_resume_without_headings_still_finds_its_sections() {
+    let text = "Samantha Jones\nSoftware Developer\nsamantha@email.com | (555) 555-5555\n\n\
+Experienced software developer with a passion for developing innovative solutions that improve user experiences.\n\n\
+Software Developer, Acme Inc. — Jun 2018 – May 2022\nDeveloped a web application.\n• Implemented real-time order tracking.\n\n\
+B.S. Computer Science, State University — 2012 – 2016\n\nJavaScript, React, Node.js, PostgreSQL, Docker, AWS\n";
+    let seg = segment(text);
+    check_invariants(text, &seg);
+    assert_eq!(kinds(text), vec![SectionType::Contact, SectionType::Summary, SectionType::Experience, SectionType::Education, SectionType::Skills]);
+}
+
+#[test]
+fn empty_and_tiny_inputs() {
+    assert!(segment("").sections.is_empty());
+    let seg = segment("x");
+    check_invariants("x", &seg);
+    let seg = segment("\n\n\n");
+    check_invariants("\n\n\n", &seg);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn never_loses_a_byte_on_arbitrary_text(text in "\\PC{0,400}") {
+        let seg = segment(&text);
+        check_invariants(&text, &seg);
+        prop_assert_eq!(seg, segment(&text));
+    }
+
+    #[test]
+    fn never_loses_a_byte_on_resume_like_text(parts in proptest::collection::vec(prop_oneof![
+        Just("Experience\n".to_string()), Just("EDUCATION\n".to_string()), Just("S K I L L S\n".to_string()),
+        Just("## Projects\n".to_string()), Just("-----\n".to_string()), Just("\n".to_string()), Just("\r\n".to_string()),
+        Just("• Built 3 things in 2019\n".to_string()), Just("Engineer at Acme | Jan 2020 – Present\n".to_string()),
+        Just("Key Achievements:\n".to_string()), Just("University of X, B.S., 2015\n".to_string()),
+        "[a-zA-Z ,.|–-]{0,40}\n?",
+    ], 0..40)) {
+        let text: String = parts.concat();
+        let seg = segment(&text);
+        check_invariants(&text, &seg);
+        prop_assert_eq!(seg, segment(&text));
+    }
+}
