@@ -45,7 +45,8 @@ pub fn assemble(original: &str, parts: &[ScoredPart<'_>]) -> String {
             }
         }
         let mut run: Vec<&ScoredPart<'_>> = parts[i..j].iter().collect();
-        if run.len() > 1 {
+        // A part without a final line end (the end of the file) can only stay last.
+        if run.len() > 1 && run.iter().all(|p| p.text.ends_with('\n')) {
             run.sort_by(|a, b| b.score_after.unwrap_or(0.0).total_cmp(&a.score_after.unwrap_or(0.0)));
         }
         for p in run {
@@ -87,6 +88,13 @@ mod tests {
         let original = "Projects\nP1\nP2\n";
         let parts = [part(9..12, "P1\n", 10.0, Some(0)), part(12..15, "P2\n", 90.0, Some(0))];
         assert_eq!(assemble(original, &parts), "Projects\nP2\nP1\n");
+    }
+
+    #[test]
+    fn a_part_without_a_final_newline_is_not_moved() {
+        let original = "Awards\nA1\nA2";
+        let parts = [part(7..10, "A1\n", 10.0, Some(0)), part(10..12, "A2", 90.0, Some(0))];
+        assert_eq!(assemble(original, &parts), "Awards\nA1\nA2");
     }
 
     #[test]
