@@ -26,6 +26,23 @@ fn config(kind: &str, base: &str, model: &str) -> String {
     )
 }
 
+/// `tailor run` on the first pairs of the sample with a config, the key in the environment.
+fn run_tailor(cfg: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    tailor()
+        .args(["run", "--input"])
+        .arg(sample("csv"))
+        .arg("--out")
+        .arg(out)
+        .arg("--config")
+        .arg(cfg)
+        .args(["--limit", PAIRS])
+        .args(extra)
+        .env("TAILOR_SIM_KEY", KEY)
+        .env("TAILOR_LOG", "debug")
+        .output()
+        .expect("tailor runs")
+}
+
 /// Runs tailor through one wire format and checks the run against the simulator's counts.
 fn run_through(kind: &str, base_suffix: &str, model: &str) {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -33,18 +50,7 @@ fn run_through(kind: &str, base_suffix: &str, model: &str) {
     let cfg = dir.path().join("tailor.toml");
     std::fs::write(&cfg, config(kind, &format!("{}{base_suffix}", sim.base()), model)).expect("config");
     let out = dir.path().join("out");
-    let o = tailor()
-        .args(["run", "--input"])
-        .arg(sample("csv"))
-        .arg("--out")
-        .arg(&out)
-        .arg("--config")
-        .arg(&cfg)
-        .args(["--limit", PAIRS, "--format", "jsonl"])
-        .env("TAILOR_SIM_KEY", KEY)
-        .env("TAILOR_LOG", "debug")
-        .output()
-        .expect("tailor runs");
+    let o = run_tailor(&cfg, &out, &["--format", "jsonl"]);
     let log = stderr(&o);
     assert_eq!(o.status.code(), Some(0), "{log}");
 
@@ -100,17 +106,7 @@ fn a_wrong_key_stops_the_run_with_one_clear_error() {
     let cfg = dir.path().join("tailor.toml");
     std::fs::write(&cfg, config("openai", &format!("{}/v1", sim.base()), "gpt-sim")).expect("config");
     let out = dir.path().join("out");
-    let o = tailor()
-        .args(["run", "--input"])
-        .arg(sample("csv"))
-        .arg("--out")
-        .arg(&out)
-        .arg("--config")
-        .arg(&cfg)
-        .args(["--limit", PAIRS])
-        .env("TAILOR_SIM_KEY", KEY)
-        .output()
-        .expect("tailor runs");
+    let o = run_tailor(&cfg, &out, &[]);
     let log = stderr(&o);
     assert_eq!(o.status.code(), Some(1), "{log}");
     assert_eq!(log.matches("authentication failed").count(), 1, "one message, not one per task: {log}");

@@ -4,49 +4,8 @@
 
 use std::fmt;
 
-/// The section types of a resume, as the segmenter is to name them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Section {
-    Contact,
-    Summary,
-    Experience,
-    Education,
-    Skills,
-    Projects,
-    Certifications,
-    Awards,
-    Publications,
-    Volunteering,
-    Languages,
-    Interests,
-    References,
-    /// A catch-all block such as "Additional Information" holding languages and interests lines.
-    Additional,
-    /// Page furniture: running footers and headers ("Page 1 of 2").
-    Other,
-}
-
-impl Section {
-    pub fn name(self) -> &'static str {
-        match self {
-            Section::Contact => "contact",
-            Section::Summary => "summary",
-            Section::Experience => "experience",
-            Section::Education => "education",
-            Section::Skills => "skills",
-            Section::Projects => "projects",
-            Section::Certifications => "certifications",
-            Section::Awards => "awards",
-            Section::Publications => "publications",
-            Section::Volunteering => "volunteering",
-            Section::Languages => "languages",
-            Section::Interests => "interests",
-            Section::References => "references",
-            Section::Additional => "additional",
-            Section::Other => "other",
-        }
-    }
-}
+/// The section types of a resume: the segmenter's own, so labels and predictions share names.
+pub use tailor::segment::SectionType as Section;
 
 /// What one rendered line is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,9 +25,9 @@ impl fmt::Display for Label {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Label::Blank => f.write_str("blank"),
-            Label::Heading(section) => write!(f, "heading {}", section.name()),
+            Label::Heading(section) => write!(f, "heading {}", section.as_str()),
             Label::Body { section, begins } => {
-                write!(f, "{} {}", section.name(), if *begins { "B" } else { "I" })
+                write!(f, "{} {}", section.as_str(), if *begins { "B" } else { "I" })
             }
         }
     }

@@ -1,9 +1,9 @@
 //! Anthropic Messages: `x-api-key`, `anthropic-version: 2023-06-01`, `max_tokens` always set, and
 //! structured output through one forced tool whose input schema is the task's schema.
 
-use super::http::{snippet, status_failure, HttpClient, HttpReply};
-use super::prompt::{parse_answer, parse_batch_answer, Request, ANSWER_NAME};
-use super::{ApiKey, BatchCompletion, BatchInput, Completion, FailureKind, Provider, ProviderError, TaskInput, Usage};
+use super::http::{json_reply, HttpClient, HttpReply};
+use super::prompt::{Request, ANSWER_NAME};
+use super::{complete_batch_via, complete_via, ApiKey, BatchCompletion, BatchInput, Completion, FailureKind, Provider, ProviderError, TaskInput, Usage};
 use serde_json::{json, Value};
 
 pub const API_VERSION: &str = "2023-06-01";
@@ -45,17 +45,7 @@ pub fn request_body(model: &str, req: &Request) -> Value {
 /// Turns a reply into the forced tool's input and the call's usage, or a classified failure.
 pub fn parse_reply(provider: &str, model: &str, reply: &HttpReply) -> Result<(Value, Usage), ProviderError> {
     let fail = |kind, msg: String| ProviderError::new(provider, model, kind, msg);
-    let body: Result<Value, _> = serde_json::from_slice(&reply.body);
-    if !(200..300).contains(&reply.status) {
-        let err = body.as_ref().ok().and_then(|b| b.get("error"));
-        let code = err.and_then(|e| e.get("type")).and_then(Value::as_str).map(str::to_string);
-        let message = match reply.status {
-            401 | 403 => "authentication failed: check the API key in the environment variable the config names".to_string(),
-            _ => err.and_then(|e| e.get("message")).and_then(Value::as_str).map_or_else(|| snippet(&reply.body), str::to_string),
-        };
-        return Err(status_failure(reply, provider, model, code, &message));
-    }
-    let body = body.map_err(|e| fail(FailureKind::InvalidAnswer, format!("response is not JSON ({e}): {}", snippet(&reply.body))))?;
+    let body = json_reply(reply, provider, model, |e| e.get("type").and_then(Value::as_str).map(str::to_string))?;
     match body.get("stop_reason").and_then(Value::as_str) {
         Some("max_tokens") => return Err(fail(FailureKind::Truncated, "answer cut off at max_tokens (stop_reason: max_tokens)".into())),
         Some("refusal") => return Err(fail(FailureKind::Refusal, "model refused (stop_reason: refusal)".into())),
@@ -98,21 +88,18 @@ impl Provider for AnthropicProvider {
     }
 
     fn complete(&self, model: &str, input: &TaskInput<'_>) -> Result<Completion, ProviderError> {
-        let (answer, usage) = self.exchange(model, &Request::single(input))?;
-        let output = parse_answer(input, &answer).map_err(|e| ProviderError::new(&self.name, model, FailureKind::InvalidAnswer, e))?;
-        Ok(Completion { output, usage })
+        complete_via(&self.name, model, input, |req| self.exchange(model, req))
     }
 
     fn complete_batch(&self, model: &str, batch: &BatchInput<'_>) -> Result<BatchCompletion, ProviderError> {
-        let (answer, usage) = self.exchange(model, &Request::batch(batch))?;
-        let outputs = parse_batch_answer(batch, &answer).map_err(|e| ProviderError::new(&self.name, model, FailureKind::InvalidAnswer, e))?;
-        Ok(BatchCompletion { outputs, usage })
+        complete_batch_via(&self.name, model, batch, |req| self.exchange(model, req))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::provider::prompt::parse_answer;
     use crate::job::analyse;
     use crate::provider::{FailureClass, TaskKind, TaskOutput};
     use crate::segment::SectionType;

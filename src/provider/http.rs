@@ -185,6 +185,23 @@ pub fn status_failure(reply: &HttpReply, provider: &str, model: &str, code: Opti
     e
 }
 
+/// The JSON body of a 2xx reply, or the classified failure of any other reply. `code_of` reads the
+/// provider's error code or type out of its error object. The provider's own message is kept,
+/// except on 401/403, where some providers echo part of the key.
+pub fn json_reply(reply: &HttpReply, provider: &str, model: &str, code_of: fn(&serde_json::Value) -> Option<String>) -> Result<serde_json::Value, ProviderError> {
+    let body: Result<serde_json::Value, _> = serde_json::from_slice(&reply.body);
+    if !(200..300).contains(&reply.status) {
+        let err = body.as_ref().ok().and_then(|b| b.get("error"));
+        let code = err.and_then(code_of);
+        let message = match reply.status {
+            401 | 403 => "authentication failed: check the API key in the environment variable the config names".to_string(),
+            _ => err.and_then(|e| e.get("message")).and_then(serde_json::Value::as_str).map_or_else(|| snippet(&reply.body), str::to_string),
+        };
+        return Err(status_failure(reply, provider, model, code, &message));
+    }
+    body.map_err(|e| ProviderError::new(provider, model, FailureKind::InvalidAnswer, format!("response is not JSON ({e}): {}", snippet(&reply.body))))
+}
+
 /// The first 200 characters of a body, for error messages (never request data, which has the key
 /// only in headers, and those are not echoed).
 pub fn snippet(body: &[u8]) -> String {

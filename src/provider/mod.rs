@@ -292,6 +292,21 @@ pub fn max_output_tokens(input: &TaskInput<'_>) -> u32 {
     }
 }
 
+/// One task through a wire format's `exchange` (request in, JSON answer and usage out), with
+/// the answer validated against the task's schema.
+pub(crate) fn complete_via(provider: &str, model: &str, input: &TaskInput<'_>, exchange: impl FnOnce(&prompt::Request) -> Result<(serde_json::Value, Usage), ProviderError>) -> Result<Completion, ProviderError> {
+    let (answer, usage) = exchange(&prompt::Request::single(input))?;
+    let output = prompt::parse_answer(input, &answer).map_err(|e| ProviderError::new(provider, model, FailureKind::InvalidAnswer, e))?;
+    Ok(Completion { output, usage })
+}
+
+/// A batch through a wire format's `exchange`, the answer split per item.
+pub(crate) fn complete_batch_via(provider: &str, model: &str, batch: &BatchInput<'_>, exchange: impl FnOnce(&prompt::Request) -> Result<(serde_json::Value, Usage), ProviderError>) -> Result<BatchCompletion, ProviderError> {
+    let (answer, usage) = exchange(&prompt::Request::batch(batch))?;
+    let outputs = prompt::parse_batch_answer(batch, &answer).map_err(|e| ProviderError::new(provider, model, FailureKind::InvalidAnswer, e))?;
+    Ok(BatchCompletion { outputs, usage })
+}
+
 /// A model backend.
 pub trait Provider: Send + Sync + fmt::Debug {
     /// The provider's configured name (`local`, `openai`, ...).

@@ -1,9 +1,9 @@
 //! OpenAI Chat Completions, and OpenAI-compatible servers (Ollama, vLLM, llama.cpp) with their
 //! structured-output dialects.
 
-use super::http::{snippet, status_failure, HttpClient, HttpReply};
-use super::prompt::{extract_json, parse_answer, parse_batch_answer, Request, ANSWER_NAME};
-use super::{estimate_tokens, ApiKey, BatchCompletion, BatchInput, Completion, FailureKind, Provider, ProviderError, TaskInput, Usage};
+use super::http::{json_reply, snippet, HttpClient, HttpReply};
+use super::prompt::{extract_json, Request, ANSWER_NAME};
+use super::{complete_batch_via, complete_via, estimate_tokens, ApiKey, BatchCompletion, BatchInput, Completion, FailureKind, Provider, ProviderError, TaskInput, Usage};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -81,17 +81,7 @@ pub fn request_body(model: &str, req: &Request, mode: StructuredOutput, dialect:
 /// `prompt_text` is what was sent, for estimating usage when the server reports none.
 pub fn parse_reply(provider: &str, model: &str, mode: StructuredOutput, reply: &HttpReply, prompt_text: &str) -> Result<(Value, Usage), ProviderError> {
     let fail = |kind, msg: String| ProviderError::new(provider, model, kind, msg);
-    let body: Result<Value, _> = serde_json::from_slice(&reply.body);
-    if !(200..300).contains(&reply.status) {
-        let err = body.as_ref().ok().and_then(|b| b.get("error"));
-        let code = err.and_then(|e| e.get("code").and_then(Value::as_str).or_else(|| e.get("type").and_then(Value::as_str))).map(str::to_string);
-        let message = match reply.status {
-            401 | 403 => "authentication failed: check the API key in the environment variable the config names".to_string(),
-            _ => err.and_then(|e| e.get("message")).and_then(Value::as_str).map_or_else(|| snippet(&reply.body), str::to_string),
-        };
-        return Err(status_failure(reply, provider, model, code, &message));
-    }
-    let body = body.map_err(|e| fail(FailureKind::InvalidAnswer, format!("response is not JSON ({e}): {}", snippet(&reply.body))))?;
+    let body = json_reply(reply, provider, model, |e| e.get("code").and_then(Value::as_str).or_else(|| e.get("type").and_then(Value::as_str)).map(str::to_string))?;
     let choice = body.get("choices").and_then(Value::as_array).and_then(|c| c.first()).ok_or_else(|| fail(FailureKind::InvalidAnswer, "response has no choices".into()))?;
     let message = choice.get("message").ok_or_else(|| fail(FailureKind::InvalidAnswer, "choice has no message".into()))?;
     if let Some(refusal) = message.get("refusal").and_then(Value::as_str) {
@@ -141,21 +131,18 @@ impl Provider for OpenAiProvider {
     }
 
     fn complete(&self, model: &str, input: &TaskInput<'_>) -> Result<Completion, ProviderError> {
-        let (answer, usage) = self.exchange(model, &Request::single(input))?;
-        let output = parse_answer(input, &answer).map_err(|e| ProviderError::new(&self.name, model, FailureKind::InvalidAnswer, e))?;
-        Ok(Completion { output, usage })
+        complete_via(&self.name, model, input, |req| self.exchange(model, req))
     }
 
     fn complete_batch(&self, model: &str, batch: &BatchInput<'_>) -> Result<BatchCompletion, ProviderError> {
-        let (answer, usage) = self.exchange(model, &Request::batch(batch))?;
-        let outputs = parse_batch_answer(batch, &answer).map_err(|e| ProviderError::new(&self.name, model, FailureKind::InvalidAnswer, e))?;
-        Ok(BatchCompletion { outputs, usage })
+        complete_batch_via(&self.name, model, batch, |req| self.exchange(model, req))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::provider::prompt::parse_answer;
     use crate::job::analyse;
     use crate::provider::{FailureClass, TaskKind, TaskOutput};
     use crate::segment::SectionType;

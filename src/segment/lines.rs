@@ -109,24 +109,30 @@ fn is_contact_block(index: usize, block: &[Line]) -> bool {
     (index == 0 && !is_prose(block)) || block.iter().all(|l| l.kind == LineKind::Blank || is_contact_line(l.text))
 }
 
-/// Types the lines before the first heading: the top block is contact details; a prose block is
-/// the summary; contact-like blocks join the contact section; anything else is `other`.
-pub fn preamble_starts(lines: &[Line]) -> Vec<Start> {
+/// Section starts from typing each block; consecutive blocks of one type form one section.
+fn starts_by_block(lines: &[Line], mut kind_of: impl FnMut(usize, &[Line], &[Start]) -> SectionType) -> Vec<Start> {
     let mut starts: Vec<Start> = Vec::new();
     for (k, (s, e)) in blocks(lines).into_iter().enumerate() {
-        let block = &lines[s..e];
-        let kind = if is_contact_block(k, block) {
-            SectionType::Contact
-        } else if is_prose(block) {
-            SectionType::Summary
-        } else {
-            SectionType::Other
-        };
+        let kind = kind_of(k, &lines[s..e], &starts);
         if starts.last().is_none_or(|p| p.kind != kind) {
             starts.push(Start { line: s, kind, heading_lines: 0 });
         }
     }
     starts
+}
+
+/// Types the lines before the first heading: the top block is contact details; a prose block is
+/// the summary; contact-like blocks join the contact section; anything else is `other`.
+pub fn preamble_starts(lines: &[Line]) -> Vec<Start> {
+    starts_by_block(lines, |k, block, _| {
+        if is_contact_block(k, block) {
+            SectionType::Contact
+        } else if is_prose(block) {
+            SectionType::Summary
+        } else {
+            SectionType::Other
+        }
+    })
 }
 
 const DEGREE_WORDS: &[&str] = &["bachelor", "master", "b.s.", "b.a.", "m.s.", "m.a.", "phd", "ph.d.", "mba", "university", "college", "degree", "diploma", "school", "institute", "bsc", "msc"];
@@ -140,27 +146,22 @@ fn mentions_degree(line: &str) -> bool {
 /// degree are education, other dated blocks experience, lists of known skills skills, prose the
 /// summary; the top block is the contact details.
 pub fn content_starts(lines: &[Line]) -> Vec<Start> {
-    let mut starts: Vec<Start> = Vec::new();
-    for (k, (s, e)) in blocks(lines).into_iter().enumerate() {
-        let block = &lines[s..e];
+    starts_by_block(lines, |k, block, starts| {
         let joined: String = block.iter().map(|l| l.text).collect::<Vec<_>>().join("\n");
         let dated = block.iter().any(|l| l.has_date && !l.bullet && words(l.text) <= 16);
-        let kind = if is_contact_block(k, block) {
+        let skills = skills_in(&joined).len();
+        if is_contact_block(k, block) {
             SectionType::Contact
         } else if dated && block.iter().any(|l| mentions_degree(l.text)) {
             SectionType::Education
         } else if dated {
             SectionType::Experience
-        } else if skills_in(&joined).len() >= 3 && text::words(&joined).count() <= skills_in(&joined).len() * 6 {
+        } else if skills >= 3 && text::words(&joined).count() <= skills * 6 {
             SectionType::Skills
         } else if is_prose(block) && starts.iter().all(|p| p.kind != SectionType::Experience) {
             SectionType::Summary
         } else {
             SectionType::Other
-        };
-        if starts.last().is_none_or(|p| p.kind != kind) {
-            starts.push(Start { line: s, kind, heading_lines: 0 });
         }
-    }
-    starts
+    })
 }
