@@ -110,7 +110,7 @@ mod tests {
     }
 
     fn reply(status: u16, headers: &[(&str, &str)], body: &str) -> HttpReply {
-        HttpReply { status, headers: headers.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect(), body: body.as_bytes().to_vec() }
+        HttpReply::recorded(status, headers, body)
     }
 
     #[test]

@@ -35,6 +35,12 @@ impl HttpReply {
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
     }
+
+    /// A reply as a recorded exchange would give it, for the wire-format tests.
+    #[cfg(test)]
+    pub fn recorded(status: u16, headers: &[(&str, &str)], body: &str) -> HttpReply {
+        HttpReply { status, headers: headers.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect(), body: body.as_bytes().to_vec() }
+    }
 }
 
 /// A provider's HTTP client.
@@ -219,7 +225,7 @@ mod tests {
     use std::time::UNIX_EPOCH;
 
     fn reply(status: u16, headers: &[(&str, &str)]) -> HttpReply {
-        HttpReply { status, headers: headers.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect(), body: Vec::new() }
+        HttpReply::recorded(status, headers, "")
     }
 
     #[test]

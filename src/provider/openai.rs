@@ -153,7 +153,7 @@ mod tests {
     }
 
     fn reply(status: u16, headers: &[(&str, &str)], body: &str) -> HttpReply {
-        HttpReply { status, headers: headers.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect(), body: body.as_bytes().to_vec() }
+        HttpReply::recorded(status, headers, body)
     }
 
     const OK: &str = r#"{"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"gpt-4o-mini","choices":[{"index":0,"message":{"role":"assistant","content":"{\"text\":\"Python, Go\"}","refusal":null},"finish_reason":"stop"}],"usage":{"prompt_tokens":120,"completion_tokens":9,"total_tokens":129,"prompt_tokens_details":{"cached_tokens":64}}}"#;
