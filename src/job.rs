@@ -2,10 +2,11 @@
 //! the skills the job names, and its requirement lines. Pure: text in, analysis out.
 
 use crate::text::{self, content_terms, skills_in};
-use ahash::AHashMap;
+use ahash::{AHashMap, AHashSet};
 
 /// How many ranked terms a job keeps. Enough to cover a posting's real asks; more only adds noise.
-const MAX_TERMS: usize = 40;
+/// At most 64, so a set of a job's terms is one `u64`.
+pub const MAX_TERMS: usize = 40;
 /// A named skill weighs this many times an ordinary term occurrence.
 const SKILL_BOOST: f32 = 3.0;
 /// A term that appears in a requirement line weighs this much more.
@@ -46,6 +47,21 @@ pub struct JobAnalysis {
     /// Lines that state a requirement (bullets under a requirements/qualifications heading, or lines
     /// that say "must", "required", "experience with/in").
     pub requirements: Vec<String>,
+    /// Every word of the job, folded: what a tailored section may mention without inventing it.
+    pub vocabulary: AHashSet<String>,
+    index: TermIndex,
+}
+
+/// Where each term is found by its matching form; built once per job so that matching a section
+/// is one pass over its words with no allocation per word.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct TermIndex {
+    /// Match form of a one-word term -> term index.
+    single: AHashMap<String, usize>,
+    /// Folded multi-word skill ("machine learning") -> term index.
+    multi: AHashMap<String, usize>,
+    /// First words of the multi-word terms.
+    multi_first: AHashSet<String>,
 }
 
 impl JobAnalysis {
@@ -58,6 +74,52 @@ impl JobAnalysis {
     pub fn term(&self, key: &str) -> Option<&KeyTerm> {
         self.terms.iter().find(|t| t.key == key)
     }
+
+    /// Calls `hit(term, line)` for every occurrence in `text` of one of the job's terms; `line`
+    /// counts the non-blank lines of `text` from 0.
+    pub fn scan(&self, text: &str, mut hit: impl FnMut(usize, usize)) {
+        let mut tokens: Vec<&str> = Vec::with_capacity(32);
+        let (mut folded, mut form, mut key) = (String::new(), String::new(), String::new());
+        let mut line_no = 0;
+        for line in text.lines() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            tokens.clear();
+            tokens.extend(text::words(line));
+            for (i, token) in tokens.iter().enumerate() {
+                text::fold_into(token, &mut folded);
+                if self.index.multi_first.contains(folded.as_str()) {
+                    key.clear();
+                    key.push_str(&folded);
+                    for next in tokens.iter().skip(i + 1).take(2) {
+                        key.push(' ');
+                        text::fold_append(next, &mut key);
+                        if let Some(&t) = self.index.multi.get(key.as_str()) {
+                            hit(t, line_no);
+                        }
+                    }
+                }
+                match_form_into(&folded, &mut form);
+                if let Some(&t) = self.index.single.get(form.as_str()) {
+                    hit(t, line_no);
+                }
+            }
+            line_no += 1;
+        }
+    }
+
+    /// The set of the job's terms that `text` contains, as bits of term indices.
+    pub fn terms_in(&self, text: &str) -> u64 {
+        let mut mask = 0u64;
+        self.scan(text, |t, _| mask |= 1 << t);
+        mask
+    }
+
+    /// Summed weight of the terms in a set from `terms_in`.
+    pub fn weight_of(&self, mask: u64) -> f32 {
+        self.terms.iter().enumerate().filter(|(i, _)| mask & (1 << i) != 0).map(|(_, t)| t.weight).sum()
+    }
 }
 
 /// blake3 of a job text as hex: the identity used to analyse each distinct job once.
@@ -69,24 +131,37 @@ pub fn job_hash(job: &str) -> String {
 /// verb-suffix strip so "services"/"service" and "designing"/"design" meet. Deliberately crude: it
 /// must be fast, deterministic and symmetric, not linguistically right.
 pub fn match_form(folded: &str) -> String {
+    let mut out = String::new();
+    match_form_into(folded, &mut out);
+    out
+}
+
+/// `match_form` into a reused buffer.
+pub fn match_form_into(folded: &str, out: &mut String) {
+    out.clear();
     let n = folded.len();
     if !folded.is_ascii() || n < 5 {
-        return folded.to_string();
+        out.push_str(folded);
+        return;
     }
     if let Some(stem) = folded.strip_suffix("ies") {
-        return format!("{stem}y");
+        out.push_str(stem);
+        out.push('y');
+        return;
     }
     for suffix in ["ing", "ed"] {
         if let Some(stem) = folded.strip_suffix(suffix) {
             if stem.len() >= 4 {
-                return stem.to_string();
+                out.push_str(stem);
+                return;
             }
         }
     }
     if folded.ends_with('s') && !folded.ends_with("ss") && !folded.ends_with("us") {
-        return folded[..n - 1].to_string();
+        out.push_str(&folded[..n - 1]);
+        return;
     }
-    folded.to_string()
+    out.push_str(folded);
 }
 
 fn is_requirement_heading(line: &str) -> bool {
@@ -161,7 +236,20 @@ pub fn analyse(job: &str) -> JobAnalysis {
     terms.sort_by(|a, b| b.weight.total_cmp(&a.weight).then_with(|| a.key.cmp(&b.key)));
     terms.truncate(MAX_TERMS);
 
-    JobAnalysis { hash: job_hash(job), title, terms, skills, requirements }
+    let mut index = TermIndex::default();
+    for (i, t) in terms.iter().enumerate() {
+        match t.key.split_once(' ') {
+            Some((first, _)) => {
+                index.multi.insert(t.key.clone(), i);
+                index.multi_first.insert(first.to_string());
+            }
+            None => {
+                index.single.insert(t.key.clone(), i);
+            }
+        }
+    }
+    let vocabulary = text::words(job).map(text::fold).collect();
+    JobAnalysis { hash: job_hash(job), title, terms, skills, requirements, vocabulary, index }
 }
 
 /// The matching key of a skill: its folded vocabulary form, stemmed like any word when it is one word.
@@ -203,6 +291,19 @@ mod tests {
     #[test]
     fn analysis_is_deterministic() {
         assert_eq!(analyse(JOB), analyse(JOB));
+    }
+
+    #[test]
+    fn scanning_finds_terms_by_line_including_multi_word_skills() {
+        let a = analyse(JOB);
+        let mut hits = Vec::new();
+        a.scan("Wrote python daily\n\nDid Machine Learning with Dockers\n", |t, line| hits.push((a.terms[t].display.clone(), line)));
+        assert!(hits.contains(&("Python".to_string(), 0)), "{hits:?}");
+        assert!(hits.contains(&("machine learning".to_string(), 1)), "{hits:?}");
+        assert!(hits.contains(&("Docker".to_string(), 1)), "plural meets singular: {hits:?}");
+        let mask = a.terms_in("python and docker");
+        assert_eq!(mask.count_ones(), 2);
+        assert!(a.weight_of(mask) > 0.0 && a.weight_of(0) == 0.0);
     }
 
     #[test]

@@ -1,47 +1,38 @@
 //! Deterministic quality metrics of a tailored section, with no judge model: keyword coverage of the
 //! job's key terms, faithfulness to the original (nothing invented), length within bounds, validity.
 
-use crate::job::{match_form, skill_key, JobAnalysis};
-use crate::text::{self, content_terms, skills_in};
+use crate::job::JobAnalysis;
+use crate::text;
 use ahash::AHashSet;
 
-/// The terms present in a text, in the form job terms are matched against.
-#[derive(Clone, Debug, Default)]
-pub struct TermSet {
-    keys: AHashSet<String>,
-}
-
-impl TermSet {
-    pub fn of(text: &str) -> TermSet {
-        let mut keys: AHashSet<String> = content_terms(text).map(|t| match_form(&t)).collect();
-        // Multi-word skills ("machine learning") are single job terms, so they must be keys here too.
-        keys.extend(skills_in(text).into_iter().map(skill_key));
-        TermSet { keys }
-    }
-
-    pub fn contains(&self, key: &str) -> bool {
-        self.keys.contains(key)
-    }
-}
-
 /// Share (0..=1) of the job's term weight that the text covers.
-pub fn keyword_coverage(terms: &TermSet, job: &JobAnalysis) -> f32 {
+pub fn keyword_coverage(text: &str, job: &JobAnalysis) -> f32 {
     let total = job.total_weight();
     if total <= 0.0 {
         return 0.0;
     }
-    let covered: f32 = job.terms.iter().filter(|t| terms.contains(&t.key)).map(|t| t.weight).sum();
-    (covered / total).clamp(0.0, 1.0)
+    // `+ 0.0` turns the -0.0 of an empty float sum into 0.0.
+    (job.weight_of(job.terms_in(text)) / total).clamp(0.0, 1.0) + 0.0
 }
 
 /// Tokens of `output` that would be invented facts: numbers (anything with a digit) and capitalised
-/// words that appear neither in the original section nor in the job text (case-insensitively, so a
+/// words that appear neither in the original section nor in the job (case-insensitively, so a
 /// word capitalised because it now starts a sentence is not a new name). Empty means faithful.
-pub fn unfaithful_tokens(output: &str, original: &str, job_text: &str) -> Vec<String> {
-    let known: AHashSet<String> = text::words(original).chain(text::words(job_text)).map(text::fold).collect();
+pub fn unfaithful_tokens(output: &str, original: &str, job: &JobAnalysis) -> Vec<String> {
+    let mut section: Option<AHashSet<String>> = None;
     let mut invented: Vec<String> = Vec::new();
+    let mut folded = String::new();
     for w in text::words(output) {
-        if (text::has_digit(w) || text::is_capitalised(w)) && !known.contains(&text::fold(w)) && !invented.iter().any(|i| i == w) {
+        if !(text::has_digit(w) || text::is_capitalised(w)) {
+            continue;
+        }
+        text::fold_into(w, &mut folded);
+        if job.vocabulary.contains(folded.as_str()) {
+            continue;
+        }
+        // Built only when a token needs it: most tokens are found in the job already.
+        let known = section.get_or_insert_with(|| text::words(original).map(text::fold).collect());
+        if !known.contains(folded.as_str()) && !invented.iter().any(|i| i == w) {
             invented.push(w.to_string());
         }
     }
@@ -75,9 +66,9 @@ mod tests {
     #[test]
     fn coverage_counts_weighted_terms() {
         let job = analyse("Data Engineer\nWe need Python and machine learning and Python.\n");
-        let none = keyword_coverage(&TermSet::of("Gardening and cooking."), &job);
-        let some = keyword_coverage(&TermSet::of("Wrote Python"), &job);
-        let more = keyword_coverage(&TermSet::of("Wrote Python for machine learning at a data company"), &job);
+        let none = keyword_coverage("Gardening and cooking.", &job);
+        let some = keyword_coverage("Wrote Python", &job);
+        let more = keyword_coverage("Wrote Python for machine learning at a data company", &job);
         assert_eq!(none, 0.0);
         assert!(some > 0.0 && some < more && more <= 1.0, "{some} {more}");
     }
@@ -85,9 +76,9 @@ mod tests {
     #[test]
     fn invented_numbers_and_names_are_caught() {
         let original = "built reporting tools at acme in 2019";
-        let job = "We use Python";
-        assert!(unfaithful_tokens("Built reporting tools at Acme in 2019 with Python", original, job).is_empty());
-        assert_eq!(unfaithful_tokens("Built tools at Globex in 2020", original, job), vec!["Globex", "2020"]);
+        let job = analyse("We use Python");
+        assert!(unfaithful_tokens("Built reporting tools at Acme in 2019 with Python", original, &job).is_empty());
+        assert_eq!(unfaithful_tokens("Built tools at Globex in 2020", original, &job), vec!["Globex", "2020"]);
     }
 
     #[test]

@@ -13,7 +13,7 @@ use crate::text::approx_tokens;
 use super::governor::Governor;
 use crate::resilience::retry::{Decision, RetryPolicy, SplitMix};
 use crate::state::{cache_key, Cache};
-use crate::quality::{keyword_coverage, section_quality, unfaithful_tokens, TermSet};
+use crate::quality::{keyword_coverage, section_quality, unfaithful_tokens};
 use crate::rows::{ResultRow, SectionRow, Status};
 use crate::segment::{segment, SectionType};
 use crate::stats::{CallRecord, StatsKey};
@@ -442,13 +442,12 @@ fn section_row(pair: &Pair, job: &JobAnalysis, index: usize, part: &Part, origin
     row.score_before = run.before.as_ref().map(|e| e.score);
     row.score_after = run.after.as_ref().map(|e| e.score);
     row.error = run.error.clone();
-    let before_terms = TermSet::of(original);
-    row.keyword_coverage_before = Some(keyword_coverage(&before_terms, job));
+    row.keyword_coverage_before = Some(keyword_coverage(original, job));
     row.status = if run.before.is_some() && run.after.is_some() { Status::Ok } else { Status::Failed };
     if let Some(text) = &run.optimized {
-        let invented = unfaithful_tokens(text, original, &pair.job);
+        let invented = unfaithful_tokens(text, original, job);
         let faithful = invented.is_empty();
-        let coverage_after = keyword_coverage(&TermSet::of(text), job);
+        let coverage_after = keyword_coverage(text, job);
         row.keyword_coverage_after = Some(coverage_after);
         row.faithful = Some(faithful);
         row.quality = Some(section_quality(

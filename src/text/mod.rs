@@ -67,6 +67,21 @@ pub fn fold(token: &str) -> String {
     }
 }
 
+/// `fold` into a reused buffer.
+pub fn fold_into(token: &str, out: &mut String) {
+    out.clear();
+    fold_append(token, out);
+}
+
+/// Appends the folded token to `out`.
+pub fn fold_append(token: &str, out: &mut String) {
+    if token.is_ascii() {
+        out.extend(token.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+    } else {
+        out.extend(token.chars().flat_map(char::to_lowercase));
+    }
+}
+
 /// True when the token carries a digit: numbers, dates, percentages, versions (`2019`, `40%`, `v2`).
 pub fn has_digit(token: &str) -> bool {
     token.bytes().any(|b| b.is_ascii_digit())
