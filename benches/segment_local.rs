@@ -4,7 +4,7 @@
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::hint::black_box;
 use tailor::job::analyse;
-use tailor::provider::local::{evaluate, optimize, resume_evidence};
+use tailor::provider::local::{evaluate, optimize};
 use tailor::segment::segment;
 
 /// The sample resume whose word count is closest to 600, and a job.
@@ -28,7 +28,7 @@ fn benches(c: &mut Criterion) {
     let job = analyse(&job_text);
     g.bench_function("analyse_job", |b| b.iter(|| analyse(black_box(&job_text))));
     let seg = segment(&resume);
-    let evidence = resume_evidence(&resume);
+    let evidence = seg.skills();
     let bodies: Vec<(tailor::segment::SectionType, &str)> = seg.sections.iter().map(|s| (s.kind, &resume[s.body.clone()])).collect();
     g.bench_function("local_evaluate_all_sections", |b| {
         b.iter(|| bodies.iter().map(|(_, t)| evaluate(black_box(t), &job).score).sum::<f32>())

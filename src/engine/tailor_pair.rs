@@ -5,7 +5,6 @@ use crate::aggregate::{assemble, weighted_score, ScoredPart};
 use crate::job::JobAnalysis;
 use crate::pair::Pair;
 use crate::plan::{plan_parts, Part, SectionWeights};
-use crate::provider::local::resume_evidence;
 use crate::provider::prompt::system_prompt;
 use crate::provider::registry::{ModelEntry, Price, Registry};
 use crate::provider::{Completion, Evaluation, FailureKind, ProviderError, TaskInput, TaskKind, TaskOutput, Usage, PROMPT_VERSION};
@@ -322,7 +321,7 @@ pub fn prepare(pair: &Pair, weights: &SectionWeights) -> Prepared {
     let started = Instant::now();
     let seg = segment(&pair.resume);
     let parts = plan_parts(&seg, &pair.resume, weights);
-    let evidence = resume_evidence(&pair.resume);
+    let evidence = seg.skills();
     Prepared { parts, evidence, prepare_us: micros(started) }
 }
 

@@ -270,13 +270,6 @@ pub fn tighten(line: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// Skills the whole resume evidences: what optimize may surface in its summary and skills sections.
-pub fn resume_evidence(resume: &str) -> Vec<usize> {
-    let mut skills = skills_in(resume);
-    skills.sort_unstable();
-    skills
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -315,7 +308,7 @@ mod tests {
     #[test]
     fn optimize_surfaces_only_evidenced_job_skills() {
         let job = analyse(JOB);
-        let evidence = resume_evidence("Python, Docker, Haskell");
+        let evidence = skills_in("Python, Docker, Haskell");
         let out = optimize("Languages: Haskell, Python\n", SectionType::Skills, &job, &evidence);
         assert_eq!(out, "Languages: Python, Haskell, Docker\n");
         let summary = optimize("Engineer who ships.", SectionType::Summary, &job, &evidence);

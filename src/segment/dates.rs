@@ -40,11 +40,10 @@ fn classify(word: &str) -> Tok {
     if parts.len() >= 2 && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) && parts.iter().any(|p| is_year(p)) {
         return Tok::Date;
     }
-    let lower = w.to_ascii_lowercase();
-    if MONTHS.contains(&lower.as_str()) {
+    if MONTHS.iter().any(|m| m.eq_ignore_ascii_case(w)) {
         return Tok::Month;
     }
-    if OPEN_ENDS.contains(&lower.as_str()) {
+    if OPEN_ENDS.iter().any(|m| m.eq_ignore_ascii_case(w)) {
         return Tok::OpenEnd;
     }
     Tok::Other
@@ -97,6 +96,10 @@ fn tokens(line: &str) -> Vec<(Tok, Range<usize>)> {
 /// The byte range of the date expression in a line (a range if there is one, else the first
 /// date), or None. A bare month without a year is not a date.
 pub fn find_dates(line: &str) -> Option<Range<usize>> {
+    // Every date has a year: no four digits in a row, no date.
+    if !line.as_bytes().windows(4).any(|w| w.iter().all(u8::is_ascii_digit)) {
+        return None;
+    }
     let toks = tokens(line);
     // A date point: [Month] Year | Date
     let point = |i: usize| -> Option<(usize, usize)> {

@@ -16,10 +16,7 @@ const TITLE_WORDS: &[&str] = &[
 const DEGREE_WORDS: &[&str] = &["bachelor", "master", "b.s", "b.a", "m.s", "m.a", "phd", "ph.d", "mba", "degree", "diploma", "associate", "bsc", "msc", "certificate"];
 const SCHOOL_WORDS: &[&str] = &["university", "college", "institute", "school", "academy", "polytechnic"];
 
-fn has_any(text: &str, words: &[&str]) -> bool {
-    let l = text.to_ascii_lowercase();
-    words.iter().any(|w| l.contains(w))
-}
+use crate::text::contains_any_ignore_case as has_any;
 
 fn word_count(s: &str) -> usize {
     s.split_whitespace().count()

@@ -2,7 +2,7 @@
 //! after normalisation (case, decoration, trailing colons, letter spacing, qualifier words).
 
 use super::SectionType;
-use ahash::AHashMap;
+use ahash::{AHashMap, AHashSet};
 use std::sync::OnceLock;
 
 /// Heading text (normalised) and its section type.
@@ -126,6 +126,18 @@ fn vocabulary() -> &'static AHashMap<&'static str, SectionType> {
     MAP.get_or_init(|| VOCABULARY.iter().copied().collect())
 }
 
+/// Every word a heading can be made of: a line with any other word is not a heading, which
+/// rejects almost every line at the cost of a few lookups.
+fn heading_words() -> &'static AHashSet<&'static str> {
+    static WORDS: OnceLock<AHashSet<&'static str>> = OnceLock::new();
+    WORDS.get_or_init(|| {
+        let mut w: AHashSet<&'static str> = VOCABULARY.iter().flat_map(|(h, _)| h.split(' ')).collect();
+        w.extend(QUALIFIERS);
+        w.extend(["and", "or", "continued", "cont", "licences"]);
+        w
+    })
+}
+
 /// Normalises a candidate heading line into `out`: markdown and decoration stripped, letter
 /// spacing collapsed, `&` read as "and", lower-cased, one space between words. Returns false when
 /// the line cannot be a heading (too long, sentence punctuation inside).
@@ -137,9 +149,8 @@ pub fn normalise(line: &str, out: &mut String) -> bool {
         return false;
     }
     // Letter-spaced ("E X P E R I E N C E", words split by wider gaps).
-    let words: Vec<&str> = t.split(' ').collect();
-    let single_letters = words.iter().filter(|w| w.chars().count() == 1).count();
-    if words.len() >= 4 && single_letters * 10 >= words.len() * 7 {
+    let (pieces, single_letters) = t.split(' ').fold((0usize, 0usize), |(n, s), w| (n + 1, s + usize::from(w.chars().count() == 1)));
+    if pieces >= 4 && single_letters * 10 >= pieces * 7 {
         for gap in t.split("   ") {
             let word: String = gap.split_whitespace().collect();
             if !word.is_empty() {
@@ -170,6 +181,10 @@ pub fn normalise(line: &str, out: &mut String) -> bool {
 /// The section type a normalised heading names, if any. Qualifier words are ignored, "(continued)"
 /// too, and a compound heading ("skills and certifications") takes its first part's type.
 pub fn heading_type(normalised: &str) -> Option<SectionType> {
+    let words = heading_words();
+    if !normalised.split(' ').all(|w| words.contains(w)) {
+        return None;
+    }
     let v = vocabulary();
     let text = normalised.trim_end_matches(" continued").trim_end_matches(" cont");
     if let Some(&t) = v.get(text) {

@@ -138,8 +138,7 @@ pub fn preamble_starts(lines: &[Line]) -> Vec<Start> {
 const DEGREE_WORDS: &[&str] = &["bachelor", "master", "b.s.", "b.a.", "m.s.", "m.a.", "phd", "ph.d.", "mba", "university", "college", "degree", "diploma", "school", "institute", "bsc", "msc"];
 
 fn mentions_degree(line: &str) -> bool {
-    let l = line.to_ascii_lowercase();
-    DEGREE_WORDS.iter().any(|w| l.contains(w))
+    text::contains_any_ignore_case(line, DEGREE_WORDS)
 }
 
 /// Sections for a resume without headings, from what its blocks contain: dated blocks with a

@@ -10,7 +10,7 @@ mod entries;
 mod headings;
 mod lines;
 
-use crate::text::{self, skills_in};
+use crate::text::{self, skills_in_tokens};
 use lines::{Line, LineKind};
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
@@ -116,7 +116,8 @@ impl Metrics {
         0.35 * sat(self.words, 400.0) + 0.2 * sat(self.bullets, 12.0) + 0.2 * sat(self.entries, 5.0) + 0.15 * sat(self.distinct_skills, 15.0) + 0.1 * sat(self.numbers, 20.0)
     }
 
-    fn of(body: &str, entries: usize) -> Metrics {
+    /// The metrics of a body and the skills it names (one pass over its words).
+    fn of(body: &str, entries: usize) -> (Metrics, Vec<usize>) {
         let mut m = Metrics { entries: entries as u32, ..Metrics::default() };
         for line in body.lines() {
             if line.trim().is_empty() {
@@ -126,15 +127,13 @@ impl Metrics {
             if text::bullet_marker_len(line).is_some() {
                 m.bullets += 1;
             }
-            for w in text::words(line) {
-                m.words += 1;
-                if text::has_digit(w) {
-                    m.numbers += 1;
-                }
-            }
         }
-        m.distinct_skills = skills_in(body).len() as u32;
-        m
+        let tokens: Vec<&str> = text::words(body).collect();
+        m.words = tokens.len() as u32;
+        m.numbers = tokens.iter().filter(|w| text::has_digit(w)).count() as u32;
+        let skills = skills_in_tokens(&tokens);
+        m.distinct_skills = skills.len() as u32;
+        (m, skills)
     }
 }
 
@@ -164,12 +163,24 @@ pub struct Section {
     pub line_count: usize,
     pub entries: Vec<Entry>,
     pub metrics: Metrics,
+    /// Skills the section names (indices into `text::SKILL_TERMS`), in order of first mention.
+    pub skills: Vec<usize>,
 }
 
 /// A segmented resume.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Segmentation {
     pub sections: Vec<Section>,
+}
+
+impl Segmentation {
+    /// Every skill the resume names, sorted (its evidence: what tailoring may surface).
+    pub fn skills(&self) -> Vec<usize> {
+        let mut all: Vec<usize> = self.sections.iter().flat_map(|s| s.skills.iter().copied()).collect();
+        all.sort_unstable();
+        all.dedup();
+        all
+    }
 }
 
 /// Where a section starts and how it is typed, before spans are computed.
@@ -241,8 +252,8 @@ fn build(text: &str, lines: &[Line], starts: &[Start]) -> Segmentation {
             .then(|| lines[s.line..s.line + s.heading_lines].iter().find(|l| l.kind != LineKind::Rule).map(|l| l.text.trim().to_string()))
             .flatten();
         let entries = if s.kind.has_entries() { entries::find(&lines[body_line..end_line], s.kind) } else { Vec::new() };
-        let metrics = Metrics::of(&text[body.clone()], entries.len());
-        sections.push(Section { kind: s.kind, heading, span, body, first_line: s.line, line_count: end_line - s.line, entries, metrics });
+        let (metrics, skills) = Metrics::of(&text[body.clone()], entries.len());
+        sections.push(Section { kind: s.kind, heading, span, body, first_line: s.line, line_count: end_line - s.line, entries, metrics, skills });
     }
     Segmentation { sections }
 }

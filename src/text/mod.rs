@@ -4,7 +4,7 @@
 mod skills;
 mod stopwords;
 
-pub use skills::{skill_name, skills_in, SKILL_TERMS};
+pub use skills::{skill_name, skills_in, skills_in_tokens, SKILL_TERMS};
 pub use stopwords::is_stopword;
 
 /// Splits text into word tokens, as borrowed slices in order.
@@ -34,24 +34,42 @@ impl<'a> Iterator for Words<'a> {
     type Item = &'a str;
 
     fn next(&mut self) -> Option<&'a str> {
-        let rest = &self.text[self.pos..];
-        let start_off = rest.char_indices().find(|&(_, c)| is_word_char(c))?.0;
-        let start = self.pos + start_off;
+        let bytes = self.text.as_bytes();
+        // Find the start: ASCII bytes are judged directly, other characters decoded.
+        let mut i = self.pos;
+        let start = loop {
+            let &b = bytes.get(i)?;
+            if b.is_ascii() {
+                if b.is_ascii_alphanumeric() {
+                    break i;
+                }
+                i += 1;
+            } else {
+                let c = self.text[i..].chars().next().expect("i is on a char boundary");
+                if is_word_char(c) {
+                    break i;
+                }
+                i += c.len_utf8();
+            }
+        };
         let mut end = start;
         let mut last_word_end = start;
-        for (i, c) in self.text[start..].char_indices() {
+        while let Some(&b) = bytes.get(end) {
+            let (c, len) = if b.is_ascii() { (char::from(b), 1) } else {
+                let c = self.text[end..].chars().next().expect("end is on a char boundary");
+                (c, c.len_utf8())
+            };
             if is_word_char(c) {
-                end = start + i + c.len_utf8();
+                end += len;
                 last_word_end = end;
             } else if is_inner_char(c) {
-                end = start + i + c.len_utf8();
+                end += len;
             } else {
                 break;
             }
         }
         // Keep a trailing run of '+' or '#' (C++, C#, F#); drop other trailing punctuation.
-        let tail = &self.text[last_word_end..end];
-        let keep = tail.chars().take_while(|&c| c == '+' || c == '#').map(char::len_utf8).sum::<usize>();
+        let keep = bytes[last_word_end..end].iter().take_while(|&&b| b == b'+' || b == b'#').count();
         let token_end = last_word_end + keep;
         self.pos = end.max(token_end);
         Some(&self.text[start..token_end])
@@ -80,6 +98,13 @@ pub fn fold_append(token: &str, out: &mut String) {
     } else {
         out.extend(token.chars().flat_map(char::to_lowercase));
     }
+}
+
+/// Whether `text` contains any of the lower-case ASCII `needles`, ignoring ASCII case, without
+/// allocating.
+pub fn contains_any_ignore_case(text: &str, needles: &[&str]) -> bool {
+    let t = text.as_bytes();
+    needles.iter().any(|n| t.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n.as_bytes())))
 }
 
 /// True when the token carries a digit: numbers, dates, percentages, versions (`2019`, `40%`, `v2`).

@@ -83,30 +83,35 @@ pub fn skill_name(index: usize) -> &'static str {
 ///
 /// Single letters (`C`, `R`) count only when written in capitals, since "a" and "r" are ordinary text.
 pub fn skills_in(text: &str) -> Vec<usize> {
+    let tokens: Vec<&str> = super::words(text).collect();
+    skills_in_tokens(&tokens)
+}
+
+/// `skills_in` over tokens already split by `text::words`, for callers that also need them.
+pub fn skills_in_tokens(tokens: &[&str]) -> Vec<usize> {
     let m = matcher();
-    let tokens: Vec<(&str, String)> = super::words(text).map(|w| (w, super::fold(w))).collect();
     let mut found: Vec<usize> = Vec::new();
-    let mut key = String::new();
+    let (mut folded, mut key) = (String::new(), String::new());
     let mut i = 0;
     while i < tokens.len() {
+        super::fold_into(tokens[i], &mut folded);
         let mut hit: Option<(usize, usize)> = None;
-        if m.multi_starts.contains_key(tokens[i].1.as_str()) {
+        if m.multi_starts.contains_key(folded.as_str()) {
             key.clear();
-            key.push_str(&tokens[i].1);
+            key.push_str(&folded);
             for len in 2..=3 {
-                let Some((_, next)) = tokens.get(i + len - 1) else { break };
+                let Some(next) = tokens.get(i + len - 1) else { break };
                 key.push(' ');
-                key.push_str(next);
+                super::fold_append(next, &mut key);
                 if let Some(&idx) = m.by_term.get(key.as_str()) {
                     hit = Some((idx, len));
                 }
             }
         }
         if hit.is_none() {
-            let (raw, folded) = &tokens[i];
             if let Some(&idx) = m.by_term.get(folded.as_str()) {
                 let single_letter = folded.chars().count() == 1;
-                if !single_letter || raw.chars().all(char::is_uppercase) {
+                if !single_letter || tokens[i].chars().all(char::is_uppercase) {
                     hit = Some((idx, 1));
                 }
             }
