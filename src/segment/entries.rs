@@ -2,7 +2,6 @@
 //! lines (a date, or a degree or school, on the line or the next, after a blank or a bullet) and
 //! read for title, organisation and dates.
 
-use super::dates::find_dates;
 use super::lines::{Line, LineKind};
 use super::{Entry, SectionType};
 use crate::text::bullet_marker_len;
@@ -18,13 +17,9 @@ const SCHOOL_WORDS: &[&str] = &["university", "college", "institute", "school", 
 
 use crate::text::contains_any_ignore_case as has_any;
 
-fn word_count(s: &str) -> usize {
-    s.split_whitespace().count()
-}
-
 /// A line that can head an entry: text, not a bullet, short, not a sentence.
 fn header_like(l: &Line) -> bool {
-    l.kind == LineKind::Text && !l.bullet && word_count(l.text) <= 16 && !l.text.trim_end().ends_with('.') && !l.text.starts_with([' ', '\t'])
+    l.kind == LineKind::Text && !l.bullet && l.words <= 16 && !l.text.trim_end().ends_with('.') && !l.text.starts_with([' ', '\t'])
 }
 
 /// Entries of a section body (`lines`), as byte spans with their fields.
@@ -37,12 +32,12 @@ pub fn find(lines: &[Line], kind: SectionType) -> Vec<Entry> {
         let after_break = i == 0 || matches!(lines[i - 1].kind, LineKind::Blank | LineKind::Rule) || lines[i - 1].bullet || starts.is_empty();
         let markdown = l.text.trim_start().starts_with("###");
         let next = lines.get(i + 1).filter(|n| header_like(n));
-        let is_range = |r: std::ops::Range<usize>| {
-            let d = &l.text[r];
+        let is_range = |r: &std::ops::Range<usize>| {
+            let d = &l.text[r.clone()];
             d.chars().any(|c| matches!(c, '-' | '–' | '—')) || d.contains(" to ")
         };
-        let dated_here = l.has_date && (find_dates(l.text).is_some_and(is_range) || word_count(l.text) <= 10);
-        let dated_next = next.is_some_and(|n| n.has_date) && word_count(l.text) <= 12;
+        let dated_here = l.dates.as_ref().is_some_and(|r| is_range(r) || l.words <= 10);
+        let dated_next = next.is_some_and(|n| n.has_date()) && l.words <= 12;
         let schooled = education && (has_any(l.text, DEGREE_WORDS) || has_any(l.text, SCHOOL_WORDS));
         let starts_here = header_like(l) && (markdown || (after_break && (dated_here || dated_next || schooled)));
         if starts_here {
@@ -59,7 +54,7 @@ pub fn find(lines: &[Line], kind: SectionType) -> Vec<Entry> {
         .map(|(k, &s)| {
             let e = starts.get(k + 1).copied().unwrap_or(lines.len());
             let span = lines[s].start..lines[e - 1].end;
-            let header: Vec<&str> = lines[s..e].iter().take_while(|l| header_like(l)).take(2).map(|l| l.text).collect();
+            let header: Vec<&Line> = lines[s..e].iter().take_while(|l| header_like(l)).take(2).collect();
             let (title, organisation, dates) = fields(&header, education);
             let bullets = lines[s..e].iter().filter(|l| l.bullet).count() as u32;
             Entry { span, title, organisation, dates, bullets }
@@ -68,14 +63,14 @@ pub fn find(lines: &[Line], kind: SectionType) -> Vec<Entry> {
 }
 
 /// Title, organisation and dates from an entry's header lines.
-fn fields(header: &[&str], education: bool) -> (Option<String>, Option<String>, Option<String>) {
+fn fields(header: &[&Line], education: bool) -> (Option<String>, Option<String>, Option<String>) {
     let mut dates = None;
     let mut parts: Vec<String> = Vec::new();
     for line in header {
-        let mut rest = line.to_string();
+        let mut rest = line.text.to_string();
         if dates.is_none() {
-            if let Some(r) = find_dates(line) {
-                dates = Some(line[r.clone()].trim().to_string());
+            if let Some(r) = line.dates.clone() {
+                dates = Some(line.text[r.clone()].trim().to_string());
                 rest.replace_range(r, " | ");
             }
         }
@@ -92,15 +87,29 @@ fn fields(header: &[&str], education: bool) -> (Option<String>, Option<String>, 
     (title.map(|i| clean[i].clone()), org.map(|i| clean[i].clone()), dates)
 }
 
-/// Splits a header on the separators resumes use between title, organisation and place.
+/// The separators resumes use between title, organisation and place.
+const SEPARATORS: [&str; 8] = [" | ", " at ", " — ", " – ", " · ", " - ", ", ", "    "];
+
+/// Splits a header on the separators, in one pass: at each step the nearest separator cuts.
 fn split_parts(line: &str) -> Vec<String> {
     let t = line.trim().trim_start_matches('#').trim();
-    let lead = bullet_marker_len(t).unwrap_or(0);
-    let mut parts = vec![t[lead..].to_string()];
-    for sep in [" | ", " at ", " — ", " – ", " · ", " - ", ", ", "    "] {
-        parts = parts.iter().flat_map(|p| p.split(sep).map(str::to_string).collect::<Vec<_>>()).collect();
+    let mut rest = &t[bullet_marker_len(t).unwrap_or(0)..];
+    let mut parts = Vec::new();
+    loop {
+        let cut = SEPARATORS.iter().filter_map(|sep| rest.find(sep).map(|at| (at, sep.len()))).min();
+        let (part, next) = match cut {
+            Some((at, len)) => (&rest[..at], Some(&rest[at + len..])),
+            None => (rest, None),
+        };
+        let part = part.trim().trim_matches(['*', '_', '(', ')', '|', ',']).trim();
+        if !part.is_empty() {
+            parts.push(part.to_string());
+        }
+        match next {
+            Some(n) => rest = n,
+            None => return parts,
+        }
     }
-    parts.into_iter().map(|p| p.trim().trim_matches(['*', '_', '(', ')', '|', ',']).trim().to_string()).filter(|p| !p.is_empty()).collect()
 }
 
 /// "Austin, TX" and "Remote" are places, not employers.

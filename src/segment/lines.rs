@@ -25,7 +25,16 @@ pub struct Line<'a> {
     pub text: &'a str,
     pub kind: LineKind,
     pub bullet: bool,
-    pub has_date: bool,
+    /// Byte range of the line's date expression, if any (see `dates::find_dates`).
+    pub dates: Option<std::ops::Range<usize>>,
+    /// Whitespace-separated words.
+    pub words: usize,
+}
+
+impl Line<'_> {
+    pub fn has_date(&self) -> bool {
+        self.dates.is_some()
+    }
 }
 
 /// Splits text into lines and types each one.
@@ -47,7 +56,7 @@ pub fn analyse(text: &str) -> Vec<Line<'_>> {
         } else {
             LineKind::Text
         };
-        out.push(Line { start: pos, end, text: content, kind, bullet, has_date: find_dates(content).is_some() });
+        out.push(Line { start: pos, end, text: content, kind, bullet, dates: find_dates(content), words: content.split_whitespace().count() });
         pos = end;
     }
     out
@@ -67,9 +76,6 @@ fn is_contact_line(line: &str) -> bool {
         || (line.bytes().filter(u8::is_ascii_digit).count() >= 7 && line.split_whitespace().count() <= 6)
 }
 
-fn words(line: &str) -> usize {
-    line.split_whitespace().count()
-}
 
 /// Blocks of non-blank lines: (first line, end line exclusive, trailing blanks included).
 fn blocks(lines: &[Line]) -> Vec<(usize, usize)> {
@@ -99,8 +105,8 @@ fn blocks(lines: &[Line]) -> Vec<(usize, usize)> {
 
 /// A paragraph that reads like a profile: long lines of prose.
 fn is_prose(lines: &[Line]) -> bool {
-    let w: usize = lines.iter().map(|l| words(l.text)).sum();
-    let long = lines.iter().filter(|l| words(l.text) >= 8 && !l.bullet).count();
+    let w: usize = lines.iter().map(|l| l.words).sum();
+    let long = lines.iter().filter(|l| l.words >= 8 && !l.bullet).count();
     w >= 12 && long * 2 >= lines.iter().filter(|l| l.kind != LineKind::Blank).count()
 }
 
@@ -144,18 +150,23 @@ fn mentions_degree(line: &str) -> bool {
 /// Sections for a resume without headings, from what its blocks contain: dated blocks with a
 /// degree are education, other dated blocks experience, lists of known skills skills, prose the
 /// summary; the top block is the contact details.
-pub fn content_starts(lines: &[Line]) -> Vec<Start> {
+pub fn content_starts(lines: &[Line], text: &str) -> Vec<Start> {
     starts_by_block(lines, |k, block, starts| {
-        let joined: String = block.iter().map(|l| l.text).collect::<Vec<_>>().join("\n");
-        let dated = block.iter().any(|l| l.has_date && !l.bullet && words(l.text) <= 16);
-        let skills = skills_in(&joined).len();
+        let dated = block.iter().any(|l| l.has_date() && !l.bullet && l.words <= 16);
+        let words: usize = block.iter().map(|l| l.words).sum();
+        // A list of skills: at least three known skills, and few other words around them.
+        let listy = || {
+            let span = &text[block[0].start..block[block.len() - 1].end];
+            let skills = skills_in(span).len();
+            skills >= 3 && words <= skills * 6
+        };
         if is_contact_block(k, block) {
             SectionType::Contact
         } else if dated && block.iter().any(|l| mentions_degree(l.text)) {
             SectionType::Education
         } else if dated {
             SectionType::Experience
-        } else if skills >= 3 && text::words(&joined).count() <= skills * 6 {
+        } else if words <= 120 && listy() {
             SectionType::Skills
         } else if is_prose(block) && starts.iter().all(|p| p.kind != SectionType::Experience) {
             SectionType::Summary

@@ -200,7 +200,7 @@ pub fn segment(text: &str) -> Segmentation {
     }
     let mut starts = heading_starts(&lines);
     if starts.is_empty() {
-        starts = lines::content_starts(&lines);
+        starts = lines::content_starts(&lines, text);
     } else {
         let preamble = lines::preamble_starts(&lines[..starts[0].line]);
         starts.splice(0..0, preamble);

@@ -100,11 +100,11 @@ pub fn fold_append(token: &str, out: &mut String) {
     }
 }
 
-/// Whether `text` contains any of the lower-case ASCII `needles`, ignoring ASCII case, without
-/// allocating.
+/// Whether `text` contains any of the lower-case ASCII `needles`, ignoring ASCII case. One
+/// lower-cased copy, then the standard library's substring search for each needle.
 pub fn contains_any_ignore_case(text: &str, needles: &[&str]) -> bool {
-    let t = text.as_bytes();
-    needles.iter().any(|n| t.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n.as_bytes())))
+    let lower = text.to_ascii_lowercase();
+    needles.iter().any(|n| lower.contains(n))
 }
 
 /// True when the token carries a digit: numbers, dates, percentages, versions (`2019`, `40%`, `v2`).
