@@ -60,7 +60,7 @@ impl Journal {
             .optional()
             .map_err(|e| classify(&self.path, e))?;
         Ok(match row {
-            Some((c, entry)) if c == content => serde_json::from_slice(&entry).ok(),
+            Some((c, entry)) if c == content => decode(&entry),
             _ => None,
         })
     }
@@ -74,6 +74,19 @@ impl Journal {
     }
 }
 
+/// An entry as stored: JSON, Snappy-compressed (a pair's rows are mostly text and shrink about
+/// threefold, which matters at a hundred thousand pairs).
+fn encode(entry: &JournalEntry) -> Result<Vec<u8>, String> {
+    let json = serde_json::to_vec(entry).map_err(|e| e.to_string())?;
+    snap::raw::Encoder::new().compress_vec(&json).map_err(|e| e.to_string())
+}
+
+/// A stored entry, or None when it cannot be read back (it is then recomputed).
+fn decode(blob: &[u8]) -> Option<JournalEntry> {
+    let json = snap::raw::Decoder::new().decompress_vec(blob).ok()?;
+    serde_json::from_slice(&json).ok()
+}
+
 /// Writes finished pairs `(pair_id, content hash, entry)`; the caller's transaction makes them
 /// durable together.
 pub fn record(conn: &Connection, path: &Path, run_key: &str, entries: &[(String, String, JournalEntry)]) -> Result<(), StateError> {
@@ -82,7 +95,7 @@ pub fn record(conn: &Connection, path: &Path, run_key: &str, entries: &[(String,
         .prepare_cached("INSERT OR REPLACE INTO journal (run_key, pair_id, content, entry) VALUES (?1, ?2, ?3, ?4)")
         .map_err(err)?;
     for (pair_id, content, entry) in entries {
-        let blob = serde_json::to_vec(entry).map_err(|e| StateError::Corrupt { path: path.to_path_buf(), detail: e.to_string() })?;
+        let blob = encode(entry).map_err(|detail| StateError::Corrupt { path: path.to_path_buf(), detail })?;
         stmt.execute((run_key, pair_id, content, blob)).map_err(err)?;
     }
     Ok(())
