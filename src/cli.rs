@@ -15,6 +15,21 @@ pub struct Cli {
 pub enum Command {
     /// Tailor every resume/job pair of an input file.
     Run(RunArgs),
+    /// Provider simulator on loopback (OpenAI and Anthropic APIs) for tests, benches and dry runs.
+    Sim(SimArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SimArgs {
+    /// Simulator profile (TOML): models, latency, limits, faults, outages, seed, time scale.
+    #[arg(long, value_name = "FILE")]
+    pub profile: PathBuf,
+    /// Port on 127.0.0.1; 0 picks a free one.
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// Write the bound port to this file (atomically) once listening.
+    #[arg(long, value_name = "FILE")]
+    pub port_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -21,6 +21,7 @@ pub mod resilience;
 pub mod rows;
 pub mod schedule;
 pub mod segment;
+pub mod sim;
 pub mod state;
 pub mod stats;
 pub mod text;

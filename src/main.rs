@@ -31,6 +31,22 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Sim(args) => {
+            let stop = Arc::new(AtomicBool::new(false));
+            for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+                if let Err(e) = signal_hook::flag::register(signal, Arc::clone(&stop)) {
+                    eprintln!("tailor: error: {e}");
+                    return ExitCode::from(EXIT_FATAL);
+                }
+            }
+            match tailor::sim::run_cli(&args.profile, args.port, args.port_file.as_deref(), &stop) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("tailor: error: {e:#}");
+                    ExitCode::from(EXIT_FATAL)
+                }
+            }
+        }
     }
 }
 
