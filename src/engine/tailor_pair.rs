@@ -377,7 +377,9 @@ pub fn finish(pair: &Pair, job: &JobAnalysis, prepared: Prepared, runs: &[Option
         (t, f) if f == t => Status::Failed,
         _ => Status::Partial,
     };
-    let mut models: Vec<String> = calls.iter().map(|c| format!("{}/{}", c.key.provider, c.key.model)).collect();
+    // Models that answered, by a call in this run or through the cache.
+    let mut models: Vec<String> = calls.iter().filter(|c| c.failure.is_none()).map(|c| format!("{}/{}", c.key.provider, c.key.model)).collect();
+    models.extend(runs.iter().flatten().filter_map(|r| r.served_by.as_ref()).map(|(p, m)| format!("{p}/{m}")));
     models.sort();
     models.dedup();
     let result = ResultRow {
@@ -393,7 +395,8 @@ pub fn finish(pair: &Pair, job: &JobAnalysis, prepared: Prepared, runs: &[Option
         cache_hits: runs.iter().flatten().map(|r| r.cache_hits).sum(),
         input_tokens: calls.iter().map(|c| c.input_tokens).sum(),
         output_tokens: calls.iter().map(|c| c.output_tokens).sum(),
-        cost_usd: calls.iter().map(|c| c.cost_usd).sum(),
+        // `+ 0.0` turns the -0.0 of an empty float sum into 0.0.
+        cost_usd: calls.iter().map(|c| c.cost_usd).sum::<f64>() + 0.0,
         elapsed_ms: (prepared.prepare_us + execute_us + micros(started)) as f64 / 1000.0,
         error: first_error,
     };

@@ -16,6 +16,8 @@ pub struct Section {
 pub struct Prompt {
     pub sections: Vec<Section>,
     pub job_words: Vec<String>,
+    /// The `<task>` tag's text.
+    pub task: String,
 }
 
 impl Prompt {
@@ -34,8 +36,26 @@ impl Prompt {
             sections.push(Section { id, text: body[..close].trim_matches('\n').to_string() });
             rest = &body[close..];
         }
-        Prompt { sections, job_words }
+        let task = between(user, "<task>", "</task>").unwrap_or("").to_string();
+        Prompt { sections, job_words, task }
     }
+
+    /// The random stream for one section's answer: it depends on the section, the task and the
+    /// `base` seed only, so a section gets the same answer alone or in any batch.
+    fn rng_for(&self, base: u64, section: usize) -> SplitMix {
+        let mut h = blake3::Hasher::new();
+        h.update(&base.to_le_bytes());
+        h.update(self.task.as_bytes());
+        h.update(self.sections.get(section).map_or("", |s| s.text.as_str()).as_bytes());
+        SplitMix::new(u64::from_le_bytes(h.finalize().as_bytes()[..8].try_into().expect("8 bytes")))
+    }
+}
+
+/// The answer to a request: `schema` filled for the prompt's sections, each section's values drawn
+/// from its own stream under `base`.
+pub fn answer(schema: &Value, prompt: &Prompt, base: u64) -> Value {
+    let mut rng = prompt.rng_for(base, 0);
+    generate(schema, prompt, 0, base, &mut rng)
 }
 
 fn between<'a>(text: &'a str, open: &str, close: &str) -> Option<&'a str> {
@@ -45,7 +65,7 @@ fn between<'a>(text: &'a str, open: &str, close: &str) -> Option<&'a str> {
 }
 
 /// A value for `schema`; `section` is the section the value is about.
-pub fn generate(schema: &Value, prompt: &Prompt, section: usize, rng: &mut SplitMix) -> Value {
+fn generate(schema: &Value, prompt: &Prompt, section: usize, base: u64, rng: &mut SplitMix) -> Value {
     let kind = schema.get("type").and_then(Value::as_str).unwrap_or("object");
     if let Some(options) = schema.get("enum").and_then(Value::as_array) {
         return options.first().cloned().unwrap_or(Value::Null);
@@ -55,7 +75,7 @@ pub fn generate(schema: &Value, prompt: &Prompt, section: usize, rng: &mut Split
             let mut obj = Map::new();
             if let Some(props) = schema.get("properties").and_then(Value::as_object) {
                 for (name, prop) in props {
-                    obj.insert(name.clone(), property(name, prop, prompt, section, rng));
+                    obj.insert(name.clone(), property(name, prop, prompt, section, base, rng));
                 }
             }
             Value::Object(obj)
@@ -64,10 +84,10 @@ pub fn generate(schema: &Value, prompt: &Prompt, section: usize, rng: &mut Split
             let items = schema.get("items").cloned().unwrap_or(json!({"type": "string"}));
             let per_section = items.get("properties").and_then(|p| p.get("id")).is_some();
             if per_section {
-                Value::Array((0..prompt.sections.len()).map(|i| generate(&items, prompt, i, rng)).collect())
+                Value::Array((0..prompt.sections.len()).map(|i| generate(&items, prompt, i, base, &mut prompt.rng_for(base, i))).collect())
             } else {
                 let n = (rng.next_u64() % 4) as usize;
-                Value::Array((0..n).map(|_| generate(&items, prompt, section, rng)).collect())
+                Value::Array((0..n).map(|_| generate(&items, prompt, section, base, rng)).collect())
             }
         }
         "number" | "integer" => {
@@ -88,12 +108,12 @@ pub fn generate(schema: &Value, prompt: &Prompt, section: usize, rng: &mut Split
     }
 }
 
-fn property(name: &str, schema: &Value, prompt: &Prompt, section: usize, rng: &mut SplitMix) -> Value {
+fn property(name: &str, schema: &Value, prompt: &Prompt, section: usize, base: u64, rng: &mut SplitMix) -> Value {
     let s = prompt.sections.get(section);
     match name {
         "text" => json!(s.map_or("", |s| s.text.as_str())),
         "id" => json!(s.map_or("0", |s| s.id.as_str())),
-        _ => generate(schema, prompt, section, rng),
+        _ => generate(schema, prompt, section, base, rng),
     }
 }
 
@@ -106,14 +126,17 @@ mod tests {
         let user = "<job>\nSenior Python Engineer building services\n</job>\n<task>optimize</task>\n<section id=\"0\" type=\"skills\">\nPython, Go\n</section>\n<section id=\"1\" type=\"summary\">\nBuilds.\n</section>";
         let p = Prompt::parse(user);
         assert_eq!(p.sections.len(), 2);
-        let mut rng = SplitMix::new(1);
-        let single = generate(&json!({"type": "object", "properties": {"text": {"type": "string"}}}), &p, 0, &mut rng);
+        let single = answer(&json!({"type": "object", "properties": {"text": {"type": "string"}}}), &p, 1);
         assert_eq!(single, json!({"text": "Python, Go"}));
         let item = json!({"type": "object", "properties": {"id": {"type": "string"}, "score": {"type": "number", "minimum": 0, "maximum": 100}, "matched": {"type": "array", "items": {"type": "string"}}}});
-        let batch = generate(&json!({"type": "object", "properties": {"items": {"type": "array", "items": item}}}), &p, 0, &mut rng);
+        let batch = answer(&json!({"type": "object", "properties": {"items": {"type": "array", "items": item.clone()}}}), &p, 1);
         let items = batch["items"].as_array().expect("items");
         assert_eq!(items.len(), 2);
         assert_eq!(items[1]["id"], "1");
         assert!(items.iter().all(|i| (0.0..=100.0).contains(&i["score"].as_f64().expect("score"))));
+        // The second section alone gets the same score as inside the batch.
+        let alone = Prompt::parse("<job>\nSenior Python Engineer building services\n</job>\n<task>optimize</task>\n<section id=\"1\" type=\"summary\">\nBuilds.\n</section>");
+        let single = answer(&json!({"type": "object", "properties": {"items": {"type": "array", "items": item}}}), &alone, 1);
+        assert_eq!(single["items"][0]["score"], items[1]["score"]);
     }
 }

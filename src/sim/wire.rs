@@ -1,7 +1,7 @@
 //! The two APIs as the simulator answers them: authentication, limits, outages, faults, latency,
 //! then a schema-conforming answer with usage and rate-limit headers.
 
-use super::answer::{generate, Prompt};
+use super::answer::{answer as make_answer, Prompt};
 use super::http::{Request, Response};
 use super::{ModelState, Reply, State};
 use crate::time::rfc3339_utc;
@@ -97,6 +97,14 @@ fn limit_headers(api: Api, r: Response, rpm: Option<u64>, tpm: Option<u64>, rema
                 .with_header("anthropic-ratelimit-tokens-reset", at)
         }
     }
+}
+
+/// Answers depend on the profile's seed, the model and each section (not on the order requests
+/// arrive in, nor on how sections are batched), so a rerun or a resumed run gets the same answers
+/// as an uninterrupted one.
+fn answer_seed(seed: u64, model: &str) -> u64 {
+    let digest = blake3::hash(model.as_bytes());
+    u64::from_le_bytes(digest.as_bytes()[..8].try_into().expect("8 bytes")) ^ seed
 }
 
 /// Handles one API call.
@@ -215,7 +223,7 @@ fn answer(state: &State, body: &Value, api: Api, index: usize) -> Outcome {
         let z = (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos();
         let sigma = (p.latency_ms.p95.ln() - p.latency_ms.median.ln()) / 1.645;
         let ms = (p.latency_ms.median.ln() + sigma * z).exp();
-        (fault.map(|(n, _)| *n), Duration::from_secs_f64(ms / 1000.0 / scale), rng.next_u64())
+        (fault.map(|(n, _)| *n), Duration::from_secs_f64(ms / 1000.0 / scale), answer_seed(state.profile.seed, &p.name))
     };
     std::thread::sleep(latency);
 
@@ -248,8 +256,7 @@ fn answer(state: &State, body: &Value, api: Api, index: usize) -> Outcome {
         Api::Anthropic => body.pointer("/tools/0/input_schema").cloned(),
     }
     .unwrap_or_else(|| json!({"type": "object", "properties": {"text": {"type": "string"}}}));
-    let mut rng = crate::resilience::retry::SplitMix::new(seed);
-    let value = generate(&schema, &Prompt::parse(&user), 0, &mut rng);
+    let value = make_answer(&schema, &Prompt::parse(&user), seed);
     let text = value.to_string();
     let completion_tokens = ceil_tokens(text.len());
     let model = &p.name;
