@@ -4,6 +4,9 @@
 use crate::plan::SectionWeights;
 use crate::provider::openai::StructuredOutput;
 use crate::segment::SectionType;
+use crate::resilience::breaker::BreakerConfig;
+use crate::resilience::retry::RetryPolicy;
+use crate::schedule::SchedulerConfig;
 use crate::state::CacheLimits;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -28,6 +31,8 @@ pub struct FileConfig {
     pub models: Vec<ModelConfig>,
     #[serde(default)]
     pub routing: RoutingConfig,
+    #[serde(default)]
+    pub resilience: ResilienceSection,
     /// Importance of each section type, 0 to 10 (0 = leave the section alone). Keys are section
     /// types: contact, summary, experience, education, skills, projects, certifications, awards,
     /// publications, volunteering, languages, interests, references, additional, other.
@@ -133,6 +138,28 @@ pub struct RoutingConfig {
     pub optimize: Vec<String>,
 }
 
+/// `[resilience]`: breaker and retry knobs. Defaults suit bulk jobs against real providers.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ResilienceSection {
+    /// Calls in the breaker's sliding window. Default 20.
+    pub breaker_window: Option<usize>,
+    /// Calls the window needs before the breaker may open. Default 20.
+    pub breaker_min_calls: Option<usize>,
+    /// Failure share of the window that opens the breaker, 0 to 1. Default 0.5.
+    pub breaker_failure_rate: Option<f64>,
+    /// Seconds the breaker stays open before probing. Default 30.
+    pub breaker_open_s: Option<f64>,
+    /// Probe calls when half-open. Default 3.
+    pub breaker_probes: Option<u32>,
+    /// Attempts per model, the first included. Default 3.
+    pub max_attempts: Option<u32>,
+    /// Retries allowed as a share of first attempts over the run. Default 0.2.
+    pub retry_budget: Option<f64>,
+    /// Longest `retry-after` in seconds worth waiting for; longer falls back. Default 30.
+    pub max_retry_wait_s: Option<f64>,
+}
+
 /// `[input]`: column names, when the file does not use `resume`, `job` and `pair_id`.
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -174,6 +201,18 @@ impl FileConfig {
             return Err("cache.ttl_days must be a positive number of days".into());
         }
         self.validate_models()?;
+        let r = &self.resilience;
+        if r.breaker_failure_rate.is_some_and(|f| !(0.0..=1.0).contains(&f)) {
+            return Err("resilience.breaker_failure_rate must be between 0 and 1".into());
+        }
+        for (key, v) in [("breaker_open_s", r.breaker_open_s), ("max_retry_wait_s", r.max_retry_wait_s), ("retry_budget", r.retry_budget)] {
+            if v.is_some_and(|x| !(x >= 0.0 && x.is_finite())) {
+                return Err(format!("resilience.{key} must be a number of 0 or more"));
+            }
+        }
+        if r.breaker_window == Some(0) || r.max_attempts == Some(0) || r.breaker_probes == Some(0) {
+            return Err("resilience.breaker_window, breaker_probes and max_attempts must be at least 1".into());
+        }
         self.section_weights().map(|_| ())
     }
 
@@ -227,6 +266,29 @@ impl FileConfig {
             }
         }
         Ok(())
+    }
+
+    /// The scheduler's resilience settings: defaults overridden by `[resilience]`.
+    pub fn scheduler_config(&self) -> SchedulerConfig {
+        let d = SchedulerConfig::default();
+        let r = &self.resilience;
+        let b = d.breaker.unwrap_or_default();
+        SchedulerConfig {
+            breaker: Some(BreakerConfig {
+                window: r.breaker_window.unwrap_or(b.window),
+                min_calls: r.breaker_min_calls.unwrap_or(b.min_calls),
+                failure_rate: r.breaker_failure_rate.unwrap_or(b.failure_rate),
+                open_for: r.breaker_open_s.map_or(b.open_for, Duration::from_secs_f64),
+                probes: r.breaker_probes.unwrap_or(b.probes),
+            }),
+            retry: RetryPolicy {
+                max_attempts: r.max_attempts.unwrap_or(d.retry.max_attempts),
+                max_wait: r.max_retry_wait_s.map_or(d.retry.max_wait, Duration::from_secs_f64),
+                ..d.retry
+            },
+            retry_budget: r.retry_budget.unwrap_or(d.retry_budget),
+            ..d
+        }
     }
 
     /// Cache TTL and size cap: defaults overridden by `[cache]`.

@@ -111,6 +111,7 @@ fn run(args: &RunArgs) -> anyhow::Result<u8> {
         cache_limits,
         registry,
         max_cost_usd: args.max_cost.or(config.run.max_cost_usd),
+        scheduler: config.scheduler_config(),
         strategy: match args.strategy {
             StrategyArg::Enhanced => Strategy::Enhanced,
             StrategyArg::Baseline => Strategy::Baseline,

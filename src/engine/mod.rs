@@ -20,7 +20,6 @@ use crate::pair::{stable_pair_id, Pair, Reject, RowOutcome};
 use crate::plan::SectionWeights;
 use crate::provider::registry::Registry;
 use crate::provider::ProviderError;
-use crate::resilience::retry::RetryPolicy;
 use crate::schedule::{Scheduler, SchedulerConfig, Shared};
 use crate::report::{BreakerTransition, CacheCounts, PairCounts, ResilienceCounts, RunReport, StageCounts};
 use crate::time::rfc3339_utc;
@@ -69,6 +68,8 @@ pub struct RunOptions {
     pub max_cost_usd: Option<f64>,
     pub deadline: Option<SystemTime>,
     pub strategy: Strategy,
+    /// Breakers, retries and budget of the scheduler (enhanced strategy).
+    pub scheduler: SchedulerConfig,
     /// Set when SIGINT or SIGTERM arrives: stop dispatching, let in-flight work finish within
     /// the grace period, write everything done.
     pub interrupt: Option<Arc<AtomicBool>>,
@@ -225,7 +226,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
         registry: &registry,
         cache: (!baseline).then_some(&cache),
         weights: &opts.weights,
-        retry: RetryPolicy::default(),
+        retry: opts.scheduler.retry,
         fatal: &fatal,
         governor: limited.then_some(&governor),
     };
@@ -233,7 +234,7 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
         path: opts.out_dir.clone(),
         source: std::io::Error::other(e),
     })?;
-    let scheduler_config = if baseline { SchedulerConfig::baseline(registry.network_concurrency().max(1)) } else { SchedulerConfig::default() };
+    let scheduler_config = if baseline { SchedulerConfig::baseline(registry.network_concurrency().max(1)) } else { opts.scheduler };
     let shared = Shared::new(&registry, tailor.cache, scheduler_config);
     let mut run_state = RunState::default();
     let processed = std::thread::scope(|scope| {
