@@ -209,11 +209,14 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
         .name("tailor-read".into())
         .spawn(move || read_chunks(reader, limit, &chunk_tx))
         .map_err(io_err(&opts.input))?;
-    let journal_tx = state_writer.sender();
+    // Local answers cost nothing and are deterministic: a resumed local run recomputes its pairs
+    // (same rows) instead of paying to journal them. Runs that call networked models journal.
+    let journaling = opts.registry.uses_network();
+    let journal_tx = journaling.then(|| state_writer.sender());
     let writer_key = run_key.clone();
     let writer_thread = thread::Builder::new()
         .name("tailor-write".into())
-        .spawn(move || write_batches(&write_rx, results, sections, rejects, &journal_tx, &writer_key))
+        .spawn(move || write_batches(&write_rx, results, sections, rejects, journal_tx.as_ref(), &writer_key))
         .map_err(io_err(&opts.out_dir))?;
 
     let cache = Cache::open(&db, state_writer.sender(), opts.cache_limits)?;
@@ -324,7 +327,7 @@ fn write_batches(
     mut results: TableWriter<ResultRow>,
     mut sections: TableWriter<SectionRow>,
     mut rejects: RejectWriter,
-    journal: &Sender<StateWrite>,
+    journal: Option<&Sender<StateWrite>>,
     run_key: &str,
 ) -> Result<WriterDone, RunError> {
     let mut done = WriterDone { results: 0, rejects: 0, busy_us: 0 };
@@ -342,6 +345,10 @@ fn write_batches(
         }
         done.results += batch.results.len() as u64;
         done.rejects += batch.rejects.len() as u64;
+        let Some(journal) = journal else {
+            done.busy_us += t.elapsed().as_micros() as u64;
+            continue;
+        };
         let entries: Vec<(String, String, JournalEntry)> = batch
             .results
             .into_iter()
@@ -457,7 +464,7 @@ fn process_chunks(
         let contents: Vec<String> = pairs.par_iter().map(|p| stable_pair_id(&p.resume, &p.job)).collect();
         let mut restored: Vec<Option<JournalEntry>> = Vec::with_capacity(pairs.len());
         for (p, content) in pairs.iter().zip(&contents) {
-            restored.push(journal.get(&p.pair_id, content)?);
+            restored.push(if tailor.registry.uses_network() { journal.get(&p.pair_id, content)? } else { None });
         }
         let todo: Vec<&Pair> = pairs.iter().zip(&restored).filter(|(_, r)| r.is_none()).map(|(p, _)| p).collect();
         state.restored += (pairs.len() - todo.len()) as u64;
