@@ -1,9 +1,9 @@
 //! Anthropic Messages: `x-api-key`, `anthropic-version: 2023-06-01`, `max_tokens` always set, and
 //! structured output through one forced tool whose input schema is the task's schema.
 
-use super::http::{json_reply, HttpClient, HttpReply};
+use super::http::{json_reply, rate_limits, HttpClient, HttpReply};
 use super::prompt::{Request, ANSWER_NAME};
-use super::{complete_batch_via, complete_via, ApiKey, BatchCompletion, BatchInput, Completion, FailureKind, Provider, ProviderError, TaskInput, Usage};
+use super::{complete_batch_via, complete_via, Exchanged, ApiKey, BatchCompletion, BatchInput, Completion, FailureKind, Provider, ProviderError, TaskInput, Usage};
 use serde_json::{json, Value};
 
 pub const API_VERSION: &str = "2023-06-01";
@@ -70,7 +70,7 @@ pub fn parse_reply(provider: &str, model: &str, reply: &HttpReply) -> Result<(Va
 }
 
 impl AnthropicProvider {
-    fn exchange(&self, model: &str, req: &Request) -> Result<(Value, Usage), ProviderError> {
+    fn exchange(&self, model: &str, req: &Request) -> Result<Exchanged, ProviderError> {
         let body = serde_json::to_vec(&request_body(model, req)).expect("a JSON value serialises");
         let headers = [("x-api-key", self.key.expose()), ("anthropic-version", API_VERSION)];
         let redact = |mut e: ProviderError| {
@@ -78,7 +78,8 @@ impl AnthropicProvider {
             e
         };
         let reply = self.client.post_json(&self.endpoint, &headers, &body, &self.name, model).map_err(redact)?;
-        parse_reply(&self.name, model, &reply).map_err(redact)
+        let (answer, usage) = parse_reply(&self.name, model, &reply).map_err(redact)?;
+        Ok((answer, usage, rate_limits(&reply, std::time::SystemTime::now())))
     }
 }
 

@@ -43,7 +43,7 @@ impl Provider for LocalProvider {
                 (TaskOutput::Optimization(text), tokens)
             }
         };
-        Ok(Completion { output, usage: Usage { input_tokens: prompt_tokens, output_tokens, cached_input_tokens: 0 } })
+        Ok(Completion { output, usage: Usage { input_tokens: prompt_tokens, output_tokens, cached_input_tokens: 0 }, limits: Default::default() })
     }
 
     fn complete_batch(&self, model: &str, batch: &BatchInput<'_>) -> Result<BatchCompletion, ProviderError> {
@@ -55,7 +55,7 @@ impl Provider for LocalProvider {
             usage.output_tokens += c.usage.output_tokens;
             outputs.push(Ok(c.output));
         }
-        Ok(BatchCompletion { outputs, usage })
+        Ok(BatchCompletion { outputs, usage, limits: Default::default() })
     }
 }
 

@@ -84,6 +84,7 @@ impl<'a> BatchInput<'a> {
 pub struct BatchCompletion {
     pub outputs: Vec<Result<TaskOutput, String>>,
     pub usage: Usage,
+    pub limits: RateLimits,
 }
 
 /// An evaluation: how well a section matches the job.
@@ -116,6 +117,9 @@ pub struct Usage {
 pub struct Completion {
     pub output: TaskOutput,
     pub usage: Usage,
+    /// What the reply's rate-limit headers said (not cached: it describes that moment).
+    #[serde(skip)]
+    pub limits: RateLimits,
 }
 
 /// What the caller should do about a failure.
@@ -294,18 +298,21 @@ pub fn max_output_tokens(input: &TaskInput<'_>) -> u32 {
 
 /// One task through a wire format's `exchange` (request in, JSON answer and usage out), with
 /// the answer validated against the task's schema.
-pub(crate) fn complete_via(provider: &str, model: &str, input: &TaskInput<'_>, exchange: impl FnOnce(&prompt::Request) -> Result<(serde_json::Value, Usage), ProviderError>) -> Result<Completion, ProviderError> {
-    let (answer, usage) = exchange(&prompt::Request::single(input))?;
+pub(crate) fn complete_via(provider: &str, model: &str, input: &TaskInput<'_>, exchange: impl FnOnce(&prompt::Request) -> Result<Exchanged, ProviderError>) -> Result<Completion, ProviderError> {
+    let (answer, usage, limits) = exchange(&prompt::Request::single(input))?;
     let output = prompt::parse_answer(input, &answer).map_err(|e| ProviderError::new(provider, model, FailureKind::InvalidAnswer, e))?;
-    Ok(Completion { output, usage })
+    Ok(Completion { output, usage, limits })
 }
 
 /// A batch through a wire format's `exchange`, the answer split per item.
-pub(crate) fn complete_batch_via(provider: &str, model: &str, batch: &BatchInput<'_>, exchange: impl FnOnce(&prompt::Request) -> Result<(serde_json::Value, Usage), ProviderError>) -> Result<BatchCompletion, ProviderError> {
-    let (answer, usage) = exchange(&prompt::Request::batch(batch))?;
+pub(crate) fn complete_batch_via(provider: &str, model: &str, batch: &BatchInput<'_>, exchange: impl FnOnce(&prompt::Request) -> Result<Exchanged, ProviderError>) -> Result<BatchCompletion, ProviderError> {
+    let (answer, usage, limits) = exchange(&prompt::Request::batch(batch))?;
     let outputs = prompt::parse_batch_answer(batch, &answer).map_err(|e| ProviderError::new(provider, model, FailureKind::InvalidAnswer, e))?;
-    Ok(BatchCompletion { outputs, usage })
+    Ok(BatchCompletion { outputs, usage, limits })
 }
+
+/// What one exchange with a wire format gives: the JSON answer, usage, rate-limit headers.
+pub(crate) type Exchanged = (serde_json::Value, Usage, RateLimits);
 
 /// A model backend.
 pub trait Provider: Send + Sync + fmt::Debug {

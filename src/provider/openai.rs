@@ -1,9 +1,9 @@
 //! OpenAI Chat Completions, and OpenAI-compatible servers (Ollama, vLLM, llama.cpp) with their
 //! structured-output dialects.
 
-use super::http::{json_reply, snippet, HttpClient, HttpReply};
+use super::http::{json_reply, rate_limits, snippet, HttpClient, HttpReply};
 use super::prompt::{extract_json, Request, ANSWER_NAME};
-use super::{complete_batch_via, complete_via, estimate_tokens, ApiKey, BatchCompletion, BatchInput, Completion, FailureKind, Provider, ProviderError, TaskInput, Usage};
+use super::{complete_batch_via, complete_via, Exchanged, estimate_tokens, ApiKey, BatchCompletion, BatchInput, Completion, FailureKind, Provider, ProviderError, TaskInput, Usage};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -107,14 +107,15 @@ pub fn parse_reply(provider: &str, model: &str, mode: StructuredOutput, reply: &
 }
 
 impl OpenAiProvider {
-    fn exchange(&self, model: &str, req: &Request) -> Result<(Value, Usage), ProviderError> {
+    fn exchange(&self, model: &str, req: &Request) -> Result<Exchanged, ProviderError> {
         let body = request_body(model, req, self.mode, self.dialect);
         let bytes = serde_json::to_vec(&body).expect("a JSON value serialises");
         let auth = self.key.as_ref().map(|k| format!("Bearer {}", k.expose()));
         let headers: Vec<(&str, &str)> = auth.as_deref().map(|a| ("authorization", a)).into_iter().collect();
         let reply = self.client.post_json(&self.endpoint, &headers, &bytes, &self.name, model).map_err(|e| self.redact(e))?;
         let prompt_text = format!("{}{}", body["messages"][0]["content"].as_str().unwrap_or(""), req.user);
-        parse_reply(&self.name, model, self.mode, &reply, &prompt_text).map_err(|e| self.redact(e))
+        let (answer, usage) = parse_reply(&self.name, model, self.mode, &reply, &prompt_text).map_err(|e| self.redact(e))?;
+        Ok((answer, usage, rate_limits(&reply, std::time::SystemTime::now())))
     }
 
     fn redact(&self, mut e: ProviderError) -> ProviderError {

@@ -190,12 +190,17 @@ pub fn execute(shared: &Shared<'_>, job: Job, rng: &mut SplitMix) -> Done {
                 if let Some(b) = &runtime.breaker {
                     b.lock().expect("breaker lock").record(BreakerOutcome::Success, Instant::now());
                 }
-                runtime.limiter.lock().expect("limiter lock").correct(estimate, batch.usage.input_tokens + batch.usage.output_tokens);
+                {
+                    let mut limiter = runtime.limiter.lock().expect("limiter lock");
+                    limiter.correct(estimate, batch.usage.input_tokens + batch.usage.output_tokens);
+                    // A provider saying a window is spent pauses the model until its reset.
+                    limiter.observe(&batch.limits, Instant::now());
+                }
                 let cost = entry.price.cost(&batch.usage);
                 let calls = item_calls(&job, &todo, &key, batch.usage, cost, latency_us, None);
                 for ((&i, output), call) in todo.iter().zip(batch.outputs).zip(calls) {
                     if let (Ok(out), Some(cache), Some(k)) = (&output, shared.cache, cache_keys[i]) {
-                        let completion = Completion { output: out.clone(), usage: Usage { input_tokens: call.input_tokens, output_tokens: call.output_tokens, cached_input_tokens: 0 } };
+                        let completion = Completion { output: out.clone(), usage: Usage { input_tokens: call.input_tokens, output_tokens: call.output_tokens, cached_input_tokens: 0 }, limits: Default::default() };
                         if let Ok(bytes) = serde_json::to_vec(&completion) {
                             cache.put(k, bytes);
                         }
@@ -267,7 +272,7 @@ fn call(shared: &Shared<'_>, model: usize, job: &Job, todo: &[usize]) -> Result<
     if let [i] = todo {
         let item = &job.items[*i];
         let input = TaskInput { kind: job.kind, section_type: item.section_type, text: &item.text, job_text: &job.job_text, job: &job.job, evidence: &job.evidence };
-        return entry.provider.complete(&entry.name, &input).map(|c| BatchCompletion { outputs: vec![Ok(c.output)], usage: c.usage });
+        return entry.provider.complete(&entry.name, &input).map(|c| BatchCompletion { outputs: vec![Ok(c.output)], usage: c.usage, limits: c.limits });
     }
     let items: Vec<BatchItem<'_>> = todo.iter().map(|&i| BatchItem { section_type: job.items[i].section_type, text: &job.items[i].text }).collect();
     let batch = BatchInput { kind: job.kind, job_text: &job.job_text, job: &job.job, evidence: &job.evidence, items: &items };
