@@ -256,7 +256,8 @@ pub fn run(opts: &RunOptions) -> Result<RunSummary, RunError> {
         processed
     });
     run_state.scheduler = SchedulerFigures::collect(&shared);
-    run_state.stopped = governor.stopped();
+    // A signal makes the run end non-zero even when nothing was left to refuse.
+    run_state.stopped = governor.stopped().or(governor.interrupted().then_some(StopReason::Interrupted));
     // Dispatch stopped early: the reader may be waiting to send; hanging up releases it.
     drop(chunk_rx);
     run_state.cache_hits = cache.hits();
