@@ -13,12 +13,16 @@ mod jsonl_input;
 mod parquet_input;
 mod rejects;
 mod table;
+mod table_read;
 #[cfg(test)]
-mod tests;
+mod input_tests;
+#[cfg(test)]
+mod output_tests;
 
 pub use input::{InputFormat, InputOptions, PairReader};
 pub use rejects::RejectWriter;
-pub use table::{read_table, Column, ColumnType, OutputFormat, Table, TableRow, TableWriter, Value};
+pub use table::{Column, ColumnType, OutputFormat, Table, TableRow, TableWriter, Value};
+pub use table_read::read_table;
 
 use std::path::PathBuf;
 

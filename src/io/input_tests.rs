@@ -1,4 +1,4 @@
-//! Tests of the readers and writers on files made here.
+//! Tests of the input readers on files made here.
 
 use super::*;
 use crate::pair::RowOutcome;
@@ -141,43 +141,4 @@ fn parquet_binary_columns_with_invalid_utf8_become_rejects() {
     w.close().expect("close");
     let got = summary(&read_all(&path, 2).expect("readable"));
     assert_eq!(got, vec!["1 ok d1".to_string(), "2 reject resume invalid UTF-8 at byte 4".into(), "3 reject resume empty resume".into()]);
-}
-
-#[derive(Debug, PartialEq)]
-struct Row(i64, Option<String>, f64, bool);
-
-const COLS: &[Column] = &[
-    Column { name: "n", ty: ColumnType::Int64, nullable: false },
-    Column { name: "s", ty: ColumnType::Utf8, nullable: true },
-    Column { name: "x", ty: ColumnType::Float64, nullable: false },
-    Column { name: "b", ty: ColumnType::Bool, nullable: false },
-];
-
-impl TableRow for Row {
-    fn columns() -> &'static [Column] {
-        COLS
-    }
-    fn values(&self) -> Vec<Value> {
-        vec![Value::I64(self.0), self.1.clone().map_or(Value::Null, Value::Str), Value::F64(self.2), Value::Bool(self.3)]
-    }
-}
-
-#[test]
-fn every_format_round_trips_and_appears_only_when_finished() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let rows: Vec<Row> = (0..5000).map(|i| Row(i, (i % 3 != 0).then(|| format!("text {i}, \"quoted\"\nline")), i as f64 / 8.0, i % 2 == 0)).collect();
-    for format in [OutputFormat::Parquet, OutputFormat::Csv, OutputFormat::Jsonl] {
-        let mut w = TableWriter::<Row>::create(dir.path(), "t", format).expect("create");
-        w.write(&rows[..2500]).expect("write");
-        w.write(&rows[2500..]).expect("write");
-        let final_path = dir.path().join(format!("t.{}", format.extension()));
-        assert!(!final_path.exists(), "nothing at the final name before finish");
-        assert_eq!(w.finish().expect("finish"), final_path);
-        let t = read_table(&final_path).expect("read");
-        assert_eq!(t.columns, vec!["n", "s", "x", "b"]);
-        assert_eq!(t.rows.len(), rows.len());
-        for (got, want) in t.rows.iter().zip(&rows) {
-            assert_eq!(got, &want.values(), "{format:?}");
-        }
-    }
 }
