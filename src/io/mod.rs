@@ -2,7 +2,8 @@
 //!
 //! Input is streamed in chunks so memory does not grow with the file; a bad row becomes a
 //! `RowOutcome::Reject` with its row number, column and reason, and reading goes on. Only problems
-//! with the file as a whole (missing, unreadable, a required column absent) are errors.
+//! with the file as a whole (missing, unreadable, a required column absent or not text) are
+//! errors. A row of a text format is never held past `input::row_byte_limit`, whatever the file.
 //!
 //! Output tables are described once (`TableRow`) and written as Parquet, CSV or JSONL under a
 //! temporary name that is renamed into place when complete.
