@@ -11,15 +11,17 @@
 //! Recovery (`resync`). A record that is not well-formed is rejected as one row, and reading
 //! restarts at a line chosen so that only that row is lost:
 //! 1. at the first of its later lines that starts a well-formed record *followed by* a plausible
-//!    one (well-formed, readable leniently, or the end of the file), or ending where the lenient
+//!    one (well-formed, readable leniently, or the end of a file whose last line ends with a line
+//!    break), or ending where the lenient
 //!    reading of 2. ends (which then only found its fields by swallowing that record). This
 //!    catches the usual damage, a quote never closed: the next real row starts right after the
 //!    broken one, while a line inside a multi-line field that happens to parse as a record
 //!    (`Skills, Python, Go`) is rarely followed by one that does too;
 //! 2. otherwise, where the broken row ends when stray quotes inside a quoted field are read as
 //!    text (`"He led the "Apollo" team"`), if that reading gives the header's number of fields;
-//! 3. otherwise at the first later line that starts a well-formed record, or after the lines
-//!    the broken record spanned.
+//! 3. otherwise after all the lines the broken record spanned. A lone well-formed line in there
+//!    is not trusted: in a file cut off inside a multi-line resume it is a line of that resume
+//!    (`Engineer, Acme, 2019`), and a pair made of it would be worse than a lost row.
 //!
 //! Rows are numbered by record, so the rows after a broken one keep their own numbers. Lines are
 //! held only while a record or a recovery looks at them, and each look stops after
@@ -119,23 +121,25 @@ impl CsvRows {
         }
     }
 
-    /// How many lines the broken record at the first pending line takes: see the module docs.
-    fn resync(&mut self, strict_lines: usize) -> Result<usize, InputError> {
+    /// How many lines the broken record at the first pending line takes (see the module docs),
+    /// and, when how it ends tells, a truer reason than the strict parse's.
+    fn resync(&mut self, strict_lines: usize) -> Result<(usize, Option<&'static str>), InputError> {
         let width = Some(self.width);
         let lenient = lenient_lines(&mut self.lines, 0, self.width)?;
         let span = strict_lines.max(lenient.unwrap_or(0));
-        let mut first_record = None;
         for start in 1..span {
             if let Scan::Record(n, _) = scan(&mut self.lines, start, width)? {
                 // A lenient reading that ends where this record does got its fields by
                 // swallowing this record: the broken row ends before it.
                 if lenient == Some(start + n) || plausible_at(&mut self.lines, start + n, self.width)? {
-                    return Ok(start);
+                    return Ok((start, Some("unbalanced quote: a quoted field is not closed before the next row")));
                 }
-                first_record.get_or_insert(start);
             }
         }
-        Ok(lenient.or(first_record).unwrap_or(span))
+        Ok(match lenient {
+            Some(n) => (n, Some("unparseable CSV record: a quote inside a quoted field is not doubled")),
+            None => (span, None),
+        })
     }
 }
 
@@ -155,8 +159,9 @@ impl RowSource for CsvRows {
                 }
                 Scan::Broken(lines, reason) => {
                     self.row += 1;
-                    let skip = self.resync(lines)?;
+                    let (skip, cause) = self.resync(lines)?;
                     self.lines.pending.drain(..skip);
+                    let reason = cause.map_or(reason, str::to_string);
                     out.push(RawRow::Broken { row: self.row, column: "(row)".into(), reason });
                 }
             }
@@ -165,13 +170,16 @@ impl RowSource for CsvRows {
     }
 }
 
-/// Whether a row could start at pending line `start`, blank lines skipped: a well-formed record, a
-/// record that reads leniently, or the end of the file.
+/// Whether a row could start at pending line `start` (> 0), blank lines skipped: a well-formed
+/// record, a record that reads leniently, or the end of a file whose last line is whole. A file
+/// cut off mid-line (an interrupted export) ends inside a field, so its last line, whatever it
+/// looks like, confirms nothing.
 fn plausible_at(lines: &mut Lines, mut start: usize, width: usize) -> Result<bool, InputError> {
     loop {
         match scan(lines, start, Some(width))? {
             Scan::Blank => start += 1,
-            Scan::Record(..) | Scan::End => return Ok(true),
+            Scan::Record(..) => return Ok(true),
+            Scan::End => return Ok(lines.peek(start - 1)?.is_some_and(|l| l.ends_with(b"\n"))),
             Scan::Broken(..) => return Ok(lenient_lines(lines, start, width)?.is_some()),
         }
     }

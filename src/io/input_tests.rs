@@ -71,7 +71,7 @@ fn csv_rejects_each_malformed_row_and_keeps_the_rest() {
         "1 ok a1",
         "2 reject resume empty resume",
         "3 reject resume invalid UTF-8 at byte 5",
-        "4 reject (row) unparseable CSV record: text after a closing quote (an unescaped quote inside a quoted field?)",
+        "4 reject (row) unbalanced quote: a quoted field is not closed before the next row",
         "5 ok a5",
         "6 reject (row) unparseable CSV record: 2 fields where the header has 3",
         "7 reject pair_id duplicate pair_id a1, first seen at row 1",
@@ -80,18 +80,20 @@ fn csv_rejects_each_malformed_row_and_keeps_the_rest() {
     assert_eq!(got, want);
 }
 
+const UNCLOSED: &str = "unbalanced quote: a quoted field is not closed before the next row";
+
 #[test]
 fn an_unbalanced_quote_in_row_3_of_6_loses_only_row_3() {
     let dir = tempfile::tempdir().expect("tempdir");
     let broken_rows = [
         // A quote opened in the resume and never closed.
-        ("resume never closed", "p3,\"Unclosed resume, with a comma\nand a second line,job 3\n".to_string()),
+        ("resume never closed", "p3,\"Unclosed resume, with a comma\nand a second line,job 3\n".to_string(), UNCLOSED),
         // The same in the last field: it swallows the following row's opening quote.
-        ("job never closed", format!("p3,{},\"Job never closed\n", quoted(RESUME))),
+        ("job never closed", format!("p3,{},\"Job never closed\n", quoted(RESUME)), UNCLOSED),
         // Unescaped quotes inside a quoted multi-line field, around a line that looks like a record.
-        ("stray quotes", "p3,\"Led the \"Apollo\" team\nSkills, Python, Go\n\nReferences\",job 3\n".to_string()),
+        ("stray quotes", "p3,\"Led the \"Apollo\" team\nSkills, Python, Go\n\nReferences\",job 3\n".to_string(), "a quote inside a quoted field is not doubled"),
     ];
-    for (case, row3) in broken_rows {
+    for (case, row3, reason) in broken_rows {
         let mut text = String::from("pair_id,resume,job\n");
         text.push_str(&good_csv_row("p1"));
         text.push_str(&good_csv_row("p2"));
@@ -103,11 +105,28 @@ fn an_unbalanced_quote_in_row_3_of_6_loses_only_row_3() {
         for chunk_rows in [1, 3, 1024] {
             let got = summary(&read_all(&path, chunk_rows).expect("readable"));
             assert_eq!(got.len(), 6, "{case}: {got:#?}");
-            assert!(got[2].starts_with("3 reject (row) "), "{case}: {got:#?}");
+            assert!(got[2].starts_with("3 reject (row) ") && got[2].ends_with(reason), "{case}: {got:#?}");
             let others: Vec<&str> = got.iter().enumerate().filter(|(i, _)| *i != 2).map(|(_, s)| s.as_str()).collect();
             assert_eq!(others, ["1 ok p1", "2 ok p2", "4 ok p4", "5 ok p5", "6 ok p6"], "{case}, chunks of {chunk_rows}");
         }
     }
+}
+
+#[test]
+fn a_file_cut_off_inside_a_resume_ends_with_one_reject() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let whole = format!("pair_id,resume,job\n{}{}", good_csv_row("k1"), good_csv_row("k2"));
+    let k2 = whole.find("k2,").expect("k2");
+    // Cut after `Engineer, Acme,` and after `Engineer, Acme, 20`: the last line parses as three
+    // fields either way.
+    for cut in [k2 + 40, k2 + 44] {
+        let path = write_file(dir.path(), "cut.csv", &whole.as_bytes()[..cut]);
+        let got = summary(&read_all(&path, 1024).expect("readable"));
+        assert_eq!(got, ["1 ok k1", "2 reject (row) unbalanced quote: the field runs to the end of the file"], "cut at {cut}: no pair is made of resume lines");
+    }
+    // Whereas a whole last row after an unclosed quote is read.
+    let last = write_file(dir.path(), "last.csv", format!("pair_id,resume,job\n{}k2,\"never closed,job\nk3,plain resume,plain job\n", good_csv_row("k1")).as_bytes());
+    assert_eq!(summary(&read_all(&last, 1024).expect("readable")), ["1 ok k1", &format!("2 reject (row) {UNCLOSED}"), "3 ok k3"]);
 }
 
 #[test]
