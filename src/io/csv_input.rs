@@ -122,7 +122,7 @@ impl CsvRows {
     }
 
     /// How many lines the broken record at the first pending line takes (see the module docs),
-    /// and, when how it ends tells, a truer reason than the strict parse's.
+    /// and, when it is found to end at the next row, a truer reason than the strict parse's.
     fn resync(&mut self, strict_lines: usize) -> Result<(usize, Option<&'static str>), InputError> {
         let width = Some(self.width);
         let lenient = lenient_lines(&mut self.lines, 0, self.width)?;
@@ -136,10 +136,7 @@ impl CsvRows {
                 }
             }
         }
-        Ok(match lenient {
-            Some(n) => (n, Some("unparseable CSV record: a quote inside a quoted field is not doubled")),
-            None => (span, None),
-        })
+        Ok((lenient.unwrap_or(span), None))
     }
 }
 
