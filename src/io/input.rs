@@ -1,5 +1,6 @@
 //! The pair reader: picks the format by extension and turns raw rows into validated pairs or
-//! rejects (empty text, text over the size limit, invalid UTF-8, duplicate ids).
+//! rejects (empty text, text over the size limit, invalid UTF-8, duplicate ids). Also what the
+//! format readers share: column lookup and bounded line reading.
 
 use super::csv_input::CsvRows;
 use super::jsonl_input::JsonlRows;
@@ -7,6 +8,7 @@ use super::parquet_input::ParquetRows;
 use super::InputError;
 use crate::pair::{stable_pair_id, Pair, Reject, RowOutcome};
 use ahash::AHashMap;
+use std::io::BufRead;
 use std::path::Path;
 
 /// Input file formats, chosen by extension.
@@ -101,35 +103,30 @@ impl PairReader {
             RawRow::Fields { row, id, resume, job, resume_id, job_id } => (row, id, resume, job, resume_id, job_id),
         };
         let reject = |pair_id: Option<String>, column: &str, reason: String| RowOutcome::Reject(Reject { row, pair_id, column: column.to_string(), reason });
-        let explicit_id = match id.map(text) {
-            Some(Ok(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
-            Some(Err(e)) => return reject(None, &self.opts.id_col, e),
-            _ => None,
+        let explicit_id = match optional_text(id) {
+            Ok(id) => id.map(|s| s.trim().to_string()),
+            Err(reason) => return reject(None, &self.opts.id_col, reason),
         };
-        let mut texts = Vec::with_capacity(2);
-        for (field, name) in [(resume, &self.opts.resume_col), (job, &self.opts.job_col)] {
-            let value = match text(field) {
-                Ok(v) => v,
-                Err(e) => return reject(explicit_id, name, e),
-            };
-            let label = if name == &self.opts.resume_col { "resume" } else { "job" };
-            if value.trim().is_empty() {
-                return reject(explicit_id, name, format!("empty {label}"));
-            }
-            if value.len() > self.opts.max_text_bytes {
-                return reject(explicit_id, name, format!("{label} is {} bytes, over the limit of {}", value.len(), self.opts.max_text_bytes));
-            }
-            texts.push(value);
-        }
-        let job_text = texts.pop().expect("two texts");
-        let resume_text = texts.pop().expect("two texts");
-        let pair_id = explicit_id.unwrap_or_else(|| stable_pair_id(&resume_text, &job_text));
+        let max = self.opts.max_text_bytes;
+        let resume = match required_text(resume, "resume", max) {
+            Ok(t) => t,
+            Err(reason) => return reject(explicit_id, &self.opts.resume_col, reason),
+        };
+        let job = match required_text(job, "job", max) {
+            Ok(t) => t,
+            Err(reason) => return reject(explicit_id, &self.opts.job_col, reason),
+        };
+        let (resume_id, job_id) = match (optional_text(resume_id), optional_text(job_id)) {
+            (Ok(r), Ok(j)) => (r, j),
+            (Err(reason), _) => return reject(explicit_id, "resume_id", reason),
+            (_, Err(reason)) => return reject(explicit_id, "job_id", reason),
+        };
+        let pair_id = explicit_id.unwrap_or_else(|| stable_pair_id(&resume, &job));
         if let Some(first) = self.seen.get(&pair_id) {
             return reject(Some(pair_id.clone()), &self.opts.id_col, format!("duplicate pair_id {pair_id}, first seen at row {first}"));
         }
         self.seen.insert(pair_id.clone(), row);
-        let opt = |f: Option<Field>| f.and_then(|f| text(f).ok()).filter(|s| !s.trim().is_empty());
-        RowOutcome::Pair(Pair { row, pair_id, resume_id: opt(resume_id), job_id: opt(job_id), resume: resume_text, job: job_text })
+        RowOutcome::Pair(Pair { row, pair_id, resume_id, job_id, resume, job })
     }
 }
 
@@ -139,6 +136,58 @@ fn text(field: Field) -> Result<String, String> {
         Field::Text(s) => Ok(s),
         Field::Null => Ok(String::new()),
         Field::Bytes(b) => String::from_utf8(b).map_err(|e| format!("invalid UTF-8 at byte {}", e.utf8_error().valid_up_to())),
+    }
+}
+
+/// The resume or the job: text, not blank, within the size limit. `label` names it in reasons,
+/// whatever the column is called in the file.
+fn required_text(field: Field, label: &str, max_bytes: usize) -> Result<String, String> {
+    let value = text(field)?;
+    if value.trim().is_empty() {
+        return Err(format!("empty {label}"));
+    }
+    if value.len() > max_bytes {
+        return Err(format!("{label} is {} bytes, over the limit of {max_bytes}", value.len()));
+    }
+    Ok(value)
+}
+
+/// An id column: absent, null and blank all mean no value.
+fn optional_text(field: Option<Field>) -> Result<Option<String>, String> {
+    Ok(field.map(text).transpose()?.filter(|s| !s.trim().is_empty()))
+}
+
+/// The most bytes one row may take in a text format before it is rejected unread: room for the
+/// resume and the job at their limit even when a writer escaped every character (JSON `\uXXXX`
+/// turns a 2- or 3-byte character into 6 or 12 bytes), plus the other columns. Reading a line
+/// never holds more than this, so one huge line cannot exhaust memory.
+pub(crate) fn row_byte_limit(opts: &InputOptions) -> usize {
+    opts.max_text_bytes.saturating_mul(6).saturating_add(1 << 16)
+}
+
+/// Reads one line (through its `\n`) into `buf`, keeping at most `limit` bytes of it, and
+/// returns the line's whole length (0 at the end of the file). The rest of a longer line is read
+/// and dropped, so the next call starts at the next line.
+pub(crate) fn read_line_bounded(reader: &mut impl BufRead, buf: &mut Vec<u8>, limit: usize) -> std::io::Result<usize> {
+    let mut total = 0;
+    loop {
+        let available = match reader.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if available.is_empty() {
+            return Ok(total);
+        }
+        let end = available.iter().position(|&b| b == b'\n');
+        let used = end.map_or(available.len(), |i| i + 1);
+        let room = limit.saturating_sub(buf.len());
+        buf.extend_from_slice(&available[..used.min(room)]);
+        reader.consume(used);
+        total += used;
+        if end.is_some() {
+            return Ok(total);
+        }
     }
 }
 

@@ -2,7 +2,8 @@
 //!
 //! Input is streamed in chunks so memory does not grow with the file; a bad row becomes a
 //! `RowOutcome::Reject` with its row number, column and reason, and reading goes on. Only problems
-//! with the file as a whole (missing, unreadable, a required column absent) are errors.
+//! with the file as a whole (missing, unreadable, a required column absent or not text) are
+//! errors. A row of a text format is never held past `input::row_byte_limit`, whatever the file.
 //!
 //! Output tables are described once (`TableRow`) and written as Parquet, CSV or JSONL under a
 //! temporary name that is renamed into place when complete.
@@ -13,12 +14,16 @@ mod jsonl_input;
 mod parquet_input;
 mod rejects;
 mod table;
+mod table_read;
 #[cfg(test)]
-mod tests;
+mod input_tests;
+#[cfg(test)]
+mod output_tests;
 
 pub use input::{InputFormat, InputOptions, PairReader};
 pub use rejects::RejectWriter;
-pub use table::{read_table, Column, ColumnType, OutputFormat, Table, TableRow, TableWriter, Value};
+pub use table::{Column, ColumnType, OutputFormat, Table, TableRow, TableWriter, Value};
+pub use table_read::read_table;
 
 use std::path::PathBuf;
 

@@ -1,26 +1,24 @@
 //! Output tables: a row type describes its columns once (`TableRow`) and `TableWriter` writes it
 //! as Parquet, CSV or JSONL, under a temporary name renamed into place when complete, flushing as
-//! it goes so memory stays bounded. `read_table` reads any of them back.
+//! it goes so memory stays bounded. `read_table` (in `table_read.rs`) reads any of them back.
 
 use super::OutputError;
 use arrow_array::builder::{BooleanBuilder, Float64Builder, Int64Builder, StringBuilder};
-use arrow_array::cast::AsArray;
-use arrow_array::types::{Float64Type, Int64Type};
-use arrow_array::{Array, ArrayRef, RecordBatch};
+use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema};
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 use std::fs::File;
-use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::io::{BufWriter, Write};
 use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
 
-/// Rows per Parquet row group (and per flush): bounds the memory a writer holds.
-const PARQUET_BATCH_ROWS: usize = 2048;
+/// Rows per Parquet row group (and per flush): bounds the memory a writer holds. Batches are cut
+/// at this count whatever the sizes of the `write` calls, so identical rows give identical bytes.
+const PARQUET_BATCH_ROWS: usize = 4096;
 
 /// Output file formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,6 +50,7 @@ impl FromStr for OutputFormat {
     }
 }
 
+/// The type of an output column; each maps to one Arrow type and one `Value` variant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ColumnType {
     Utf8,
@@ -60,6 +59,7 @@ pub enum ColumnType {
     Bool,
 }
 
+/// One column of an output table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Column {
     pub name: &'static str,
@@ -67,6 +67,7 @@ pub struct Column {
     pub nullable: bool,
 }
 
+/// One cell. `Null` is allowed only in nullable columns.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
     Null,
@@ -79,7 +80,7 @@ pub enum Value {
 /// A row type of an output table.
 pub trait TableRow {
     fn columns() -> &'static [Column];
-    /// One value per column, in order.
+    /// One value per column, in order, of the column's type (or `Null` where it is nullable).
     fn values(&self) -> Vec<Value>;
 }
 
@@ -89,19 +90,46 @@ enum Sink {
     Jsonl(BufWriter<File>),
 }
 
-/// Writes one table atomically.
+/// Writes one table atomically. Dropped without `finish` (a failed run), it removes its
+/// temporary file, so an aborted run publishes nothing and leaves nothing behind.
 pub struct TableWriter<R: TableRow> {
+    // Declared before `tmp` so the file is closed before the temporary name is removed.
     sink: Sink,
-    tmp: PathBuf,
+    tmp: TempFile,
     path: PathBuf,
+    rows: u64,
     _rows: PhantomData<fn(&R)>,
+}
+
+/// A temporary file that is removed when dropped unless it was renamed into place.
+struct TempFile {
+    path: PathBuf,
+    renamed: bool,
+}
+
+impl TempFile {
+    fn rename_to(mut self, dest: &Path) -> Result<(), OutputError> {
+        std::fs::rename(&self.path, dest).map_err(io_err(dest))?;
+        self.renamed = true;
+        Ok(())
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        if !self.renamed {
+            // Best effort: a drop has no one to report to, and a leftover temporary name is
+            // harmless (it never shadows a finished output).
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
 }
 
 fn io_err(path: &Path) -> impl Fn(std::io::Error) -> OutputError + '_ {
     move |source| OutputError::Io { path: path.to_path_buf(), source }
 }
 
-fn format_err(path: &Path) -> impl Fn(&dyn std::fmt::Display) -> OutputError + '_ {
+pub(crate) fn format_err(path: &Path) -> impl Fn(&dyn std::fmt::Display) -> OutputError + '_ {
     move |e| OutputError::Format { path: path.to_path_buf(), message: e.to_string() }
 }
 
@@ -115,53 +143,54 @@ fn arrow_type(ty: ColumnType) -> DataType {
 }
 
 impl<R: TableRow> TableWriter<R> {
-    /// Starts `dir/<stem>.<ext>` under a temporary name; nothing is at the final name until
-    /// `finish`.
+    /// Starts `dir/<stem>.<ext>` under a temporary name (`.<stem>.<ext>.tmp-<pid>`); nothing is at
+    /// the final name until `finish`.
     pub fn create(dir: &Path, stem: &str, format: OutputFormat) -> Result<Self, OutputError> {
         let path = dir.join(format!("{stem}.{}", format.extension()));
-        let tmp = dir.join(format!(".{stem}.{}.tmp-{}", format.extension(), std::process::id()));
-        let file = File::create(&tmp).map_err(io_err(&tmp))?;
+        let tmp_path = dir.join(format!(".{stem}.{}.tmp-{}", format.extension(), std::process::id()));
+        let file = File::create(&tmp_path).map_err(io_err(&tmp_path))?;
+        let tmp = TempFile { path: tmp_path, renamed: false };
         let sink = match format {
             OutputFormat::Parquet => {
                 let fields: Vec<Field> = R::columns().iter().map(|c| Field::new(c.name, arrow_type(c.ty), c.nullable)).collect();
                 let schema = Arc::new(Schema::new(fields));
+                // A fixed `created_by` (no library version drift) keeps the bytes reproducible.
                 let props = WriterProperties::builder()
                     .set_compression(Compression::SNAPPY)
                     .set_max_row_group_row_count(Some(PARQUET_BATCH_ROWS))
                     .set_created_by(concat!("tailor ", env!("CARGO_PKG_VERSION")).to_string())
                     .build();
-                let writer = ArrowWriter::try_new(file, Arc::clone(&schema), Some(props)).map_err(|e| format_err(&tmp)(&e))?;
+                let writer = ArrowWriter::try_new(file, Arc::clone(&schema), Some(props)).map_err(|e| format_err(&tmp.path)(&e))?;
                 Sink::Parquet { writer: Box::new(writer), buffered: Vec::new(), schema }
             }
             OutputFormat::Csv => {
                 let mut w = csv::Writer::from_writer(BufWriter::new(file));
-                w.write_record(R::columns().iter().map(|c| c.name)).map_err(|e| format_err(&tmp)(&e))?;
+                w.write_record(R::columns().iter().map(|c| c.name)).map_err(|e| format_err(&tmp.path)(&e))?;
                 Sink::Csv(Box::new(w))
             }
             OutputFormat::Jsonl => Sink::Jsonl(BufWriter::new(file)),
         };
-        Ok(TableWriter { sink, tmp, path, _rows: PhantomData })
+        Ok(TableWriter { sink, tmp, path, rows: 0, _rows: PhantomData })
     }
 
+    /// Appends rows. A row whose values do not match the declared columns is an error (a bug in
+    /// the row type), caught here so that no format silently writes a null in its place.
     pub fn write(&mut self, rows: &[R]) -> Result<(), OutputError> {
-        let tmp = &self.tmp;
-        match &mut self.sink {
-            Sink::Parquet { writer, buffered, schema } => {
-                for r in rows {
-                    buffered.push(r.values());
+        let tmp = &self.tmp.path;
+        for r in rows {
+            self.rows += 1;
+            let values = r.values();
+            check_row(R::columns(), &values, self.rows).map_err(|e| format_err(tmp)(&e))?;
+            match &mut self.sink {
+                Sink::Parquet { writer, buffered, schema } => {
+                    buffered.push(values);
                     if buffered.len() >= PARQUET_BATCH_ROWS {
                         flush_parquet::<R>(writer, buffered, schema, tmp)?;
                     }
                 }
-            }
-            Sink::Csv(w) => {
-                for r in rows {
-                    w.write_record(r.values().iter().map(csv_text)).map_err(|e| format_err(tmp)(&e))?;
-                }
-            }
-            Sink::Jsonl(w) => {
-                for r in rows {
-                    let obj: serde_json::Map<String, serde_json::Value> = R::columns().iter().zip(r.values()).map(|(c, v)| (c.name.to_string(), json_value(v))).collect();
+                Sink::Csv(w) => w.write_record(values.iter().map(csv_text)).map_err(|e| format_err(tmp)(&e))?,
+                Sink::Jsonl(w) => {
+                    let obj: serde_json::Map<String, serde_json::Value> = R::columns().iter().zip(values).map(|(c, v)| (c.name.to_string(), json_value(v))).collect();
                     serde_json::to_writer(&mut *w, &obj).map_err(|e| format_err(tmp)(&e))?;
                     w.write_all(b"\n").map_err(io_err(tmp))?;
                 }
@@ -170,21 +199,54 @@ impl<R: TableRow> TableWriter<R> {
         Ok(())
     }
 
-    /// Flushes, syncs and renames the file into place; returns its final path.
+    /// Flushes, syncs and renames the file into place (then syncs the folder, so the rename
+    /// survives a crash); returns its final path. On failure the temporary file is removed.
     pub fn finish(self) -> Result<PathBuf, OutputError> {
-        let tmp = self.tmp;
-        let file = match self.sink {
+        let TableWriter { sink, tmp, path, .. } = self;
+        let file = match sink {
             Sink::Parquet { mut writer, mut buffered, schema } => {
-                flush_parquet::<R>(&mut writer, &mut buffered, &schema, &tmp)?;
-                writer.into_inner().map_err(|e| format_err(&tmp)(&e))?
+                flush_parquet::<R>(&mut writer, &mut buffered, &schema, &tmp.path)?;
+                writer.into_inner().map_err(|e| format_err(&tmp.path)(&e))?
             }
-            Sink::Csv(w) => (*w).into_inner().map_err(|e| format_err(&tmp)(&e.error().to_string()))?.into_inner().map_err(|e| format_err(&tmp)(&e.error().to_string()))?,
-            Sink::Jsonl(w) => w.into_inner().map_err(|e| format_err(&tmp)(&e.error().to_string()))?,
+            Sink::Csv(w) => (*w).into_inner().map_err(|e| format_err(&tmp.path)(e.error()))?.into_inner().map_err(|e| format_err(&tmp.path)(e.error()))?,
+            Sink::Jsonl(w) => w.into_inner().map_err(|e| format_err(&tmp.path)(e.error()))?,
         };
-        file.sync_all().map_err(io_err(&tmp))?;
-        std::fs::rename(&tmp, &self.path).map_err(io_err(&self.path))?;
-        Ok(self.path)
+        file.sync_all().map_err(io_err(&tmp.path))?;
+        drop(file);
+        tmp.rename_to(&path)?;
+        sync_dir(&path)?;
+        Ok(path)
     }
+}
+
+#[cfg(unix)]
+fn sync_dir(path: &Path) -> Result<(), OutputError> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    File::open(dir).and_then(|d| d.sync_all()).map_err(io_err(dir))
+}
+
+/// Other systems cannot open a folder to sync it; the rename is as durable as they make it.
+#[cfg(not(unix))]
+fn sync_dir(_path: &Path) -> Result<(), OutputError> {
+    Ok(())
+}
+
+/// Checks one row against the columns; `row` is 1-based, for the message.
+fn check_row(columns: &[Column], values: &[Value], row: u64) -> Result<(), String> {
+    if values.len() != columns.len() {
+        return Err(format!("row {row} has {} values for {} columns", values.len(), columns.len()));
+    }
+    for (c, v) in columns.iter().zip(values) {
+        let fits = match (c.ty, v) {
+            (_, Value::Null) => c.nullable,
+            (ColumnType::Utf8, Value::Str(_)) | (ColumnType::Int64, Value::I64(_)) | (ColumnType::Float64, Value::F64(_)) | (ColumnType::Bool, Value::Bool(_)) => true,
+            _ => false,
+        };
+        if !fits {
+            return Err(format!("row {row}: column {:?} is {:?}{}, got {v:?}", c.name, c.ty, if c.nullable { " (nullable)" } else { "" }));
+        }
+    }
+    Ok(())
 }
 
 fn flush_parquet<R: TableRow>(writer: &mut ArrowWriter<File>, rows: &mut Vec<Vec<Value>>, schema: &Arc<Schema>, path: &Path) -> Result<(), OutputError> {
@@ -199,16 +261,12 @@ fn flush_parquet<R: TableRow>(writer: &mut ArrowWriter<File>, rows: &mut Vec<Vec
     Ok(())
 }
 
+/// One Arrow array from a column's values, already checked against its type by `check_row`.
 fn build_array<'a>(ty: ColumnType, values: impl Iterator<Item = &'a Value>) -> ArrayRef {
     match ty {
         ColumnType::Utf8 => {
             let mut b = StringBuilder::new();
-            for v in values {
-                match v {
-                    Value::Str(s) => b.append_value(s),
-                    _ => b.append_null(),
-                }
-            }
+            values.for_each(|v| b.append_option(if let Value::Str(s) = v { Some(s) } else { None }));
             Arc::new(b.finish())
         }
         ColumnType::Int64 => {
@@ -234,13 +292,15 @@ fn csv_text(v: &Value) -> String {
         Value::Null => String::new(),
         Value::Str(s) => s.clone(),
         Value::I64(n) => n.to_string(),
-        // `1` would read back as an integer: floats always show a decimal point.
-        Value::F64(n) if n.is_finite() && n.fract() == 0.0 && n.abs() < 1e15 => format!("{n:.1}"),
-        Value::F64(n) => n.to_string(),
+        // Debug is the shortest text that parses back to the same f64, and unlike Display it
+        // always shows a point or an exponent (`1.0`, `1e20`), so a float never reads back as an
+        // integer.
+        Value::F64(n) => format!("{n:?}"),
         Value::Bool(b) => b.to_string(),
     }
 }
 
+/// JSON has no NaN or infinity: those floats are written as null.
 fn json_value(v: Value) -> serde_json::Value {
     match v {
         Value::Null => serde_json::Value::Null,
@@ -251,114 +311,9 @@ fn json_value(v: Value) -> serde_json::Value {
     }
 }
 
-/// A whole table read back.
+/// A whole table read back by `read_table`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Table {
     pub columns: Vec<String>,
     pub rows: Vec<Vec<Value>>,
-}
-
-/// Reads a table written by `TableWriter` (or `rejects.csv`), by extension. CSV cells are typed
-/// back by shape: empty is null, integers and numbers (without leading zeros) are numbers,
-/// `true`/`false` are booleans.
-pub fn read_table(path: &Path) -> Result<Table, OutputError> {
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-    match ext {
-        "parquet" => read_parquet(path),
-        "csv" => read_csv(path),
-        "jsonl" => read_jsonl(path),
-        other => Err(format_err(path)(&format!("cannot read a .{other} table"))),
-    }
-}
-
-fn read_parquet(path: &Path) -> Result<Table, OutputError> {
-    let file = File::open(path).map_err(io_err(path))?;
-    let reader = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| format_err(path)(&e))?.build().map_err(|e| format_err(path)(&e))?;
-    let mut table = Table { columns: Vec::new(), rows: Vec::new() };
-    for batch in reader {
-        let batch = batch.map_err(|e| format_err(path)(&e))?;
-        if table.columns.is_empty() {
-            table.columns = batch.schema().fields().iter().map(|f| f.name().clone()).collect();
-        }
-        for i in 0..batch.num_rows() {
-            table.rows.push(batch.columns().iter().map(|c| cell(c.as_ref(), i)).collect());
-        }
-    }
-    Ok(table)
-}
-
-fn cell(a: &dyn Array, i: usize) -> Value {
-    if a.is_null(i) {
-        return Value::Null;
-    }
-    match a.data_type() {
-        DataType::Utf8 => Value::Str(a.as_string::<i32>().value(i).to_string()),
-        DataType::LargeUtf8 => Value::Str(a.as_string::<i64>().value(i).to_string()),
-        DataType::Int64 => Value::I64(a.as_primitive::<Int64Type>().value(i)),
-        DataType::Float64 => Value::F64(a.as_primitive::<Float64Type>().value(i)),
-        DataType::Boolean => Value::Bool(a.as_boolean().value(i)),
-        _ => Value::Null,
-    }
-}
-
-fn typed(s: &str) -> Value {
-    if s.is_empty() {
-        return Value::Null;
-    }
-    let leading_zero = s.len() > 1 && s.starts_with('0') && !s.starts_with("0.");
-    if !leading_zero {
-        if let Ok(n) = s.parse::<i64>() {
-            return Value::I64(n);
-        }
-        if s.bytes().any(|b| b.is_ascii_digit()) {
-            if let Ok(n) = s.parse::<f64>() {
-                return Value::F64(n);
-            }
-        }
-    }
-    match s {
-        "true" => Value::Bool(true),
-        "false" => Value::Bool(false),
-        _ => Value::Str(s.to_string()),
-    }
-}
-
-fn read_csv(path: &Path) -> Result<Table, OutputError> {
-    let mut r = csv::Reader::from_path(path).map_err(|e| format_err(path)(&e))?;
-    let columns = r.headers().map_err(|e| format_err(path)(&e))?.iter().map(str::to_string).collect();
-    let mut rows = Vec::new();
-    for rec in r.records() {
-        let rec = rec.map_err(|e| format_err(path)(&e))?;
-        rows.push(rec.iter().map(typed).collect());
-    }
-    Ok(Table { columns, rows })
-}
-
-fn read_jsonl(path: &Path) -> Result<Table, OutputError> {
-    let file = File::open(path).map_err(io_err(path))?;
-    let mut table = Table { columns: Vec::new(), rows: Vec::new() };
-    for line in BufReader::new(file).lines() {
-        let line = line.map_err(io_err(path))?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let obj: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&line).map_err(|e| format_err(path)(&e))?;
-        if table.columns.is_empty() {
-            table.columns = obj.keys().cloned().collect();
-        }
-        table.rows.push(
-            table
-                .columns
-                .iter()
-                .map(|c| match obj.get(c) {
-                    None | Some(serde_json::Value::Null) => Value::Null,
-                    Some(serde_json::Value::String(s)) => Value::Str(s.clone()),
-                    Some(serde_json::Value::Bool(b)) => Value::Bool(*b),
-                    Some(serde_json::Value::Number(n)) => n.as_i64().map_or_else(|| Value::F64(n.as_f64().unwrap_or(f64::NAN)), Value::I64),
-                    Some(other) => Value::Str(other.to_string()),
-                })
-                .collect(),
-        );
-    }
-    Ok(table)
 }
