@@ -55,7 +55,7 @@ fn sigint_writes_what_is_done_exits_130_and_a_rerun_finishes() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (_sim, cfg) = setup(dir.path(), 600, 60000);
     let out = dir.path().join("out");
-    let mut child = command(&cfg, &out, "120", &["--quiet"]).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().expect("spawn");
+    let child = command(&cfg, &out, "120", &["--quiet"]).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().expect("spawn");
     std::thread::sleep(Duration::from_millis(1200));
     let sent = Command::new("kill").args(["-INT", &child.id().to_string()]).status().expect("kill");
     assert!(sent.success());
