@@ -321,13 +321,36 @@ fn apply(state: &mut PairState, item: &JobItem, output: TaskOutput, cached: bool
     let run = state.runs[item.key.part as usize].as_mut().expect("a part with tasks has a run");
     run.cache_hits += u32::from(cached);
     match (item.key.stage, output) {
-        (Stage::Before, TaskOutput::Evaluation(e)) => run.before = Some(e),
+        (Stage::Before, TaskOutput::Evaluation(e)) => {
+            if run.after_is_before {
+                // The unchanged text's second evaluation was waiting for this one.
+                run.after = Some(e.clone());
+                run.cache_hits += 1;
+                state.pending -= 1;
+                state.tasks.ok += 1;
+            }
+            run.before = Some(e);
+        }
         (Stage::After, TaskOutput::Evaluation(e)) => run.after = Some(e),
         (Stage::Optimize, TaskOutput::Optimization(text)) => {
             run.optimized = Some(text.clone());
             run.optimize_call = call;
             run.served_by = Some((provider.to_string(), model.to_string()));
-            return Some(text);
+            if text.trim_end() != item.text.trim_end() {
+                return Some(text);
+            }
+            // Unchanged text: evaluating it again would repeat the first evaluation.
+            match &run.before {
+                Some(before) => {
+                    run.after = Some(before.clone());
+                    run.cache_hits += 1;
+                    state.tasks.ok += 1;
+                }
+                None => {
+                    run.after_is_before = true;
+                    state.pending += 1;
+                }
+            }
         }
         (_, _) => {
             state.tasks.ok -= 1;
@@ -342,11 +365,16 @@ fn apply(state: &mut PairState, item: &JobItem, output: TaskOutput, cached: bool
 fn fail_item(state: &mut PairState, item: &JobItem, error: &str) {
     state.pending -= 1;
     state.tasks.failed += 1;
-    if item.key.stage == Stage::Optimize {
-        // The second evaluation never runs.
+    let run = state.runs[item.key.part as usize].as_mut();
+    let waiting_after = run.as_ref().is_some_and(|r| r.after_is_before);
+    if item.key.stage == Stage::Optimize || (item.key.stage == Stage::Before && waiting_after) {
+        // The second evaluation never runs (or had nothing to reuse).
         state.tasks.skipped += 1;
+        if item.key.stage == Stage::Before {
+            state.pending -= 1;
+        }
     }
-    if let Some(run) = state.runs[item.key.part as usize].as_mut() {
+    if let Some(run) = run {
         run.error.get_or_insert_with(|| error.to_string());
     }
 }

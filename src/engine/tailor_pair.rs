@@ -73,6 +73,9 @@ pub struct PartRun {
     /// Provider and model that produced the optimized text.
     pub served_by: Option<(String, String)>,
     pub cache_hits: u32,
+    /// The optimized text is the original: its second evaluation is the first one, reused when
+    /// that lands.
+    pub after_is_before: bool,
 }
 
 impl PartRun {
