@@ -9,6 +9,7 @@ use crate::job::JobAnalysis;
 use crate::pair::Pair;
 use crate::provider::registry::Registry;
 use crate::provider::{ProviderError, TaskKind, TaskOutput};
+use crate::quality::unfaithful_tokens;
 use crate::schedule::job::{Answer, Done, ItemKey, Job, JobItem, Outcome, Stage};
 use crate::schedule::Scheduler;
 use crate::segment::SectionType;
@@ -270,6 +271,14 @@ impl Coordinator<'_, '_> {
                         state.calls.push(call);
                     }
                     match result {
+                        // An optimization that invents facts is this model's failure: the next
+                        // model of the chain gets the section (the last, local, never invents).
+                        Ok(TaskOutput::Optimization(text))
+                            if job.chain_pos + 1 < self.registry.chain(job.kind).len()
+                                && !unfaithful_tokens(&text, &item.text, &jobs[slot as usize]).is_empty() =>
+                        {
+                            retry_alone.push((item.clone(), job.chain_pos + 1));
+                        }
                         Ok(output) => {
                             let call_index = (!cached).then(|| state.calls.len() - 1);
                             let follow = apply(state, item, output, cached, call_index, &provider, &model_name);
