@@ -3,7 +3,7 @@
 //! their headers, injectable faults, outage windows and a seed. Tests and benches start it on a
 //! free port; `GET /__stats` tells what it saw.
 
-mod answer;
+mod generate;
 mod http;
 pub mod profile;
 mod wire;

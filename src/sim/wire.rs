@@ -1,7 +1,7 @@
 //! The two APIs as the simulator answers them: authentication, limits, outages, faults, latency,
 //! then a schema-conforming answer with usage and rate-limit headers.
 
-use super::answer::{answer as make_answer, Prompt};
+use super::generate::{answer as make_answer, Prompt};
 use super::http::{Request, Response};
 use super::{ModelState, Reply, State};
 use crate::time::rfc3339_utc;
