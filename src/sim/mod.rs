@@ -1,139 +1,219 @@
 //! `tailor sim`: a provider simulator on loopback that speaks the OpenAI Chat Completions and the
 //! Anthropic Messages APIs, with per-model latency, RPM/TPM limits enforced with real 429s and
-//! their headers, injectable faults, outage windows and a seed. Tests and benches start it on a
-//! free port; `GET /__stats` tells what it saw.
+//! their headers, injectable faults, outage windows and a seed. Tests and benches start it in
+//! process (`Simulator::start`) or as `tailor sim`; `GET /__stats` tells what it saw.
+//!
+//! One thread accepts, one thread serves each connection (HTTP/1.1 keep-alive), so latencies are
+//! slept concurrently as a provider would serve them. Routes: `POST /v1/chat/completions`,
+//! `POST /v1/messages`, `GET /__stats`, `POST /__reset` (zeroes the stats), `POST /__shutdown`.
 
-mod answer;
+mod anthropic;
+mod draw;
+mod generate;
 mod http;
+mod limits;
+mod openai;
 pub mod profile;
+mod stats;
 mod wire;
 
 use crate::resilience::retry::SplitMix;
-use http::{read_request, write_response, Request, Response};
+use http::{read_request, write_response, Framing, Request, Response};
+use limits::SlidingWindow;
 pub use profile::Profile;
-use serde_json::{json, Value};
-use std::collections::{BTreeMap, VecDeque};
+use serde_json::json;
+pub use stats::{ModelStats, SimStats};
+use std::collections::BTreeMap;
 use std::io::BufReader;
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-/// What the simulator counted for one model.
-#[derive(Clone, Debug, Default)]
-struct ModelStats {
-    requests: u64,
-    ok: u64,
-    rate_limited: u64,
-    faults: BTreeMap<&'static str, u64>,
-    outage_failures: u64,
-    prompt_tokens: u64,
-    completion_tokens: u64,
-    max_in_flight: u64,
-}
-
+/// The state of one simulated model.
 struct ModelState {
-    /// Admitted requests in the current (scaled) minute: time and tokens.
-    window: Mutex<VecDeque<(Instant, u64)>>,
-    stats: Mutex<ModelStats>,
-    in_flight: AtomicU64,
-}
-
-struct State {
-    profile: Profile,
-    started: Instant,
+    window: Mutex<SlidingWindow>,
+    /// Fault and latency draws, in the order this model admits requests.
     rng: Mutex<SplitMix>,
-    models: Vec<ModelState>,
-    stop: AtomicBool,
+    /// Base seed of this model's answer values.
+    answer_seed: u64,
+    stats: Mutex<ModelStats>,
 }
 
-/// A running simulator.
-pub struct SimHandle {
+impl ModelState {
+    fn arrive(&self) {
+        let mut s = self.stats.lock().expect("stats lock");
+        s.requests += 1;
+        s.in_flight += 1;
+        s.max_in_flight = s.max_in_flight.max(s.in_flight);
+    }
+
+    fn record(&self, outcome: stats::Outcome) {
+        self.stats.lock().expect("stats lock").record(outcome);
+    }
+
+    fn leave(&self) {
+        let mut s = self.stats.lock().expect("stats lock");
+        s.in_flight = s.in_flight.saturating_sub(1);
+    }
+}
+
+/// A running simulator's shared state; `Simulator::start` runs one and hands back its handle.
+pub struct Simulator {
+    profile: Profile,
     addr: SocketAddr,
-    state: Arc<State>,
+    started: Instant,
+    models: Vec<ModelState>,
+    unrouted: AtomicU64,
+    /// Numbers the replies' ids.
+    replies: AtomicU64,
+    stop: AtomicBool,
+    /// Open connections by number, so a shutdown can unblock their reads.
+    connections: Mutex<BTreeMap<u64, TcpStream>>,
+    next_connection: AtomicU64,
+}
+
+impl Simulator {
+    /// Listens on 127.0.0.1:`port` (0 for any free port) and serves until the handle is shut down
+    /// or dropped.
+    pub fn start(profile: Profile, port: u16) -> std::io::Result<SimHandle> {
+        let listener = TcpListener::bind(("127.0.0.1", port))?;
+        let addr = listener.local_addr()?;
+        let window = Duration::from_secs_f64(60.0 / profile.time_scale);
+        let models = profile
+            .models
+            .iter()
+            .map(|m| ModelState {
+                window: Mutex::new(SlidingWindow::new(window, m.rpm, m.tpm)),
+                rng: Mutex::new(SplitMix::new(draw::stream_seed(profile.seed, &m.name, "draws"))),
+                answer_seed: draw::stream_seed(profile.seed, &m.name, "answers"),
+                stats: Mutex::new(ModelStats::default()),
+            })
+            .collect();
+        let sim = Arc::new(Simulator {
+            profile,
+            addr,
+            started: Instant::now(),
+            models,
+            unrouted: AtomicU64::new(0),
+            replies: AtomicU64::new(0),
+            stop: AtomicBool::new(false),
+            connections: Mutex::new(BTreeMap::new()),
+            next_connection: AtomicU64::new(0),
+        });
+        let accepting = Arc::clone(&sim);
+        let accept = std::thread::Builder::new().name("sim-accept".into()).spawn(move || accept_loop(&accepting, &listener))?;
+        Ok(SimHandle { sim, accept: Some(accept) })
+    }
+
+    fn model_index(&self, name: &str) -> Option<usize> {
+        self.profile.models.iter().position(|m| m.name == name)
+    }
+
+    fn count_unrouted(&self) {
+        self.unrouted.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn next_id(&self) -> u64 {
+        self.replies.fetch_add(1, Ordering::Relaxed)
+    }
+
+    fn stopping(&self) -> bool {
+        self.stop.load(Ordering::Acquire)
+    }
+
+    /// Stops accepting: sets the flag and wakes the accept loop with a connection of its own.
+    fn request_stop(&self) {
+        self.stop.store(true, Ordering::Release);
+        let _ = TcpStream::connect(self.addr);
+    }
+
+    /// Holds a hung request for `d`, or until shutdown.
+    fn hold(&self, d: Duration) {
+        let until = Instant::now() + d;
+        while Instant::now() < until && !self.stopping() {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn stats(&self) -> SimStats {
+        let models: BTreeMap<String, ModelStats> = self.profile.models.iter().zip(&self.models).map(|(p, m)| (p.name.clone(), m.stats.lock().expect("stats lock").clone())).collect();
+        let unrouted = self.unrouted.load(Ordering::Relaxed);
+        SimStats { total_requests: unrouted + models.values().map(|m| m.requests).sum::<u64>(), models, unrouted }
+    }
+
+    fn reset_stats(&self) {
+        for m in &self.models {
+            let mut s = m.stats.lock().expect("stats lock");
+            // Requests being answered now finish after the reset and must not underflow it.
+            *s = ModelStats { in_flight: s.in_flight, ..ModelStats::default() };
+        }
+        self.unrouted.store(0, Ordering::Relaxed);
+    }
+}
+
+/// A running simulator: its address and stats; shuts it down when dropped.
+pub struct SimHandle {
+    sim: Arc<Simulator>,
     accept: Option<JoinHandle<()>>,
 }
 
 impl SimHandle {
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.sim.addr
     }
 
-    /// The same JSON as `GET /__stats`.
-    pub fn stats(&self) -> Value {
-        stats_json(&self.state)
+    /// The same counts as `GET /__stats`.
+    pub fn stats(&self) -> SimStats {
+        self.sim.stats()
     }
 
-    /// Whether a `POST /__shutdown` (or `shutdown`) asked it to stop.
+    /// Whether a `POST /__shutdown` asked it to stop.
     pub fn stopping(&self) -> bool {
-        self.state.stop.load(Ordering::Acquire)
+        self.sim.stopping()
     }
 
+    /// Stops accepting, ends hung requests and closes every connection.
     pub fn shutdown(mut self) {
-        self.stop_accepting();
+        self.close();
     }
 
-    fn stop_accepting(&mut self) {
-        self.state.stop.store(true, Ordering::Release);
-        // Wake the accept loop.
-        let _ = TcpStream::connect(self.addr);
+    fn close(&mut self) {
+        self.sim.request_stop();
         if let Some(t) = self.accept.take() {
             let _ = t.join();
+        }
+        // No connection is accepted any more: closing the open ones ends their threads.
+        for stream in self.sim.connections.lock().expect("connections lock").values() {
+            let _ = stream.shutdown(Shutdown::Both);
         }
     }
 }
 
 impl Drop for SimHandle {
     fn drop(&mut self) {
-        self.stop_accepting();
+        self.close();
     }
 }
 
-/// Starts a simulator on 127.0.0.1:`port` (0 for any free port).
-pub fn start(profile: Profile, port: u16) -> std::io::Result<SimHandle> {
-    let listener = TcpListener::bind(("127.0.0.1", port))?;
-    let addr = listener.local_addr()?;
-    let models = profile.models.iter().map(|_| ModelState { window: Mutex::new(VecDeque::new()), stats: Mutex::default(), in_flight: AtomicU64::new(0) }).collect();
-    let state = Arc::new(State { rng: Mutex::new(SplitMix::new(profile.seed)), profile, started: Instant::now(), models, stop: AtomicBool::new(false) });
-    let accept_state = Arc::clone(&state);
-    let accept = std::thread::Builder::new().name("sim-accept".into()).spawn(move || {
-        for stream in listener.incoming() {
-            if accept_state.stop.load(Ordering::Acquire) {
-                break;
-            }
-            let Ok(stream) = stream else { continue };
-            let s = Arc::clone(&accept_state);
-            let _ = std::thread::Builder::new().name("sim-conn".into()).spawn(move || serve(&s, stream));
+fn accept_loop(sim: &Arc<Simulator>, listener: &TcpListener) {
+    for stream in listener.incoming() {
+        if sim.stopping() {
+            break;
         }
-    })?;
-    Ok(SimHandle { addr, state, accept: Some(accept) })
-}
-
-fn serve(state: &State, stream: TcpStream) {
-    let _ = stream.set_nodelay(true);
-    let Ok(read_half) = stream.try_clone() else { return };
-    let mut reader = BufReader::new(read_half);
-    let mut stream = stream;
-    while let Some(req) = read_request(&mut reader) {
-        if state.stop.load(Ordering::Acquire) {
-            return;
+        let Ok(stream) = stream else { continue };
+        let number = sim.next_connection.fetch_add(1, Ordering::Relaxed);
+        if let Ok(copy) = stream.try_clone() {
+            sim.connections.lock().expect("connections lock").insert(number, copy);
         }
-        let close = req.header("connection").is_some_and(|v| v.eq_ignore_ascii_case("close"));
-        match handle(state, &req) {
-            Reply::Send(r) => {
-                if write_response(&mut stream, &r, None).is_err() {
-                    return;
-                }
-            }
-            Reply::Truncated(r) => {
-                let _ = write_response(&mut stream, &r, Some(r.body.len() + 100));
-                return;
-            }
-            Reply::Reset => return,
-        }
-        if close {
-            return;
+        let serving = Arc::clone(sim);
+        let spawned = std::thread::Builder::new().name("sim-conn".into()).spawn(move || {
+            serve_connection(&serving, stream);
+            serving.connections.lock().expect("connections lock").remove(&number);
+        });
+        if spawned.is_err() {
+            sim.connections.lock().expect("connections lock").remove(&number);
         }
     }
 }
@@ -141,53 +221,74 @@ fn serve(state: &State, stream: TcpStream) {
 /// What to do with a connection after a request.
 enum Reply {
     Send(Response),
+    /// Send the headers and less body than they promise, then close.
     Truncated(Response),
-    Reset,
+    /// Close without answering.
+    Close,
+    /// Send, then stop the simulator.
+    SendThenStop(Response),
 }
 
-fn handle(state: &State, req: &Request) -> Reply {
-    match (req.method.as_str(), req.path.as_str()) {
-        ("GET", "/__stats") => Reply::Send(Response::json(200, &stats_json(state))),
-        ("POST", "/__reset") => {
-            for m in &state.models {
-                *m.stats.lock().expect("stats lock") = ModelStats::default();
+fn serve_connection(sim: &Simulator, stream: TcpStream) {
+    let _ = stream.set_nodelay(true);
+    let Ok(read_half) = stream.try_clone() else { return };
+    let mut reader = BufReader::new(read_half);
+    let mut stream = stream;
+    loop {
+        let req = match read_request(&mut reader) {
+            Ok(Some(req)) => req,
+            Ok(None) => return,
+            Err(why) => {
+                let r = Response::json(400, &json!({"error": {"message": why, "type": "invalid_request_error", "param": null, "code": null}}));
+                let _ = write_response(&mut stream, &r, Framing::Close);
+                return;
             }
+        };
+        if sim.stopping() {
+            return;
+        }
+        let framing = if req.close { Framing::Close } else { Framing::KeepAlive };
+        match route(sim, &req) {
+            Reply::Send(r) => {
+                if write_response(&mut stream, &r, framing).is_err() || req.close {
+                    return;
+                }
+            }
+            Reply::Truncated(r) => {
+                let _ = write_response(&mut stream, &r, Framing::ShortBy(r.body.len() / 2 + 64));
+                return;
+            }
+            Reply::Close => return,
+            Reply::SendThenStop(r) => {
+                let _ = write_response(&mut stream, &r, Framing::Close);
+                sim.request_stop();
+                return;
+            }
+        }
+    }
+}
+
+fn route(sim: &Simulator, req: &Request) -> Reply {
+    match (req.method.as_str(), req.path.as_str()) {
+        ("POST", "/v1/chat/completions") => wire::call::<openai::OpenAi>(sim, req),
+        ("POST", "/v1/messages") => wire::call::<anthropic::Anthropic>(sim, req),
+        ("GET", "/__stats") => Reply::Send(Response::json(200, &serde_json::to_value(sim.stats()).expect("stats serialise"))),
+        ("POST", "/__reset") => {
+            sim.reset_stats();
             Reply::Send(Response::json(200, &json!({"reset": true})))
         }
-        ("POST", "/__shutdown") => {
-            state.stop.store(true, Ordering::Release);
-            Reply::Send(Response::json(200, &json!({"stopping": true})))
-        }
-        ("POST", "/v1/chat/completions") => wire::call(state, req, wire::Api::OpenAi),
-        ("POST", "/v1/messages") => wire::call(state, req, wire::Api::Anthropic),
-        _ => Reply::Send(Response::json(404, &json!({"error": {"message": "no such route", "type": "not_found"}}))),
+        ("POST", "/__shutdown") => Reply::SendThenStop(Response::json(200, &json!({"stopping": true}))),
+        (method, path) => Reply::Send(Response::json(404, &json!({"error": {"message": format!("no route {method} {path}"), "type": "invalid_request_error", "param": null, "code": null}}))),
     }
 }
 
-fn stats_json(state: &State) -> Value {
-    let mut models = serde_json::Map::new();
-    let mut total = 0;
-    for (p, m) in state.profile.models.iter().zip(&state.models) {
-        let s = m.stats.lock().expect("stats lock").clone();
-        total += s.requests;
-        models.insert(
-            p.name.clone(),
-            json!({
-                "requests": s.requests, "ok": s.ok, "rate_limited": s.rate_limited, "faults": s.faults,
-                "outage_failures": s.outage_failures, "prompt_tokens": s.prompt_tokens,
-                "completion_tokens": s.completion_tokens, "max_in_flight": s.max_in_flight
-            }),
-        );
-    }
-    json!({"models": models, "total_requests": total})
-}
-
-/// Runs `tailor sim` until a signal or `POST /__shutdown`: prints the address, writes the port.
+/// Runs `tailor sim` until `stop` (set by SIGINT/SIGTERM) or `POST /__shutdown`: writes the bound
+/// port to `port_file` atomically, then says where it listens on stderr.
 pub fn run_cli(profile: &std::path::Path, port: u16, port_file: Option<&std::path::Path>, stop: &AtomicBool) -> anyhow::Result<()> {
     let profile = Profile::load(profile).map_err(anyhow::Error::msg)?;
-    let handle = start(profile, port)?;
+    let handle = Simulator::start(profile, port).map_err(|e| anyhow::anyhow!("cannot listen on 127.0.0.1:{port}: {e}"))?;
     if let Some(f) = port_file {
-        crate::report::write_atomic(f, format!("{}\n", handle.addr().port()).as_bytes())?;
+        crate::report::write_atomic(f, format!("{}\n", handle.addr().port()).as_bytes()).map_err(|e| anyhow::anyhow!("{}: {e}", f.display()))?;
     }
     eprintln!("tailor sim listening on {}", handle.addr());
     while !stop.load(Ordering::Acquire) && !handle.stopping() {

@@ -1,292 +1,256 @@
-//! The two APIs as the simulator answers them: authentication, limits, outages, faults, latency,
-//! then a schema-conforming answer with usage and rate-limit headers.
+//! One API call as the simulator serves it, the same for both APIs: authentication, validation,
+//! outage, RPM/TPM admission, fault and latency draws, then a schema-conforming answer with usage
+//! and rate-limit headers. What differs between OpenAI and Anthropic (where the key, schema and
+//! budget sit in a request, how errors, answers and headers are spelt) is the `Wire` trait,
+//! implemented in `openai.rs` and `anthropic.rs`.
 
-use super::answer::{answer as make_answer, Prompt};
+use super::draw;
+use super::generate::{answer as make_answer, Prompt};
 use super::http::{Request, Response};
-use super::{ModelState, Reply, State};
-use crate::time::rfc3339_utc;
+use super::limits::{Admission, Dimension, Standing};
+use super::profile::Fault;
+use super::stats::Outcome;
+use super::{Reply, Simulator};
 use serde_json::{json, Value};
-use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant, SystemTime};
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Api {
-    OpenAi,
-    Anthropic,
+/// How long a `hang` fault holds a connection, in real time.
+const HANG: Duration = Duration::from_secs(60);
+
+/// What the simulator reads from a request, the same for both APIs.
+#[derive(Debug)]
+pub struct Call {
+    /// Bytes of all message text (system prompt and every message), for usage and TPM.
+    pub prompt_bytes: usize,
+    /// The text of the last user message: job, task and section blocks.
+    pub user: String,
+    /// The schema the answer must follow, if the request gives one.
+    pub schema: Option<Value>,
+    /// The output budget, counted against TPM.
+    pub max_tokens: Option<u64>,
+    /// Anthropic: the tool the answer goes to; none answers with a text block.
+    pub tool: Option<String>,
 }
 
-fn error(api: Api, status: u16, kind: &str, message: &str) -> Response {
-    let body = match api {
-        Api::OpenAi => json!({"error": {"message": message, "type": kind, "param": null, "code": kind}}),
-        Api::Anthropic => json!({"type": "error", "error": {"type": kind, "message": message}}),
-    };
-    Response::json(status, &body)
+/// The classes of error replies; each API spells them its own way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    InvalidRequest,
+    Authentication,
+    Permission,
+    NotFound,
+    RateLimit(Dimension),
+    Overloaded,
+    Server,
 }
 
-fn error_kind(api: Api, status: u16) -> &'static str {
-    match (api, status) {
-        (Api::OpenAi, 429) => "rate_limit_exceeded",
-        (Api::OpenAi, 401) => "invalid_api_key",
-        (Api::OpenAi, _) => "server_error",
-        (Api::Anthropic, 429) => "rate_limit_error",
-        (Api::Anthropic, 401) => "authentication_error",
-        (Api::Anthropic, 529) => "overloaded_error",
-        (Api::Anthropic, _) => "api_error",
+impl ErrorKind {
+    /// The class of a status chosen by the profile (faults, outages).
+    pub fn of_status(status: u16) -> ErrorKind {
+        match status {
+            401 => ErrorKind::Authentication,
+            403 => ErrorKind::Permission,
+            404 => ErrorKind::NotFound,
+            429 => ErrorKind::RateLimit(Dimension::Requests),
+            529 => ErrorKind::Overloaded,
+            500..=599 => ErrorKind::Server,
+            _ => ErrorKind::InvalidRequest,
+        }
     }
 }
 
-fn ceil_tokens(bytes: usize) -> u64 {
+/// How much of the answer a 200 carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shape {
+    Whole,
+    /// No choices (OpenAI) or no content blocks (Anthropic).
+    Empty,
+    /// Stopped at the token limit, half the answer sent.
+    CutOff,
+}
+
+/// An answer to put in a 200.
+pub struct Answer<'a> {
+    /// Unique per reply, for the `id` fields.
+    pub id: u64,
+    pub model: &'a str,
+    pub value: &'a Value,
+    pub shape: Shape,
+    pub prompt_tokens: u64,
+    pub call: &'a Call,
+}
+
+/// What differs between the two APIs.
+pub trait Wire {
+    /// The API key the request carries.
+    fn key(req: &Request) -> Option<&str>;
+    /// Reads a request, or says why it is invalid (a 400).
+    fn read(req: &Request, body: &Value) -> Result<Call, String>;
+    /// An error reply.
+    fn error(status: u16, kind: ErrorKind, message: &str) -> Response;
+    /// The 429 of a request refused by `by`, fitting after `wait`, with the retry hints.
+    fn too_many(model: &str, by: Dimension, wait: Duration, standing: &Standing) -> Response;
+    /// Adds the rate-limit headers.
+    fn limit_headers(r: Response, standing: &Standing, now: SystemTime) -> Response;
+    /// The body of a 200 and the completion tokens of what it carries.
+    fn success(a: &Answer) -> (Value, u64);
+    /// A 200 body that starts like this API's answer and is not JSON.
+    fn malformed(id: u64) -> Vec<u8>;
+}
+
+/// Tokens of a text: a quarter of its bytes, rounded up.
+pub fn tokens(bytes: usize) -> u64 {
     bytes.div_ceil(4) as u64
 }
 
-/// Text of a message's content (a string, or text blocks).
-fn content_text(v: &Value) -> String {
+/// The text of a message's content: a string, or the concatenated text of its blocks.
+pub fn content_text(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
-        Value::Array(blocks) => blocks.iter().filter_map(|b| b.get("text").and_then(Value::as_str)).collect::<Vec<_>>().join("\n"),
+        Value::Array(blocks) => blocks.iter().filter_map(|b| b.get("text").and_then(Value::as_str)).collect(),
         _ => String::new(),
     }
 }
 
-/// A scaled minute's window: how many requests and tokens it holds, and when it frees a slot.
-fn admit(state: &State, m: &ModelState, rpm: Option<u64>, tpm: Option<u64>, tokens: u64) -> Result<(u64, u64, Duration), Duration> {
-    let window = Duration::from_secs_f64(60.0 / state.profile.time_scale);
+/// The JSON schema written after a `JSON schema:` line of a system prompt (for servers that take
+/// no schema parameter); text after the schema is ignored.
+pub fn schema_in_system(system: &str) -> Option<Value> {
+    let (_, rest) = system.split_once("JSON schema:")?;
+    serde_json::Deserializer::from_str(rest).into_iter::<Value>().next()?.ok().filter(Value::is_object)
+}
+
+/// The first half of a text, cut at a character boundary.
+pub fn cut_in_half(text: &str) -> &str {
+    let mut end = text.len() / 2;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// Serves one request to an API route. Every reply about a model carries its rate-limit headers,
+/// except the 401s and 400s, which the real APIs send before any limit is looked at.
+pub fn call<W: Wire>(sim: &Simulator, req: &Request) -> Reply {
+    let body: Option<Value> = serde_json::from_slice(&req.body).ok();
+    let index = body.as_ref().and_then(|b| b.get("model")).and_then(Value::as_str).and_then(|name| sim.model_index(name));
+    let (Some(index), Some(body)) = (index, body.as_ref()) else {
+        sim.count_unrouted();
+        return Reply::Send(unrouted::<W>(sim, req, body.as_ref()));
+    };
+    let model = &sim.models[index];
+    model.arrive();
+    let (outcome, reply) = serve::<W>(sim, index, req, body);
+    model.record(outcome);
+    if outcome == Outcome::Fault(Fault::Hang) {
+        sim.hold(HANG);
+    }
+    model.leave();
+    reply
+}
+
+/// The reply to a request that names no model of the profile: 401, 400 or 404, in that order,
+/// as the real APIs check them.
+fn unrouted<W: Wire>(sim: &Simulator, req: &Request, body: Option<&Value>) -> Response {
+    if !authorized::<W>(sim, req) {
+        return W::error(401, ErrorKind::Authentication, "Incorrect API key provided.");
+    }
+    let Some(body) = body else {
+        return W::error(400, ErrorKind::InvalidRequest, "The request body is not valid JSON.");
+    };
+    if let Err(why) = W::read(req, body) {
+        return W::error(400, ErrorKind::InvalidRequest, &why);
+    }
+    match body.get("model").and_then(Value::as_str) {
+        Some(name) => W::error(404, ErrorKind::NotFound, &format!("The model `{name}` does not exist or you do not have access to it.")),
+        None => W::error(400, ErrorKind::InvalidRequest, "model: field required"),
+    }
+}
+
+fn authorized<W: Wire>(sim: &Simulator, req: &Request) -> bool {
+    sim.profile.api_key.as_deref().is_none_or(|key| W::key(req) == Some(key))
+}
+
+fn serve<W: Wire>(sim: &Simulator, index: usize, req: &Request, body: &Value) -> (Outcome, Reply) {
+    let p = &sim.profile.models[index];
+    let m = &sim.models[index];
+    if !authorized::<W>(sim, req) {
+        return (Outcome::Rejected, Reply::Send(W::error(401, ErrorKind::Authentication, "Incorrect API key provided.")));
+    }
+    let call = match W::read(req, body) {
+        Ok(call) => call,
+        Err(why) => return (Outcome::Rejected, Reply::Send(W::error(400, ErrorKind::InvalidRequest, &why))),
+    };
     let now = Instant::now();
-    let mut w = m.window.lock().expect("window lock");
-    while w.front().is_some_and(|(t, _)| now.duration_since(*t) >= window) {
-        w.pop_front();
-    }
-    let used_tokens: u64 = w.iter().map(|(_, t)| t).sum();
-    let reset = w.front().map_or(Duration::ZERO, |(t, _)| window.saturating_sub(now.duration_since(*t)));
-    let over_rpm = rpm.is_some_and(|r| w.len() as u64 >= r);
-    let over_tpm = tpm.is_some_and(|t| used_tokens + tokens > t && !w.is_empty());
-    if over_rpm || over_tpm {
-        return Err(reset.max(Duration::from_millis(1)));
-    }
-    w.push_back((now, tokens));
-    Ok((rpm.map_or(u64::MAX, |r| r - w.len() as u64), tpm.map_or(u64::MAX, |t| t.saturating_sub(used_tokens + tokens)), reset))
-}
-
-fn openai_duration(d: Duration) -> String {
-    if d < Duration::from_secs(1) {
-        format!("{}ms", d.as_millis().max(1))
-    } else {
-        let s = d.as_secs_f64();
-        let m = (s / 60.0).floor();
-        if m >= 1.0 { format!("{}m{:.0}s", m, s - m * 60.0) } else { format!("{s:.1}s") }
-    }
-}
-
-fn limit_headers(api: Api, r: Response, rpm: Option<u64>, tpm: Option<u64>, remaining: (u64, u64), reset: Duration) -> Response {
-    let (rr, rt) = remaining;
-    match api {
-        Api::OpenAi => r
-            .with_header("x-ratelimit-limit-requests", rpm.unwrap_or(u64::MAX).to_string())
-            .with_header("x-ratelimit-remaining-requests", rr.to_string())
-            .with_header("x-ratelimit-reset-requests", openai_duration(reset))
-            .with_header("x-ratelimit-limit-tokens", tpm.unwrap_or(u64::MAX).to_string())
-            .with_header("x-ratelimit-remaining-tokens", rt.to_string())
-            .with_header("x-ratelimit-reset-tokens", openai_duration(reset)),
-        Api::Anthropic => {
-            let at = rfc3339_utc(SystemTime::now() + reset);
-            r.with_header("anthropic-ratelimit-requests-limit", rpm.unwrap_or(u64::MAX).to_string())
-                .with_header("anthropic-ratelimit-requests-remaining", rr.to_string())
-                .with_header("anthropic-ratelimit-requests-reset", at.clone())
-                .with_header("anthropic-ratelimit-tokens-limit", tpm.unwrap_or(u64::MAX).to_string())
-                .with_header("anthropic-ratelimit-tokens-remaining", rt.to_string())
-                .with_header("anthropic-ratelimit-tokens-reset", at)
-        }
-    }
-}
-
-/// Answers depend on the profile's seed, the model and each section (not on the order requests
-/// arrive in, nor on how sections are batched), so a rerun or a resumed run gets the same answers
-/// as an uninterrupted one.
-fn answer_seed(seed: u64, model: &str) -> u64 {
-    let digest = blake3::hash(model.as_bytes());
-    u64::from_le_bytes(digest.as_bytes()[..8].try_into().expect("8 bytes")) ^ seed
-}
-
-/// Handles one API call.
-pub fn call(state: &State, req: &Request, api: Api) -> Reply {
-    if let Some(key) = &state.profile.api_key {
-        let given = match api {
-            Api::OpenAi => req.header("authorization").and_then(|h| h.strip_prefix("Bearer ")),
-            Api::Anthropic => req.header("x-api-key"),
-        };
-        if given != Some(key.as_str()) {
-            return Reply::Send(error(api, 401, error_kind(api, 401), "invalid API key"));
-        }
-    }
-    let Ok(body) = serde_json::from_slice::<Value>(&req.body) else {
-        return Reply::Send(error(api, 400, "invalid_request_error", "body is not JSON"));
-    };
-    if api == Api::Anthropic {
-        if req.header("anthropic-version").is_none() {
-            return Reply::Send(error(api, 400, "invalid_request_error", "anthropic-version header is required"));
-        }
-        if body.get("max_tokens").and_then(Value::as_u64).is_none() {
-            return Reply::Send(error(api, 400, "invalid_request_error", "max_tokens: field required"));
-        }
-    }
-    let model = body.get("model").and_then(Value::as_str).unwrap_or("");
-    let Some(index) = state.profile.models.iter().position(|m| m.name == model) else {
-        return Reply::Send(error(api, 404, "not_found_error", &format!("model {model:?} not found")));
-    };
-    let m = &state.models[index];
-    let in_flight = m.in_flight.fetch_add(1, Ordering::AcqRel) + 1;
-    let reply = answer(state, &body, api, index);
-    m.in_flight.fetch_sub(1, Ordering::AcqRel);
-    let mut s = m.stats.lock().expect("stats lock");
-    s.requests += 1;
-    s.max_in_flight = s.max_in_flight.max(in_flight);
-    match &reply {
-        Outcome::Ok { prompt, completion, .. } => {
-            s.ok += 1;
-            s.prompt_tokens += prompt;
-            s.completion_tokens += completion;
-        }
-        Outcome::Limited(_) => s.rate_limited += 1,
-        Outcome::Outage(_) => s.outage_failures += 1,
-        Outcome::Fault(name, _) => *s.faults.entry(name).or_insert(0) += 1,
-    }
-    drop(s);
-    match reply {
-        Outcome::Ok { response, .. } | Outcome::Limited(response) | Outcome::Outage(response) => Reply::Send(response),
-        Outcome::Fault(_, reply) => reply,
-    }
-}
-
-enum Outcome {
-    Ok { response: Response, prompt: u64, completion: u64 },
-    Limited(Response),
-    Outage(Response),
-    Fault(&'static str, Reply),
-}
-
-fn answer(state: &State, body: &Value, api: Api, index: usize) -> Outcome {
-    let p = &state.profile.models[index];
-    let m = &state.models[index];
-    let scale = state.profile.time_scale;
-    let sim_now = state.started.elapsed().as_secs_f64() * scale;
-    if let Some(o) = p.outages.iter().find(|o| (o.start_s..o.end_s).contains(&sim_now)) {
-        return Outcome::Outage(error(api, o.status, error_kind(api, o.status), "simulated outage"));
+    let sim_seconds = now.duration_since(sim.started).as_secs_f64() * sim.profile.time_scale;
+    if let Some(o) = p.outages.iter().find(|o| (o.start_s..o.end_s).contains(&sim_seconds)) {
+        let standing = m.window.lock().expect("window lock").peek(now);
+        let r = W::error(o.status, ErrorKind::of_status(o.status), "The model is unavailable (simulated outage).");
+        return (Outcome::Outage, Reply::Send(W::limit_headers(r, &standing, SystemTime::now())));
     }
 
-    // What the request says.
-    let (system, messages) = match api {
-        Api::OpenAi => {
-            let msgs = body.get("messages").and_then(Value::as_array).cloned().unwrap_or_default();
-            let system: String = msgs.iter().filter(|m| m["role"] == "system").map(|m| content_text(&m["content"])).collect::<Vec<_>>().join("\n");
-            (system, msgs)
-        }
-        Api::Anthropic => (body.get("system").map(content_text).unwrap_or_default(), body.get("messages").and_then(Value::as_array).cloned().unwrap_or_default()),
-    };
-    let all_text: usize = system.len() + messages.iter().filter(|m| m["role"] != "system").map(|m| content_text(&m["content"]).len()).sum::<usize>();
-    let prompt_tokens = ceil_tokens(all_text);
-    let max_tokens = body.get("max_tokens").or_else(|| body.get("max_completion_tokens")).and_then(Value::as_u64).unwrap_or(0);
-    let limits = admit(state, m, p.rpm, p.tpm, prompt_tokens + max_tokens);
-    let (remaining, reset) = match limits {
-        Ok((rr, rt, reset)) => ((rr, rt), reset),
-        Err(wait) => {
-            let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
-            let r = error(api, 429, error_kind(api, 429), "rate limit reached")
-                .with_header("retry-after", secs.to_string())
-                .with_header("retry-after-ms", wait.as_millis().max(1).to_string());
-            return Outcome::Limited(limit_headers(api, r, p.rpm, p.tpm, (0, 0), wait));
+    let prompt_tokens = tokens(call.prompt_bytes);
+    let standing = match m.window.lock().expect("window lock").admit(now, prompt_tokens + call.max_tokens.unwrap_or(0)) {
+        Admission::Admitted(s) => s,
+        Admission::Refused { by, wait, standing } => {
+            let r = W::limit_headers(W::too_many(&p.name, by, wait, &standing), &standing, SystemTime::now());
+            return (Outcome::RateLimited, Reply::Send(r));
         }
     };
-
-    let (fault, latency, seed) = {
-        let mut rng = state.rng.lock().expect("rng lock");
-        let f = &p.faults;
-        let draw = rng.next_f64();
-        let table = [
-            ("http_500", f.http_500),
-            ("http_502", f.http_502),
-            ("http_503", f.http_503),
-            ("http_529", f.http_529),
-            ("hang", f.hang),
-            ("reset", f.reset),
-            ("truncated", f.truncated),
-            ("malformed", f.malformed),
-            ("empty_choices", f.empty_choices),
-            ("length", f.length),
-        ];
-        let mut acc = 0.0;
-        let fault = table.iter().find(|(_, pr)| {
-            acc += pr;
-            draw < acc
-        });
-        // Log-normal latency from the median and the 95th percentile.
-        let (u1, u2) = (rng.next_f64().max(1e-12), rng.next_f64());
-        let z = (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos();
-        let sigma = (p.latency_ms.p95.ln() - p.latency_ms.median.ln()) / 1.645;
-        let ms = (p.latency_ms.median.ln() + sigma * z).exp();
-        (fault.map(|(n, _)| *n), Duration::from_secs_f64(ms / 1000.0 / scale), answer_seed(state.profile.seed, &p.name))
+    let (fault, latency_ms) = {
+        let mut rng = m.rng.lock().expect("rng lock");
+        (draw::fault(&mut rng, &p.faults), draw::latency_ms(&mut rng, p.latency_ms))
     };
-    std::thread::sleep(latency);
-
+    if fault == Some(Fault::Reset) {
+        return (Outcome::Fault(Fault::Reset), Reply::Close);
+    }
+    std::thread::sleep(draw::scaled(latency_ms, sim.profile.time_scale));
+    let with_limits = |r| W::limit_headers(r, &standing, SystemTime::now());
+    let id = sim.next_id();
+    let shape = match fault {
+        Some(f @ (Fault::Http500 | Fault::Http502 | Fault::Http503 | Fault::Http529)) => {
+            let status = match f {
+                Fault::Http500 => 500,
+                Fault::Http502 => 502,
+                Fault::Http503 => 503,
+                _ => 529,
+            };
+            let r = W::error(status, ErrorKind::of_status(status), "The server had an error while processing your request (simulated).");
+            return (Outcome::Fault(f), Reply::Send(with_limits(r)));
+        }
+        Some(Fault::Hang) => return (Outcome::Fault(Fault::Hang), Reply::Close),
+        Some(Fault::Malformed) => {
+            let r = Response { status: 200, headers: Vec::new(), body: W::malformed(id) };
+            return (Outcome::Fault(Fault::Malformed), Reply::Send(with_limits(r)));
+        }
+        Some(Fault::EmptyChoices) => Shape::Empty,
+        Some(Fault::Length) => Shape::CutOff,
+        Some(Fault::Reset | Fault::Truncated) | None => Shape::Whole,
+    };
+    let schema = call.schema.clone().unwrap_or_else(|| json!({"type": "object", "properties": {"text": {"type": "string"}}}));
+    let value = make_answer(&schema, &Prompt::parse(&call.user), m.answer_seed);
+    let (body, completion_tokens) = W::success(&Answer { id, model: &p.name, value: &value, shape, prompt_tokens, call: &call });
+    let r = with_limits(Response::json(200, &body));
     match fault {
-        Some(name @ ("http_500" | "http_502" | "http_503" | "http_529")) => {
-            let status: u16 = name[5..].parse().unwrap_or(500);
-            let status = if status == 529 && api == Api::OpenAi { 503 } else { status };
-            return Outcome::Fault(name, super::Reply::Send(error(api, status, error_kind(api, status), "simulated fault")));
-        }
-        Some("hang") => {
-            let until = Instant::now() + Duration::from_secs(60);
-            while Instant::now() < until && !state.stop.load(Ordering::Acquire) {
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            return Outcome::Fault("hang", super::Reply::Reset);
-        }
-        Some("reset") => return Outcome::Fault("reset", super::Reply::Reset),
-        Some("malformed") => return Outcome::Fault("malformed", super::Reply::Send(Response { status: 200, headers: Vec::new(), body: b"{\"id\": \"chatcmpl-x\", \"choices\": [".to_vec() })),
-        _ => {}
+        Some(Fault::Truncated) => (Outcome::Fault(Fault::Truncated), Reply::Truncated(r)),
+        Some(f) => (Outcome::Fault(f), Reply::Send(r)),
+        None => (Outcome::Ok { prompt_tokens, completion_tokens }, Reply::Send(r)),
     }
+}
 
-    // The answer.
-    let user = messages.iter().rev().find(|m| m["role"] == "user").map(|m| content_text(&m["content"])).unwrap_or_default();
-    let schema = match api {
-        Api::OpenAi => body
-            .pointer("/response_format/json_schema/schema")
-            .or_else(|| body.pointer("/response_format/schema"))
-            .cloned()
-            .or_else(|| system.split_once("JSON schema:\n").and_then(|(_, s)| serde_json::from_str(s.trim()).ok())),
-        Api::Anthropic => body.pointer("/tools/0/input_schema").cloned(),
-    }
-    .unwrap_or_else(|| json!({"type": "object", "properties": {"text": {"type": "string"}}}));
-    let value = make_answer(&schema, &Prompt::parse(&user), seed);
-    let text = value.to_string();
-    let completion_tokens = ceil_tokens(text.len());
-    let model = &p.name;
-    let created = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let response = match (api, fault) {
-        (Api::OpenAi, Some("empty_choices")) => json!({"id": "chatcmpl-sim", "object": "chat.completion", "created": created, "model": model, "choices": []}),
-        (Api::OpenAi, f) => {
-            let (content, finish) = if f == Some("length") { (text[..text.len() / 2].to_string(), "length") } else { (text.clone(), "stop") };
-            json!({
-                "id": format!("chatcmpl-{seed:x}"), "object": "chat.completion", "created": created, "model": model,
-                "choices": [{"index": 0, "message": {"role": "assistant", "content": content, "refusal": null}, "finish_reason": finish}],
-                "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens, "total_tokens": prompt_tokens + completion_tokens, "prompt_tokens_details": {"cached_tokens": 0}}
-            })
-        }
-        (Api::Anthropic, Some("empty_choices")) => json!({"id": "msg_sim", "type": "message", "role": "assistant", "model": model, "content": [], "stop_reason": "end_turn", "usage": {"input_tokens": prompt_tokens, "output_tokens": 0}}),
-        (Api::Anthropic, f) => {
-            let tool = body.pointer("/tools/0/name").and_then(Value::as_str).unwrap_or("answer");
-            let stop = if f == Some("length") { "max_tokens" } else { "tool_use" };
-            json!({
-                "id": format!("msg_{seed:x}"), "type": "message", "role": "assistant", "model": model,
-                "content": [{"type": "tool_use", "id": format!("toolu_{seed:x}"), "name": tool, "input": value}],
-                "stop_reason": stop, "stop_sequence": null,
-                "usage": {"input_tokens": prompt_tokens, "output_tokens": completion_tokens, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0}
-            })
-        }
-    };
-    let r = limit_headers(api, Response::json(200, &response), p.rpm, p.tpm, remaining, reset);
-    match fault {
-        Some("truncated") => Outcome::Fault("truncated", super::Reply::Truncated(r)),
-        Some(name @ ("empty_choices" | "length")) => Outcome::Fault(name, super::Reply::Send(r)),
-        _ => Outcome::Ok { response: r, prompt: prompt_tokens, completion: completion_tokens },
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn helpers_count_cut_and_find_what_they_should() {
+        assert_eq!((tokens(0), tokens(1), tokens(8), tokens(9)), (0, 1, 2, 3));
+        assert_eq!(content_text(&json!([{"type": "text", "text": "ab"}, {"type": "image"}, {"type": "text", "text": "c"}])), "abc");
+        assert_eq!(cut_in_half("abcd"), "ab");
+        assert_eq!(cut_in_half("aé"), "a", "never inside a character");
+        let system = "Answer in JSON.\nJSON schema:\n{\"type\":\"object\",\"properties\":{\"text\":{\"type\":\"string\"}}}\nThanks.";
+        assert_eq!(schema_in_system(system), Some(json!({"type": "object", "properties": {"text": {"type": "string"}}})));
+        assert_eq!(schema_in_system("no schema here"), None);
+        assert_eq!(ErrorKind::of_status(529), ErrorKind::Overloaded);
+        assert_eq!(ErrorKind::of_status(502), ErrorKind::Server);
     }
 }
