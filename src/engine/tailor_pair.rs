@@ -6,12 +6,12 @@ use crate::job::JobAnalysis;
 use crate::pair::Pair;
 use crate::plan::{plan_parts, Part, SectionWeights};
 use crate::provider::prompt::system_prompt;
-use crate::provider::registry::{ModelEntry, Price, Registry};
-use crate::provider::{Completion, Evaluation, FailureKind, ProviderError, TaskInput, TaskKind, TaskOutput, Usage, PROMPT_VERSION};
+use crate::provider::registry::{task_cache_key, ModelEntry, Price, Registry};
+use crate::provider::{Completion, Evaluation, FailureKind, ProviderError, TaskInput, TaskKind, TaskOutput, Usage};
 use crate::text::approx_tokens;
 use super::governor::Governor;
 use crate::resilience::retry::{Decision, RetryPolicy, SplitMix};
-use crate::state::{cache_key, Cache};
+use crate::state::Cache;
 use crate::quality::{keyword_coverage, section_quality, unfaithful_tokens};
 use crate::rows::{ResultRow, SectionRow, Status};
 use crate::segment::{segment, SectionType};
@@ -121,13 +121,6 @@ impl Served {
             TaskOutput::Optimization(_) => None,
         }
     }
-}
-
-/// Cache key of a task on a model: everything that determines the answer. The section text is
-/// normalised (trailing spaces and blank lines at the ends dropped) so cosmetic differences share.
-fn task_key(entry: &ModelEntry, input: &TaskInput<'_>) -> [u8; 32] {
-    let text: String = input.text.trim_matches('\n').lines().map(str::trim_end).collect::<Vec<_>>().join("\n");
-    cache_key(&[PROMPT_VERSION, input.kind.as_str(), input.section_type.as_str(), &text, &input.job.hash, entry.provider.name(), &entry.name])
 }
 
 fn blake3_u64(text: &str) -> u64 {
@@ -250,7 +243,7 @@ impl Tailor<'_> {
             if let Some(fatal) = self.fatal.get() {
                 return Err(fatal.clone());
             }
-            let key = entry.cacheable.then(|| task_key(entry, input));
+            let key = entry.cacheable.then(|| task_cache_key(entry, input.kind, input.section_type, input.text, &input.job.hash));
             if let (Some(cache), Some(key)) = (self.cache, key.as_ref()) {
                 if let Some(completion) = cache.get(key).ok().flatten().and_then(|bytes| serde_json::from_slice::<Completion>(&bytes).ok()) {
                     return Ok(Served::new(entry, completion.output, None, true));

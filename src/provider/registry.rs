@@ -31,6 +31,13 @@ impl Price {
     }
 }
 
+/// Cache key of one section's task on a model: everything that determines the answer. The text is
+/// normalised (trailing spaces, blank lines at the ends) so cosmetic differences share an answer.
+pub fn task_cache_key(entry: &ModelEntry, kind: super::TaskKind, section_type: crate::segment::SectionType, text: &str, job_hash: &str) -> [u8; 32] {
+    let text: String = text.trim_matches('\n').lines().map(str::trim_end).collect::<Vec<_>>().join("\n");
+    crate::state::cache_key(&[super::PROMPT_VERSION, kind.as_str(), section_type.as_str(), &text, job_hash, entry.provider.name(), &entry.name])
+}
+
 /// One model as the engine uses it.
 #[derive(Debug, Clone)]
 pub struct ModelEntry {

@@ -12,13 +12,13 @@ pub mod job;
 mod tests;
 mod worker;
 
-use crate::provider::registry::Registry;
-use crate::provider::{TaskKind, PROMPT_VERSION};
+use crate::provider::registry::{task_cache_key, Registry};
+use crate::provider::TaskKind;
 use crate::resilience::breaker::{Breaker, BreakerConfig, Transition};
 use crate::resilience::limiter::RateLimiter;
 use crate::resilience::retry::{RetryBudget, RetryPolicy};
 use crate::segment::SectionType;
-use crate::state::{cache_key, Cache};
+use crate::state::Cache;
 use backlog::Backlog;
 use crossbeam_channel::{bounded, Receiver, RecvTimeoutError, Sender, TrySendError};
 use job::{Done, Job};
@@ -155,12 +155,9 @@ impl<'a> Shared<'a> {
         self.model_pool[self.registry.chain(job.kind)[job.chain_pos]]
     }
 
-    /// Cache key of one section's task on a model: everything that determines the answer. The
-    /// text is normalised (trailing spaces, blank lines at the ends) so cosmetic differences share.
+    /// Cache key of one section's task on registry model `model`.
     pub fn cache_key(&self, model: usize, kind: TaskKind, section_type: SectionType, text: &str, job_hash: &str) -> [u8; 32] {
-        let e = self.registry.entry(model);
-        let text: String = text.trim_matches('\n').lines().map(str::trim_end).collect::<Vec<_>>().join("\n");
-        cache_key(&[PROMPT_VERSION, kind.as_str(), section_type.as_str(), &text, job_hash, e.provider.name(), &e.name])
+        task_cache_key(self.registry.entry(model), kind, section_type, text, job_hash)
     }
 
     /// Breaker transitions of every model: (provider/model, transition), oldest first per model.
