@@ -355,6 +355,8 @@ fn apply(state: &mut PairState, item: &JobItem, output: TaskOutput, cached: bool
                     run.cache_hits += 1;
                     state.tasks.ok += 1;
                 }
+                // The first evaluation failed: there is nothing to reuse, so evaluate it again.
+                None if run.before_failed => return Some(text),
                 None => {
                     run.after_is_before = true;
                     state.pending += 1;
@@ -362,9 +364,10 @@ fn apply(state: &mut PairState, item: &JobItem, output: TaskOutput, cached: bool
             }
         }
         (_, _) => {
+            // Counted as a failure of the task, exactly as if every model had failed it.
+            state.pending += 1;
             state.tasks.ok -= 1;
-            state.tasks.failed += 1;
-            run.error.get_or_insert_with(|| "answer of the wrong kind".to_string());
+            fail_item(state, item, "answer of the wrong kind");
         }
     }
     None
@@ -374,8 +377,15 @@ fn apply(state: &mut PairState, item: &JobItem, output: TaskOutput, cached: bool
 fn fail_item(state: &mut PairState, item: &JobItem, error: &str) {
     state.pending -= 1;
     state.tasks.failed += 1;
-    let run = state.runs[item.key.part as usize].as_mut();
+    let mut run = state.runs[item.key.part as usize].as_mut();
     let waiting_after = run.as_ref().is_some_and(|r| r.after_is_before);
+    if item.key.stage == Stage::Before {
+        if let Some(r) = run.as_deref_mut() {
+            r.before_failed = true;
+            // An unchanged text waiting to reuse this evaluation waits no more.
+            r.after_is_before = false;
+        }
+    }
     if item.key.stage == Stage::Optimize || (item.key.stage == Stage::Before && waiting_after) {
         // The second evaluation never runs (or had nothing to reuse).
         state.tasks.skipped += 1;
@@ -385,5 +395,68 @@ fn fail_item(state: &mut PairState, item: &JobItem, error: &str) {
     }
     if let Some(run) = run {
         run.error.get_or_insert_with(|| error.to_string());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::provider::Evaluation;
+
+    /// One part with tasks, its two first tasks (evaluate, optimize) pending.
+    fn state() -> PairState {
+        PairState {
+            prepared: Prepared { parts: Vec::new(), evidence: Vec::new(), prepare_us: 0 },
+            runs: vec![Some(PartRun::default())],
+            calls: Vec::new(),
+            tasks: TaskCounts::default(),
+            pending: 2,
+            started: Instant::now(),
+            estimate: 0.0,
+            evidence: Arc::from(Vec::new()),
+            job_text: Arc::from("job"),
+            resume: Arc::from("Python\n"),
+        }
+    }
+
+    fn item(stage: Stage) -> JobItem {
+        JobItem { key: ItemKey { pair: 0, part: 0, stage }, section_type: SectionType::Skills, text: Arc::from("Python\n") }
+    }
+
+    fn unchanged() -> TaskOutput {
+        TaskOutput::Optimization("Python\n".into())
+    }
+
+    #[test]
+    fn an_unchanged_text_reuses_the_first_evaluation_in_either_order() {
+        let eval = TaskOutput::Evaluation(Evaluation { score: 40.0, matched: vec!["python".into()], missing: Vec::new() });
+        let mut s = state();
+        assert_eq!(apply(&mut s, &item(Stage::Optimize), unchanged(), false, None, "p", "m"), None);
+        assert_eq!(s.pending, 2, "the second evaluation waits for the first");
+        assert_eq!(apply(&mut s, &item(Stage::Before), eval.clone(), false, None, "p", "m"), None);
+        assert_eq!((s.pending, s.tasks.ok), (0, 3));
+        let mut s = state();
+        assert_eq!(apply(&mut s, &item(Stage::Before), eval, false, None, "p", "m"), None);
+        assert_eq!(apply(&mut s, &item(Stage::Optimize), unchanged(), false, None, "p", "m"), None);
+        assert_eq!((s.pending, s.tasks.ok), (0, 3));
+    }
+
+    #[test]
+    fn a_failed_first_evaluation_never_leaves_its_pair_waiting() {
+        // The first evaluation fails before the unchanged optimization lands: evaluate it anew.
+        let mut s = state();
+        fail_item(&mut s, &item(Stage::Before), "429");
+        assert_eq!(apply(&mut s, &item(Stage::Optimize), unchanged(), false, None, "p", "m"), Some("Python\n".into()));
+        assert_eq!(s.pending, 0, "the caller counts the new evaluation it submits");
+        // The unchanged optimization lands first, then the first evaluation fails.
+        let mut s = state();
+        apply(&mut s, &item(Stage::Optimize), unchanged(), false, None, "p", "m");
+        fail_item(&mut s, &item(Stage::Before), "429");
+        assert_eq!((s.pending, s.tasks.failed, s.tasks.skipped), (0, 1, 1));
+        // An answer of the wrong kind is a failure too.
+        let mut s = state();
+        apply(&mut s, &item(Stage::Optimize), unchanged(), false, None, "p", "m");
+        apply(&mut s, &item(Stage::Before), unchanged(), false, None, "p", "m");
+        assert_eq!((s.pending, s.tasks.ok, s.tasks.failed), (0, 1, 1));
     }
 }

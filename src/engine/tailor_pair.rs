@@ -76,6 +76,8 @@ pub struct PartRun {
     /// The optimized text is the original: its second evaluation is the first one, reused when
     /// that lands.
     pub after_is_before: bool,
+    /// The first evaluation failed on every model: an unchanged text has nothing to reuse.
+    pub before_failed: bool,
 }
 
 impl PartRun {

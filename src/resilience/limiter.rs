@@ -55,6 +55,8 @@ pub struct RateLimiter {
     requests: Option<Bucket>,
     tokens: Option<Bucket>,
     paused_until: Option<Instant>,
+    /// False for the baseline strategy's limiter: it counts 429s but never holds a call back.
+    enforce: bool,
     /// 429s seen, for the report.
     pub rate_limited: u64,
     /// Total time callers were told to wait, for the report.
@@ -67,9 +69,21 @@ impl RateLimiter {
             requests: rpm.map(|r| Bucket::new(f64::from(r), now)),
             tokens: tpm.map(|t| Bucket::new(t as f64, now)),
             paused_until: None,
+            enforce: true,
             rate_limited: 0,
             waited: Duration::ZERO,
         }
+    }
+
+    /// A limiter that lets every call go at once and ignores 429s and rate-limit headers (it
+    /// only counts the 429s): the baseline strategy, which sends blindly.
+    pub fn unenforced(now: Instant) -> RateLimiter {
+        RateLimiter { enforce: false, ..RateLimiter::new(None, None, now) }
+    }
+
+    /// Whether this limiter holds calls back on 429s and headers.
+    pub fn enforces(&self) -> bool {
+        self.enforce
     }
 
     /// Takes one request and `tokens` estimated tokens if both are available now; otherwise
@@ -114,6 +128,9 @@ impl RateLimiter {
     /// A 429: pause the model (every worker honours it) until the provider's hint, or briefly.
     pub fn on_rate_limited(&mut self, retry_after: Option<Duration>, limits: &RateLimits, now: Instant) {
         self.rate_limited += 1;
+        if !self.enforce {
+            return;
+        }
         let hint = retry_after.or(limits.reset_requests.max(limits.reset_tokens)).unwrap_or(DEFAULT_PAUSE);
         self.pause(now + hint);
         for b in [&mut self.requests, &mut self.tokens].into_iter().flatten() {
@@ -123,6 +140,9 @@ impl RateLimiter {
 
     /// Headers of a successful call: when the provider says a window is spent, wait for its reset.
     pub fn observe(&mut self, limits: &RateLimits, now: Instant) {
+        if !self.enforce {
+            return;
+        }
         if limits.remaining_requests == Some(0) {
             if let Some(reset) = limits.reset_requests {
                 self.pause(now + reset);
@@ -198,5 +218,17 @@ mod tests {
         let t0 = Instant::now();
         let mut l = RateLimiter::new(None, None, t0);
         assert!((0..10_000).all(|_| l.try_acquire(1_000_000, t0).is_ok()));
+    }
+
+    #[test]
+    fn the_baseline_limiter_counts_429s_but_never_holds_a_call() {
+        let t0 = Instant::now();
+        let mut l = RateLimiter::unenforced(t0);
+        l.on_rate_limited(Some(Duration::from_secs(30)), &RateLimits::default(), t0);
+        let spent = RateLimits { remaining_requests: Some(0), reset_requests: Some(Duration::from_secs(5)), ..Default::default() };
+        l.observe(&spent, t0);
+        assert!(l.try_acquire(1_000, t0).is_ok(), "neither the 429 nor the headers pause it");
+        assert_eq!(l.rate_limited, 1);
+        assert!(!l.enforces() && RateLimiter::new(None, None, t0).enforces());
     }
 }

@@ -132,7 +132,7 @@ impl<'a> Shared<'a> {
             model_pool.push(pool);
             models.push(ModelRuntime {
                 breaker: config.breaker.filter(|_| e.cacheable).map(|c| Mutex::new(Breaker::new(c))),
-                limiter: Mutex::new(if config.rate_limits { RateLimiter::new(e.rpm, e.tpm, now) } else { RateLimiter::new(None, None, now) }),
+                limiter: Mutex::new(if config.rate_limits { RateLimiter::new(e.rpm, e.tpm, now) } else { RateLimiter::unenforced(now) }),
             });
         }
         Shared {

@@ -27,7 +27,13 @@ impl Flaky {
     fn check(&self) -> Result<(), ProviderError> {
         let n = self.calls.fetch_add(1, Ordering::SeqCst);
         match (self.fail)(n) {
-            Some(kind) => Err(ProviderError::new("flaky", "flaky-1", kind, "injected")),
+            Some(kind) => {
+                let mut e = ProviderError::new("flaky", "flaky-1", kind, "injected");
+                if kind == FailureKind::RateLimited {
+                    e.retry_after = Some(Duration::from_secs(10));
+                }
+                Err(e)
+            }
             None => Ok(()),
         }
     }
@@ -185,4 +191,30 @@ fn a_batch_is_one_request_answered_per_item() {
         other => panic!("{other:?}"),
     }
     assert_eq!((flaky.calls.load(Ordering::SeqCst), flaky.batches.load(Ordering::SeqCst)), (1, 1));
+}
+
+#[test]
+fn a_429_pauses_the_model_but_the_baseline_retries_it_blindly() {
+    let fail: fn(u64) -> Option<FailureKind> = |n| (n == 0).then_some(FailureKind::RateLimited);
+    // Enhanced: the 429's ten-second retry-after holds the model; the job is still waiting.
+    let flaky = Arc::new(Flaky { calls: AtomicU64::new(0), batches: AtomicU64::new(0), fail });
+    let reg = registry(Arc::clone(&flaky), 1);
+    let shared = Shared::new(&reg, None, config());
+    std::thread::scope(|scope| {
+        let mut s = Scheduler::start(scope, &shared);
+        s.submit(job(0, 1));
+        assert!(s.next_done(Duration::from_millis(300)).is_none(), "the limiter holds the retry");
+        assert_eq!(flaky.calls.load(Ordering::SeqCst), 1);
+        shared.stop.store(true, Ordering::Release);
+        s.shutdown();
+    });
+    // Baseline: the same 429 is retried after its fixed delay, retry-after ignored.
+    let flaky = Arc::new(Flaky { calls: AtomicU64::new(0), batches: AtomicU64::new(0), fail });
+    let reg = registry(Arc::clone(&flaky), 1);
+    let base = SchedulerConfig::baseline(1);
+    let shared = Shared::new(&reg, None, SchedulerConfig { retry: RetryPolicy { fixed_delay: Some(Duration::from_millis(1)), ..base.retry }, ..base });
+    let done = run_all(&shared, vec![job(0, 1)]);
+    assert_eq!(served_by(&shared, &done[0]), "flaky-1");
+    assert_eq!(flaky.calls.load(Ordering::SeqCst), 2);
+    assert_eq!(shared.rate_limit_figures().0, 1, "the 429 is still counted");
 }

@@ -212,8 +212,13 @@ pub fn execute(shared: &Shared<'_>, job: Job, rng: &mut SplitMix) -> Done {
             Err(e) => {
                 failed_calls.extend(item_calls(&job, &todo, &key, Usage::default(), 0.0, latency_us, Some(e.class)));
                 let now = Instant::now();
+                // Whether the limiter makes every worker wait out this 429 (the baseline's does not:
+                // a 429 there is one more failure to retry after the fixed delay).
+                let mut limiter_waits = false;
                 if e.kind == FailureKind::RateLimited {
-                    runtime.limiter.lock().expect("limiter lock").on_rate_limited(e.retry_after, &e.limits, now);
+                    let mut limiter = runtime.limiter.lock().expect("limiter lock");
+                    limiter.on_rate_limited(e.retry_after, &e.limits, now);
+                    limiter_waits = limiter.enforces();
                 }
                 if let Some(b) = &runtime.breaker {
                     let counts = e.class == FailureClass::Retryable && e.kind != FailureKind::RateLimited;
@@ -227,7 +232,7 @@ pub fn execute(shared: &Shared<'_>, job: Job, rng: &mut SplitMix) -> Done {
                             return Done { job, outcome: Outcome::FallBack(spent), failed_calls };
                         }
                         // A rate-limit wait is the limiter's to enforce for every worker; others sleep here.
-                        if e.kind != FailureKind::RateLimited {
+                        if !limiter_waits {
                             sleep_unless_stopped(shared, wait);
                         }
                         attempt += 1;
