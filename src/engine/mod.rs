@@ -30,7 +30,7 @@ use ahash::AHashMap;
 use crossbeam_channel::{bounded, Receiver, Sender};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::thread;
 use std::time::{Instant, SystemTime};
@@ -411,6 +411,14 @@ impl SchedulerFigures {
     }
 }
 
+/// Each pair's job analysis, filled on first use (see `RunState::job_cells`).
+struct JobCells {
+    cells: Vec<Arc<OnceLock<Arc<JobAnalysis>>>>,
+    /// The cells of jobs no earlier chunk analysed, by job hash.
+    fresh: Vec<(String, Arc<OnceLock<Arc<JobAnalysis>>>)>,
+    pairs: u64,
+}
+
 /// Counters the main thread keeps while chunks flow.
 #[derive(Default)]
 struct RunState {
@@ -469,10 +477,11 @@ fn process_chunks(
         }
         let todo: Vec<&Pair> = pairs.iter().zip(&restored).filter(|(_, r)| r.is_none()).map(|(p, _)| p).collect();
         state.restored += (pairs.len() - todo.len()) as u64;
-        let jobs = state.analyse_jobs(&todo);
         let outputs: Vec<Option<PairOutput>> = match scheduled.as_deref_mut() {
             Some(s) => {
-                let prepared = pool.install(|| todo.par_iter().map(|p| prepare(p, tailor.weights)).collect::<Vec<_>>());
+                let jobs = state.job_cells(&todo);
+                let analysed_us = AtomicU64::new(0);
+                let (ready_tx, ready_rx) = crossbeam_channel::unbounded();
                 let mut coordinator = Coordinator {
                     scheduler: &mut s.scheduler,
                     registry: tailor.registry,
@@ -481,12 +490,36 @@ fn process_chunks(
                     window: s.window,
                     history: &mut s.history,
                 };
-                match coordinator.run(&todo, &jobs, prepared, &|p, prep| tailor.estimate_cost(&p.resume, &prep.parts, &p.job)) {
+                // The CPU pool analyses and segments while the coordinator already sends: the
+                // first requests leave after one pair's preparation, not the whole chunk's.
+                let run = thread::scope(|scope| {
+                    let (todo, jobs, analysed_us) = (&todo, &jobs, &analysed_us);
+                    scope.spawn(move || {
+                        pool.install(|| {
+                            todo.par_iter().zip(jobs.cells.par_iter()).enumerate().for_each_with(ready_tx, |tx, (slot, (p, cell))| {
+                                let job = Arc::clone(cell.get_or_init(|| {
+                                    let t = Instant::now();
+                                    let analysis = Arc::new(analyse(&p.job));
+                                    analysed_us.fetch_add(t.elapsed().as_micros() as u64, Ordering::Relaxed);
+                                    analysis
+                                }));
+                                // The receiver is gone only when the coordinator has ended the chunk.
+                                let _ = tx.send((slot, prepare(p, tailor.weights), job));
+                            });
+                        });
+                    });
+                    coordinator.run(&todo, &ready_rx, &|p, prep| tailor.estimate_cost(&p.resume, &prep.parts, &p.job))
+                });
+                state.settle_jobs(jobs, analysed_us.into_inner());
+                match run {
                     Ok(outputs) => outputs,
                     Err(e) => return Err(RunError::ProviderFatal(e)),
                 }
             }
-            None => pool.install(|| todo.par_iter().zip(jobs.par_iter()).map(|(p, j)| tailor.pair(p, j)).collect()),
+            None => {
+                let jobs = state.analyse_jobs(&todo);
+                pool.install(|| todo.par_iter().zip(jobs.par_iter()).map(|(p, j)| tailor.pair(p, j)).collect())
+            }
         };
         let mut computed = outputs.into_iter();
         let mut not_started = 0u64;
@@ -565,6 +598,48 @@ impl RunState {
         self.jobs.extend(fresh);
         self.job_busy_us += t.elapsed().as_micros() as u64;
         hashes.iter().map(|h| Arc::clone(&self.jobs[h])).collect()
+    }
+
+    /// A cell per pair for its job's analysis, one cell per distinct job text: cells of jobs an
+    /// earlier chunk analysed come filled, the others are filled by the first pair that needs them.
+    fn job_cells(&mut self, pairs: &[&Pair]) -> JobCells {
+        let hashes: Vec<String> = pairs.par_iter().map(|p| job_hash(&p.job)).collect();
+        if self.jobs.len() > MAX_JOBS_IN_MEMORY {
+            self.jobs.clear();
+        }
+        let mut distinct: AHashMap<&str, Arc<OnceLock<Arc<JobAnalysis>>>> = AHashMap::new();
+        let mut fresh = Vec::new();
+        let cells = hashes
+            .iter()
+            .map(|h| {
+                let cell = distinct.entry(h.as_str()).or_insert_with(|| {
+                    let cell = Arc::new(OnceLock::new());
+                    match self.jobs.get(h) {
+                        Some(known) => {
+                            let _ = cell.set(Arc::clone(known));
+                        }
+                        None => fresh.push((h.clone(), Arc::clone(&cell))),
+                    }
+                    cell
+                });
+                Arc::clone(cell)
+            })
+            .collect();
+        JobCells { cells, fresh, pairs: pairs.len() as u64 }
+    }
+
+    /// Keeps the analyses a chunk made for the next chunks and counts them.
+    fn settle_jobs(&mut self, jobs: JobCells, busy_us: u64) {
+        let mut analysed = 0u64;
+        for (hash, cell) in jobs.fresh {
+            if let Some(analysis) = cell.get() {
+                analysed += 1;
+                self.jobs.insert(hash, Arc::clone(analysis));
+            }
+        }
+        self.jobs_analysed += analysed;
+        self.jobs_reused += jobs.pairs - analysed;
+        self.job_busy_us += busy_us;
     }
 
     fn report(&self, opts: &RunOptions, read_busy_us: u64, written: &WriterDone, started: SystemTime, finished: SystemTime, wall_ms: f64) -> RunReport {

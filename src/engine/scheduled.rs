@@ -16,6 +16,7 @@ use crate::segment::SectionType;
 use crate::stats::CallRecord;
 use crate::text::approx_tokens;
 use ahash::AHashMap;
+use crossbeam_channel::Receiver;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -71,6 +72,7 @@ pub struct Coordinator<'a, 's> {
 
 struct PairState {
     prepared: Prepared,
+    job: Arc<JobAnalysis>,
     runs: Vec<Option<PartRun>>,
     calls: Vec<CallRecord>,
     tasks: TaskCounts,
@@ -84,17 +86,19 @@ struct PairState {
 
 impl Coordinator<'_, '_> {
     /// Runs the pairs; one output per pair in order, None for pairs the governor did not start.
+    /// `ready` delivers each pair's preparation and job analysis (slot, in any order) as the CPU
+    /// pool finishes them: pairs start in input order as soon as theirs is in, so the first
+    /// requests go out while the rest of the chunk is still being segmented.
     /// A fatal provider failure (bad credentials) ends the chunk with that error.
     pub fn run(
         &mut self,
         pairs: &[&Pair],
-        jobs: &[Arc<JobAnalysis>],
-        prepared: Vec<Prepared>,
+        ready: &Receiver<(usize, Prepared, Arc<JobAnalysis>)>,
         estimate: &dyn Fn(&Pair, &Prepared) -> f64,
     ) -> Result<Vec<Option<PairOutput>>, ProviderError> {
         let mut outputs: Vec<Option<PairOutput>> = (0..pairs.len()).map(|_| None).collect();
         let mut states: Vec<Option<PairState>> = (0..pairs.len()).map(|_| None).collect();
-        let mut prepared: Vec<Option<Prepared>> = prepared.into_iter().map(Some).collect();
+        let mut prepared: Vec<Option<(Prepared, Arc<JobAnalysis>)>> = (0..pairs.len()).map(|_| None).collect();
         let (mut next, mut active) = (0usize, 0usize);
         let mut stopped = false;
         let mut grace_until: Option<Instant> = None;
@@ -109,15 +113,26 @@ impl Coordinator<'_, '_> {
                 break;
             }
             while !stopped && active < self.window && next < pairs.len() {
-                let p = prepared[next].take().expect("each pair is started once");
+                // Collect what the CPU pool has finished; wait for it only when nothing runs.
+                while prepared[next].is_none() {
+                    let got = if active == 0 { ready.recv().ok() } else { ready.try_recv().ok() };
+                    let Some((slot, p, job)) = got else { break };
+                    prepared[slot] = Some((p, job));
+                }
+                let Some((p, job)) = prepared[next].take() else {
+                    if active == 0 {
+                        unreachable!("the preparing side ended without pair {next}");
+                    }
+                    break;
+                };
                 let cost = estimate(pairs[next], &p);
                 if self.governor.is_some_and(|g| !g.admit(cost, SystemTime::now())) {
                     stopped = true;
                     break;
                 }
-                let state = self.start_pair(next, pairs[next], &jobs[next], p, cost);
+                let state = self.start_pair(next, pairs[next], job, p, cost);
                 if state.pending == 0 {
-                    outputs[next] = Some(self.finish_pair(pairs[next], &jobs[next], state));
+                    outputs[next] = Some(self.finish_pair(pairs[next], state));
                 } else {
                     states[next] = Some(state);
                     active += 1;
@@ -129,17 +144,17 @@ impl Coordinator<'_, '_> {
             }
             let Some(done) = self.scheduler.next_done(Duration::from_millis(50)) else { continue };
             // A job holds sections of one pair only, so one report can finish at most one pair.
-            if let Some(finished) = self.handle(done, &mut states, jobs)? {
+            if let Some(finished) = self.handle(done, &mut states)? {
                 let slot = finished as usize;
                 let state = states[slot].take().expect("finished pair was active");
-                outputs[slot] = Some(self.finish_pair(pairs[slot], &jobs[slot], state));
+                outputs[slot] = Some(self.finish_pair(pairs[slot], state));
                 active -= 1;
             }
         }
         Ok(outputs)
     }
 
-    fn start_pair(&mut self, slot: usize, pair: &Pair, job: &Arc<JobAnalysis>, prepared: Prepared, estimate: f64) -> PairState {
+    fn start_pair(&mut self, slot: usize, pair: &Pair, job: Arc<JobAnalysis>, prepared: Prepared, estimate: f64) -> PairState {
         let resume: Arc<str> = Arc::from(pair.resume.as_str());
         let mut state = PairState {
             runs: prepared.parts.iter().map(|p| p.needs_tasks().then(PartRun::default)).collect(),
@@ -152,6 +167,7 @@ impl Coordinator<'_, '_> {
             job_text: Arc::from(pair.job.as_str()),
             resume,
             prepared,
+            job,
         };
         for stage in [Stage::Before, Stage::Optimize] {
             let kind = if stage == Stage::Optimize { TaskKind::Optimize } else { TaskKind::Evaluate };
@@ -167,7 +183,7 @@ impl Coordinator<'_, '_> {
             }
             state.pending += items.len();
             for group in self.group(kind, items) {
-                self.submit(&state, job, kind, group.0, group.1, 0);
+                self.submit(&state, kind, group.0, group.1, 0);
             }
         }
         state.tasks.skipped += state.runs.iter().filter(|r| r.is_none()).count() as u64 * TASKS_PER_PART;
@@ -205,11 +221,11 @@ impl Coordinator<'_, '_> {
         groups
     }
 
-    fn submit(&mut self, state: &PairState, job: &Arc<JobAnalysis>, kind: TaskKind, items: Vec<JobItem>, priority: f32, chain_pos: usize) {
+    fn submit(&mut self, state: &PairState, kind: TaskKind, items: Vec<JobItem>, priority: f32, chain_pos: usize) {
         self.scheduler.submit(Job {
             kind,
             items,
-            job: Arc::clone(job),
+            job: Arc::clone(&state.job),
             job_text: Arc::clone(&state.job_text),
             evidence: Arc::clone(&state.evidence),
             chain_pos,
@@ -219,7 +235,7 @@ impl Coordinator<'_, '_> {
     }
 
     /// Applies a worker's report. Returns the slot of a pair whose last task just ended.
-    fn handle(&mut self, done: Done, states: &mut [Option<PairState>], jobs: &[Arc<JobAnalysis>]) -> Result<Option<u32>, ProviderError> {
+    fn handle(&mut self, done: Done, states: &mut [Option<PairState>]) -> Result<Option<u32>, ProviderError> {
         let Done { job, outcome, failed_calls } = done;
         let slot = job.items.first().map(|i| i.key.pair).expect("a job has items");
         for call in failed_calls {
@@ -275,7 +291,7 @@ impl Coordinator<'_, '_> {
                         // model of the chain gets the section (the last, local, never invents).
                         Ok(TaskOutput::Optimization(text))
                             if job.chain_pos + 1 < self.registry.chain(job.kind).len()
-                                && !unfaithful_tokens(&text, &item.text, &jobs[slot as usize]).is_empty() =>
+                                && !unfaithful_tokens(&text, &item.text, &state.job).is_empty() =>
                         {
                             retry_alone.push((item.clone(), job.chain_pos + 1));
                         }
@@ -287,9 +303,8 @@ impl Coordinator<'_, '_> {
                                 let after = JobItem { key: ItemKey { stage: Stage::After, ..item.key }, section_type: item.section_type, text: Arc::from(text.as_str()) };
                                 let part = &state.prepared.parts[item.key.part as usize];
                                 let priority = part.priority() + AFTER_BOOST + self.history.adjustment(part.section_type, TaskKind::Evaluate);
-                                let job_arc = Arc::clone(&jobs[slot as usize]);
                                 let state = states[slot as usize].as_ref().expect("active");
-                                self.submit(state, &job_arc, TaskKind::Evaluate, vec![after], priority, 0);
+                                self.submit(state, TaskKind::Evaluate, vec![after], priority, 0);
                             }
                         }
                         // Part of a batch answer was unusable: that section goes again on its own.
@@ -312,9 +327,9 @@ impl Coordinator<'_, '_> {
         }
     }
 
-    fn finish_pair(&self, pair: &Pair, job: &JobAnalysis, state: PairState) -> PairOutput {
+    fn finish_pair(&self, pair: &Pair, state: PairState) -> PairOutput {
         let execute_us = state.started.elapsed().as_micros() as u64;
-        let out = finish(pair, job, state.prepared, &state.runs, state.calls, state.tasks, execute_us);
+        let out = finish(pair, &state.job, state.prepared, &state.runs, state.calls, state.tasks, execute_us);
         if let Some(g) = self.governor {
             g.settle(state.estimate, out.result.cost_usd, state.started.elapsed());
         }
@@ -407,6 +422,7 @@ mod tests {
     fn state() -> PairState {
         PairState {
             prepared: Prepared { parts: Vec::new(), evidence: Vec::new(), prepare_us: 0 },
+            job: Arc::new(crate::job::analyse("Engineer: Python")),
             runs: vec![Some(PartRun::default())],
             calls: Vec::new(),
             tasks: TaskCounts::default(),
