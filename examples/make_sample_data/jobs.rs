@@ -13,6 +13,7 @@ use crate::markdown::{collapse_spaces, replace_html_tags, strip_inline};
 const MIN_JOB_WORDS: usize = 150;
 
 /// One usable posting: `id` is the file stem, `text` the converted plain text.
+#[derive(Clone)]
 pub struct Job {
     pub id: String,
     pub text: String,

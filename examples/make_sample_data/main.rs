@@ -58,6 +58,11 @@ struct Args {
     /// `blank`, `heading experience`, `experience B` for an entry's first line, `experience I`).
     #[arg(long, value_name = "DIR")]
     labelled: Option<PathBuf>,
+    /// Spread a fraction of pairs that reuse an earlier pair's job evenly over the file; every
+    /// other pair gets a job text of its own (postings come back as new requisitions past the
+    /// pool). Without it, the sample's schedule: every resume meets every job in turn.
+    #[arg(long, value_name = "FRACTION")]
+    shared_jobs: Option<f64>,
     /// Only read FILE back, check it (five columns, no empty text, unique pair_id) and summarise.
     #[arg(long, value_name = "FILE", exclusive = true)]
     check: Option<PathBuf>,
@@ -141,9 +146,13 @@ fn main() -> Result<()> {
     } else {
         args.out.clone()
     };
+    let schedule = args.shared_jobs.map(|f| pairs::shared_job_schedule(args.pairs, f));
+    if let Some(s) = &schedule {
+        jobs = pairs::distinct_jobs(&jobs, s.iter().max().map_or(0, |m| m + 1));
+    }
     for path in &outs {
         let t = Instant::now();
-        let rows = output::write_pairs(path, pairs::pairs(&pool, &jobs, args.pairs))?;
+        let rows = output::write_pairs(path, pairs::pairs(&pool, &jobs, args.pairs, schedule.as_deref()))?;
         let bytes = std::fs::metadata(path)?.len();
         println!(
             "wrote {}: {rows} pairs, {:.1} MB, {:.2} s",

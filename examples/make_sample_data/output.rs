@@ -303,11 +303,11 @@ mod tests {
         for ext in ["csv", "parquet", "jsonl"] {
             let path = dir.path().join(format!("pairs.{ext}"));
             assert_eq!(
-                write_pairs(&path, pairs(&resumes, &jobs, 2500)).unwrap(),
+                write_pairs(&path, pairs(&resumes, &jobs, 2500, None)).unwrap(),
                 2500
             );
             let first = std::fs::read(&path).unwrap();
-            write_pairs(&path, pairs(&resumes, &jobs, 2500)).unwrap();
+            write_pairs(&path, pairs(&resumes, &jobs, 2500, None)).unwrap();
             assert_eq!(
                 first,
                 std::fs::read(&path).unwrap(),

@@ -74,12 +74,50 @@ pub struct PairRow<'a> {
     pub job: &'a str,
 }
 
+/// Which job each of `count` pairs gets when a fraction `shared` of them reuse a job an earlier
+/// pair has (spread evenly over the file): the others each get a job no other pair has so far.
+/// Returns the job index per pair; indices count distinct jobs from 0.
+pub fn shared_job_schedule(count: usize, shared: f64) -> Vec<usize> {
+    let shared = shared.clamp(0.0, 1.0);
+    let mut distinct = 0usize;
+    (0..count)
+        .map(|k| {
+            let reuses = k > 0 && ((k + 1) as f64 * shared).floor() > (k as f64 * shared).floor();
+            if reuses {
+                // An earlier job, cycling back over the ones handed out so far.
+                (k * 7) % distinct
+            } else {
+                distinct += 1;
+                distinct - 1
+            }
+        })
+        .collect()
+}
+
+/// `n` distinct job texts from the postings: past the pool a posting comes back as a new
+/// requisition (its text gains a requisition line), as boards repost the same role.
+pub fn distinct_jobs(jobs: &[Job], n: usize) -> Vec<Job> {
+    (0..n)
+        .map(|d| {
+            let job = &jobs[d % jobs.len()];
+            match d / jobs.len() {
+                0 => job.clone(),
+                round => Job {
+                    id: format!("{}-r{round}", job.id),
+                    text: format!("{}\n\nRequisition: {round:04}-{d:05}", job.text),
+                },
+            }
+        })
+        .collect()
+}
+
 /// `count` pairs, `p00001` onwards (wider ids past 99,999 pairs, so they still sort), produced
-/// one at a time.
+/// one at a time. With `schedule` (see `shared_job_schedule`), pair `k` gets `jobs[schedule[k]]`.
 pub fn pairs<'a>(
     resumes: &'a [RenderedResume],
     jobs: &'a [Job],
     count: usize,
+    schedule: Option<&'a [usize]>,
 ) -> impl Iterator<Item = PairRow<'a>> {
     assert!(
         !resumes.is_empty() && !jobs.is_empty(),
@@ -89,7 +127,10 @@ pub fn pairs<'a>(
     (0..count).map(move |k| {
         let (round, slot) = (k / resumes.len(), k % resumes.len());
         let resume = &resumes[slot];
-        let job = &jobs[(slot + round) % jobs.len()];
+        let job = match schedule {
+            Some(s) => &jobs[s[k]],
+            None => &jobs[(slot + round) % jobs.len()],
+        };
         PairRow {
             pair_id: format!("p{:0width$}", k + 1),
             resume_id: &resume.id,
@@ -129,13 +170,29 @@ mod tests {
     #[test]
     fn every_resume_meets_every_job_before_a_pair_repeats() {
         let (resumes, jobs) = test_pool(6, 4);
-        let rows: Vec<_> = pairs(&resumes, &jobs, 24).collect();
+        let rows: Vec<_> = pairs(&resumes, &jobs, 24, None).collect();
         let distinct: BTreeSet<_> = rows.iter().map(|r| (r.resume_id, r.job_id)).collect();
         assert_eq!(distinct.len(), 24);
         assert_eq!(rows[0].pair_id, "p00001");
         assert_eq!(
-            pairs(&resumes, &jobs, 100_000).last().unwrap().pair_id,
+            pairs(&resumes, &jobs, 100_000, None).last().unwrap().pair_id,
             "p100000"
         );
+    }
+
+    #[test]
+    fn a_fifth_of_pairs_share_a_job_and_the_rest_are_distinct() {
+        let schedule = shared_job_schedule(1000, 0.2);
+        let mut uses = std::collections::BTreeMap::new();
+        for &j in &schedule {
+            *uses.entry(j).or_insert(0usize) += 1;
+        }
+        let sharing: usize = uses.values().filter(|&&n| n > 1).sum();
+        let reusing = 1000 - uses.len();
+        assert_eq!(reusing, 200, "exactly a fifth reuse an earlier job");
+        assert!(sharing >= 200 && sharing <= 400, "{sharing}");
+        let (_, jobs) = test_pool(1, 3);
+        let texts: BTreeSet<String> = distinct_jobs(&jobs, uses.len()).into_iter().map(|j| j.text).collect();
+        assert_eq!(texts.len(), uses.len(), "every distinct job has its own text");
     }
 }
