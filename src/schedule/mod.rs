@@ -42,6 +42,9 @@ pub struct SchedulerConfig {
     pub retry_budget: f64,
     pub local_workers: usize,
     pub steal: bool,
+    /// How long a job must have waited before another pool may steal it: stealing moves a job down
+    /// its chain, to a model its routing ranks lower, which only pays when its pool is far behind.
+    pub steal_after: Duration,
     /// Enforce configured RPM/TPM before sending (off: send and find out from 429s).
     pub rate_limits: bool,
     /// Priority gained per second of waiting (0: fixed priorities).
@@ -56,6 +59,7 @@ impl Default for SchedulerConfig {
             retry_budget: 0.2,
             local_workers: std::thread::available_parallelism().map_or(2, |n| n.get()),
             steal: true,
+            steal_after: Duration::from_secs(2),
             rate_limits: true,
             aging: AGE_PER_SECOND,
         }
@@ -72,6 +76,7 @@ impl SchedulerConfig {
             retry_budget: f64::INFINITY,
             local_workers: workers,
             steal: false,
+            steal_after: Duration::MAX,
             rate_limits: false,
             aging: 0.0,
         }

@@ -218,3 +218,59 @@ fn a_429_pauses_the_model_but_the_baseline_retries_it_blindly() {
     assert_eq!(flaky.calls.load(Ordering::SeqCst), 2);
     assert_eq!(shared.rate_limit_figures().0, 1, "the 429 is still counted");
 }
+
+/// A provider answering like `local` after holding each call for `delay`.
+#[derive(Debug)]
+struct Slow {
+    name: &'static str,
+    delay: Duration,
+    calls: AtomicU64,
+}
+
+impl Provider for Slow {
+    fn name(&self) -> &str {
+        self.name
+    }
+
+    fn complete(&self, model: &str, input: &TaskInput<'_>) -> Result<Completion, ProviderError> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        std::thread::sleep(self.delay);
+        LocalProvider.complete(model, input)
+    }
+
+    fn complete_batch(&self, model: &str, batch: &BatchInput<'_>) -> Result<BatchCompletion, ProviderError> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        std::thread::sleep(self.delay);
+        LocalProvider.complete_batch(model, batch)
+    }
+}
+
+fn entry(name: &str, provider: Arc<Slow>) -> ModelEntry {
+    ModelEntry {
+        name: name.into(),
+        provider,
+        price: Price { in_per_mtok: 1.0, out_per_mtok: 2.0, cached_in_per_mtok: 1.0 },
+        simpler: None,
+        cacheable: true,
+        max_concurrency: 1,
+        rpm: None,
+        tpm: None,
+    }
+}
+
+#[test]
+fn an_idle_pool_steals_jobs_its_model_can_serve_further_down_their_chain() {
+    let slow = Arc::new(Slow { name: "slow", delay: Duration::from_millis(200), calls: AtomicU64::new(0) });
+    let fast = Arc::new(Slow { name: "fast", delay: Duration::ZERO, calls: AtomicU64::new(0) });
+    let reg = Registry::from_entries(vec![entry("slow-1", Arc::clone(&slow)), entry("fast-1", Arc::clone(&fast))], &["slow-1", "fast-1"], &["slow-1", "fast-1"]);
+    let run = |steal: bool| {
+        let shared = Shared::new(&reg, None, SchedulerConfig { steal, steal_after: Duration::ZERO, ..config() });
+        let done = run_all(&shared, (0..8).map(|n| job(n, 1)).collect());
+        let by_fast = done.iter().filter(|d| served_by(&shared, d) == "fast-1").count();
+        (by_fast, shared.stolen.load(Ordering::Relaxed))
+    };
+    let (by_fast, stolen) = run(true);
+    assert!(by_fast > 0 && stolen as usize == by_fast, "fast served {by_fast}, stolen {stolen}");
+    assert!(by_fast < 8, "the slow pool kept the job in hand");
+    assert_eq!(run(false), (0, 0), "without stealing every job waits for its own pool");
+}

@@ -18,9 +18,6 @@ use std::time::{Duration, Instant};
 
 /// How long an idle worker waits on its own queues before looking at other pools' queues.
 const IDLE: Duration = Duration::from_millis(20);
-/// A stolen job must have waited this long: stealing moves a job down its chain, to a model its
-/// routing ranks lower, which only pays when the right pool is far behind.
-const STEAL_AFTER: Duration = Duration::from_secs(2);
 /// Longest single sleep while waiting on the rate limiter, so a stop is noticed quickly.
 const LIMIT_POLL: Duration = Duration::from_millis(100);
 
@@ -93,7 +90,7 @@ fn adopt(shared: &Shared<'_>, me: usize, mut job: Job, rng: &mut SplitMix) -> Do
     let chain = shared.registry.chain(job.kind);
     let later = chain.iter().enumerate().skip(job.chain_pos + 1).find(|(_, &m)| shared.model_pool[m] == me).map(|(pos, _)| pos);
     match later {
-        Some(pos) if job.enqueued.elapsed() >= STEAL_AFTER => {
+        Some(pos) if job.enqueued.elapsed() >= shared.config.steal_after => {
             shared.stolen.fetch_add(1, Ordering::Relaxed);
             job.chain_pos = pos;
             execute(shared, job, rng)
