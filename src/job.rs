@@ -75,16 +75,23 @@ impl JobAnalysis {
         self.terms.iter().find(|t| t.key == key)
     }
 
-    /// Calls `hit(term, line)` for every occurrence in `text` of one of the job's terms; `line`
-    /// counts the non-blank lines of `text` from 0.
-    pub fn scan(&self, text: &str, mut hit: impl FnMut(usize, usize)) {
+    /// Scans `text` once for the job's terms: the set of terms on each non-blank line.
+    pub fn hits(&self, text: &str) -> TermHits {
+        let mut lines = Vec::new();
+        self.scan_lines(text, |terms| lines.push(terms));
+        TermHits { lines }
+    }
+
+    /// Calls `line_terms(set)` for each non-blank line of `text`, in order, with the set of the
+    /// job's terms that the line contains (bits of term indices).
+    fn scan_lines(&self, text: &str, mut line_terms: impl FnMut(u64)) {
         let mut tokens: Vec<&str> = Vec::with_capacity(32);
         let (mut folded, mut form, mut key) = (String::new(), String::new(), String::new());
-        let mut line_no = 0;
         for line in text.lines() {
             if line.trim().is_empty() {
                 continue;
             }
+            let mut mask = 0u64;
             tokens.clear();
             tokens.extend(text::words(line));
             for (i, token) in tokens.iter().enumerate() {
@@ -96,30 +103,56 @@ impl JobAnalysis {
                         key.push(' ');
                         text::fold_append(next, &mut key);
                         if let Some(&t) = self.index.multi.get(key.as_str()) {
-                            hit(t, line_no);
+                            mask |= 1 << t;
                         }
                     }
                 }
                 match_form_into(&folded, &mut form);
                 if let Some(&t) = self.index.single.get(form.as_str()) {
-                    hit(t, line_no);
+                    mask |= 1 << t;
                 }
             }
-            line_no += 1;
+            line_terms(mask);
         }
     }
 
     /// The set of the job's terms that `text` contains, as bits of term indices.
     pub fn terms_in(&self, text: &str) -> u64 {
         let mut mask = 0u64;
-        self.scan(text, |t, _| mask |= 1 << t);
+        self.scan_lines(text, |terms| mask |= terms);
         mask
     }
 
-    /// Summed weight of the terms in a set from `terms_in`.
+    /// Summed weight of the terms in a set from `terms_in`, in term order.
     pub fn weight_of(&self, mask: u64) -> f32 {
-        self.terms.iter().enumerate().filter(|(i, _)| mask & (1 << i) != 0).map(|(_, t)| t.weight).sum()
+        bits(mask).map(|t| self.terms[t].weight).sum()
     }
+}
+
+/// The job's terms in one text, line by line: one scan that scoring (where each term first
+/// appears), coverage (which terms appear) and bullet relevance (terms per line) all read.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TermHits {
+    /// One set of term indices (bits) per non-blank line of the text, in order.
+    pub lines: Vec<u64>,
+}
+
+impl TermHits {
+    /// Every term the text contains.
+    pub fn all(&self) -> u64 {
+        self.lines.iter().fold(0, |all, line| all | line)
+    }
+}
+
+/// The indices of the set bits of `mask`, lowest first.
+pub fn bits(mut mask: u64) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        (mask != 0).then(|| {
+            let t = mask.trailing_zeros() as usize;
+            mask &= mask - 1;
+            t
+        })
+    })
 }
 
 /// blake3 of a job text as hex: the identity used to analyse each distinct job once.
@@ -296,8 +329,10 @@ mod tests {
     #[test]
     fn scanning_finds_terms_by_line_including_multi_word_skills() {
         let a = analyse(JOB);
-        let mut hits = Vec::new();
-        a.scan("Wrote python daily\n\nDid Machine Learning with Dockers\n", |t, line| hits.push((a.terms[t].display.clone(), line)));
+        let lines = a.hits("Wrote python daily\n\nDid Machine Learning with Dockers\n").lines;
+        assert_eq!(lines.len(), 2, "blank lines are not counted");
+        let terms = &a.terms;
+        let hits: Vec<(String, usize)> = lines.iter().enumerate().flat_map(|(line, &set)| bits(set).map(move |t| (terms[t].display.clone(), line))).collect();
         assert!(hits.contains(&("Python".to_string(), 0)), "{hits:?}");
         assert!(hits.contains(&("machine learning".to_string(), 1)), "{hits:?}");
         assert!(hits.contains(&("Docker".to_string(), 1)), "plural meets singular: {hits:?}");

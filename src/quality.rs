@@ -5,14 +5,15 @@ use crate::job::JobAnalysis;
 use crate::text;
 use ahash::AHashSet;
 
-/// Share (0..=1) of the job's term weight that the text covers.
-pub fn keyword_coverage(text: &str, job: &JobAnalysis) -> f32 {
+/// Share (0..=1) of the job's term weight that a text covers, from the set of the job's terms it
+/// contains (`JobAnalysis::terms_in`, `TermHits::all`).
+pub fn keyword_coverage(terms: u64, job: &JobAnalysis) -> f32 {
     let total = job.total_weight();
     if total <= 0.0 {
         return 0.0;
     }
     // `+ 0.0` turns the -0.0 of an empty float sum into 0.0.
-    (job.weight_of(job.terms_in(text)) / total).clamp(0.0, 1.0) + 0.0
+    (job.weight_of(terms) / total).clamp(0.0, 1.0) + 0.0
 }
 
 /// Tokens of `output` that would be invented facts: numbers (anything with a digit) and capitalised
@@ -66,9 +67,10 @@ mod tests {
     #[test]
     fn coverage_counts_weighted_terms() {
         let job = analyse("Data Engineer\nWe need Python and machine learning and Python.\n");
-        let none = keyword_coverage("Gardening and cooking.", &job);
-        let some = keyword_coverage("Wrote Python", &job);
-        let more = keyword_coverage("Wrote Python for machine learning at a data company", &job);
+        let coverage = |text| keyword_coverage(job.terms_in(text), &job);
+        let none = coverage("Gardening and cooking.");
+        let some = coverage("Wrote Python");
+        let more = coverage("Wrote Python for machine learning at a data company");
         assert_eq!(none, 0.0);
         assert!(some > 0.0 && some < more && more <= 1.0, "{some} {more}");
     }

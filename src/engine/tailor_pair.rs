@@ -76,6 +76,10 @@ pub struct PartRun {
     /// The optimized text is the original: its second evaluation is the first one, reused when
     /// that lands.
     pub after_is_before: bool,
+    /// The job's terms in the original and in the optimized text, when the part's tasks scanned
+    /// them (the sequential path); `finish` scans what is missing.
+    pub terms_before: Option<u64>,
+    pub terms_after: Option<u64>,
 }
 
 impl PartRun {
@@ -162,6 +166,7 @@ impl Tailor<'_> {
                 job_text: &pair.job,
                 job,
                 evidence: &prepared.evidence,
+                hits: None,
             };
             runs.push(Some(self.run_part(&input, &mut calls, &mut tasks, &mut rng)));
         }
@@ -191,7 +196,9 @@ impl Tailor<'_> {
             .sum()
     }
 
-    /// Evaluate, optimize, evaluate again. A task whose predecessor failed is skipped.
+    /// Evaluate, optimize, evaluate again. A task whose predecessor failed is skipped. The text is
+    /// scanned for the job's terms once and the scan serves its tasks and its coverage; the
+    /// optimized text is scanned only when it differs.
     fn run_part(&self, input: &TaskInput<'_>, calls: &mut Vec<CallRecord>, tasks: &mut TaskCounts, rng: &mut SplitMix) -> PartRun {
         let mut run = PartRun::default();
         let first_call = calls.len();
@@ -209,6 +216,9 @@ impl Tailor<'_> {
                 }
             }
         };
+        let hits = input.job.hits(input.text);
+        run.terms_before = Some(hits.all());
+        let input = &TaskInput { hits: Some(&hits), ..*input };
         let before = self.task(input, calls, rng);
         run.before = outcome(&mut run, before).and_then(|s| s.evaluation());
         let optimize = TaskInput { kind: TaskKind::Optimize, ..*input };
@@ -222,7 +232,10 @@ impl Tailor<'_> {
         }
         match &run.optimized {
             Some(text) => {
-                let again = TaskInput { kind: TaskKind::Evaluate, text, ..*input };
+                let hits_after = (text != input.text).then(|| input.job.hits(text));
+                let hits_after = hits_after.as_ref().unwrap_or(&hits);
+                run.terms_after = Some(hits_after.all());
+                let again = TaskInput { kind: TaskKind::Evaluate, text, hits: Some(hits_after), ..*input };
                 let after = self.task(&again, calls, rng);
                 run.after = outcome(&mut run, after).and_then(|s| s.evaluation());
             }
@@ -440,12 +453,20 @@ fn section_row(pair: &Pair, job: &JobAnalysis, index: usize, part: &Part, origin
     row.score_before = run.before.as_ref().map(|e| e.score);
     row.score_after = run.after.as_ref().map(|e| e.score);
     row.error = run.error.clone();
-    row.keyword_coverage_before = Some(keyword_coverage(original, job));
+    let terms_before = run.terms_before.unwrap_or_else(|| job.terms_in(original));
+    row.keyword_coverage_before = Some(keyword_coverage(terms_before, job));
     row.status = if run.before.is_some() && run.after.is_some() { Status::Ok } else { Status::Failed };
     if let Some(text) = &run.optimized {
-        let invented = unfaithful_tokens(text, original, job);
+        // An unchanged text invents nothing and covers what the original covers.
+        let unchanged = text == original;
+        let invented = if unchanged { Vec::new() } else { unfaithful_tokens(text, original, job) };
         let faithful = invented.is_empty();
-        let coverage_after = keyword_coverage(text, job);
+        let terms_after = match run.terms_after {
+            Some(terms) => terms,
+            None if unchanged => terms_before,
+            None => job.terms_in(text),
+        };
+        let coverage_after = keyword_coverage(terms_after, job);
         row.keyword_coverage_after = Some(coverage_after);
         row.faithful = Some(faithful);
         row.quality = Some(section_quality(

@@ -11,7 +11,7 @@ pub mod openai;
 pub mod prompt;
 pub mod registry;
 
-use crate::job::JobAnalysis;
+use crate::job::{JobAnalysis, TermHits};
 use crate::segment::SectionType;
 use std::fmt;
 use std::time::Duration;
@@ -51,6 +51,9 @@ pub struct TaskInput<'a> {
     pub job: &'a JobAnalysis,
     /// Skills (indices into `text::SKILL_TERMS`) the whole resume shows: what optimize may surface.
     pub evidence: &'a [usize],
+    /// The text's scan against the job when the caller has made it; a provider that scores locally
+    /// reads it instead of scanning the text again.
+    pub hits: Option<&'a TermHits>,
 }
 
 /// One section of a batch.
@@ -75,7 +78,7 @@ impl<'a> BatchInput<'a> {
     /// Item `i` as a single task.
     pub fn input(&self, i: usize) -> TaskInput<'a> {
         let item = self.items[i];
-        TaskInput { kind: self.kind, section_type: item.section_type, text: item.text, job_text: self.job_text, job: self.job, evidence: self.evidence }
+        TaskInput { kind: self.kind, section_type: item.section_type, text: item.text, job_text: self.job_text, job: self.job, evidence: self.evidence, hits: None }
     }
 }
 

@@ -185,7 +185,7 @@ mod tests {
 
     fn input(kind: TaskKind, text: &str) -> TaskInput<'_> {
         let job = Box::leak(Box::new(analyse("Job\n- Python\n")));
-        TaskInput { kind, section_type: SectionType::Skills, text, job_text: "Job\n- Python\n", job, evidence: &[] }
+        TaskInput { kind, section_type: SectionType::Skills, text, job_text: "Job\n- Python\n", job, evidence: &[], hits: None }
     }
 
     #[test]
