@@ -133,7 +133,11 @@ pub struct StatsTable {
 
 impl StatsTable {
     pub fn record(&mut self, call: &CallRecord) {
-        self.rows.entry(call.key.clone()).or_default().add(call);
+        // The key is cloned only for a row's first call.
+        match self.rows.get_mut(&call.key) {
+            Some(row) => row.add(call),
+            None => self.rows.entry(call.key.clone()).or_default().add(call),
+        }
     }
 
     /// Rows for the state file, stamped with `updated_at` (RFC 3339).

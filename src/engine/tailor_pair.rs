@@ -171,7 +171,7 @@ impl Tailor<'_> {
             runs.push(Some(self.run_part(&input, &mut calls, &mut tasks, &mut rng)));
         }
         let execute_us = micros(executing);
-        let out = finish(pair, job, prepared, &runs, calls, tasks, execute_us);
+        let out = finish(pair, job, prepared, runs, calls, tasks, execute_us);
         if let Some(g) = self.governor {
             g.settle(estimate, out.result.cost_usd, executing.elapsed());
         }
@@ -336,15 +336,15 @@ pub fn prepare(pair: &Pair, weights: &SectionWeights) -> Prepared {
 
 /// Turns a pair's finished part runs into its section rows, tailored text and result row.
 /// `calls` are every call made for the pair; the optimize calls get their measured quality.
-pub fn finish(pair: &Pair, job: &JobAnalysis, prepared: Prepared, runs: &[Option<PartRun>], mut calls: Vec<CallRecord>, tasks: TaskCounts, execute_us: u64) -> PairOutput {
+pub fn finish(pair: &Pair, job: &JobAnalysis, prepared: Prepared, mut runs: Vec<Option<PartRun>>, mut calls: Vec<CallRecord>, tasks: TaskCounts, execute_us: u64) -> PairOutput {
     let started = Instant::now();
     let parts = prepared.parts;
     let mut section_rows = Vec::with_capacity(parts.len());
     let (mut optimized_count, mut failed_parts, mut task_parts) = (0u32, 0u32, 0u32);
     let mut first_error: Option<String> = None;
-    for (index, (part, run)) in parts.iter().zip(runs).enumerate() {
+    for (index, (part, run)) in parts.iter().zip(runs.iter_mut()).enumerate() {
         let original = &pair.resume[part.span.clone()];
-        let row = section_row(pair, job, index, part, original, run.as_ref());
+        let row = section_row(pair, job, index, part, original, run.as_mut());
         if let Some(run) = run {
             if let Some(i) = run.optimize_call {
                 calls[i].quality = row.quality;
@@ -361,7 +361,7 @@ pub fn finish(pair: &Pair, job: &JobAnalysis, prepared: Prepared, runs: &[Option
     }
     let parts_for_text: Vec<ScoredPart<'_>> = parts
         .iter()
-        .zip(runs)
+        .zip(&runs)
         .zip(&section_rows)
         .map(|((part, run), row)| {
             let reorderable = matches!(
@@ -387,8 +387,12 @@ pub fn finish(pair: &Pair, job: &JobAnalysis, prepared: Prepared, runs: &[Option
         _ => Status::Partial,
     };
     // Models that answered, by a call in this run or through the cache.
-    let mut models: Vec<String> = calls.iter().filter(|c| c.failure.is_none()).map(|c| format!("{}/{}", c.key.provider, c.key.model)).collect();
-    models.extend(runs.iter().flatten().filter_map(|r| r.served_by.as_ref()).map(|(p, m)| format!("{p}/{m}")));
+    let mut answered: Vec<(&str, &str)> = calls.iter().filter(|c| c.failure.is_none()).map(|c| (c.key.provider.as_str(), c.key.model.as_str())).collect();
+    answered.extend(runs.iter().flatten().filter_map(|r| r.served_by.as_ref()).map(|(p, m)| (p.as_str(), m.as_str())));
+    answered.sort_unstable();
+    answered.dedup();
+    // Sorted as written: the order of the names, not of their parts.
+    let mut models: Vec<String> = answered.into_iter().map(|(p, m)| format!("{p}/{m}")).collect();
     models.sort();
     models.dedup();
     let result = ResultRow {
@@ -412,9 +416,10 @@ pub fn finish(pair: &Pair, job: &JobAnalysis, prepared: Prepared, runs: &[Option
     PairOutput { result, sections: section_rows, calls, tasks, prepare_us: prepared.prepare_us, execute_us }
 }
 
-/// The sections row of a part, with its quality measured. An optimization that invents facts is
-/// not used: the part fails and keeps its original text.
-fn section_row(pair: &Pair, job: &JobAnalysis, index: usize, part: &Part, original: &str, run: Option<&PartRun>) -> SectionRow {
+/// The sections row of a part, with its quality measured; the optimized text moves from the run
+/// to the row. An optimization that invents facts is not used: the part fails and keeps its
+/// original text.
+fn section_row(pair: &Pair, job: &JobAnalysis, index: usize, part: &Part, original: &str, run: Option<&mut PartRun>) -> SectionRow {
     let mut row = SectionRow {
         pair_id: pair.pair_id.clone(),
         section_index: u32::try_from(index).unwrap_or(u32::MAX),
@@ -456,15 +461,15 @@ fn section_row(pair: &Pair, job: &JobAnalysis, index: usize, part: &Part, origin
     let terms_before = run.terms_before.unwrap_or_else(|| job.terms_in(original));
     row.keyword_coverage_before = Some(keyword_coverage(terms_before, job));
     row.status = if run.before.is_some() && run.after.is_some() { Status::Ok } else { Status::Failed };
-    if let Some(text) = &run.optimized {
+    if let Some(text) = run.optimized.take() {
         // An unchanged text invents nothing and covers what the original covers.
         let unchanged = text == original;
-        let invented = if unchanged { Vec::new() } else { unfaithful_tokens(text, original, job) };
+        let invented = if unchanged { Vec::new() } else { unfaithful_tokens(&text, original, job) };
         let faithful = invented.is_empty();
         let terms_after = match run.terms_after {
             Some(terms) => terms,
             None if unchanged => terms_before,
-            None => job.terms_in(text),
+            None => job.terms_in(&text),
         };
         let coverage_after = keyword_coverage(terms_after, job);
         row.keyword_coverage_after = Some(coverage_after);
@@ -476,7 +481,7 @@ fn section_row(pair: &Pair, job: &JobAnalysis, index: usize, part: &Part, origin
             text.len(),
             faithful,
         ));
-        row.optimized = Some(text.clone());
+        row.optimized = Some(text);
         if !faithful {
             row.status = Status::Failed;
             row.error = Some(format!("optimized text adds facts absent from the original: {}", invented.join(", ")));

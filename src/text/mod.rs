@@ -94,7 +94,9 @@ pub fn fold_into(token: &str, out: &mut String) {
 /// Appends the folded token to `out`.
 pub fn fold_append(token: &str, out: &mut String) {
     if token.is_ascii() {
-        out.extend(token.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        let start = out.len();
+        out.push_str(token);
+        out[start..].make_ascii_lowercase();
     } else {
         out.extend(token.chars().flat_map(char::to_lowercase));
     }
