@@ -10,7 +10,9 @@ use super::{BatchCompletion, BatchInput, Completion, Evaluation, Provider, Provi
 use crate::job::{bits, skill_key, JobAnalysis, TermHits};
 use crate::segment::SectionType;
 use crate::text::{self, approx_tokens, bullet_marker_len, skills_in};
+use aho_corasick::AhoCorasick;
 use std::borrow::Cow;
+use std::sync::OnceLock;
 
 /// A term first seen on the last line still counts `1 - POSITION_DECAY` of its weight.
 const POSITION_DECAY: f32 = 0.4;
@@ -265,13 +267,22 @@ const TIGHTEN: &[(&str, &str)] = &[
     ("very ", ""),
 ];
 
+/// Finds any `TIGHTEN` phrase in one pass, ignoring ASCII case: most lines have none, and this
+/// tells them apart without a lower-cased copy of each line.
+fn filler_finder() -> &'static AhoCorasick {
+    static FINDER: OnceLock<AhoCorasick> = OnceLock::new();
+    FINDER.get_or_init(|| {
+        AhoCorasick::builder().ascii_case_insensitive(true).build(TIGHTEN.iter().map(|(from, _)| from)).expect("the filler phrases are few and short")
+    })
+}
+
 /// Removes filler wording from one line, keeping its bullet marker and indentation, and keeps the
 /// line's first letter capitalised when it was.
 pub fn tighten(line: &str) -> Cow<'_, str> {
-    let lower = line.to_ascii_lowercase();
-    if !TIGHTEN.iter().any(|(from, _)| lower.contains(from)) {
+    if !filler_finder().is_match(line) {
         return Cow::Borrowed(line);
     }
+    let lower = line.to_ascii_lowercase();
     let lead = bullet_marker_len(line).unwrap_or_else(|| line.len() - line.trim_start().len());
     let mut out = String::with_capacity(line.len());
     out.push_str(&line[..lead]);
