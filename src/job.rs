@@ -62,6 +62,47 @@ struct TermIndex {
     multi: AHashMap<String, usize>,
     /// First words of the multi-word terms.
     multi_first: AHashSet<String>,
+    /// By the folded first byte of an ASCII word (`& 31`), the lengths (bits) of the one-word
+    /// terms and of the multi-word terms' first words that start with it: a word that fits
+    /// neither is not looked up, which is most words.
+    single_lengths: [u64; 32],
+    multi_first_lengths: [u64; 32],
+}
+
+impl TermIndex {
+    /// Lengths past this are not in the filter; words as long are always looked up.
+    const FILTER_LEN: usize = 60;
+
+    fn add_single(&mut self, key: &str, term: usize) {
+        self.single.insert(key.to_string(), term);
+        Self::note(&mut self.single_lengths, key);
+    }
+
+    fn add_multi(&mut self, key: &str, first: &str, term: usize) {
+        self.multi.insert(key.to_string(), term);
+        self.multi_first.insert(first.to_string());
+        Self::note(&mut self.multi_first_lengths, first);
+    }
+
+    fn note(lengths: &mut [u64; 32], word: &str) {
+        if let Some(&b) = word.as_bytes().first() {
+            if word.len() < Self::FILTER_LEN {
+                lengths[usize::from(b & 31)] |= 1 << word.len();
+            }
+        }
+    }
+
+    /// False when `token` can be neither a one-word term nor a multi-word term's first word. An
+    /// ASCII token's folded form is as long as the token and its match form is 0 to 3 bytes
+    /// shorter (`match_form_into`); other tokens are always looked up.
+    fn may_match(&self, token: &str) -> bool {
+        let n = token.len();
+        if n >= Self::FILTER_LEN || !token.is_ascii() {
+            return true;
+        }
+        let row = usize::from(token.as_bytes()[0].to_ascii_lowercase() & 31);
+        (self.single_lengths[row] >> n.saturating_sub(3)) & 0b1111 != 0 || (self.multi_first_lengths[row] >> n) & 1 != 0
+    }
 }
 
 impl JobAnalysis {
@@ -85,21 +126,22 @@ impl JobAnalysis {
     /// Calls `line_terms(set)` for each non-blank line of `text`, in order, with the set of the
     /// job's terms that the line contains (bits of term indices).
     fn scan_lines(&self, text: &str, mut line_terms: impl FnMut(u64)) {
-        let mut tokens: Vec<&str> = Vec::with_capacity(32);
         let (mut folded, mut form, mut key) = (String::new(), String::new(), String::new());
         for line in text.lines() {
             if line.trim().is_empty() {
                 continue;
             }
             let mut mask = 0u64;
-            tokens.clear();
-            tokens.extend(text::words(line));
-            for (i, token) in tokens.iter().enumerate() {
+            let mut tokens = text::words(line);
+            while let Some(token) = tokens.next() {
+                if !self.index.may_match(token) {
+                    continue;
+                }
                 text::fold_into(token, &mut folded);
                 if self.index.multi_first.contains(folded.as_str()) {
                     key.clear();
                     key.push_str(&folded);
-                    for next in tokens.iter().skip(i + 1).take(2) {
+                    for next in tokens.clone().take(2) {
                         key.push(' ');
                         text::fold_append(next, &mut key);
                         if let Some(&t) = self.index.multi.get(key.as_str()) {
@@ -272,13 +314,8 @@ pub fn analyse(job: &str) -> JobAnalysis {
     let mut index = TermIndex::default();
     for (i, t) in terms.iter().enumerate() {
         match t.key.split_once(' ') {
-            Some((first, _)) => {
-                index.multi.insert(t.key.clone(), i);
-                index.multi_first.insert(first.to_string());
-            }
-            None => {
-                index.single.insert(t.key.clone(), i);
-            }
+            Some((first, _)) => index.add_multi(&t.key, first, i),
+            None => index.add_single(&t.key, i),
         }
     }
     let vocabulary = text::words(job).map(text::fold).collect();

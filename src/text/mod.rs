@@ -16,7 +16,8 @@ pub fn words(text: &str) -> Words<'_> {
     Words { text, pos: 0 }
 }
 
-/// Iterator behind [`words`].
+/// Iterator behind [`words`]; a clone reads on from the same place.
+#[derive(Clone)]
 pub struct Words<'a> {
     text: &'a str,
     pos: usize,
