@@ -3,6 +3,7 @@
 
 use crate::text::{self, content_terms, skills_in};
 use ahash::{AHashMap, AHashSet};
+use std::sync::Arc;
 
 /// How many ranked terms a job keeps. Enough to cover a posting's real asks; more only adds noise.
 /// At most 64, so a set of a job's terms is one `u64`.
@@ -27,8 +28,9 @@ const POSTING_FILLER: &[&str] = &[
 pub struct KeyTerm {
     /// The matching form (folded, stemmed); compare with [`match_form`] of a resume word.
     pub key: String,
-    /// How the term reads to a person (the skill's display name, or the folded word).
-    pub display: String,
+    /// How the term reads to a person (the skill's display name, or the folded word); shared, so
+    /// that evaluations list terms without copying them.
+    pub display: Arc<str>,
     pub weight: f32,
     pub is_skill: bool,
 }
@@ -292,7 +294,7 @@ pub fn analyse(job: &str) -> JobAnalysis {
     // Term frequency grows too fast for long postings; a log keeps one repeated word from dominating.
     let mut terms: Vec<KeyTerm> = weights
         .into_iter()
-        .map(|(key, tf)| KeyTerm { display: key.clone(), key, weight: 1.0 + tf.ln_1p(), is_skill: false })
+        .map(|(key, tf)| KeyTerm { display: Arc::from(key.as_str()), key, weight: 1.0 + tf.ln_1p(), is_skill: false })
         .collect();
 
     let skills = skills_in(job);
@@ -303,9 +305,9 @@ pub fn analyse(job: &str) -> JobAnalysis {
             Some(t) => {
                 t.weight *= SKILL_BOOST;
                 t.is_skill = true;
-                t.display = name.to_string();
+                t.display = Arc::from(name);
             }
-            None => terms.push(KeyTerm { key, display: name.to_string(), weight: SKILL_BOOST, is_skill: true }),
+            None => terms.push(KeyTerm { key, display: Arc::from(name), weight: SKILL_BOOST, is_skill: true }),
         }
     }
     terms.sort_by(|a, b| b.weight.total_cmp(&a.weight).then_with(|| a.key.cmp(&b.key)));
@@ -350,7 +352,7 @@ mod tests {
         let a = analyse(JOB);
         assert_eq!(a.title, "Senior Software Engineer");
         assert_eq!(a.requirements.len(), 2, "{:?}", a.requirements);
-        assert_eq!(a.terms[0].display, "Python");
+        assert_eq!(&*a.terms[0].display, "Python");
         let names: Vec<&str> = a.skills.iter().map(|&s| text::skill_name(s)).collect();
         assert_eq!(names, vec!["Python", "PostgreSQL", "APIs", "Docker", "machine learning"]);
         assert!(a.term("machine learning").is_some_and(|t| t.is_skill));
@@ -369,7 +371,7 @@ mod tests {
         let lines = a.hits("Wrote python daily\n\nDid Machine Learning with Dockers\n").lines;
         assert_eq!(lines.len(), 2, "blank lines are not counted");
         let terms = &a.terms;
-        let hits: Vec<(String, usize)> = lines.iter().enumerate().flat_map(|(line, &set)| bits(set).map(move |t| (terms[t].display.clone(), line))).collect();
+        let hits: Vec<(String, usize)> = lines.iter().enumerate().flat_map(|(line, &set)| bits(set).map(move |t| (terms[t].display.to_string(), line))).collect();
         assert!(hits.contains(&("Python".to_string(), 0)), "{hits:?}");
         assert!(hits.contains(&("machine learning".to_string(), 1)), "{hits:?}");
         assert!(hits.contains(&("Docker".to_string(), 1)), "plural meets singular: {hits:?}");

@@ -12,7 +12,7 @@ use crate::segment::SectionType;
 use crate::text::{self, approx_tokens, bullet_marker_len, skills_in};
 use aho_corasick::AhoCorasick;
 use std::borrow::Cow;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 /// A term first seen on the last line still counts `1 - POSITION_DECAY` of its weight.
 const POSITION_DECAY: f32 = 0.4;
@@ -91,9 +91,9 @@ pub fn evaluate_hits(hits: &TermHits, job: &JobAnalysis) -> Evaluation {
         match (line != usize::MAX).then_some(line) {
             Some(i) => {
                 covered += term.weight * (1.0 - POSITION_DECAY * i as f32 / last);
-                matched.push(term.display.clone());
+                matched.push(Arc::clone(&term.display));
             }
-            None if missing.len() < MAX_MISSING => missing.push(term.display.clone()),
+            None if missing.len() < MAX_MISSING => missing.push(Arc::clone(&term.display)),
             None => {}
         }
     }
@@ -330,8 +330,8 @@ mod tests {
         let weak = evaluate("Painted houses.\nWalked dogs.\n", &job);
         let strong = evaluate("- Built Python services on PostgreSQL\n- Shipped Docker images\n", &job);
         assert!(strong.score > weak.score, "{} vs {}", strong.score, weak.score);
-        assert!(strong.matched.contains(&"Python".to_string()));
-        assert!(weak.missing.contains(&"Python".to_string()));
+        assert!(strong.matched.contains(&Arc::from("Python")));
+        assert!(weak.missing.contains(&Arc::from("Python")));
         assert!((0.0..=100.0).contains(&strong.score));
     }
 

@@ -14,6 +14,7 @@ pub mod registry;
 use crate::job::{JobAnalysis, TermHits};
 use crate::segment::SectionType;
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Version of the prompts, schemas and local rules: part of every cache key and journal key, so
@@ -95,8 +96,9 @@ pub struct BatchCompletion {
 pub struct Evaluation {
     /// 0–100.
     pub score: f32,
-    pub matched: Vec<String>,
-    pub missing: Vec<String>,
+    /// Terms as shared text: the local provider names the job's own terms without copying them.
+    pub matched: Vec<Arc<str>>,
+    pub missing: Vec<Arc<str>>,
 }
 
 /// A provider's answer, already parsed and validated.
