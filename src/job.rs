@@ -3,6 +3,7 @@
 
 use crate::text::{self, content_terms, skills_in};
 use ahash::{AHashMap, AHashSet};
+use std::sync::Arc;
 
 /// How many ranked terms a job keeps. Enough to cover a posting's real asks; more only adds noise.
 /// At most 64, so a set of a job's terms is one `u64`.
@@ -27,8 +28,9 @@ const POSTING_FILLER: &[&str] = &[
 pub struct KeyTerm {
     /// The matching form (folded, stemmed); compare with [`match_form`] of a resume word.
     pub key: String,
-    /// How the term reads to a person (the skill's display name, or the folded word).
-    pub display: String,
+    /// How the term reads to a person (the skill's display name, or the folded word); shared, so
+    /// that evaluations list terms without copying them.
+    pub display: Arc<str>,
     pub weight: f32,
     pub is_skill: bool,
 }
@@ -62,6 +64,47 @@ struct TermIndex {
     multi: AHashMap<String, usize>,
     /// First words of the multi-word terms.
     multi_first: AHashSet<String>,
+    /// By the folded first byte of an ASCII word (`& 31`), the lengths (bits) of the one-word
+    /// terms and of the multi-word terms' first words that start with it: a word that fits
+    /// neither is not looked up, which is most words.
+    single_lengths: [u64; 32],
+    multi_first_lengths: [u64; 32],
+}
+
+impl TermIndex {
+    /// Lengths past this are not in the filter; words as long are always looked up.
+    const FILTER_LEN: usize = 60;
+
+    fn add_single(&mut self, key: &str, term: usize) {
+        self.single.insert(key.to_string(), term);
+        Self::note(&mut self.single_lengths, key);
+    }
+
+    fn add_multi(&mut self, key: &str, first: &str, term: usize) {
+        self.multi.insert(key.to_string(), term);
+        self.multi_first.insert(first.to_string());
+        Self::note(&mut self.multi_first_lengths, first);
+    }
+
+    fn note(lengths: &mut [u64; 32], word: &str) {
+        if let Some(&b) = word.as_bytes().first() {
+            if word.len() < Self::FILTER_LEN {
+                lengths[usize::from(b & 31)] |= 1 << word.len();
+            }
+        }
+    }
+
+    /// False when `token` can be neither a one-word term nor a multi-word term's first word. An
+    /// ASCII token's folded form is as long as the token and its match form is 0 to 3 bytes
+    /// shorter (`match_form_into`); other tokens are always looked up.
+    fn may_match(&self, token: &str) -> bool {
+        let n = token.len();
+        if n >= Self::FILTER_LEN || !token.is_ascii() {
+            return true;
+        }
+        let row = usize::from(token.as_bytes()[0].to_ascii_lowercase() & 31);
+        (self.single_lengths[row] >> n.saturating_sub(3)) & 0b1111 != 0 || (self.multi_first_lengths[row] >> n) & 1 != 0
+    }
 }
 
 impl JobAnalysis {
@@ -75,51 +118,85 @@ impl JobAnalysis {
         self.terms.iter().find(|t| t.key == key)
     }
 
-    /// Calls `hit(term, line)` for every occurrence in `text` of one of the job's terms; `line`
-    /// counts the non-blank lines of `text` from 0.
-    pub fn scan(&self, text: &str, mut hit: impl FnMut(usize, usize)) {
-        let mut tokens: Vec<&str> = Vec::with_capacity(32);
+    /// Scans `text` once for the job's terms: the set of terms on each non-blank line.
+    pub fn hits(&self, text: &str) -> TermHits {
+        let mut lines = Vec::new();
+        self.scan_lines(text, |terms| lines.push(terms));
+        TermHits { lines }
+    }
+
+    /// Calls `line_terms(set)` for each non-blank line of `text`, in order, with the set of the
+    /// job's terms that the line contains (bits of term indices).
+    fn scan_lines(&self, text: &str, mut line_terms: impl FnMut(u64)) {
         let (mut folded, mut form, mut key) = (String::new(), String::new(), String::new());
-        let mut line_no = 0;
         for line in text.lines() {
             if line.trim().is_empty() {
                 continue;
             }
-            tokens.clear();
-            tokens.extend(text::words(line));
-            for (i, token) in tokens.iter().enumerate() {
+            let mut mask = 0u64;
+            let mut tokens = text::words(line);
+            while let Some(token) = tokens.next() {
+                if !self.index.may_match(token) {
+                    continue;
+                }
                 text::fold_into(token, &mut folded);
                 if self.index.multi_first.contains(folded.as_str()) {
                     key.clear();
                     key.push_str(&folded);
-                    for next in tokens.iter().skip(i + 1).take(2) {
+                    for next in tokens.clone().take(2) {
                         key.push(' ');
                         text::fold_append(next, &mut key);
                         if let Some(&t) = self.index.multi.get(key.as_str()) {
-                            hit(t, line_no);
+                            mask |= 1 << t;
                         }
                     }
                 }
                 match_form_into(&folded, &mut form);
                 if let Some(&t) = self.index.single.get(form.as_str()) {
-                    hit(t, line_no);
+                    mask |= 1 << t;
                 }
             }
-            line_no += 1;
+            line_terms(mask);
         }
     }
 
     /// The set of the job's terms that `text` contains, as bits of term indices.
     pub fn terms_in(&self, text: &str) -> u64 {
         let mut mask = 0u64;
-        self.scan(text, |t, _| mask |= 1 << t);
+        self.scan_lines(text, |terms| mask |= terms);
         mask
     }
 
-    /// Summed weight of the terms in a set from `terms_in`.
+    /// Summed weight of the terms in a set from `terms_in`, in term order.
     pub fn weight_of(&self, mask: u64) -> f32 {
-        self.terms.iter().enumerate().filter(|(i, _)| mask & (1 << i) != 0).map(|(_, t)| t.weight).sum()
+        bits(mask).map(|t| self.terms[t].weight).sum()
     }
+}
+
+/// The job's terms in one text, line by line: one scan that scoring (where each term first
+/// appears), coverage (which terms appear) and bullet relevance (terms per line) all read.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TermHits {
+    /// One set of term indices (bits) per non-blank line of the text, in order.
+    pub lines: Vec<u64>,
+}
+
+impl TermHits {
+    /// Every term the text contains.
+    pub fn all(&self) -> u64 {
+        self.lines.iter().fold(0, |all, line| all | line)
+    }
+}
+
+/// The indices of the set bits of `mask`, lowest first.
+pub fn bits(mut mask: u64) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        (mask != 0).then(|| {
+            let t = mask.trailing_zeros() as usize;
+            mask &= mask - 1;
+            t
+        })
+    })
 }
 
 /// blake3 of a job text as hex: the identity used to analyse each distinct job once.
@@ -217,7 +294,7 @@ pub fn analyse(job: &str) -> JobAnalysis {
     // Term frequency grows too fast for long postings; a log keeps one repeated word from dominating.
     let mut terms: Vec<KeyTerm> = weights
         .into_iter()
-        .map(|(key, tf)| KeyTerm { display: key.clone(), key, weight: 1.0 + tf.ln_1p(), is_skill: false })
+        .map(|(key, tf)| KeyTerm { display: Arc::from(key.as_str()), key, weight: 1.0 + tf.ln_1p(), is_skill: false })
         .collect();
 
     let skills = skills_in(job);
@@ -228,9 +305,9 @@ pub fn analyse(job: &str) -> JobAnalysis {
             Some(t) => {
                 t.weight *= SKILL_BOOST;
                 t.is_skill = true;
-                t.display = name.to_string();
+                t.display = Arc::from(name);
             }
-            None => terms.push(KeyTerm { key, display: name.to_string(), weight: SKILL_BOOST, is_skill: true }),
+            None => terms.push(KeyTerm { key, display: Arc::from(name), weight: SKILL_BOOST, is_skill: true }),
         }
     }
     terms.sort_by(|a, b| b.weight.total_cmp(&a.weight).then_with(|| a.key.cmp(&b.key)));
@@ -239,13 +316,8 @@ pub fn analyse(job: &str) -> JobAnalysis {
     let mut index = TermIndex::default();
     for (i, t) in terms.iter().enumerate() {
         match t.key.split_once(' ') {
-            Some((first, _)) => {
-                index.multi.insert(t.key.clone(), i);
-                index.multi_first.insert(first.to_string());
-            }
-            None => {
-                index.single.insert(t.key.clone(), i);
-            }
+            Some((first, _)) => index.add_multi(&t.key, first, i),
+            None => index.add_single(&t.key, i),
         }
     }
     let vocabulary = text::words(job).map(text::fold).collect();
@@ -280,7 +352,7 @@ mod tests {
         let a = analyse(JOB);
         assert_eq!(a.title, "Senior Software Engineer");
         assert_eq!(a.requirements.len(), 2, "{:?}", a.requirements);
-        assert_eq!(a.terms[0].display, "Python");
+        assert_eq!(&*a.terms[0].display, "Python");
         let names: Vec<&str> = a.skills.iter().map(|&s| text::skill_name(s)).collect();
         assert_eq!(names, vec!["Python", "PostgreSQL", "APIs", "Docker", "machine learning"]);
         assert!(a.term("machine learning").is_some_and(|t| t.is_skill));
@@ -296,8 +368,10 @@ mod tests {
     #[test]
     fn scanning_finds_terms_by_line_including_multi_word_skills() {
         let a = analyse(JOB);
-        let mut hits = Vec::new();
-        a.scan("Wrote python daily\n\nDid Machine Learning with Dockers\n", |t, line| hits.push((a.terms[t].display.clone(), line)));
+        let lines = a.hits("Wrote python daily\n\nDid Machine Learning with Dockers\n").lines;
+        assert_eq!(lines.len(), 2, "blank lines are not counted");
+        let terms = &a.terms;
+        let hits: Vec<(String, usize)> = lines.iter().enumerate().flat_map(|(line, &set)| bits(set).map(move |t| (terms[t].display.to_string(), line))).collect();
         assert!(hits.contains(&("Python".to_string(), 0)), "{hits:?}");
         assert!(hits.contains(&("machine learning".to_string(), 1)), "{hits:?}");
         assert!(hits.contains(&("Docker".to_string(), 1)), "plural meets singular: {hits:?}");

@@ -4,34 +4,50 @@
 use crate::job::JobAnalysis;
 use crate::text;
 use ahash::AHashSet;
+use std::borrow::Cow;
 
-/// Share (0..=1) of the job's term weight that the text covers.
-pub fn keyword_coverage(text: &str, job: &JobAnalysis) -> f32 {
+/// Share (0..=1) of the job's term weight that a text covers, from the set of the job's terms it
+/// contains (`JobAnalysis::terms_in`, `TermHits::all`).
+pub fn keyword_coverage(terms: u64, job: &JobAnalysis) -> f32 {
     let total = job.total_weight();
     if total <= 0.0 {
         return 0.0;
     }
     // `+ 0.0` turns the -0.0 of an empty float sum into 0.0.
-    (job.weight_of(job.terms_in(text)) / total).clamp(0.0, 1.0) + 0.0
+    (job.weight_of(terms) / total).clamp(0.0, 1.0) + 0.0
 }
 
 /// Tokens of `output` that would be invented facts: numbers (anything with a digit) and capitalised
 /// words that appear neither in the original section nor in the job (case-insensitively, so a
 /// word capitalised because it now starts a sentence is not a new name). Empty means faithful.
 pub fn unfaithful_tokens(output: &str, original: &str, job: &JobAnalysis) -> Vec<String> {
-    let mut section: Option<AHashSet<String>> = None;
-    let mut invented: Vec<String> = Vec::new();
+    // Most tokens are found in the job already; the original's words are read only for the rest.
+    let mut candidates: Vec<&str> = Vec::new();
     let mut folded = String::new();
     for w in text::words(output) {
         if !(text::has_digit(w) || text::is_capitalised(w)) {
             continue;
         }
         text::fold_into(w, &mut folded);
-        if job.vocabulary.contains(folded.as_str()) {
-            continue;
+        if !job.vocabulary.contains(folded.as_str()) {
+            candidates.push(w);
         }
-        // Built only when a token needs it: most tokens are found in the job already.
-        let known = section.get_or_insert_with(|| text::words(original).map(text::fold).collect());
+    }
+    if candidates.is_empty() {
+        return Vec::new();
+    }
+    // Folding ASCII keeps every byte where it was, so the words of the folded text are the folded
+    // words, borrowed; other text is folded word by word.
+    let folded_original;
+    let known: AHashSet<Cow<'_, str>> = if original.is_ascii() {
+        folded_original = original.to_ascii_lowercase();
+        text::words(&folded_original).map(Cow::Borrowed).collect()
+    } else {
+        text::words(original).map(|w| Cow::Owned(text::fold(w))).collect()
+    };
+    let mut invented: Vec<String> = Vec::new();
+    for w in candidates {
+        text::fold_into(w, &mut folded);
         if !known.contains(folded.as_str()) && !invented.iter().any(|i| i == w) {
             invented.push(w.to_string());
         }
@@ -66,9 +82,10 @@ mod tests {
     #[test]
     fn coverage_counts_weighted_terms() {
         let job = analyse("Data Engineer\nWe need Python and machine learning and Python.\n");
-        let none = keyword_coverage("Gardening and cooking.", &job);
-        let some = keyword_coverage("Wrote Python", &job);
-        let more = keyword_coverage("Wrote Python for machine learning at a data company", &job);
+        let coverage = |text| keyword_coverage(job.terms_in(text), &job);
+        let none = coverage("Gardening and cooking.");
+        let some = coverage("Wrote Python");
+        let more = coverage("Wrote Python for machine learning at a data company");
         assert_eq!(none, 0.0);
         assert!(some > 0.0 && some < more && more <= 1.0, "{some} {more}");
     }

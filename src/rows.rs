@@ -79,20 +79,20 @@ pub(crate) const fn col(name: &'static str, ty: ColumnType, nullable: bool) -> C
     Column { name, ty, nullable }
 }
 
-fn opt_f32(v: Option<f32>) -> Value {
+fn opt_f32<'a>(v: Option<f32>) -> Value<&'a str> {
     v.map_or(Value::Null, |x| Value::F64(f64::from(x)))
 }
 
-fn opt_str(v: &Option<String>) -> Value {
-    v.as_ref().map_or(Value::Null, |s| Value::Str(s.clone()))
+fn opt_str(v: &Option<String>) -> Value<&str> {
+    v.as_deref().map_or(Value::Null, Value::Str)
 }
 
-pub(crate) fn int(v: u64) -> Value {
+pub(crate) fn int<'a>(v: u64) -> Value<&'a str> {
     Value::I64(i64::try_from(v).unwrap_or(i64::MAX))
 }
 
 /// Milliseconds rounded to microseconds, so text outputs stay short and exact.
-fn ms(v: f64) -> Value {
+fn ms<'a>(v: f64) -> Value<&'a str> {
     Value::F64((v * 1000.0).round() / 1000.0)
 }
 
@@ -119,16 +119,16 @@ impl TableRow for ResultRow {
         RESULT_COLUMNS
     }
 
-    fn values(&self) -> Vec<Value> {
+    fn values(&self) -> Vec<Value<&str>> {
         vec![
-            Value::Str(self.pair_id.clone()),
-            Value::Str(self.status.as_str().to_string()),
+            Value::Str(&self.pair_id),
+            Value::Str(self.status.as_str()),
             opt_f32(self.score_before),
             opt_f32(self.score_after),
-            Value::Str(self.tailored_resume.clone()),
+            Value::Str(&self.tailored_resume),
             int(u64::from(self.sections)),
             int(u64::from(self.sections_optimized)),
-            Value::Str(self.models.clone()),
+            Value::Str(&self.models),
             int(u64::from(self.calls)),
             int(u64::from(self.cache_hits)),
             int(self.input_tokens),
@@ -170,13 +170,13 @@ impl TableRow for SectionRow {
         SECTION_COLUMNS
     }
 
-    fn values(&self) -> Vec<Value> {
+    fn values(&self) -> Vec<Value<&str>> {
         vec![
-            Value::Str(self.pair_id.clone()),
+            Value::Str(&self.pair_id),
             int(u64::from(self.section_index)),
-            Value::Str(self.section_type.as_str().to_string()),
+            Value::Str(self.section_type.as_str()),
             opt_str(&self.subsection),
-            Value::Str(self.original.clone()),
+            Value::Str(&self.original),
             opt_str(&self.optimized),
             opt_f32(self.score_before),
             opt_f32(self.score_after),
@@ -188,7 +188,7 @@ impl TableRow for SectionRow {
             opt_str(&self.model),
             int(u64::from(self.attempts)),
             Value::Bool(self.cache_hit),
-            Value::Str(self.status.as_str().to_string()),
+            Value::Str(self.status.as_str()),
             opt_str(&self.error),
             ms(self.latency_ms),
             int(self.input_tokens),

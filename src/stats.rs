@@ -133,7 +133,11 @@ pub struct StatsTable {
 
 impl StatsTable {
     pub fn record(&mut self, call: &CallRecord) {
-        self.rows.entry(call.key.clone()).or_default().add(call);
+        // The key is cloned only for a row's first call.
+        match self.rows.get_mut(&call.key) {
+            Some(row) => row.add(call),
+            None => self.rows.entry(call.key.clone()).or_default().add(call),
+        }
     }
 
     /// Rows for the state file, stamped with `updated_at` (RFC 3339).
@@ -180,13 +184,13 @@ impl TableRow for ModelStatsRow {
         MODEL_STATS_COLUMNS
     }
 
-    fn values(&self) -> Vec<Value> {
+    fn values(&self) -> Vec<Value<&str>> {
         let s = &self.stats;
         vec![
-            Value::Str(self.key.provider.clone()),
-            Value::Str(self.key.model.clone()),
-            Value::Str(self.key.section_type.as_str().to_string()),
-            Value::Str(self.key.task_kind.as_str().to_string()),
+            Value::Str(&self.key.provider),
+            Value::Str(&self.key.model),
+            Value::Str(self.key.section_type.as_str()),
+            Value::Str(self.key.task_kind.as_str()),
             int(s.calls),
             int(s.successes),
             int(s.failures_retryable),
@@ -200,7 +204,7 @@ impl TableRow for ModelStatsRow {
             s.quality_mean().map_or(Value::Null, Value::F64),
             int(s.quality_count),
             int(self.runs),
-            Value::Str(self.updated_at.clone()),
+            Value::Str(&self.updated_at),
         ]
     }
 }

@@ -117,7 +117,7 @@ fn malformed_csv_rows_are_rejected_with_row_and_column() {
         .iter()
         .map(|r| (format!("{:?}", r[0]), text_or_empty(&r[2]), text_or_empty(&r[3]).to_lowercase()))
         .collect();
-    let find = |row: i64| rows.iter().find(|(r, _, _)| *r == format!("{:?}", Value::I64(row))).unwrap_or_else(|| panic!("no reject for row {row}: {rows:?}"));
+    let find = |row: i64| rows.iter().find(|(r, _, _)| *r == format!("{:?}", Value::<String>::I64(row))).unwrap_or_else(|| panic!("no reject for row {row}: {rows:?}"));
     assert_eq!(find(2).1, "resume");
     assert!(find(2).2.contains("empty"));
     assert_eq!(find(3).1, "resume");

@@ -329,7 +329,7 @@ impl Coordinator<'_, '_> {
 
     fn finish_pair(&self, pair: &Pair, state: PairState) -> PairOutput {
         let execute_us = state.started.elapsed().as_micros() as u64;
-        let out = finish(pair, &state.job, state.prepared, &state.runs, state.calls, state.tasks, execute_us);
+        let out = finish(pair, &state.job, state.prepared, state.runs, state.calls, state.tasks, execute_us);
         if let Some(g) = self.governor {
             g.settle(state.estimate, out.result.cost_usd, state.started.elapsed());
         }

@@ -78,6 +78,10 @@ pub struct PartRun {
     pub after_is_before: bool,
     /// The first evaluation failed on every model: an unchanged text has nothing to reuse.
     pub before_failed: bool,
+    /// The job's terms in the original and in the optimized text, when the part's tasks scanned
+    /// them (the sequential path); `finish` scans what is missing.
+    pub terms_before: Option<u64>,
+    pub terms_after: Option<u64>,
 }
 
 impl PartRun {
@@ -164,11 +168,12 @@ impl Tailor<'_> {
                 job_text: &pair.job,
                 job,
                 evidence: &prepared.evidence,
+                hits: None,
             };
             runs.push(Some(self.run_part(&input, &mut calls, &mut tasks, &mut rng)));
         }
         let execute_us = micros(executing);
-        let out = finish(pair, job, prepared, &runs, calls, tasks, execute_us);
+        let out = finish(pair, job, prepared, runs, calls, tasks, execute_us);
         if let Some(g) = self.governor {
             g.settle(estimate, out.result.cost_usd, executing.elapsed());
         }
@@ -193,7 +198,9 @@ impl Tailor<'_> {
             .sum()
     }
 
-    /// Evaluate, optimize, evaluate again. A task whose predecessor failed is skipped.
+    /// Evaluate, optimize, evaluate again. A task whose predecessor failed is skipped. The text is
+    /// scanned for the job's terms once and the scan serves its tasks and its coverage; the
+    /// optimized text is scanned only when it differs.
     fn run_part(&self, input: &TaskInput<'_>, calls: &mut Vec<CallRecord>, tasks: &mut TaskCounts, rng: &mut SplitMix) -> PartRun {
         let mut run = PartRun::default();
         let first_call = calls.len();
@@ -211,6 +218,9 @@ impl Tailor<'_> {
                 }
             }
         };
+        let hits = input.job.hits(input.text);
+        run.terms_before = Some(hits.all());
+        let input = &TaskInput { hits: Some(&hits), ..*input };
         let before = self.task(input, calls, rng);
         run.before = outcome(&mut run, before).and_then(|s| s.evaluation());
         let optimize = TaskInput { kind: TaskKind::Optimize, ..*input };
@@ -224,7 +234,10 @@ impl Tailor<'_> {
         }
         match &run.optimized {
             Some(text) => {
-                let again = TaskInput { kind: TaskKind::Evaluate, text, ..*input };
+                let hits_after = (text != input.text).then(|| input.job.hits(text));
+                let hits_after = hits_after.as_ref().unwrap_or(&hits);
+                run.terms_after = Some(hits_after.all());
+                let again = TaskInput { kind: TaskKind::Evaluate, text, hits: Some(hits_after), ..*input };
                 let after = self.task(&again, calls, rng);
                 run.after = outcome(&mut run, after).and_then(|s| s.evaluation());
             }
@@ -325,15 +338,15 @@ pub fn prepare(pair: &Pair, weights: &SectionWeights) -> Prepared {
 
 /// Turns a pair's finished part runs into its section rows, tailored text and result row.
 /// `calls` are every call made for the pair; the optimize calls get their measured quality.
-pub fn finish(pair: &Pair, job: &JobAnalysis, prepared: Prepared, runs: &[Option<PartRun>], mut calls: Vec<CallRecord>, tasks: TaskCounts, execute_us: u64) -> PairOutput {
+pub fn finish(pair: &Pair, job: &JobAnalysis, prepared: Prepared, mut runs: Vec<Option<PartRun>>, mut calls: Vec<CallRecord>, tasks: TaskCounts, execute_us: u64) -> PairOutput {
     let started = Instant::now();
     let parts = prepared.parts;
     let mut section_rows = Vec::with_capacity(parts.len());
     let (mut optimized_count, mut failed_parts, mut task_parts) = (0u32, 0u32, 0u32);
     let mut first_error: Option<String> = None;
-    for (index, (part, run)) in parts.iter().zip(runs).enumerate() {
+    for (index, (part, run)) in parts.iter().zip(runs.iter_mut()).enumerate() {
         let original = &pair.resume[part.span.clone()];
-        let row = section_row(pair, job, index, part, original, run.as_ref());
+        let row = section_row(pair, job, index, part, original, run.as_mut());
         if let Some(run) = run {
             if let Some(i) = run.optimize_call {
                 calls[i].quality = row.quality;
@@ -350,7 +363,7 @@ pub fn finish(pair: &Pair, job: &JobAnalysis, prepared: Prepared, runs: &[Option
     }
     let parts_for_text: Vec<ScoredPart<'_>> = parts
         .iter()
-        .zip(runs)
+        .zip(&runs)
         .zip(&section_rows)
         .map(|((part, run), row)| {
             let reorderable = matches!(
@@ -376,8 +389,12 @@ pub fn finish(pair: &Pair, job: &JobAnalysis, prepared: Prepared, runs: &[Option
         _ => Status::Partial,
     };
     // Models that answered, by a call in this run or through the cache.
-    let mut models: Vec<String> = calls.iter().filter(|c| c.failure.is_none()).map(|c| format!("{}/{}", c.key.provider, c.key.model)).collect();
-    models.extend(runs.iter().flatten().filter_map(|r| r.served_by.as_ref()).map(|(p, m)| format!("{p}/{m}")));
+    let mut answered: Vec<(&str, &str)> = calls.iter().filter(|c| c.failure.is_none()).map(|c| (c.key.provider.as_str(), c.key.model.as_str())).collect();
+    answered.extend(runs.iter().flatten().filter_map(|r| r.served_by.as_ref()).map(|(p, m)| (p.as_str(), m.as_str())));
+    answered.sort_unstable();
+    answered.dedup();
+    // Sorted as written: the order of the names, not of their parts.
+    let mut models: Vec<String> = answered.into_iter().map(|(p, m)| format!("{p}/{m}")).collect();
     models.sort();
     models.dedup();
     let result = ResultRow {
@@ -401,9 +418,10 @@ pub fn finish(pair: &Pair, job: &JobAnalysis, prepared: Prepared, runs: &[Option
     PairOutput { result, sections: section_rows, calls, tasks, prepare_us: prepared.prepare_us, execute_us }
 }
 
-/// The sections row of a part, with its quality measured. An optimization that invents facts is
-/// not used: the part fails and keeps its original text.
-fn section_row(pair: &Pair, job: &JobAnalysis, index: usize, part: &Part, original: &str, run: Option<&PartRun>) -> SectionRow {
+/// The sections row of a part, with its quality measured; the optimized text moves from the run
+/// to the row. An optimization that invents facts is not used: the part fails and keeps its
+/// original text.
+fn section_row(pair: &Pair, job: &JobAnalysis, index: usize, part: &Part, original: &str, run: Option<&mut PartRun>) -> SectionRow {
     let mut row = SectionRow {
         pair_id: pair.pair_id.clone(),
         section_index: u32::try_from(index).unwrap_or(u32::MAX),
@@ -442,12 +460,20 @@ fn section_row(pair: &Pair, job: &JobAnalysis, index: usize, part: &Part, origin
     row.score_before = run.before.as_ref().map(|e| e.score);
     row.score_after = run.after.as_ref().map(|e| e.score);
     row.error = run.error.clone();
-    row.keyword_coverage_before = Some(keyword_coverage(original, job));
+    let terms_before = run.terms_before.unwrap_or_else(|| job.terms_in(original));
+    row.keyword_coverage_before = Some(keyword_coverage(terms_before, job));
     row.status = if run.before.is_some() && run.after.is_some() { Status::Ok } else { Status::Failed };
-    if let Some(text) = &run.optimized {
-        let invented = unfaithful_tokens(text, original, job);
+    if let Some(text) = run.optimized.take() {
+        // An unchanged text invents nothing and covers what the original covers.
+        let unchanged = text == original;
+        let invented = if unchanged { Vec::new() } else { unfaithful_tokens(&text, original, job) };
         let faithful = invented.is_empty();
-        let coverage_after = keyword_coverage(text, job);
+        let terms_after = match run.terms_after {
+            Some(terms) => terms,
+            None if unchanged => terms_before,
+            None => job.terms_in(&text),
+        };
+        let coverage_after = keyword_coverage(terms_after, job);
         row.keyword_coverage_after = Some(coverage_after);
         row.faithful = Some(faithful);
         row.quality = Some(section_quality(
@@ -457,7 +483,7 @@ fn section_row(pair: &Pair, job: &JobAnalysis, index: usize, part: &Part, origin
             text.len(),
             faithful,
         ));
-        row.optimized = Some(text.clone());
+        row.optimized = Some(text);
         if !faithful {
             row.status = Status::Failed;
             row.error = Some(format!("optimized text adds facts absent from the original: {}", invented.join(", ")));

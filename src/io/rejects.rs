@@ -18,12 +18,12 @@ impl TableRow for Reject {
         COLUMNS
     }
 
-    fn values(&self) -> Vec<Value> {
+    fn values(&self) -> Vec<Value<&str>> {
         vec![
             Value::I64(i64::try_from(self.row).unwrap_or(i64::MAX)),
-            self.pair_id.clone().map_or(Value::Null, Value::Str),
-            Value::Str(self.column.clone()),
-            Value::Str(self.reason.clone()),
+            self.pair_id.as_deref().map_or(Value::Null, Value::Str),
+            Value::Str(&self.column),
+            Value::Str(&self.reason),
         ]
     }
 }

@@ -9,6 +9,7 @@ use arrow_schema::{DataType, Field, Schema};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::marker::PhantomData;
@@ -67,25 +68,41 @@ pub struct Column {
     pub nullable: bool,
 }
 
-/// One cell. `Null` is allowed only in nullable columns.
+/// One cell. `Null` is allowed only in nullable columns. Rows are written from borrowed text
+/// (`Value<&str>`, see [`TableRow::values`]) and read back owned (`Value`).
 #[derive(Clone, Debug, PartialEq)]
-pub enum Value {
+pub enum Value<S = String> {
     Null,
-    Str(String),
+    Str(S),
     I64(i64),
     F64(f64),
     Bool(bool),
 }
 
+impl Value<&str> {
+    /// The value as `read_table` gives it back.
+    pub fn to_owned_value(&self) -> Value {
+        match *self {
+            Value::Null => Value::Null,
+            Value::Str(s) => Value::Str(s.to_string()),
+            Value::I64(n) => Value::I64(n),
+            Value::F64(n) => Value::F64(n),
+            Value::Bool(b) => Value::Bool(b),
+        }
+    }
+}
+
 /// A row type of an output table.
 pub trait TableRow {
     fn columns() -> &'static [Column];
-    /// One value per column, in order, of the column's type (or `Null` where it is nullable).
-    fn values(&self) -> Vec<Value>;
+    /// One value per column, in order, of the column's type (or `Null` where it is nullable),
+    /// borrowing the row's text: the writer copies it once, into its output.
+    fn values(&self) -> Vec<Value<&str>>;
 }
 
 enum Sink {
-    Parquet { writer: Box<ArrowWriter<File>>, buffered: Vec<Vec<Value>>, schema: Arc<Schema> },
+    /// Rows of the next row group are appended to one Arrow builder per column as they come.
+    Parquet { writer: Box<ArrowWriter<File>>, columns: Vec<ColumnBuilder>, buffered: usize, schema: Arc<Schema> },
     Csv(Box<csv::Writer<BufWriter<File>>>),
     Jsonl(BufWriter<File>),
 }
@@ -161,7 +178,8 @@ impl<R: TableRow> TableWriter<R> {
                     .set_created_by(concat!("tailor ", env!("CARGO_PKG_VERSION")).to_string())
                     .build();
                 let writer = ArrowWriter::try_new(file, Arc::clone(&schema), Some(props)).map_err(|e| format_err(&tmp.path)(&e))?;
-                Sink::Parquet { writer: Box::new(writer), buffered: Vec::new(), schema }
+                let columns = R::columns().iter().map(|c| ColumnBuilder::new(c.ty)).collect();
+                Sink::Parquet { writer: Box::new(writer), columns, buffered: 0, schema }
             }
             OutputFormat::Csv => {
                 let mut w = csv::Writer::from_writer(BufWriter::new(file));
@@ -182,13 +200,20 @@ impl<R: TableRow> TableWriter<R> {
             let values = r.values();
             check_row(R::columns(), &values, self.rows).map_err(|e| format_err(tmp)(&e))?;
             match &mut self.sink {
-                Sink::Parquet { writer, buffered, schema } => {
-                    buffered.push(values);
-                    if buffered.len() >= PARQUET_BATCH_ROWS {
-                        flush_parquet::<R>(writer, buffered, schema, tmp)?;
+                Sink::Parquet { writer, columns, buffered, schema } => {
+                    for (column, value) in columns.iter_mut().zip(&values) {
+                        column.append(value);
+                    }
+                    *buffered += 1;
+                    if *buffered >= PARQUET_BATCH_ROWS {
+                        flush_parquet(writer, columns, schema, tmp)?;
+                        *buffered = 0;
                     }
                 }
-                Sink::Csv(w) => w.write_record(values.iter().map(csv_text)).map_err(|e| format_err(tmp)(&e))?,
+                Sink::Csv(w) => {
+                    let cells: Vec<Cow<'_, str>> = values.iter().map(csv_text).collect();
+                    w.write_record(cells.iter().map(|c| c.as_bytes())).map_err(|e| format_err(tmp)(&e))?;
+                }
                 Sink::Jsonl(w) => {
                     let obj: serde_json::Map<String, serde_json::Value> = R::columns().iter().zip(values).map(|(c, v)| (c.name.to_string(), json_value(v))).collect();
                     serde_json::to_writer(&mut *w, &obj).map_err(|e| format_err(tmp)(&e))?;
@@ -204,8 +229,10 @@ impl<R: TableRow> TableWriter<R> {
     pub fn finish(self) -> Result<PathBuf, OutputError> {
         let TableWriter { sink, tmp, path, .. } = self;
         let file = match sink {
-            Sink::Parquet { mut writer, mut buffered, schema } => {
-                flush_parquet::<R>(&mut writer, &mut buffered, &schema, &tmp.path)?;
+            Sink::Parquet { mut writer, mut columns, buffered, schema } => {
+                if buffered > 0 {
+                    flush_parquet(&mut writer, &mut columns, &schema, &tmp.path)?;
+                }
                 writer.into_inner().map_err(|e| format_err(&tmp.path)(&e))?
             }
             Sink::Csv(w) => (*w).into_inner().map_err(|e| format_err(&tmp.path)(e.error()))?.into_inner().map_err(|e| format_err(&tmp.path)(e.error()))?,
@@ -232,7 +259,7 @@ fn sync_dir(_path: &Path) -> Result<(), OutputError> {
 }
 
 /// Checks one row against the columns; `row` is 1-based, for the message.
-fn check_row(columns: &[Column], values: &[Value], row: u64) -> Result<(), String> {
+fn check_row(columns: &[Column], values: &[Value<&str>], row: u64) -> Result<(), String> {
     if values.len() != columns.len() {
         return Err(format!("row {row} has {} values for {} columns", values.len(), columns.len()));
     }
@@ -249,62 +276,72 @@ fn check_row(columns: &[Column], values: &[Value], row: u64) -> Result<(), Strin
     Ok(())
 }
 
-fn flush_parquet<R: TableRow>(writer: &mut ArrowWriter<File>, rows: &mut Vec<Vec<Value>>, schema: &Arc<Schema>, path: &Path) -> Result<(), OutputError> {
-    if rows.is_empty() {
-        return Ok(());
-    }
-    let columns: Vec<ArrayRef> = R::columns().iter().enumerate().map(|(i, c)| build_array(c.ty, rows.iter().map(|r| &r[i]))).collect();
-    let batch = RecordBatch::try_new(Arc::clone(schema), columns).map_err(|e| format_err(path)(&e))?;
+/// Writes the buffered rows as one row group and empties the builders.
+fn flush_parquet(writer: &mut ArrowWriter<File>, columns: &mut [ColumnBuilder], schema: &Arc<Schema>, path: &Path) -> Result<(), OutputError> {
+    let arrays: Vec<ArrayRef> = columns.iter_mut().map(ColumnBuilder::finish).collect();
+    let batch = RecordBatch::try_new(Arc::clone(schema), arrays).map_err(|e| format_err(path)(&e))?;
     writer.write(&batch).map_err(|e| format_err(path)(&e))?;
     writer.flush().map_err(|e| format_err(path)(&e))?;
-    rows.clear();
     Ok(())
 }
 
-/// One Arrow array from a column's values, already checked against its type by `check_row`.
-fn build_array<'a>(ty: ColumnType, values: impl Iterator<Item = &'a Value>) -> ArrayRef {
-    match ty {
-        ColumnType::Utf8 => {
-            let mut b = StringBuilder::new();
-            values.for_each(|v| b.append_option(if let Value::Str(s) = v { Some(s) } else { None }));
-            Arc::new(b.finish())
+/// The Arrow builder of one column, for the rows of the next row group.
+enum ColumnBuilder {
+    Utf8(StringBuilder),
+    Int64(Int64Builder),
+    Float64(Float64Builder),
+    Bool(BooleanBuilder),
+}
+
+impl ColumnBuilder {
+    fn new(ty: ColumnType) -> ColumnBuilder {
+        match ty {
+            ColumnType::Utf8 => ColumnBuilder::Utf8(StringBuilder::new()),
+            ColumnType::Int64 => ColumnBuilder::Int64(Int64Builder::new()),
+            ColumnType::Float64 => ColumnBuilder::Float64(Float64Builder::new()),
+            ColumnType::Bool => ColumnBuilder::Bool(BooleanBuilder::new()),
         }
-        ColumnType::Int64 => {
-            let mut b = Int64Builder::new();
-            values.for_each(|v| b.append_option(if let Value::I64(n) = v { Some(*n) } else { None }));
-            Arc::new(b.finish())
+    }
+
+    /// Appends one value, already checked against the column's type by `check_row`.
+    fn append(&mut self, v: &Value<&str>) {
+        match self {
+            ColumnBuilder::Utf8(b) => b.append_option(if let Value::Str(s) = v { Some(s) } else { None }),
+            ColumnBuilder::Int64(b) => b.append_option(if let Value::I64(n) = v { Some(*n) } else { None }),
+            ColumnBuilder::Float64(b) => b.append_option(if let Value::F64(n) = v { Some(*n) } else { None }),
+            ColumnBuilder::Bool(b) => b.append_option(if let Value::Bool(n) = v { Some(*n) } else { None }),
         }
-        ColumnType::Float64 => {
-            let mut b = Float64Builder::new();
-            values.for_each(|v| b.append_option(if let Value::F64(n) = v { Some(*n) } else { None }));
-            Arc::new(b.finish())
-        }
-        ColumnType::Bool => {
-            let mut b = BooleanBuilder::new();
-            values.for_each(|v| b.append_option(if let Value::Bool(n) = v { Some(*n) } else { None }));
-            Arc::new(b.finish())
+    }
+
+    /// The column's array so far; the builder starts empty again.
+    fn finish(&mut self) -> ArrayRef {
+        match self {
+            ColumnBuilder::Utf8(b) => Arc::new(b.finish()),
+            ColumnBuilder::Int64(b) => Arc::new(b.finish()),
+            ColumnBuilder::Float64(b) => Arc::new(b.finish()),
+            ColumnBuilder::Bool(b) => Arc::new(b.finish()),
         }
     }
 }
 
-fn csv_text(v: &Value) -> String {
-    match v {
+fn csv_text<'a>(v: &Value<&'a str>) -> Cow<'a, str> {
+    Cow::Owned(match v {
         Value::Null => String::new(),
-        Value::Str(s) => s.clone(),
+        Value::Str(s) => return Cow::Borrowed(s),
         Value::I64(n) => n.to_string(),
         // Debug is the shortest text that parses back to the same f64, and unlike Display it
         // always shows a point or an exponent (`1.0`, `1e20`), so a float never reads back as an
         // integer.
         Value::F64(n) => format!("{n:?}"),
         Value::Bool(b) => b.to_string(),
-    }
+    })
 }
 
 /// JSON has no NaN or infinity: those floats are written as null.
-fn json_value(v: Value) -> serde_json::Value {
+fn json_value(v: Value<&str>) -> serde_json::Value {
     match v {
         Value::Null => serde_json::Value::Null,
-        Value::Str(s) => serde_json::Value::String(s),
+        Value::Str(s) => serde_json::Value::String(s.to_string()),
         Value::I64(n) => n.into(),
         Value::F64(n) => serde_json::Number::from_f64(n).map_or(serde_json::Value::Null, serde_json::Value::Number),
         Value::Bool(b) => b.into(),

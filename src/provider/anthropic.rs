@@ -103,11 +103,12 @@ mod tests {
     use crate::provider::prompt::parse_answer;
     use crate::job::analyse;
     use crate::provider::{FailureClass, TaskKind, TaskOutput};
+    use std::sync::Arc;
     use crate::segment::SectionType;
 
     fn input(kind: TaskKind) -> TaskInput<'static> {
         let job = Box::leak(Box::new(analyse("Engineer\n- Python\n")));
-        TaskInput { kind, section_type: SectionType::Summary, text: "Builds things.", job_text: "Engineer\n- Python\n", job, evidence: &[] }
+        TaskInput { kind, section_type: SectionType::Summary, text: "Builds things.", job_text: "Engineer\n- Python\n", job, evidence: &[], hits: None }
     }
 
     fn reply(status: u16, headers: &[(&str, &str)], body: &str) -> HttpReply {
@@ -128,7 +129,7 @@ mod tests {
         let body = r#"{"id":"msg_1","type":"message","role":"assistant","model":"claude-haiku","content":[{"type":"tool_use","id":"toolu_1","name":"answer","input":{"score":72,"matched":["Python"],"missing":[]}}],"stop_reason":"tool_use","stop_sequence":null,"usage":{"input_tokens":20,"output_tokens":15,"cache_creation_input_tokens":100,"cache_read_input_tokens":300}}"#;
         let (answer, usage) = parse_reply("anthropic", "m", &reply(200, &[], body)).expect("ok");
         let output = parse_answer(&input(TaskKind::Evaluate), &answer).expect("valid");
-        assert!(matches!(output, TaskOutput::Evaluation(ref e) if e.score == 72.0 && e.matched == ["Python"]));
+        assert!(matches!(output, TaskOutput::Evaluation(ref e) if e.score == 72.0 && e.matched == [Arc::from("Python")]));
         assert_eq!(usage, Usage { input_tokens: 420, output_tokens: 15, cached_input_tokens: 300 });
     }
 

@@ -7,10 +7,12 @@
 //! number, date, employer, degree or skill that the section or the resume's evidence lacks.
 
 use super::{BatchCompletion, BatchInput, Completion, Evaluation, Provider, ProviderError, TaskInput, TaskKind, TaskOutput, Usage};
-use crate::job::{skill_key, JobAnalysis};
+use crate::job::{bits, skill_key, JobAnalysis, TermHits};
 use crate::segment::SectionType;
 use crate::text::{self, approx_tokens, bullet_marker_len, skills_in};
+use aho_corasick::AhoCorasick;
 use std::borrow::Cow;
+use std::sync::{Arc, OnceLock};
 
 /// A term first seen on the last line still counts `1 - POSITION_DECAY` of its weight.
 const POSITION_DECAY: f32 = 0.4;
@@ -33,12 +35,18 @@ impl Provider for LocalProvider {
         let prompt_tokens = u64::from(approx_tokens(input.text)) + u64::from(approx_tokens(input.job_text));
         let (output, output_tokens) = match input.kind {
             TaskKind::Evaluate => {
-                let e = evaluate(input.text, input.job);
+                let e = match input.hits {
+                    Some(hits) => evaluate_hits(hits, input.job),
+                    None => evaluate(input.text, input.job),
+                };
                 let tokens = 8 + e.matched.len() as u64 * 2 + e.missing.len() as u64 * 2;
                 (TaskOutput::Evaluation(e), tokens)
             }
             TaskKind::Optimize => {
-                let text = optimize(input.text, input.section_type, input.job, input.evidence);
+                let text = match input.hits {
+                    Some(hits) => optimize_hits(input.text, hits, input.section_type, input.job, input.evidence),
+                    None => optimize(input.text, input.section_type, input.job, input.evidence),
+                };
                 let tokens = u64::from(approx_tokens(&text));
                 (TaskOutput::Optimization(text), tokens)
             }
@@ -61,11 +69,21 @@ impl Provider for LocalProvider {
 
 /// Scores a section against a job: 0–100 with the matched and the most important missing terms.
 pub fn evaluate(section: &str, job: &JobAnalysis) -> Evaluation {
-    let lines = section.lines().filter(|l| !l.trim().is_empty()).count();
+    evaluate_hits(&job.hits(section), job)
+}
+
+/// `evaluate` from the section's scan: a term counts from the first line it appears on.
+pub fn evaluate_hits(hits: &TermHits, job: &JobAnalysis) -> Evaluation {
     let mut first_line = [usize::MAX; crate::job::MAX_TERMS];
-    job.scan(section, |t, line| first_line[t] = first_line[t].min(line));
+    let mut seen = 0u64;
+    for (line, &terms) in hits.lines.iter().enumerate() {
+        for t in bits(terms & !seen) {
+            first_line[t] = line;
+        }
+        seen |= terms;
+    }
     let total = job.total_weight();
-    let last = lines.saturating_sub(1).max(1) as f32;
+    let last = hits.lines.len().saturating_sub(1).max(1) as f32;
     let mut covered = 0.0f32;
     let mut matched = Vec::new();
     let mut missing = Vec::new();
@@ -73,9 +91,9 @@ pub fn evaluate(section: &str, job: &JobAnalysis) -> Evaluation {
         match (line != usize::MAX).then_some(line) {
             Some(i) => {
                 covered += term.weight * (1.0 - POSITION_DECAY * i as f32 / last);
-                matched.push(term.display.clone());
+                matched.push(Arc::clone(&term.display));
             }
-            None if missing.len() < MAX_MISSING => missing.push(term.display.clone()),
+            None if missing.len() < MAX_MISSING => missing.push(Arc::clone(&term.display)),
             None => {}
         }
     }
@@ -87,13 +105,31 @@ pub fn evaluate(section: &str, job: &JobAnalysis) -> Evaluation {
 /// Rewrites a section for a job: reordered bullets and list items, surfaced evidenced skills,
 /// tightened wording. Keeps the line-ending style and whether the text ended with a newline.
 pub fn optimize(section: &str, kind: SectionType, job: &JobAnalysis, evidence: &[usize]) -> String {
+    optimize_hits(section, &job.hits(section), kind, job, evidence)
+}
+
+/// `optimize` with the section's scan: a line that tightening leaves as it was takes its
+/// relevance from the scan instead of being scanned again.
+pub fn optimize_hits(section: &str, hits: &TermHits, kind: SectionType, job: &JobAnalysis, evidence: &[usize]) -> String {
     let newline = if section.contains("\r\n") { "\r\n" } else { "\n" };
-    let mut lines: Vec<String> = section.lines().map(|l| tighten(l).into_owned()).collect();
-    reorder_bullet_runs(&mut lines, job);
+    let mut scanned = hits.lines.iter();
+    let lines: Vec<(Cow<'_, str>, f32)> = section
+        .lines()
+        .map(|l| {
+            let terms = if l.trim().is_empty() { 0 } else { scanned.next().copied().unwrap_or(0) };
+            let line = tighten(l);
+            let relevance = match line {
+                Cow::Borrowed(_) => job.weight_of(terms),
+                Cow::Owned(ref tightened) => relevance(tightened, job),
+            };
+            (line, relevance)
+        })
+        .collect();
+    let mut lines = reorder_bullet_runs(lines);
     if kind == SectionType::Skills {
         for line in &mut lines {
             if let Some(reordered) = reorder_list_line(line, job) {
-                *line = reordered;
+                *line = Cow::Owned(reordered);
             }
         }
     }
@@ -110,23 +146,24 @@ fn relevance(text: &str, job: &JobAnalysis) -> f32 {
     job.weight_of(job.terms_in(text))
 }
 
-/// Sorts each run of consecutive bullets by relevance, most relevant first; a bullet keeps the
-/// indented continuation lines under it. Stable, so equally relevant bullets keep their order.
-fn reorder_bullet_runs(lines: &mut Vec<String>, job: &JobAnalysis) {
-    let mut out: Vec<String> = Vec::with_capacity(lines.len());
-    let mut run: Vec<(f32, Vec<String>)> = Vec::new();
-    let flush = |run: &mut Vec<(f32, Vec<String>)>, out: &mut Vec<String>| {
+/// Sorts each run of consecutive bullets by relevance (each line comes with its own), most
+/// relevant first; a bullet keeps the indented continuation lines under it. Stable, so equally
+/// relevant bullets keep their order.
+fn reorder_bullet_runs<'a>(lines: Vec<(Cow<'a, str>, f32)>) -> Vec<Cow<'a, str>> {
+    let mut out: Vec<Cow<'a, str>> = Vec::with_capacity(lines.len());
+    let mut run: Vec<(f32, Vec<Cow<'a, str>>)> = Vec::new();
+    let flush = |run: &mut Vec<(f32, Vec<Cow<'a, str>>)>, out: &mut Vec<Cow<'a, str>>| {
         run.sort_by(|a, b| b.0.total_cmp(&a.0));
         out.extend(run.drain(..).flat_map(|(_, item)| item));
     };
-    for line in lines.drain(..) {
+    for (line, relevance) in lines {
         let is_bullet = bullet_marker_len(&line).is_some();
         let continues = !run.is_empty() && !is_bullet && !line.trim().is_empty() && line.starts_with([' ', '\t']);
         if is_bullet {
-            run.push((relevance(&line, job), vec![line]));
+            run.push((relevance, vec![line]));
         } else if continues {
             let item = run.last_mut().expect("run is not empty");
-            item.0 += relevance(&line, job);
+            item.0 += relevance;
             item.1.push(line);
         } else {
             flush(&mut run, &mut out);
@@ -134,7 +171,7 @@ fn reorder_bullet_runs(lines: &mut Vec<String>, job: &JobAnalysis) {
         }
     }
     flush(&mut run, &mut out);
-    *lines = out;
+    out
 }
 
 /// For a list line such as `Languages: Go, Python, SQL`, the same line with its items ordered by
@@ -158,7 +195,7 @@ fn reorder_list_line(line: &str, job: &JobAnalysis) -> Option<String> {
 
 /// Adds to a summary or skills section the job's skills that the resume evidences elsewhere but this
 /// section does not name. Only skills both in the job and in the resume, so nothing is invented.
-fn surface_skills(lines: &mut Vec<String>, original: &str, kind: SectionType, job: &JobAnalysis, evidence: &[usize]) {
+fn surface_skills(lines: &mut Vec<Cow<'_, str>>, original: &str, kind: SectionType, job: &JobAnalysis, evidence: &[usize]) {
     if !matches!(kind, SectionType::Summary | SectionType::Skills) {
         return;
     }
@@ -180,7 +217,7 @@ fn surface_skills(lines: &mut Vec<String>, original: &str, kind: SectionType, jo
             match list_line {
                 Some(i) => {
                     let sep = [", ", " | ", "; "].into_iter().find(|s| lines[i].contains(s)).unwrap_or(", ");
-                    let line = &mut lines[i];
+                    let line = lines[i].to_mut();
                     let period = line.ends_with('.');
                     if period {
                         line.pop();
@@ -194,7 +231,7 @@ fn surface_skills(lines: &mut Vec<String>, original: &str, kind: SectionType, jo
                 None => {
                     let marker_len = bullet_marker_len(&lines[last]).unwrap_or(0);
                     let marker = lines[last][..marker_len].to_string();
-                    lines.insert(last + 1, format!("{marker}{}", names.join(", ")));
+                    lines.insert(last + 1, Cow::Owned(format!("{marker}{}", names.join(", "))));
                 }
             }
         }
@@ -204,7 +241,7 @@ fn surface_skills(lines: &mut Vec<String>, original: &str, kind: SectionType, jo
                 Some((tail, head)) => format!("{} and {tail}", head.join(", ")),
                 None => return,
             };
-            let line = &mut lines[last];
+            let line = lines[last].to_mut();
             if line.ends_with('.') {
                 line.pop();
                 line.push_str(&format!(", with hands-on experience in {list}."));
@@ -230,13 +267,22 @@ const TIGHTEN: &[(&str, &str)] = &[
     ("very ", ""),
 ];
 
+/// Finds any `TIGHTEN` phrase in one pass, ignoring ASCII case: most lines have none, and this
+/// tells them apart without a lower-cased copy of each line.
+fn filler_finder() -> &'static AhoCorasick {
+    static FINDER: OnceLock<AhoCorasick> = OnceLock::new();
+    FINDER.get_or_init(|| {
+        AhoCorasick::builder().ascii_case_insensitive(true).build(TIGHTEN.iter().map(|(from, _)| from)).expect("the filler phrases are few and short")
+    })
+}
+
 /// Removes filler wording from one line, keeping its bullet marker and indentation, and keeps the
 /// line's first letter capitalised when it was.
 pub fn tighten(line: &str) -> Cow<'_, str> {
-    let lower = line.to_ascii_lowercase();
-    if !TIGHTEN.iter().any(|(from, _)| lower.contains(from)) {
+    if !filler_finder().is_match(line) {
         return Cow::Borrowed(line);
     }
+    let lower = line.to_ascii_lowercase();
     let lead = bullet_marker_len(line).unwrap_or_else(|| line.len() - line.trim_start().len());
     let mut out = String::with_capacity(line.len());
     out.push_str(&line[..lead]);
@@ -284,8 +330,8 @@ mod tests {
         let weak = evaluate("Painted houses.\nWalked dogs.\n", &job);
         let strong = evaluate("- Built Python services on PostgreSQL\n- Shipped Docker images\n", &job);
         assert!(strong.score > weak.score, "{} vs {}", strong.score, weak.score);
-        assert!(strong.matched.contains(&"Python".to_string()));
-        assert!(weak.missing.contains(&"Python".to_string()));
+        assert!(strong.matched.contains(&Arc::from("Python")));
+        assert!(weak.missing.contains(&Arc::from("Python")));
         assert!((0.0..=100.0).contains(&strong.score));
     }
 
@@ -334,6 +380,7 @@ mod tests {
             job_text: JOB,
             job: &job,
             evidence: &[],
+            hits: None,
         };
         let c = LocalProvider.complete("local", &input).expect("local never fails");
         assert!(matches!(c.output, TaskOutput::Optimization(ref t) if t == "- Python\n"));

@@ -11,9 +11,10 @@ pub mod openai;
 pub mod prompt;
 pub mod registry;
 
-use crate::job::JobAnalysis;
+use crate::job::{JobAnalysis, TermHits};
 use crate::segment::SectionType;
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Version of the prompts, schemas and local rules: part of every cache key and journal key, so
@@ -51,6 +52,9 @@ pub struct TaskInput<'a> {
     pub job: &'a JobAnalysis,
     /// Skills (indices into `text::SKILL_TERMS`) the whole resume shows: what optimize may surface.
     pub evidence: &'a [usize],
+    /// The text's scan against the job when the caller has made it; a provider that scores locally
+    /// reads it instead of scanning the text again.
+    pub hits: Option<&'a TermHits>,
 }
 
 /// One section of a batch.
@@ -75,7 +79,7 @@ impl<'a> BatchInput<'a> {
     /// Item `i` as a single task.
     pub fn input(&self, i: usize) -> TaskInput<'a> {
         let item = self.items[i];
-        TaskInput { kind: self.kind, section_type: item.section_type, text: item.text, job_text: self.job_text, job: self.job, evidence: self.evidence }
+        TaskInput { kind: self.kind, section_type: item.section_type, text: item.text, job_text: self.job_text, job: self.job, evidence: self.evidence, hits: None }
     }
 }
 
@@ -92,8 +96,9 @@ pub struct BatchCompletion {
 pub struct Evaluation {
     /// 0–100.
     pub score: f32,
-    pub matched: Vec<String>,
-    pub missing: Vec<String>,
+    /// Terms as shared text: the local provider names the job's own terms without copying them.
+    pub matched: Vec<Arc<str>>,
+    pub missing: Vec<Arc<str>>,
 }
 
 /// A provider's answer, already parsed and validated.

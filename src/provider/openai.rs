@@ -150,7 +150,7 @@ mod tests {
 
     fn input(kind: TaskKind) -> TaskInput<'static> {
         let job = Box::leak(Box::new(analyse("Engineer\n- Python\n")));
-        TaskInput { kind, section_type: SectionType::Skills, text: "Python, Go\n", job_text: "Engineer\n- Python\n", job, evidence: &[] }
+        TaskInput { kind, section_type: SectionType::Skills, text: "Python, Go\n", job_text: "Engineer\n- Python\n", job, evidence: &[], hits: None }
     }
 
     fn reply(status: u16, headers: &[(&str, &str)], body: &str) -> HttpReply {

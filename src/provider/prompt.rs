@@ -6,6 +6,7 @@
 
 use super::{max_output_tokens, BatchInput, Evaluation, TaskInput, TaskKind, TaskOutput};
 use serde_json::{json, Value};
+use std::sync::Arc;
 
 /// The name of the forced tool (Anthropic) and of the schema (OpenAI).
 pub const ANSWER_NAME: &str = "answer";
@@ -141,12 +142,12 @@ pub fn parse_answer(input: &TaskInput<'_>, answer: &Value) -> Result<TaskOutput,
             if !(0.0..=100.0).contains(&score) {
                 return Err(format!("score {score} is outside 0 to 100"));
             }
-            let strings = |field: &str| -> Result<Vec<String>, String> {
+            let strings = |field: &str| -> Result<Vec<Arc<str>>, String> {
                 obj.get(field)
                     .and_then(Value::as_array)
                     .ok_or(format!("answer lacks the array {field}"))?
                     .iter()
-                    .map(|v| v.as_str().map(str::to_string).ok_or(format!("{field} holds a non-string")))
+                    .map(|v| v.as_str().map(Arc::from).ok_or(format!("{field} holds a non-string")))
                     .collect()
             };
             Ok(TaskOutput::Evaluation(Evaluation { score: score as f32, matched: strings("matched")?, missing: strings("missing")? }))
@@ -185,7 +186,7 @@ mod tests {
 
     fn input(kind: TaskKind, text: &str) -> TaskInput<'_> {
         let job = Box::leak(Box::new(analyse("Job\n- Python\n")));
-        TaskInput { kind, section_type: SectionType::Skills, text, job_text: "Job\n- Python\n", job, evidence: &[] }
+        TaskInput { kind, section_type: SectionType::Skills, text, job_text: "Job\n- Python\n", job, evidence: &[], hits: None }
     }
 
     #[test]

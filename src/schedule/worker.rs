@@ -273,7 +273,7 @@ fn call(shared: &Shared<'_>, model: usize, job: &Job, todo: &[usize]) -> Result<
     let entry = shared.registry.entry(model);
     if let [i] = todo {
         let item = &job.items[*i];
-        let input = TaskInput { kind: job.kind, section_type: item.section_type, text: &item.text, job_text: &job.job_text, job: &job.job, evidence: &job.evidence };
+        let input = TaskInput { kind: job.kind, section_type: item.section_type, text: &item.text, job_text: &job.job_text, job: &job.job, evidence: &job.evidence, hits: None };
         return entry.provider.complete(&entry.name, &input).map(|c| BatchCompletion { outputs: vec![Ok(c.output)], usage: c.usage, limits: c.limits });
     }
     let items: Vec<BatchItem<'_>> = todo.iter().map(|&i| BatchItem { section_type: job.items[i].section_type, text: &job.items[i].text }).collect();

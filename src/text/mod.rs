@@ -16,7 +16,8 @@ pub fn words(text: &str) -> Words<'_> {
     Words { text, pos: 0 }
 }
 
-/// Iterator behind [`words`].
+/// Iterator behind [`words`]; a clone reads on from the same place.
+#[derive(Clone)]
 pub struct Words<'a> {
     text: &'a str,
     pos: usize,
@@ -30,42 +31,73 @@ fn is_inner_char(c: char) -> bool {
     matches!(c, '+' | '#' | '.' | '/' | '-' | '\'' | '&' | '\u{2019}')
 }
 
+/// How the tokeniser reads a byte: ASCII bytes are classed by this table, one load each, and a
+/// byte above ASCII starts a character that is decoded and judged by `is_word_char` and
+/// `is_inner_char` (the table agrees with them on every ASCII character).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ByteClass {
+    Separator,
+    Word,
+    Inner,
+    NonAscii,
+}
+
+const BYTE_CLASS: [ByteClass; 256] = {
+    let mut table = [ByteClass::NonAscii; 256];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = match b as u8 {
+            b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z' => ByteClass::Word,
+            b'+' | b'#' | b'.' | b'/' | b'-' | b'\'' | b'&' => ByteClass::Inner,
+            _ => ByteClass::Separator,
+        };
+        b += 1;
+    }
+    table
+};
+
 impl<'a> Iterator for Words<'a> {
     type Item = &'a str;
 
     fn next(&mut self) -> Option<&'a str> {
         let bytes = self.text.as_bytes();
-        // Find the start: ASCII bytes are judged directly, other characters decoded.
+        let char_at = |i: usize| self.text[i..].chars().next().expect("i is on a char boundary");
         let mut i = self.pos;
         let start = loop {
             let &b = bytes.get(i)?;
-            if b.is_ascii() {
-                if b.is_ascii_alphanumeric() {
-                    break i;
+            match BYTE_CLASS[usize::from(b)] {
+                ByteClass::Word => break i,
+                ByteClass::NonAscii => {
+                    let c = char_at(i);
+                    if is_word_char(c) {
+                        break i;
+                    }
+                    i += c.len_utf8();
                 }
-                i += 1;
-            } else {
-                let c = self.text[i..].chars().next().expect("i is on a char boundary");
-                if is_word_char(c) {
-                    break i;
-                }
-                i += c.len_utf8();
+                ByteClass::Separator | ByteClass::Inner => i += 1,
             }
         };
         let mut end = start;
         let mut last_word_end = start;
         while let Some(&b) = bytes.get(end) {
-            let (c, len) = if b.is_ascii() { (char::from(b), 1) } else {
-                let c = self.text[end..].chars().next().expect("end is on a char boundary");
-                (c, c.len_utf8())
-            };
-            if is_word_char(c) {
-                end += len;
-                last_word_end = end;
-            } else if is_inner_char(c) {
-                end += len;
-            } else {
-                break;
+            match BYTE_CLASS[usize::from(b)] {
+                ByteClass::Word => {
+                    end += 1;
+                    last_word_end = end;
+                }
+                ByteClass::Inner => end += 1,
+                ByteClass::Separator => break,
+                ByteClass::NonAscii => {
+                    let c = char_at(end);
+                    if is_word_char(c) {
+                        end += c.len_utf8();
+                        last_word_end = end;
+                    } else if is_inner_char(c) {
+                        end += c.len_utf8();
+                    } else {
+                        break;
+                    }
+                }
             }
         }
         // Keep a trailing run of '+' or '#' (C++, C#, F#); drop other trailing punctuation.
@@ -94,7 +126,9 @@ pub fn fold_into(token: &str, out: &mut String) {
 /// Appends the folded token to `out`.
 pub fn fold_append(token: &str, out: &mut String) {
     if token.is_ascii() {
-        out.extend(token.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        let start = out.len();
+        out.push_str(token);
+        out[start..].make_ascii_lowercase();
     } else {
         out.extend(token.chars().flat_map(char::to_lowercase));
     }
@@ -167,6 +201,21 @@ mod tests {
         assert_eq!(toks("Python."), vec!["Python"]);
         assert_eq!(toks("  ...  "), Vec::<&str>::new());
         assert_eq!(toks("naïve café"), vec!["naïve", "café"]);
+    }
+
+    #[test]
+    fn byte_table_agrees_with_the_char_tests() {
+        for b in 0u8..128 {
+            let c = char::from(b);
+            let want = if is_word_char(c) {
+                ByteClass::Word
+            } else if is_inner_char(c) {
+                ByteClass::Inner
+            } else {
+                ByteClass::Separator
+            };
+            assert!(BYTE_CLASS[usize::from(b)] == want, "byte {b}");
+        }
     }
 
     #[test]
