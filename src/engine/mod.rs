@@ -137,6 +137,90 @@ pub struct RunSummary {
     pub exit_code: i32,
 }
 
+/// Pairs handed to the writer at a time while a networked chunk runs.
+const EMIT_PAIRS: usize = 32;
+
+/// Puts a chunk's pairs back in input order for the writer: the journal's restored pairs where
+/// they stand, computed pairs as they come (in input order among themselves), sent in batches of
+/// `EMIT_PAIRS` so results and journal entries leave while the rest of the chunk still runs.
+struct Assembler {
+    restored: std::vec::IntoIter<Option<JournalEntry>>,
+    contents: std::vec::IntoIter<String>,
+    batch: Batch,
+    not_started: u64,
+    /// The writer hung up (it failed); reported when the chunk ends.
+    writer_gone: bool,
+}
+
+impl Assembler {
+    fn new(restored: Vec<Option<JournalEntry>>, contents: Vec<String>, rejects: Vec<Reject>) -> Assembler {
+        Assembler {
+            restored: restored.into_iter(),
+            contents: contents.into_iter(),
+            batch: Batch { results: Vec::new(), sections: Vec::new(), journal: Vec::new(), rejects },
+            not_started: 0,
+            writer_gone: false,
+        }
+    }
+
+    /// The next computed pair's output (None: the governor did not start it), after the restored
+    /// pairs that stand before it.
+    fn computed(&mut self, out: Option<PairOutput>, state: &mut RunState, tx: &Sender<WriterMsg>) {
+        loop {
+            let entry = self.restored.next().expect("a computed pair has a slot in its chunk");
+            let content = self.contents.next().expect("one content hash per pair");
+            match entry {
+                Some(e) => self.push(e.result, e.sections, None, state),
+                None => {
+                    match out {
+                        Some(out) => {
+                            state.absorb(&out);
+                            self.push(out.result, out.sections, Some(content), state);
+                        }
+                        None => self.not_started += 1,
+                    }
+                    break;
+                }
+            }
+        }
+        if self.batch.results.len() >= EMIT_PAIRS {
+            self.send(tx);
+        }
+    }
+
+    fn push(&mut self, result: ResultRow, sections: Vec<SectionRow>, content: Option<String>, state: &mut RunState) {
+        match result.status {
+            Status::Ok | Status::Skipped => state.pair_counts.ok += 1,
+            Status::Partial => state.pair_counts.partial += 1,
+            Status::Failed => state.pair_counts.failed += 1,
+        }
+        self.batch.results.push(result);
+        self.batch.sections.push(sections);
+        self.batch.journal.push(content);
+    }
+
+    fn send(&mut self, tx: &Sender<WriterMsg>) {
+        let batch = std::mem::replace(&mut self.batch, Batch { results: Vec::new(), sections: Vec::new(), journal: Vec::new(), rejects: Vec::new() });
+        self.writer_gone |= tx.send(WriterMsg::Batch(batch)).is_err();
+    }
+
+    /// Sends the restored pairs after the last computed one and what is left; returns the pairs
+    /// the governor did not start.
+    fn finish(mut self, state: &mut RunState, tx: &Sender<WriterMsg>) -> Result<u64, RunError> {
+        let rest: Vec<Option<JournalEntry>> = self.restored.by_ref().collect();
+        for entry in rest {
+            let e = entry.expect("every computed pair was handed over");
+            self.push(e.result, e.sections, None, state);
+        }
+        self.send(tx);
+        state.not_started += self.not_started;
+        if self.writer_gone {
+            return Err(RunError::Thread("writer"));
+        }
+        Ok(self.not_started)
+    }
+}
+
 /// A chunk's finished pairs, in input order, for the writer.
 struct Batch {
     results: Vec<ResultRow>,
@@ -477,7 +561,8 @@ fn process_chunks(
         }
         let todo: Vec<&Pair> = pairs.iter().zip(&restored).filter(|(_, r)| r.is_none()).map(|(p, _)| p).collect();
         state.restored += (pairs.len() - todo.len()) as u64;
-        let outputs: Vec<Option<PairOutput>> = match scheduled.as_deref_mut() {
+        let mut assembler = Assembler::new(restored, contents, rejects);
+        match scheduled.as_deref_mut() {
             Some(s) => {
                 let jobs = state.job_cells(&todo);
                 let analysed_us = AtomicU64::new(0);
@@ -491,7 +576,8 @@ fn process_chunks(
                     history: &mut s.history,
                 };
                 // The CPU pool analyses and segments while the coordinator already sends: the
-                // first requests leave after one pair's preparation, not the whole chunk's.
+                // first requests leave after one pair's preparation, not the whole chunk's. Pairs
+                // go to the writer (and the journal) as soon as every pair before them is done.
                 let run = thread::scope(|scope| {
                     let (todo, jobs, analysed_us) = (&todo, &jobs, &analysed_us);
                     scope.spawn(move || {
@@ -508,54 +594,27 @@ fn process_chunks(
                             });
                         });
                     });
-                    coordinator.run(&todo, &ready_rx, &|p, prep| tailor.estimate_cost(&p.resume, &prep.parts, &p.job))
+                    let estimate = |p: &Pair, prep: &tailor_pair::Prepared| tailor.estimate_cost(&p.resume, &prep.parts, &p.job);
+                    coordinator.run(todo, &ready_rx, &estimate, &mut |out| assembler.computed(out, state, tx))
                 });
                 state.settle_jobs(jobs, analysed_us.into_inner());
-                match run {
-                    Ok(outputs) => outputs,
-                    Err(e) => return Err(RunError::ProviderFatal(e)),
+                if let Err(e) = run {
+                    return Err(RunError::ProviderFatal(e));
                 }
             }
             None => {
                 let jobs = state.analyse_jobs(&todo);
-                pool.install(|| todo.par_iter().zip(jobs.par_iter()).map(|(p, j)| tailor.pair(p, j)).collect())
+                let outputs: Vec<Option<PairOutput>> = pool.install(|| todo.par_iter().zip(jobs.par_iter()).map(|(p, j)| tailor.pair(p, j)).collect());
+                if let Some(e) = tailor.fatal.get() {
+                    // Nothing of this chunk is written or journaled: a rerun with a fixed config resumes here.
+                    return Err(RunError::ProviderFatal(e.clone()));
+                }
+                for out in outputs {
+                    assembler.computed(out, state, tx);
+                }
             }
-        };
-        let mut computed = outputs.into_iter();
-        let mut not_started = 0u64;
-        if let Some(e) = tailor.fatal.get() {
-            // Nothing of this chunk is written or journaled: a rerun with a fixed config resumes here.
-            return Err(RunError::ProviderFatal(e.clone()));
         }
-
-        let mut batch = Batch { results: Vec::with_capacity(pairs.len()), sections: Vec::with_capacity(pairs.len()), journal: Vec::with_capacity(pairs.len()), rejects };
-        for (entry, content) in restored.into_iter().zip(contents) {
-            let (result, sections, content) = match entry {
-                Some(e) => (e.result, e.sections, None),
-                None => match computed.next().expect("one output per pair to compute") {
-                    Some(out) => {
-                        state.absorb(&out);
-                        (out.result, out.sections, Some(content))
-                    }
-                    None => {
-                        not_started += 1;
-                        continue;
-                    }
-                },
-            };
-            match result.status {
-                Status::Ok | Status::Skipped => state.pair_counts.ok += 1,
-                Status::Partial => state.pair_counts.partial += 1,
-                Status::Failed => state.pair_counts.failed += 1,
-            }
-            batch.results.push(result);
-            batch.sections.push(sections);
-            batch.journal.push(content);
-        }
-        state.not_started += not_started;
-        if tx.send(WriterMsg::Batch(batch)).is_err() {
-            return Err(RunError::Thread("writer"));
-        }
+        let not_started = assembler.finish(state, tx)?;
         if not_started > 0 {
             // The governor stopped dispatch: what is done is written, the rest waits for a rerun.
             break;

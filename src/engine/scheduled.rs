@@ -85,7 +85,8 @@ struct PairState {
 }
 
 impl Coordinator<'_, '_> {
-    /// Runs the pairs; one output per pair in order, None for pairs the governor did not start.
+    /// Runs the pairs, handing `emit` one output per pair in input order as soon as every pair
+    /// before it is done (None for pairs the governor did not start or a stop abandoned).
     /// `ready` delivers each pair's preparation and job analysis (slot, in any order) as the CPU
     /// pool finishes them: pairs start in input order as soon as theirs is in, so the first
     /// requests go out while the rest of the chunk is still being segmented.
@@ -95,8 +96,11 @@ impl Coordinator<'_, '_> {
         pairs: &[&Pair],
         ready: &Receiver<(usize, Prepared, Arc<JobAnalysis>)>,
         estimate: &dyn Fn(&Pair, &Prepared) -> f64,
-    ) -> Result<Vec<Option<PairOutput>>, ProviderError> {
+        emit: &mut dyn FnMut(Option<PairOutput>),
+    ) -> Result<(), ProviderError> {
+        // Finished pairs waiting for the ones before them; `emitted` pairs have been handed over.
         let mut outputs: Vec<Option<PairOutput>> = (0..pairs.len()).map(|_| None).collect();
+        let mut emitted = 0usize;
         let mut states: Vec<Option<PairState>> = (0..pairs.len()).map(|_| None).collect();
         let mut prepared: Vec<Option<(Prepared, Arc<JobAnalysis>)>> = (0..pairs.len()).map(|_| None).collect();
         let (mut next, mut active) = (0usize, 0usize);
@@ -139,6 +143,10 @@ impl Coordinator<'_, '_> {
                 }
                 next += 1;
             }
+            while emitted < next && outputs[emitted].is_some() {
+                emit(outputs[emitted].take());
+                emitted += 1;
+            }
             if active == 0 {
                 break;
             }
@@ -151,7 +159,10 @@ impl Coordinator<'_, '_> {
                 active -= 1;
             }
         }
-        Ok(outputs)
+        for out in &mut outputs[emitted..] {
+            emit(out.take());
+        }
+        Ok(())
     }
 
     fn start_pair(&mut self, slot: usize, pair: &Pair, job: Arc<JobAnalysis>, prepared: Prepared, estimate: f64) -> PairState {

@@ -74,6 +74,7 @@ pub fn open(path: &Path) -> Result<Connection, StateError> {
              last_used INTEGER NOT NULL
          );
          CREATE INDEX IF NOT EXISTS cache_last_used ON cache(last_used);
+         CREATE INDEX IF NOT EXISTS cache_created_at ON cache(created_at);
          CREATE TABLE IF NOT EXISTS journal (
              run_key TEXT NOT NULL,
              pair_id TEXT NOT NULL,

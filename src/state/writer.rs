@@ -29,7 +29,9 @@ pub struct StateWriter {
 }
 
 impl StateWriter {
-    /// Opens the database and starts the thread. Eviction under `limits` runs when it finishes.
+    /// Opens the database and starts the thread. Its first work is eviction under `limits`, which
+    /// scans the cache: run while the pipeline starts, it costs the run no wall time (a finished
+    /// run used to wait for it), and the cap holds as each run starts.
     pub fn start(path: &Path, limits: CacheLimits) -> Result<StateWriter, StateError> {
         let conn = super::open(path)?;
         let (tx, rx) = bounded(4096);
@@ -45,7 +47,7 @@ impl StateWriter {
         self.tx.clone()
     }
 
-    /// Waits for every sent write to commit, evicts, and returns how many cache entries went.
+    /// Waits for every sent write to commit and returns how many cache entries eviction removed.
     /// Every sender clone must be dropped first, or this waits for them.
     pub fn finish(self) -> Result<u64, StateError> {
         drop(self.tx);
@@ -55,6 +57,7 @@ impl StateWriter {
 
 fn write_loop(mut conn: rusqlite::Connection, path: &Path, rx: &Receiver<StateWrite>, limits: CacheLimits) -> Result<u64, StateError> {
     let err = |e| classify(path, e);
+    let evicted = evict(&conn, path, limits)?;
     let mut pending: Vec<StateWrite> = Vec::new();
     while let Ok(first) = rx.recv() {
         pending.push(first);
@@ -91,5 +94,5 @@ fn write_loop(mut conn: rusqlite::Connection, path: &Path, rx: &Receiver<StateWr
         }
         committed?;
     }
-    evict(&conn, path, limits)
+    Ok(evicted)
 }
