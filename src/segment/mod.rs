@@ -191,9 +191,25 @@ struct Start {
     heading_lines: usize,
 }
 
+/// How sections are found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// The heading vocabulary with its guards, and content rules for text without headings.
+    Rules,
+    /// The trained line classifier alone.
+    Classifier,
+    /// Rules for clear headings, the classifier for the rest (what `segment` uses).
+    Combined,
+}
+
 /// Splits a resume into sections, entries and metrics. Deterministic, never panics, and the
 /// sections' spans concatenate to the input exactly.
 pub fn segment(text: &str) -> Segmentation {
+    segment_with(text, Method::Combined)
+}
+
+/// `segment` by a chosen method (the evaluation compares them).
+pub fn segment_with(text: &str, _method: Method) -> Segmentation {
     let lines = lines::analyse(text);
     if lines.is_empty() {
         return Segmentation::default();

@@ -1,0 +1,103 @@
+//! Trains and evaluates the segmenter's line classifier on labelled resumes. Run through
+//! `scripts/train-segmenter` and `scripts/eval-segmenter`.
+//!
+//! ```text
+//! segmenter eval  --rendered DIR [--handwritten DIR] [--split FILE] [--part heldout|train] [--lines]
+//! segmenter train --rendered DIR [--handwritten DIR] [--split FILE] --out data/segmenter-weights.tsv
+//! ```
+#![forbid(unsafe_code)]
+
+mod corpus;
+mod eval;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand, ValueEnum};
+use corpus::Part;
+use std::path::PathBuf;
+use tailor::segment::Method;
+
+#[derive(Parser)]
+struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args)]
+struct Corpus {
+    /// Folder of generator renderings (`make_sample_data --labelled DIR`).
+    #[arg(long, value_name = "DIR")]
+    rendered: PathBuf,
+    /// Folder of hand-written `t-*`/`h-*` resumes; skipped with a note when it does not exist.
+    #[arg(long, value_name = "DIR", default_value = "data/segment-eval/handwritten")]
+    handwritten: PathBuf,
+    /// Which source documents train and which are held out.
+    #[arg(long, value_name = "FILE", default_value = "data/segment-eval/split.tsv")]
+    split: PathBuf,
+}
+
+impl Corpus {
+    fn load(&self, part: Part) -> Result<Vec<corpus::Doc>> {
+        let hand = self.handwritten.is_dir().then_some(self.handwritten.as_path());
+        if hand.is_none() {
+            println!("note: no hand-written folder at {}; generator renderings only", self.handwritten.display());
+        }
+        corpus::load(&self.rendered, hand, &self.split, part)
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum PartArg {
+    Heldout,
+    Train,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Rules alone vs classifier alone vs combined on one part (the held-out part by default).
+    Eval {
+        #[command(flatten)]
+        corpus: Corpus,
+        #[arg(long, value_enum, default_value = "heldout")]
+        part: PartArg,
+        /// Also print every wrong line of the failing files.
+        #[arg(long)]
+        lines: bool,
+        /// The method the per-group and per-file breakdown is for.
+        #[arg(long, value_enum, default_value = "combined")]
+        detail: MethodArg,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum MethodArg {
+    Rules,
+    Classifier,
+    Combined,
+}
+
+impl MethodArg {
+    fn method(self) -> Method {
+        match self {
+            MethodArg::Rules => Method::Rules,
+            MethodArg::Classifier => Method::Classifier,
+            MethodArg::Combined => Method::Combined,
+        }
+    }
+}
+
+fn main() -> Result<()> {
+    match Args::parse().command {
+        Command::Eval { corpus, part, lines, detail } => {
+            let part = match part {
+                PartArg::Heldout => Part::HeldOut,
+                PartArg::Train => Part::Train,
+            };
+            let docs = corpus.load(part)?;
+            let hand = docs.iter().filter(|d| d.group == "handwritten").count();
+            println!("{:?} part: {} generator renderings + {} hand-written resumes\n", part, docs.len() - hand, hand);
+            let methods = [("rules", Method::Rules), ("classifier", Method::Classifier), ("combined", Method::Combined)];
+            eval::report(&docs, &methods, detail.method(), lines);
+        }
+    }
+    Ok(())
+}
