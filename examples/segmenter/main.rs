@@ -9,6 +9,7 @@
 
 mod corpus;
 mod eval;
+mod train;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -66,6 +67,25 @@ enum Command {
         #[arg(long, value_enum, default_value = "combined")]
         detail: MethodArg,
     },
+    /// Trains both weight sets on the training part and writes the weights file.
+    Train {
+        #[command(flatten)]
+        corpus: Corpus,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        #[arg(long, default_value_t = 12)]
+        epochs: usize,
+        #[arg(long, default_value_t = 0.05)]
+        rate: f32,
+        #[arg(long, default_value_t = 0.01)]
+        l2: f32,
+        #[arg(long, default_value_t = 4.0)]
+        handwritten_weight: f32,
+        #[arg(long, default_value_t = 0.5)]
+        transition_scale: f32,
+        #[arg(long, default_value_t = 3)]
+        seed: u64,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -97,6 +117,21 @@ fn main() -> Result<()> {
             println!("{:?} part: {} generator renderings + {} hand-written resumes\n", part, docs.len() - hand, hand);
             let methods = [("rules", Method::Rules), ("classifier", Method::Classifier), ("combined", Method::Combined)];
             eval::report(&docs, &methods, detail.method(), lines);
+        }
+        Command::Train { corpus, out, epochs, rate, l2, handwritten_weight, transition_scale, seed } => {
+            let docs = corpus.load(Part::Train)?;
+            let hand = docs.iter().filter(|d| d.group == "handwritten").count();
+            let s = train::Settings { epochs, rate, l2, handwritten_weight, transition_scale, seed };
+            let weights = train::train(&docs, &s);
+            let header = format!(
+                "tailor segmenter weights, written by scripts/train-segmenter: do not edit by hand.\n\
+                 Trained on {} generator renderings and {hand} hand-written resumes (the training part of\n\
+                 data/segment-eval/split.tsv); epochs={epochs} rate={rate} l2={l2} handwritten_weight={handwritten_weight}\n\
+                 transition_scale={transition_scale} seed={seed}. See src/segment/classifier.rs for the format.",
+                docs.len() - hand
+            );
+            std::fs::write(&out, tailor::segment::weights_tsv(&weights, &header))?;
+            println!("trained on {} resumes ({hand} hand-written); wrote {}", docs.len(), out.display());
         }
     }
     Ok(())
