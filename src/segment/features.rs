@@ -3,8 +3,7 @@
 //! heading above, the position in the resume). Computed once per line into a fixed array of
 //! active feature ids, without allocation, so scoring a line is a few dozen additions per class.
 
-use super::headings::{heading_type, is_entry_label, normalise};
-use super::lines::{Line, LineKind};
+use super::lines::{Line, LineKind, Vocabulary};
 use super::SectionType;
 use crate::text::{self, SKILL_TERMS};
 use ahash::AHashMap;
@@ -196,35 +195,39 @@ fn cues() -> &'static AHashMap<&'static str, u16> {
     })
 }
 
-/// Own-line features of one line into `out`; `buf` is scratch space.
-fn base_features(line: &Line, buf: &mut String, out: &mut Active) {
+/// Own-line features of one line into `out`.
+fn base_features(line: &Line, out: &mut Active) {
     let t = line.text.trim();
     let offset = |b: Base| b as u16;
-    if let LineKind::Heading(k) = line.kind {
-        out.push(k as u16);
-    } else if !line.bullet && normalise(t, buf) {
-        if is_entry_label(buf) {
-            out.push(offset(Base::EntryLabel));
-        } else if let Some(k) = heading_type(buf) {
-            out.push(k as u16);
-        }
+    match line.vocabulary {
+        Vocabulary::Heading(k) => out.push(k as u16),
+        Vocabulary::EntryLabel => out.push(offset(Base::EntryLabel)),
+        Vocabulary::None => {}
     }
     if line.kind == LineKind::Rule {
         out.push(offset(Base::Rule));
         return;
     }
     let (mut letters, mut upper, mut caps_words, mut words, mut singles) = (0usize, 0usize, 0usize, 0usize, 0usize);
-    let (mut commas, mut digits) = (0usize, 0usize);
+    let (mut commas, mut digits, mut punct) = (0usize, 0usize, 0u8);
     for c in t.chars() {
         if c.is_alphabetic() {
             letters += 1;
             upper += usize::from(c.is_uppercase());
-        } else if c == ',' {
-            commas += 1;
         } else if c.is_ascii_digit() {
             digits += 1;
+        } else {
+            match c {
+                ',' => commas += 1,
+                '@' => punct |= AT,
+                '%' => punct |= PERCENT,
+                '|' => punct |= PIPE,
+                '.' | '/' => punct |= DOT_SLASH,
+                _ => {}
+            }
         }
     }
+    let web = punct & DOT_SLASH != 0 && ["http", "www.", ".com", "linkedin", "github"].iter().any(|w| t.contains(w));
     let mut cue_bits = 0u16;
     let mut skills = 0usize;
     let cue = cues();
@@ -287,15 +290,15 @@ fn base_features(line: &Line, buf: &mut String, out: &mut Active) {
         (t.ends_with('.'), Base::EndsPeriod),
         (t.ends_with(':'), Base::EndsColon),
         (t.find(':').is_some_and(|i| i + 1 < t.len() && i < 30), Base::LabelColon),
-        (t.contains('|'), Base::Pipe),
+        (punct & PIPE != 0, Base::Pipe),
         (commas >= 2, Base::Commas2),
         (commas == 1, Base::Comma1),
-        (t.contains('@'), Base::Email),
-        (t.contains("http") || t.contains("www.") || t.contains(".com") || t.contains("linkedin") || t.contains("github"), Base::Url),
+        (punct & AT != 0, Base::Email),
+        (web, Base::Url),
         (digits >= 7 && words <= 8 && line.dates.is_none(), Base::Phone),
         (digits > 0 && line.dates.is_none(), Base::Digits),
-        (t.contains('%'), Base::Percent),
-        (is_page_mark(t), Base::PageMark),
+        (punct & PERCENT != 0, Base::Percent),
+        (digits > 0 && is_page_mark(t), Base::PageMark),
         (is_location(t), Base::Location),
         (words >= 12 && t.ends_with('.'), Base::Prose),
         (t.len() <= 25, Base::Short),
@@ -312,8 +315,8 @@ fn base_features(line: &Line, buf: &mut String, out: &mut Active) {
         if d.contains(['-', '–', '—']) || d.contains(" to ") {
             out.push(offset(Base::DateRange));
         }
-        let lower = d.to_ascii_lowercase();
-        if ["present", "current", "now", "today", "ongoing"].iter().any(|w| lower.contains(w)) {
+        let open = |w: &str| ["present", "current", "now", "today", "ongoing"].iter().any(|o| w.trim_matches(|c: char| !c.is_alphabetic()).eq_ignore_ascii_case(o));
+        if d.split_whitespace().any(open) {
             out.push(offset(Base::DateOpen));
         }
         let before = line.text[..r.start].trim();
@@ -330,10 +333,15 @@ fn base_features(line: &Line, buf: &mut String, out: &mut Active) {
     }
 }
 
-/// "Page 2 of 3", "- 2 -", "Jane Doe — Page 2".
+/// Punctuation seen on a line, as bits.
+const AT: u8 = 1;
+const PERCENT: u8 = 2;
+const PIPE: u8 = 4;
+const DOT_SLASH: u8 = 8;
+
+/// "Page 2 of 3", "Jane Doe — Page 2" (the caller checks for a digit).
 fn is_page_mark(t: &str) -> bool {
-    let l = t.len() <= 40 && (t.contains("Page ") || t.contains("page ") || t.contains("PAGE "));
-    l && t.bytes().any(|b| b.is_ascii_digit())
+    t.len() <= 40 && (t.contains("Page ") || t.contains("page ") || t.contains("PAGE "))
 }
 
 /// "Austin, TX" or "Remote" alone on a line (or ending one).
@@ -353,13 +361,12 @@ pub struct RuleView {
 /// Features of every line (None for blank lines). `rules`, when given, adds the rules' opinion
 /// per line (the combined model).
 pub fn extract(lines: &[Line], rules: Option<&[RuleView]>) -> Vec<Option<Active>> {
-    let mut buf = String::new();
     let own: Vec<Active> = lines
         .iter()
         .map(|l| {
             let mut a = Active::default();
             if l.kind != LineKind::Blank {
-                base_features(l, &mut buf, &mut a);
+                base_features(l, &mut a);
             }
             a
         })
