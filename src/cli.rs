@@ -15,8 +15,26 @@ pub struct Cli {
 pub enum Command {
     /// Tailor every resume/job pair of an input file.
     Run(RunArgs),
+    /// Print the sections, entries and metrics of one resume: a text file, or row N of an input file.
+    Segment(SegmentArgs),
     /// Provider simulator on loopback (OpenAI and Anthropic APIs) for tests, benches and dry runs.
     Sim(SimArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SegmentArgs {
+    /// A resume as a text file, or an input file (.csv, .parquet, .jsonl) with --row.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Data row of an input file (1-based, as rejects.csv numbers rows).
+    #[arg(long, value_name = "N")]
+    pub row: Option<u64>,
+    /// Column holding the resume text (default "resume").
+    #[arg(long, value_name = "NAME")]
+    pub resume_col: Option<String>,
+    /// Print JSON: sections with type, heading, heading line, line range, metrics and entries.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

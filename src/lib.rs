@@ -10,6 +10,7 @@
 pub mod aggregate;
 pub mod config;
 pub mod engine;
+pub mod inspect;
 pub mod io;
 pub mod job;
 pub mod pair;

@@ -1,5 +1,6 @@
 //! The `tailor` binary: parse arguments, build a validated run, dispatch, map the outcome to an
-//! exit code (0 all ok, 3 some pairs failed or rows rejected, 2 usage, 1 fatal).
+//! exit code (0 all ok, 3 some pairs failed or rows rejected, 2 usage, 1 fatal). `segment` prints
+//! one resume's segmentation (`tailor::inspect`).
 
 mod cli;
 
@@ -31,6 +32,7 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Segment(args) => segment(&args),
         Command::Sim(args) => {
             let stop = Arc::new(AtomicBool::new(false));
             for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
@@ -46,6 +48,26 @@ fn main() -> ExitCode {
                     ExitCode::from(EXIT_FATAL)
                 }
             }
+        }
+    }
+}
+
+/// `tailor segment`: load one resume, segment it, print it.
+fn segment(args: &cli::SegmentArgs) -> ExitCode {
+    match tailor::inspect::load_resume(&args.file, args.row, args.resume_col.as_deref()) {
+        Ok(text) => {
+            let seg = tailor::segment::segment(&text);
+            let source = args.file.display().to_string();
+            if args.json {
+                println!("{}", tailor::inspect::to_json(&source, args.row, &text, &seg));
+            } else {
+                print!("{}", tailor::inspect::to_text(&source, args.row, &text, &seg));
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("tailor: error: {e}");
+            ExitCode::from(e.exit_code())
         }
     }
 }

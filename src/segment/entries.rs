@@ -24,6 +24,11 @@ fn header_like(l: &Line) -> bool {
 
 /// Entries of a section body (`lines`), as byte spans with their fields.
 pub fn find(lines: &[Line], kind: SectionType) -> Vec<Entry> {
+    from_starts(lines, &starts(lines, kind), kind)
+}
+
+/// The lines of a section body (`lines`) that begin an entry, by the rules.
+pub fn starts(lines: &[Line], kind: SectionType) -> Vec<usize> {
     let education = kind == SectionType::Education;
     let mut starts: Vec<usize> = Vec::new();
     let mut i = 0;
@@ -48,6 +53,12 @@ pub fn find(lines: &[Line], kind: SectionType) -> Vec<Entry> {
             i += 1;
         }
     }
+    starts
+}
+
+/// Entries of a section body (`lines`) that begin at the given lines (ascending).
+pub fn from_starts(lines: &[Line], starts: &[usize], kind: SectionType) -> Vec<Entry> {
+    let education = kind == SectionType::Education;
     starts
         .iter()
         .enumerate()

@@ -29,6 +29,17 @@ pub struct Line<'a> {
     pub dates: Option<std::ops::Range<usize>>,
     /// Whitespace-separated words.
     pub words: usize,
+    /// What the heading vocabulary makes of the line whatever the guards say: a section type, an
+    /// entry label ("Responsibilities:"), or nothing. Computed once, read by the classifier.
+    pub vocabulary: Vocabulary,
+}
+
+/// The heading vocabulary's reading of a line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Vocabulary {
+    None,
+    Heading(SectionType),
+    EntryLabel,
 }
 
 impl Line<'_> {
@@ -47,16 +58,20 @@ pub fn analyse(text: &str) -> Vec<Line<'_>> {
         let content = text[pos..end].trim_end_matches(['\n', '\r']);
         let trimmed = content.trim();
         let bullet = bullet_marker_len(content).is_some();
-        let kind = if trimmed.is_empty() {
-            LineKind::Blank
-        } else if is_rule(trimmed) {
-            LineKind::Rule
-        } else if !bullet && normalise(trimmed, &mut buf) && !is_entry_label(&buf) {
-            heading_type(&buf).map_or(LineKind::Text, LineKind::Heading)
+        let vocabulary = if bullet || trimmed.is_empty() || !normalise(trimmed, &mut buf) {
+            Vocabulary::None
+        } else if is_entry_label(&buf) {
+            Vocabulary::EntryLabel
         } else {
-            LineKind::Text
+            heading_type(&buf).map_or(Vocabulary::None, Vocabulary::Heading)
         };
-        out.push(Line { start: pos, end, text: content, kind, bullet, dates: find_dates(content), words: content.split_whitespace().count() });
+        let kind = match vocabulary {
+            _ if trimmed.is_empty() => LineKind::Blank,
+            _ if is_rule(trimmed) => LineKind::Rule,
+            Vocabulary::Heading(k) => LineKind::Heading(k),
+            _ => LineKind::Text,
+        };
+        out.push(Line { start: pos, end, text: content, kind, bullet, dates: find_dates(content), words: content.split_whitespace().count(), vocabulary });
         pos = end;
     }
     out

@@ -5,8 +5,10 @@
 //! Total and lossless: the sections' spans are contiguous and cover the input byte for byte, so
 //! nothing a resume says is ever dropped; text that fits no section is typed `other`.
 
+mod classifier;
 mod dates;
 mod entries;
+mod features;
 mod headings;
 mod lines;
 
@@ -15,7 +17,9 @@ use lines::{Line, LineKind};
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
 
+pub use classifier::{log_softmax, parse as parse_weights, to_tsv as weights_tsv, Model, Weights, K};
 pub use dates::find_dates;
+pub use features::{name as feature_name, Active, COUNT as FEATURES};
 
 /// What a section is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -191,16 +195,55 @@ struct Start {
     heading_lines: usize,
 }
 
+/// How sections are found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// The heading vocabulary with its guards, and content rules for text without headings.
+    Rules,
+    /// The trained line classifier alone.
+    Classifier,
+    /// Rules for clear headings, the classifier for the rest (what `segment` uses).
+    Combined,
+}
+
 /// Splits a resume into sections, entries and metrics. Deterministic, never panics, and the
 /// sections' spans concatenate to the input exactly.
 pub fn segment(text: &str) -> Segmentation {
+    segment_with(text, Method::Combined)
+}
+
+/// `segment` by a chosen method (the evaluation compares them).
+pub fn segment_with(text: &str, method: Method) -> Segmentation {
     let lines = lines::analyse(text);
     if lines.is_empty() {
         return Segmentation::default();
     }
-    let mut starts = heading_starts(&lines);
+    match method {
+        Method::Rules => build(text, &lines, &rule_starts(&lines, text), None),
+        Method::Classifier => classified(text, &lines, &features::extract(&lines, None), &classifier::weights().alone),
+        Method::Combined => {
+            let view = rule_view(&lines, &rule_starts(&lines, text));
+            classified(text, &lines, &features::extract(&lines, Some(&view)), &classifier::weights().combined)
+        }
+    }
+}
+
+/// The classifier's features of every line of a text (None for blank lines), with the rules'
+/// opinion when `with_rules` (the combined model's features). For training.
+pub fn line_features(text: &str, with_rules: bool) -> Vec<Option<Active>> {
+    let lines = lines::analyse(text);
+    if !with_rules || lines.is_empty() {
+        return features::extract(&lines, None);
+    }
+    let view = rule_view(&lines, &rule_starts(&lines, text));
+    features::extract(&lines, Some(&view))
+}
+
+/// Section starts by the rules: headings, then the preamble or (no headings) content typing.
+fn rule_starts(lines: &[Line], text: &str) -> Vec<Start> {
+    let mut starts = heading_starts(lines);
     if starts.is_empty() {
-        starts = lines::content_starts(&lines, text);
+        starts = lines::content_starts(lines, text);
     } else {
         let preamble = lines::preamble_starts(&lines[..starts[0].line]);
         starts.splice(0..0, preamble);
@@ -208,7 +251,70 @@ pub fn segment(text: &str) -> Segmentation {
     if starts.first().is_none_or(|s| s.line != 0) {
         starts.insert(0, Start { line: 0, kind: SectionType::Other, heading_lines: 0 });
     }
-    build(text, &lines, &starts)
+    starts
+}
+
+/// What the rules say of each line: its section type, whether it is heading, whether it begins
+/// an entry.
+fn rule_view(lines: &[Line], starts: &[Start]) -> Vec<features::RuleView> {
+    let mut view = vec![features::RuleView { kind: SectionType::Other, heading: false, begin: false }; lines.len()];
+    for (k, s) in starts.iter().enumerate() {
+        let end = starts.get(k + 1).map_or(lines.len(), |n| n.line).max(s.line);
+        let body = (s.line + s.heading_lines).min(end);
+        for (i, v) in view.iter_mut().enumerate().take(end).skip(s.line) {
+            *v = features::RuleView { kind: s.kind, heading: i < body, begin: false };
+        }
+        if s.kind.has_entries() {
+            for b in entries::starts(&lines[body..end], s.kind) {
+                view[body + b].begin = true;
+            }
+        }
+    }
+    view
+}
+
+/// Sections from the classifier: the decoded type of every line, runs of one type forming a
+/// section; a run that opens on a vocabulary heading has it as its heading; entry starts where
+/// the entry-start model says so.
+fn classified(text: &str, lines: &[Line], feats: &[Option<Active>], model: &Model) -> Segmentation {
+    let kinds = model.decode(feats);
+    let mut starts: Vec<Start> = Vec::new();
+    for (i, &kind) in kinds.iter().enumerate() {
+        if starts.last().is_none_or(|s| s.kind != kind) {
+            starts.push(Start { line: i, kind, heading_lines: heading_lines(lines, i) });
+        }
+    }
+    let mut begins = vec![false; lines.len()];
+    for (k, s) in starts.iter().enumerate() {
+        if !s.kind.has_entries() {
+            continue;
+        }
+        let end = starts.get(k + 1).map_or(lines.len(), |n| n.line);
+        let mut first = true;
+        for i in (s.line + s.heading_lines).min(end)..end {
+            let Some(a) = &feats[i] else { continue };
+            if lines[i].kind == LineKind::Rule {
+                continue;
+            }
+            begins[i] = model.begin_score(&a.with_section(s.kind, first)) > 0.0;
+            first = false;
+        }
+    }
+    build(text, lines, &starts, Some(&begins))
+}
+
+/// Lines of heading at line `i`: a vocabulary heading with the rules under it (and a rule just
+/// above it), or 0.
+fn heading_lines(lines: &[Line], i: usize) -> usize {
+    let above = usize::from(lines[i].kind == LineKind::Rule);
+    if !matches!(lines.get(i + above).map(|l| l.kind), Some(LineKind::Heading(_))) {
+        return 0;
+    }
+    let mut n = above + 1;
+    while lines.get(i + n).is_some_and(|l| l.kind == LineKind::Rule) {
+        n += 1;
+    }
+    n
 }
 
 /// Sections opened by headings; a heading of the type just before (a page-break repeat, or
@@ -237,7 +343,9 @@ fn heading_starts(lines: &[Line]) -> Vec<Start> {
     starts
 }
 
-fn build(text: &str, lines: &[Line], starts: &[Start]) -> Segmentation {
+/// Sections (with entries and metrics) from their starts; entries where `begins` marks them,
+/// else by the rules.
+fn build(text: &str, lines: &[Line], starts: &[Start], begins: Option<&[bool]>) -> Segmentation {
     let mut sections = Vec::with_capacity(starts.len());
     for (k, s) in starts.iter().enumerate() {
         let end_line = starts.get(k + 1).map_or(lines.len(), |n| n.line);
@@ -251,7 +359,15 @@ fn build(text: &str, lines: &[Line], starts: &[Start]) -> Segmentation {
         let heading = (s.heading_lines > 0)
             .then(|| lines[s.line..s.line + s.heading_lines].iter().find(|l| l.kind != LineKind::Rule).map(|l| l.text.trim().to_string()))
             .flatten();
-        let entries = if s.kind.has_entries() { entries::find(&lines[body_line..end_line], s.kind) } else { Vec::new() };
+        let body_lines = &lines[body_line..end_line];
+        let entries = match begins {
+            _ if !s.kind.has_entries() => Vec::new(),
+            Some(b) => {
+                let local: Vec<usize> = (body_line..end_line).filter(|&i| b[i]).map(|i| i - body_line).collect();
+                entries::from_starts(body_lines, &local, s.kind)
+            }
+            None => entries::find(body_lines, s.kind),
+        };
         let (metrics, skills) = Metrics::of(&text[body.clone()], entries.len());
         sections.push(Section { kind: s.kind, heading, span, body, first_line: s.line, line_count: end_line - s.line, entries, metrics, skills });
     }

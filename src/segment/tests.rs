@@ -3,6 +3,8 @@
 use super::*;
 use proptest::prelude::*;
 
+const METHODS: [Method; 3] = [Method::Rules, Method::Classifier, Method::Combined];
+
 fn kinds(text: &str) -> Vec<SectionType> {
     segment(text).sections.iter().map(|s| s.kind).collect()
 }
@@ -128,9 +130,21 @@ proptest! {
 
     #[test]
     fn never_loses_a_byte_on_arbitrary_text(text in "\\PC{0,400}") {
-        let seg = segment(&text);
-        check_invariants(&text, &seg);
-        prop_assert_eq!(seg, segment(&text));
+        for method in METHODS {
+            let seg = segment_with(&text, method);
+            check_invariants(&text, &seg);
+            prop_assert_eq!(seg, segment_with(&text, method));
+        }
+    }
+
+    #[test]
+    fn never_panics_on_arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+        let text = String::from_utf8_lossy(&bytes);
+        for method in METHODS {
+            let seg = segment_with(&text, method);
+            check_invariants(&text, &seg);
+            prop_assert_eq!(seg, segment_with(&text, method));
+        }
     }
 
     #[test]
@@ -139,11 +153,15 @@ proptest! {
         Just("## Projects\n".to_string()), Just("-----\n".to_string()), Just("\n".to_string()), Just("\r\n".to_string()),
         Just("• Built 3 things in 2019\n".to_string()), Just("Engineer at Acme | Jan 2020 – Present\n".to_string()),
         Just("Key Achievements:\n".to_string()), Just("University of X, B.S., 2015\n".to_string()),
+        Just("JANE Q. DOE\n".to_string()), Just("Page 1 of 2\n".to_string()), Just("EXPERIENCE (continued)\n".to_string()),
+        Just("E D U C A T I O N\n".to_string()), Just("Responsibilities:\n".to_string()), Just("  wrapped line\n".to_string()),
         "[a-zA-Z ,.|–-]{0,40}\n?",
     ], 0..40)) {
         let text: String = parts.concat();
-        let seg = segment(&text);
-        check_invariants(&text, &seg);
-        prop_assert_eq!(seg, segment(&text));
+        for method in METHODS {
+            let seg = segment_with(&text, method);
+            check_invariants(&text, &seg);
+            prop_assert_eq!(seg, segment_with(&text, method));
+        }
     }
 }

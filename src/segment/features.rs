@@ -1,0 +1,460 @@
+//! Line features for the segmenter's classifier: binary facts about each line (casing, length,
+//! punctuation, dates, bullets, vocabulary hits), its neighbours' facts and its context (the last
+//! heading above, the position in the resume). Computed once per line into a fixed array of
+//! active feature ids, without allocation, so scoring a line is a few dozen additions per class.
+
+use super::lines::{Line, LineKind, Vocabulary};
+use super::SectionType;
+use crate::text::{self, SKILL_TERMS};
+use ahash::AHashMap;
+use std::sync::OnceLock;
+
+/// Facts about one line alone. The order is the feature ids' order; `BASE_NAMES` names them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u16)]
+enum Base {
+    EntryLabel = 15,
+    Rule,
+    AllCaps,
+    TitleCase,
+    LowerStart,
+    Words1,
+    Words2,
+    Words4,
+    Words7,
+    Words13,
+    Bullet,
+    Indented,
+    Markdown,
+    Bold,
+    Date,
+    DateRange,
+    DateOpen,
+    DateAtEnd,
+    DateAtStart,
+    DateMost,
+    EndsPeriod,
+    EndsColon,
+    LabelColon,
+    Pipe,
+    Commas2,
+    Comma1,
+    Email,
+    Url,
+    Phone,
+    Digits,
+    Percent,
+    PageMark,
+    LetterSpaced,
+    Degree,
+    School,
+    TitleWord,
+    Skill1,
+    Skill3,
+    LanguageWord,
+    CertWord,
+    AwardWord,
+    VolunteerWord,
+    PublicationWord,
+    ReferenceWord,
+    InterestWord,
+    Location,
+    Prose,
+    Short,
+    Long,
+}
+
+/// Number of own-line features: 15 heading-vocabulary types, then `Base`.
+pub const BASE: u16 = Base::Long as u16 + 1;
+
+const BASE_NAMES: [&str; BASE as usize - 15] = [
+    "entry_label", "rule", "all_caps", "title_case", "lower_start", "words_1", "words_2_3", "words_4_6", "words_7_12", "words_13_plus",
+    "bullet", "indented", "markdown", "bold", "date", "date_range", "date_open", "date_at_end", "date_at_start", "date_most",
+    "ends_period", "ends_colon", "label_colon", "pipe", "commas_2", "comma_1", "email", "url", "phone", "digits", "percent",
+    "page_mark", "letter_spaced", "degree", "school", "title_word", "skill_1", "skill_3", "language_word", "cert_word",
+    "award_word", "volunteer_word", "publication_word", "reference_word", "interest_word", "location", "prose", "short_chars",
+    "long_chars",
+];
+
+/// Context features, after the own, previous and next lines' base features.
+const CTX: u16 = 3 * BASE;
+const LAST_HEAD: u16 = CTX; // 15 types + none
+const NO_HEAD: u16 = LAST_HEAD + 15;
+const FIRST_LINE: u16 = NO_HEAD + 1;
+const TOP5: u16 = FIRST_LINE + 1;
+const POS: u16 = TOP5 + 1; // 5 fifths
+const PREV_BLANK: u16 = POS + 5;
+const NEXT_BLANK: u16 = PREV_BLANK + 1;
+const AFTER_HEAD: u16 = NEXT_BLANK + 1;
+const BIAS: u16 = AFTER_HEAD + 1;
+/// The rules' opinion (combined model only): their section type, heading and entry start.
+const RULE_KIND: u16 = BIAS + 1;
+const RULE_HEADING: u16 = RULE_KIND + 15;
+const RULE_BEGIN: u16 = RULE_HEADING + 1;
+/// The line's section type and whether it is the section's first body line (entry-start model).
+const SEC_KIND: u16 = RULE_BEGIN + 1;
+const SEC_FIRST: u16 = SEC_KIND + 15;
+/// Every feature id is below this.
+pub const COUNT: u16 = SEC_FIRST + 1;
+
+/// The name of a feature id, as the weights file writes it.
+pub fn name(id: u16) -> String {
+    let kind = |i: u16| SectionType::ALL[i as usize].as_str();
+    let base = |b: u16| if b < 15 { format!("heading_{}", kind(b)) } else { BASE_NAMES[(b - 15) as usize].to_string() };
+    match id {
+        _ if id < BASE => base(id),
+        _ if id < 2 * BASE => format!("prev_{}", base(id - BASE)),
+        _ if id < CTX => format!("next_{}", base(id - 2 * BASE)),
+        _ if id < NO_HEAD => format!("last_heading_{}", kind(id - LAST_HEAD)),
+        NO_HEAD => "no_heading_yet".into(),
+        FIRST_LINE => "first_line".into(),
+        TOP5 => "top_5_lines".into(),
+        _ if id < PREV_BLANK => format!("position_fifth_{}", id - POS + 1),
+        PREV_BLANK => "prev_blank".into(),
+        NEXT_BLANK => "next_blank".into(),
+        AFTER_HEAD => "just_after_heading".into(),
+        BIAS => "bias".into(),
+        _ if id < RULE_HEADING => format!("rules_{}", kind(id - RULE_KIND)),
+        RULE_HEADING => "rules_heading".into(),
+        RULE_BEGIN => "rules_entry_start".into(),
+        _ if id < SEC_FIRST => format!("section_{}", kind(id - SEC_KIND)),
+        SEC_FIRST => "section_first_line".into(),
+        _ => format!("unknown_{id}"),
+    }
+}
+
+/// Most features a line can have active.
+pub const MAX_ACTIVE: usize = 96;
+
+/// The active feature ids of one line.
+#[derive(Clone, Copy, Debug)]
+pub struct Active {
+    ids: [u16; MAX_ACTIVE],
+    len: u8,
+}
+
+impl Default for Active {
+    fn default() -> Self {
+        Active { ids: [0; MAX_ACTIVE], len: 0 }
+    }
+}
+
+impl Active {
+    fn push(&mut self, id: u16) {
+        if usize::from(self.len) < MAX_ACTIVE {
+            self.ids[usize::from(self.len)] = id;
+            self.len += 1;
+        }
+    }
+
+    pub fn ids(&self) -> &[u16] {
+        &self.ids[..usize::from(self.len)]
+    }
+
+    /// These features plus the line's section type (for the entry-start model).
+    pub fn with_section(&self, kind: SectionType, first_in_section: bool) -> Active {
+        let mut a = *self;
+        a.push(SEC_KIND + kind as u16);
+        if first_in_section {
+            a.push(SEC_FIRST);
+        }
+        a
+    }
+}
+
+/// Cue words, folded, and the features they raise (bit i = `Base` id `Degree + i`).
+fn cues() -> &'static AHashMap<&'static str, u16> {
+    static MAP: OnceLock<AHashMap<&'static str, u16>> = OnceLock::new();
+    MAP.get_or_init(|| {
+        let groups: [(Base, &[&str]); 11] = [
+            (Base::Degree, &["bachelor", "bachelors", "master", "masters", "b.s", "b.a", "m.s", "m.a", "bs", "ba", "ms", "phd", "ph.d", "mba", "degree", "diploma", "bsc", "msc", "b.tech", "m.tech", "associate's", "gpa", "minor", "major", "graduated", "j.d", "m.d", "bachelor's", "master's", "coursework", "thesis"]),
+            (Base::School, &["university", "college", "institute", "school", "academy", "polytechnic", "universidad", "université"]),
+            (Base::TitleWord, &["engineer", "developer", "manager", "analyst", "designer", "director", "intern", "lead", "scientist", "consultant", "president", "ceo", "cto", "cfo", "officer", "specialist", "architect", "administrator", "coordinator", "associate", "programmer", "head", "founder", "co-founder", "owner", "researcher", "assistant", "teacher", "advisor", "strategist", "writer", "editor", "principal", "staff", "senior", "junior", "technician", "representative", "contractor", "freelance", "fellow", "chair", "nurse", "accountant", "supervisor", "driver", "chef", "cook", "clerk", "attorney", "associate", "vp", "vice", "executive", "instructor", "professor"]),
+            (Base::Skill1, &[]),
+            (Base::Skill3, &[]),
+            (Base::LanguageWord, &["english", "spanish", "french", "german", "mandarin", "chinese", "hindi", "arabic", "portuguese", "japanese", "korean", "italian", "russian", "fluent", "native", "bilingual", "conversational", "proficiency", "intermediate", "beginner", "advanced", "tagalog", "vietnamese", "telugu", "tamil"]),
+            (Base::CertWord, &["certified", "certification", "certificate", "license", "licensed", "licence", "credential", "cpa", "pmp", "rn", "bls", "acls", "cdl", "osha", "aws"]),
+            (Base::AwardWord, &["award", "awarded", "winner", "honor", "honors", "honour", "prize", "scholarship", "dean's", "recipient", "finalist", "medal", "laude"]),
+            (Base::VolunteerWord, &["volunteer", "volunteered", "volunteering", "nonprofit", "non-profit", "charity", "mentor", "foundation", "church", "community"]),
+            (Base::PublicationWord, &["journal", "conference", "proceedings", "published", "publisher", "et", "al", "press", "vol", "pp", "doi", "arxiv", "review", "magazine", "blog"]),
+            (Base::ReferenceWord, &["references", "reference", "request", "upon", "available"]),
+        ];
+        let mut m: AHashMap<&'static str, u16> = AHashMap::new();
+        for (base, words) in groups {
+            for w in words {
+                *m.entry(w).or_default() |= 1 << (base as u16 - Base::Degree as u16);
+            }
+        }
+        for w in ["hiking", "reading", "travel", "traveling", "travelling", "photography", "cooking", "music", "chess", "running", "cycling", "gardening", "hobbies", "yoga", "painting", "guitar", "piano", "soccer", "football", "basketball", "gaming", "fishing", "baking"] {
+            *m.entry(w).or_default() |= 1 << (Base::InterestWord as u16 - Base::Degree as u16);
+        }
+        for (folded, _) in SKILL_TERMS.iter().filter(|(f, _)| !f.contains(' ')) {
+            *m.entry(folded).or_default() |= 1 << (Base::Skill1 as u16 - Base::Degree as u16);
+        }
+        m
+    })
+}
+
+/// Own-line features of one line into `out`.
+fn base_features(line: &Line, out: &mut Active) {
+    let t = line.text.trim();
+    let offset = |b: Base| b as u16;
+    match line.vocabulary {
+        Vocabulary::Heading(k) => out.push(k as u16),
+        Vocabulary::EntryLabel => out.push(offset(Base::EntryLabel)),
+        Vocabulary::None => {}
+    }
+    if line.kind == LineKind::Rule {
+        out.push(offset(Base::Rule));
+        return;
+    }
+    let (mut letters, mut upper, mut caps_words, mut words, mut singles) = (0usize, 0usize, 0usize, 0usize, 0usize);
+    let (mut commas, mut digits, mut punct) = (0usize, 0usize, 0u8);
+    for c in t.chars() {
+        if c.is_alphabetic() {
+            letters += 1;
+            upper += usize::from(c.is_uppercase());
+        } else if c.is_ascii_digit() {
+            digits += 1;
+        } else {
+            match c {
+                ',' => commas += 1,
+                '@' => punct |= AT,
+                '%' => punct |= PERCENT,
+                '|' => punct |= PIPE,
+                '.' | '/' => punct |= DOT_SLASH,
+                _ => {}
+            }
+        }
+    }
+    let web = punct & DOT_SLASH != 0 && ["http", "www.", ".com", "linkedin", "github"].iter().any(|w| t.contains(w));
+    let mut cue_bits = 0u16;
+    let mut skills = 0usize;
+    let cue = cues();
+    let mut word_buf = [0u8; 24];
+    for w in t.split_whitespace() {
+        words += 1;
+        singles += usize::from(w.chars().count() == 1);
+        caps_words += usize::from(text::is_capitalised(w));
+        let core = w.trim_matches(|c: char| !c.is_alphanumeric() && c != '+' && c != '#' && c != '\'');
+        let core = core.strip_suffix("'s").unwrap_or(core);
+        if core.is_empty() || core.len() > word_buf.len() || !core.is_ascii() {
+            continue;
+        }
+        let folded = &mut word_buf[..core.len()];
+        folded.copy_from_slice(core.as_bytes());
+        folded.make_ascii_lowercase();
+        let Ok(folded) = std::str::from_utf8(folded) else { continue };
+        if let Some(&bits) = cue.get(folded) {
+            cue_bits |= bits;
+            skills += usize::from(bits & (1 << (Base::Skill1 as u16 - Base::Degree as u16)) != 0);
+        }
+    }
+    // Skill hits are counted, not flagged (below); every other cue group is one feature.
+    let skill_bit = Base::Skill1 as u16 - Base::Degree as u16;
+    for bit in (0..11u16).filter(|&b| b != skill_bit && b != skill_bit + 1) {
+        if cue_bits & (1 << bit) != 0 {
+            out.push(Base::Degree as u16 + bit);
+        }
+    }
+    if skills >= 1 {
+        out.push(offset(Base::Skill1));
+    }
+    if skills >= 3 {
+        out.push(offset(Base::Skill3));
+    }
+    if letters >= 3 && upper * 10 >= letters * 9 {
+        out.push(offset(Base::AllCaps));
+    }
+    if words > 0 && caps_words * 10 >= words * 7 {
+        out.push(offset(Base::TitleCase));
+    }
+    if t.chars().next().is_some_and(char::is_lowercase) {
+        out.push(offset(Base::LowerStart));
+    }
+    out.push(offset(match words {
+        0 | 1 => Base::Words1,
+        2..=3 => Base::Words2,
+        4..=6 => Base::Words4,
+        7..=12 => Base::Words7,
+        _ => Base::Words13,
+    }));
+    if words >= 4 && singles * 10 >= words * 7 {
+        out.push(offset(Base::LetterSpaced));
+    }
+    let flags = [
+        (line.bullet, Base::Bullet),
+        (line.text.starts_with([' ', '\t']), Base::Indented),
+        (t.starts_with('#'), Base::Markdown),
+        (t.starts_with("**") || t.starts_with("__"), Base::Bold),
+        (t.ends_with('.'), Base::EndsPeriod),
+        (t.ends_with(':'), Base::EndsColon),
+        (t.find(':').is_some_and(|i| i + 1 < t.len() && i < 30), Base::LabelColon),
+        (punct & PIPE != 0, Base::Pipe),
+        (commas >= 2, Base::Commas2),
+        (commas == 1, Base::Comma1),
+        (punct & AT != 0, Base::Email),
+        (web, Base::Url),
+        (digits >= 7 && words <= 8 && line.dates.is_none(), Base::Phone),
+        (digits > 0 && line.dates.is_none(), Base::Digits),
+        (punct & PERCENT != 0, Base::Percent),
+        (digits > 0 && is_page_mark(t), Base::PageMark),
+        (is_location(t), Base::Location),
+        (words >= 12 && t.ends_with('.'), Base::Prose),
+        (t.len() <= 25, Base::Short),
+        (t.len() >= 80, Base::Long),
+    ];
+    for (on, b) in flags {
+        if on {
+            out.push(offset(b));
+        }
+    }
+    if let Some(r) = &line.dates {
+        out.push(offset(Base::Date));
+        let d = &line.text[r.clone()];
+        if d.contains(['-', '–', '—']) || d.contains(" to ") {
+            out.push(offset(Base::DateRange));
+        }
+        let open = |w: &str| ["present", "current", "now", "today", "ongoing"].iter().any(|o| w.trim_matches(|c: char| !c.is_alphabetic()).eq_ignore_ascii_case(o));
+        if d.split_whitespace().any(open) {
+            out.push(offset(Base::DateOpen));
+        }
+        let before = line.text[..r.start].trim();
+        let after = line.text[r.end..].trim_matches(|c: char| c.is_whitespace() || matches!(c, ')' | '*' | '_' | '|' | ']'));
+        if after.is_empty() {
+            out.push(offset(Base::DateAtEnd));
+        }
+        if before.trim_matches(|c: char| !c.is_alphanumeric()).is_empty() {
+            out.push(offset(Base::DateAtStart));
+        }
+        if d.len() * 2 >= t.len() {
+            out.push(offset(Base::DateMost));
+        }
+    }
+}
+
+/// Punctuation seen on a line, as bits.
+const AT: u8 = 1;
+const PERCENT: u8 = 2;
+const PIPE: u8 = 4;
+const DOT_SLASH: u8 = 8;
+
+/// "Page 2 of 3", "Jane Doe — Page 2" (the caller checks for a digit).
+fn is_page_mark(t: &str) -> bool {
+    t.len() <= 40 && (t.contains("Page ") || t.contains("page ") || t.contains("PAGE "))
+}
+
+/// "Austin, TX" or "Remote" alone on a line (or ending one).
+fn is_location(t: &str) -> bool {
+    let tail = t.rsplit(", ").next().unwrap_or("");
+    (t.contains(", ") && tail.len() == 2 && tail.bytes().all(|b| b.is_ascii_uppercase())) || matches!(t, "Remote" | "Hybrid")
+}
+
+/// What the combined model knows of the rules' segmentation of a line.
+#[derive(Clone, Copy, Debug)]
+pub struct RuleView {
+    pub kind: SectionType,
+    pub heading: bool,
+    pub begin: bool,
+}
+
+/// Features of every line (None for blank lines). `rules`, when given, adds the rules' opinion
+/// per line (the combined model).
+pub fn extract(lines: &[Line], rules: Option<&[RuleView]>) -> Vec<Option<Active>> {
+    let own: Vec<Active> = lines
+        .iter()
+        .map(|l| {
+            let mut a = Active::default();
+            if l.kind != LineKind::Blank {
+                base_features(l, &mut a);
+            }
+            a
+        })
+        .collect();
+    let non_blank = lines.iter().filter(|l| l.kind != LineKind::Blank).count().max(1);
+    let mut out = Vec::with_capacity(lines.len());
+    let mut last_head: Option<SectionType> = None;
+    let mut since_head = usize::MAX;
+    let mut seen = 0usize;
+    let mut prev: Option<usize> = None;
+    for (i, l) in lines.iter().enumerate() {
+        if l.kind == LineKind::Blank {
+            out.push(None);
+            continue;
+        }
+        let mut a = own[i];
+        if let Some(p) = prev {
+            for &id in own[p].ids() {
+                a.push(BASE + id);
+            }
+        }
+        if let Some(n) = (i + 1..lines.len()).find(|&n| lines[n].kind != LineKind::Blank) {
+            for &id in own[n].ids() {
+                a.push(2 * BASE + id);
+            }
+        }
+        match last_head {
+            Some(k) => a.push(LAST_HEAD + k as u16),
+            None => a.push(NO_HEAD),
+        }
+        if seen == 0 {
+            a.push(FIRST_LINE);
+        }
+        if seen < 5 {
+            a.push(TOP5);
+        }
+        a.push(POS + (seen * 5 / non_blank).min(4) as u16);
+        if i > 0 && lines[i - 1].kind == LineKind::Blank {
+            a.push(PREV_BLANK);
+        }
+        if lines.get(i + 1).is_some_and(|n| n.kind == LineKind::Blank) {
+            a.push(NEXT_BLANK);
+        }
+        if since_head == 1 {
+            a.push(AFTER_HEAD);
+        }
+        a.push(BIAS);
+        if let Some(r) = rules.and_then(|r| r.get(i)) {
+            a.push(RULE_KIND + r.kind as u16);
+            if r.heading {
+                a.push(RULE_HEADING);
+            }
+            if r.begin {
+                a.push(RULE_BEGIN);
+            }
+        }
+        if let LineKind::Heading(k) = l.kind {
+            last_head = Some(k);
+            since_head = 0;
+        } else if l.kind != LineKind::Rule {
+            since_head = since_head.saturating_add(1);
+        }
+        seen += 1;
+        prev = Some(i);
+        out.push(Some(a));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_feature_has_a_distinct_name() {
+        let names: ahash::AHashSet<String> = (0..COUNT).map(name).collect();
+        assert_eq!(names.len(), COUNT as usize);
+        assert!(names.iter().all(|n| !n.starts_with("unknown")));
+    }
+
+    #[test]
+    fn a_dated_header_line() {
+        let lines = super::super::lines::analyse("Jane Doe\n\nSenior Engineer, Acme | Jan 2020 – Present\n");
+        let f = extract(&lines, None);
+        let names: Vec<String> = f[2].as_ref().unwrap().ids().iter().map(|&i| name(i)).collect();
+        for want in ["date", "date_range", "date_open", "date_at_end", "title_word", "pipe", "prev_blank", "prev_title_case"] {
+            assert!(names.iter().any(|n| n == want), "{want} missing from {names:?}");
+        }
+        assert!(f[1].is_none());
+    }
+}
