@@ -554,17 +554,19 @@ fn process_chunks(
         state.pairs += pairs.len() as u64;
         state.rejected += rejects.len() as u64;
 
-        let contents: Vec<String> = pairs.par_iter().map(|p| stable_pair_id(&p.resume, &p.job)).collect();
+        // Content hashes key the journal, which only networked runs keep (see `journaling`).
+        let networked = tailor.registry.uses_network();
+        let contents: Vec<String> = if networked { pool.install(|| pairs.par_iter().map(|p| stable_pair_id(&p.resume, &p.job)).collect()) } else { vec![String::new(); pairs.len()] };
         let mut restored: Vec<Option<JournalEntry>> = Vec::with_capacity(pairs.len());
         for (p, content) in pairs.iter().zip(&contents) {
-            restored.push(if tailor.registry.uses_network() { journal.get(&p.pair_id, content)? } else { None });
+            restored.push(if networked { journal.get(&p.pair_id, content)? } else { None });
         }
         let todo: Vec<&Pair> = pairs.iter().zip(&restored).filter(|(_, r)| r.is_none()).map(|(p, _)| p).collect();
         state.restored += (pairs.len() - todo.len()) as u64;
         let mut assembler = Assembler::new(restored, contents, rejects);
         match scheduled.as_deref_mut() {
             Some(s) => {
-                let jobs = state.job_cells(&todo);
+                let jobs = pool.install(|| state.job_cells(&todo));
                 let analysed_us = AtomicU64::new(0);
                 let (ready_tx, ready_rx) = crossbeam_channel::unbounded();
                 let mut coordinator = Coordinator {
@@ -603,7 +605,7 @@ fn process_chunks(
                 }
             }
             None => {
-                let jobs = state.analyse_jobs(&todo);
+                let jobs = pool.install(|| state.analyse_jobs(&todo));
                 let outputs: Vec<Option<PairOutput>> = pool.install(|| todo.par_iter().zip(jobs.par_iter()).map(|(p, j)| tailor.pair(p, j)).collect());
                 if let Some(e) = tailor.fatal.get() {
                     // Nothing of this chunk is written or journaled: a rerun with a fixed config resumes here.
