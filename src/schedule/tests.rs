@@ -274,3 +274,18 @@ fn an_idle_pool_steals_jobs_its_model_can_serve_further_down_their_chain() {
     assert!(by_fast < 8, "the slow pool kept the job in hand");
     assert_eq!(run(false), (0, 0), "without stealing every job waits for its own pool");
 }
+
+#[test]
+fn a_batch_request_is_split_so_every_item_carries_its_share_and_the_sum_is_exact() {
+    let mut j = job(0, 3);
+    j.items[0].text = Arc::from("Go\n");
+    j.items[1].text = Arc::from("Python, SQL, Rust, TypeScript, Kubernetes, Terraform, AWS, GCP, Azure\n".repeat(20));
+    let key = |_: usize| crate::stats::StatsKey { provider: "p".into(), model: "m".into(), section_type: SectionType::Skills, task_kind: TaskKind::Evaluate };
+    let usage = crate::provider::Usage { input_tokens: 1_001, output_tokens: 97, cached_input_tokens: 0 };
+    let calls = super::worker::item_calls(&j, &[0, 1, 2], &key, usage, 0.5, 10, None);
+    assert!(calls.iter().all(|c| c.input_tokens > 0 && c.output_tokens > 0 && c.cost_usd > 0.0), "{calls:?}");
+    assert!(calls[1].input_tokens > calls[0].input_tokens, "the long section caused more of the prompt");
+    assert_eq!(calls.iter().map(|c| c.input_tokens).sum::<u64>(), 1_001);
+    assert_eq!(calls.iter().map(|c| c.output_tokens).sum::<u64>(), 97);
+    assert!((calls.iter().map(|c| c.cost_usd).sum::<f64>() - 0.5).abs() < 1e-12);
+}

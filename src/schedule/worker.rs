@@ -109,18 +109,23 @@ fn estimate_tokens(job: &Job) -> u64 {
     u64::from(approx_tokens(&job.job_text)) + texts + out + 200
 }
 
-/// Splits a request's usage over its items by text length, as per-item call records. Shares are
-/// whole tokens that add up exactly to the request's usage (the last item takes the remainder), so
+/// Splits a request's usage over its items by the prompt each caused, as per-item call records.
+/// Shares are whole tokens that add up exactly to the request's usage (the last item takes the remainder), so
 /// a run's token totals equal what the provider billed.
-fn item_calls(job: &Job, items: &[usize], key: &dyn Fn(usize) -> StatsKey, usage: Usage, cost: f64, latency_us: u64, failure: Option<FailureClass>) -> Vec<CallRecord> {
-    let total: u64 = items.iter().map(|&i| job.items[i].text.len() as u64).sum::<u64>().max(1);
+pub(super) fn item_calls(job: &Job, items: &[usize], key: &dyn Fn(usize) -> StatsKey, usage: Usage, cost: f64, latency_us: u64, failure: Option<FailureClass>) -> Vec<CallRecord> {
+    // What every item of a request shares (instructions and the job text) is split evenly; each
+    // item's own text counts for itself. So a one-line section batched with long ones still
+    // carries the prompt it was sent with, never zero tokens.
+    let shared = (job.job_text.len() + crate::provider::prompt::system_prompt(job.kind).len()) as f64 / items.len().max(1) as f64;
+    let weight = |i: usize| job.items[i].text.len() as f64 + shared;
+    let total: f64 = items.iter().map(|&i| weight(i)).sum::<f64>().max(1.0);
     let (mut given_in, mut given_out, mut given_cost) = (0u64, 0u64, 0f64);
     items
         .iter()
         .enumerate()
         .map(|(n, &i)| {
             let last = n + 1 == items.len();
-            let share = job.items[i].text.len() as f64 / total as f64;
+            let share = weight(i) / total;
             let (input, output, part_cost) = if last {
                 (usage.input_tokens - given_in, usage.output_tokens - given_out, cost - given_cost)
             } else {
