@@ -495,12 +495,26 @@ impl SchedulerFigures {
     }
 }
 
-/// Each pair's job analysis, filled on first use (see `RunState::job_cells`).
+/// Each pair's job analysis, filled on first use (see `RunState::job_cells`): the first pair
+/// that needs a job analyses it while its CPU thread's neighbours go on with other pairs, so no
+/// pair waits for a whole chunk's jobs.
 struct JobCells {
     cells: Vec<Arc<OnceLock<Arc<JobAnalysis>>>>,
     /// The cells of jobs no earlier chunk analysed, by job hash.
     fresh: Vec<(String, Arc<OnceLock<Arc<JobAnalysis>>>)>,
     pairs: u64,
+}
+
+impl JobCells {
+    /// Pair `slot`'s job analysis, analysing it here if no one has; time spent adds to `busy_us`.
+    fn get(&self, slot: usize, pair: &Pair, busy_us: &AtomicU64) -> Arc<JobAnalysis> {
+        Arc::clone(self.cells[slot].get_or_init(|| {
+            let t = Instant::now();
+            let analysis = Arc::new(analyse(&pair.job));
+            busy_us.fetch_add(t.elapsed().as_micros() as u64, Ordering::Relaxed);
+            analysis
+        }))
+    }
 }
 
 /// Counters the main thread keeps while chunks flow.
@@ -584,13 +598,8 @@ fn process_chunks(
                     let (todo, jobs, analysed_us) = (&todo, &jobs, &analysed_us);
                     scope.spawn(move || {
                         pool.install(|| {
-                            todo.par_iter().zip(jobs.cells.par_iter()).enumerate().for_each_with(ready_tx, |tx, (slot, (p, cell))| {
-                                let job = Arc::clone(cell.get_or_init(|| {
-                                    let t = Instant::now();
-                                    let analysis = Arc::new(analyse(&p.job));
-                                    analysed_us.fetch_add(t.elapsed().as_micros() as u64, Ordering::Relaxed);
-                                    analysis
-                                }));
+                            todo.par_iter().enumerate().for_each_with(ready_tx, |tx, (slot, p)| {
+                                let job = jobs.get(slot, p, analysed_us);
                                 // The receiver is gone only when the coordinator has ended the chunk.
                                 let _ = tx.send((slot, prepare(p, tailor.weights), job));
                             });
@@ -605,8 +614,10 @@ fn process_chunks(
                 }
             }
             None => {
-                let jobs = pool.install(|| state.analyse_jobs(&todo));
-                let outputs: Vec<Option<PairOutput>> = pool.install(|| todo.par_iter().zip(jobs.par_iter()).map(|(p, j)| tailor.pair(p, j)).collect());
+                let jobs = pool.install(|| state.job_cells(&todo));
+                let analysed_us = AtomicU64::new(0);
+                let outputs: Vec<Option<PairOutput>> = pool.install(|| todo.par_iter().enumerate().map(|(slot, p)| tailor.pair(p, &jobs.get(slot, p, &analysed_us))).collect());
+                state.settle_jobs(jobs, analysed_us.into_inner());
                 if let Some(e) = tailor.fatal.get() {
                     // Nothing of this chunk is written or journaled: a rerun with a fixed config resumes here.
                     return Err(RunError::ProviderFatal(e.clone()));
@@ -638,27 +649,6 @@ impl RunState {
         for call in &out.calls {
             self.stats.record(call);
         }
-    }
-
-    /// The analysis of each pair's job, analysing each distinct job text once (in parallel).
-    fn analyse_jobs(&mut self, pairs: &[&Pair]) -> Vec<Arc<JobAnalysis>> {
-        let t = Instant::now();
-        let hashes: Vec<String> = pairs.par_iter().map(|p| job_hash(&p.job)).collect();
-        if self.jobs.len() > MAX_JOBS_IN_MEMORY {
-            self.jobs.clear();
-        }
-        let mut todo: Vec<(&String, &str)> = Vec::new();
-        for (h, p) in hashes.iter().zip(pairs.iter()) {
-            if !self.jobs.contains_key(h) && !todo.iter().any(|(t, _)| *t == h) {
-                todo.push((h, &p.job));
-            }
-        }
-        let fresh: Vec<(String, Arc<JobAnalysis>)> = todo.par_iter().map(|(h, job)| ((*h).clone(), Arc::new(analyse(job)))).collect();
-        self.jobs_analysed += fresh.len() as u64;
-        self.jobs_reused += (pairs.len() - fresh.len()) as u64;
-        self.jobs.extend(fresh);
-        self.job_busy_us += t.elapsed().as_micros() as u64;
-        hashes.iter().map(|h| Arc::clone(&self.jobs[h])).collect()
     }
 
     /// A cell per pair for its job's analysis, one cell per distinct job text: cells of jobs an
