@@ -32,13 +32,25 @@ fn classify(word: &str) -> Tok {
     if matches!(w, "-" | "–" | "—" | "to" | "until" | "till" | "through") {
         return Tok::Dash;
     }
-    if is_year(w) {
-        return Tok::Date;
+    if w.bytes().any(|b| b.is_ascii_digit()) {
+        if is_year(w) {
+            return Tok::Date;
+        }
+        // MM/YYYY, MM/DD/YYYY, YYYY-MM, YYYY-MM-DD, YYYY/MM
+        let (mut parts, mut year) = (0usize, false);
+        for p in w.split(['/', '-']) {
+            if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) {
+                return Tok::Other;
+            }
+            parts += 1;
+            year |= is_year(p);
+        }
+        // No month name or open end has a digit.
+        return if parts >= 2 && year { Tok::Date } else { Tok::Other };
     }
-    // MM/YYYY, MM/DD/YYYY, YYYY-MM, YYYY-MM-DD, YYYY/MM
-    let parts: Vec<&str> = w.split(['/', '-']).collect();
-    if parts.len() >= 2 && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) && parts.iter().any(|p| is_year(p)) {
-        return Tok::Date;
+    // Month names and open ends are 3 to 9 letters long.
+    if !(3..=9).contains(&w.len()) {
+        return Tok::Other;
     }
     if MONTHS.iter().any(|m| m.eq_ignore_ascii_case(w)) {
         return Tok::Month;

@@ -4,18 +4,16 @@
 
 use super::lines::{Line, LineKind};
 use super::{Entry, SectionType};
-use crate::text::bullet_marker_len;
+use crate::text::{bullet_marker_len, AnyOf};
 
-const TITLE_WORDS: &[&str] = &[
+static TITLE_WORDS: AnyOf = AnyOf::new(&[
     "engineer", "developer", "manager", "analyst", "designer", "director", "intern", "lead", "scientist", "consultant", "president",
     "ceo", "cto", "cfo", "officer", "specialist", "architect", "administrator", "coordinator", "associate", "programmer", "head",
     "founder", "co-founder", "owner", "researcher", "assistant", "teacher", "volunteer", "advisor", "strategist", "writer", "editor",
     "principal", "staff", "senior", "junior", "technician", "representative", "contractor", "freelance", "fellow", "chair", "member",
-];
-const DEGREE_WORDS: &[&str] = &["bachelor", "master", "b.s", "b.a", "m.s", "m.a", "phd", "ph.d", "mba", "degree", "diploma", "associate", "bsc", "msc", "certificate"];
-const SCHOOL_WORDS: &[&str] = &["university", "college", "institute", "school", "academy", "polytechnic"];
-
-use crate::text::contains_any_ignore_case as has_any;
+]);
+static DEGREE_WORDS: AnyOf = AnyOf::new(&["bachelor", "master", "b.s", "b.a", "m.s", "m.a", "phd", "ph.d", "mba", "degree", "diploma", "associate", "bsc", "msc", "certificate"]);
+static SCHOOL_WORDS: AnyOf = AnyOf::new(&["university", "college", "institute", "school", "academy", "polytechnic"]);
 
 /// A line that can head an entry: text, not a bullet, short, not a sentence.
 fn header_like(l: &Line) -> bool {
@@ -43,7 +41,7 @@ pub fn starts(lines: &[Line], kind: SectionType) -> Vec<usize> {
         };
         let dated_here = l.dates.as_ref().is_some_and(|r| is_range(r) || l.words <= 10);
         let dated_next = next.is_some_and(|n| n.has_date()) && l.words <= 12;
-        let schooled = education && (has_any(l.text, DEGREE_WORDS) || has_any(l.text, SCHOOL_WORDS));
+        let schooled = education && (DEGREE_WORDS.in_text(l.text) || SCHOOL_WORDS.in_text(l.text));
         let starts_here = header_like(l) && (markdown || (after_break && (dated_here || dated_next || schooled)));
         if starts_here {
             starts.push(i);
@@ -90,9 +88,9 @@ fn fields(header: &[&Line], education: bool) -> (Option<String>, Option<String>,
         }
     }
     let clean: Vec<String> = parts.into_iter().filter(|p| !looks_like_location(p)).collect();
-    let (key_words, other_words): (&[&str], &[&str]) = if education { (DEGREE_WORDS, SCHOOL_WORDS) } else { (TITLE_WORDS, &[]) };
-    let title_pos = clean.iter().position(|p| has_any(p, key_words));
-    let org_pos = if other_words.is_empty() { None } else { clean.iter().position(|p| has_any(p, other_words)) };
+    let (key_words, other_words): (&AnyOf, Option<&AnyOf>) = if education { (&DEGREE_WORDS, Some(&SCHOOL_WORDS)) } else { (&TITLE_WORDS, None) };
+    let title_pos = clean.iter().position(|p| key_words.in_text(p));
+    let org_pos = other_words.and_then(|o| clean.iter().position(|p| o.in_text(p)));
     let title = title_pos.or(if clean.is_empty() { None } else { Some(0) });
     let org = org_pos.filter(|&o| Some(o) != title).or_else(|| (0..clean.len()).find(|&i| Some(i) != title));
     (title.map(|i| clean[i].clone()), org.map(|i| clean[i].clone()), dates)
@@ -107,7 +105,7 @@ fn split_parts(line: &str) -> Vec<String> {
     let mut rest = &t[bullet_marker_len(t).unwrap_or(0)..];
     let mut parts = Vec::new();
     loop {
-        let cut = SEPARATORS.iter().filter_map(|sep| rest.find(sep).map(|at| (at, sep.len()))).min();
+        let cut = nearest_separator(rest);
         let (part, next) = match cut {
             Some((at, len)) => (&rest[..at], Some(&rest[at + len..])),
             None => (rest, None),
@@ -121,6 +119,16 @@ fn split_parts(line: &str) -> Vec<String> {
             None => return parts,
         }
     }
+}
+
+/// The first place a separator starts, and its length (the shortest there): every separator
+/// begins with a space or a comma, so only those bytes are tried.
+fn nearest_separator(text: &str) -> Option<(usize, usize)> {
+    let bytes = text.as_bytes();
+    (0..bytes.len()).filter(|&i| matches!(bytes[i], b' ' | b',')).find_map(|i| {
+        let here = &text[i..];
+        SEPARATORS.iter().filter(|sep| here.starts_with(**sep)).map(|sep| sep.len()).min().map(|len| (i, len))
+    })
 }
 
 /// "Austin, TX" and "Remote" are places, not employers.

@@ -156,10 +156,10 @@ pub fn preamble_starts(lines: &[Line]) -> Vec<Start> {
     })
 }
 
-const DEGREE_WORDS: &[&str] = &["bachelor", "master", "b.s.", "b.a.", "m.s.", "m.a.", "phd", "ph.d.", "mba", "university", "college", "degree", "diploma", "school", "institute", "bsc", "msc"];
+static DEGREE_WORDS: text::AnyOf = text::AnyOf::new(&["bachelor", "master", "b.s.", "b.a.", "m.s.", "m.a.", "phd", "ph.d.", "mba", "university", "college", "degree", "diploma", "school", "institute", "bsc", "msc"]);
 
 fn mentions_degree(line: &str) -> bool {
-    text::contains_any_ignore_case(line, DEGREE_WORDS)
+    DEGREE_WORDS.in_text(line)
 }
 
 /// Sections for a resume without headings, from what its blocks contain: dated blocks with a

@@ -134,11 +134,25 @@ pub fn fold_append(token: &str, out: &mut String) {
     }
 }
 
-/// Whether `text` contains any of the lower-case ASCII `needles`, ignoring ASCII case. One
-/// lower-cased copy, then the standard library's substring search for each needle.
-pub fn contains_any_ignore_case(text: &str, needles: &[&str]) -> bool {
-    let lower = text.to_ascii_lowercase();
-    needles.iter().any(|n| lower.contains(n))
+/// A fixed set of lower-case ASCII needles, looked for anywhere in a text ignoring ASCII case:
+/// one Aho-Corasick pass (the automaton is built on first use), instead of a lower-cased copy of
+/// the text and a substring search per needle.
+pub struct AnyOf {
+    needles: &'static [&'static str],
+    matcher: std::sync::OnceLock<aho_corasick::AhoCorasick>,
+}
+
+impl AnyOf {
+    pub const fn new(needles: &'static [&'static str]) -> AnyOf {
+        AnyOf { needles, matcher: std::sync::OnceLock::new() }
+    }
+
+    /// Whether `text` contains any of the needles, ignoring ASCII case.
+    pub fn in_text(&self, text: &str) -> bool {
+        self.matcher
+            .get_or_init(|| aho_corasick::AhoCorasick::builder().ascii_case_insensitive(true).build(self.needles).expect("a few short needles always build"))
+            .is_match(text)
+    }
 }
 
 /// True when the token carries a digit: numbers, dates, percentages, versions (`2019`, `40%`, `v2`).

@@ -54,22 +54,32 @@ pub const SKILL_TERMS: &[(&str, &str)] = &[
 struct Matcher {
     /// Folded skill (one to three words, single-spaced) -> index into `SKILL_TERMS`.
     by_term: AHashMap<&'static str, usize>,
-    /// Folded first words of multi-word skills, so longer lookups happen only where they can match.
-    multi_starts: AHashMap<&'static str, ()>,
+    /// Every folded word that can start a match -> (the one-word skill it is, whether a longer
+    /// skill starts with it): one lookup per word of the text.
+    first: AHashMap<&'static str, (Option<usize>, bool)>,
+    /// `lengths[n]`: some first word is `n` bytes long (the last slot: 63 or more), so an ASCII
+    /// word of another length is passed over without folding or hashing.
+    lengths: [bool; 64],
 }
 
 fn matcher() -> &'static Matcher {
     static MATCHER: OnceLock<Matcher> = OnceLock::new();
     MATCHER.get_or_init(|| {
         let mut by_term = AHashMap::with_capacity(SKILL_TERMS.len());
-        let mut multi_starts = AHashMap::new();
+        let mut first: AHashMap<&'static str, (Option<usize>, bool)> = AHashMap::new();
         for (i, (term, _)) in SKILL_TERMS.iter().enumerate() {
+            // A term listed twice resolves to its last entry in both maps.
             by_term.insert(*term, i);
-            if let Some((first, _)) = term.split_once(' ') {
-                multi_starts.insert(first, ());
+            match term.split_once(' ') {
+                Some((start, _)) => first.entry(start).or_default().1 = true,
+                None => first.entry(term).or_default().0 = Some(i),
             }
         }
-        Matcher { by_term, multi_starts }
+        let mut lengths = [false; 64];
+        for w in first.keys() {
+            lengths[w.len().min(63)] = true;
+        }
+        Matcher { by_term, first, lengths }
     })
 }
 
@@ -94,9 +104,18 @@ pub fn skills_in_tokens(tokens: &[&str]) -> Vec<usize> {
     let (mut folded, mut key) = (String::new(), String::new());
     let mut i = 0;
     while i < tokens.len() {
-        super::fold_into(tokens[i], &mut folded);
+        let token = tokens[i];
+        if token.is_ascii() && !m.lengths[token.len().min(63)] {
+            i += 1;
+            continue;
+        }
+        super::fold_into(token, &mut folded);
+        let Some(&(single, multi)) = m.first.get(folded.as_str()) else {
+            i += 1;
+            continue;
+        };
         let mut hit: Option<(usize, usize)> = None;
-        if m.multi_starts.contains_key(folded.as_str()) {
+        if multi {
             key.clear();
             key.push_str(&folded);
             for len in 2..=3 {
@@ -109,7 +128,7 @@ pub fn skills_in_tokens(tokens: &[&str]) -> Vec<usize> {
             }
         }
         if hit.is_none() {
-            if let Some(&idx) = m.by_term.get(folded.as_str()) {
+            if let Some(idx) = single {
                 let single_letter = folded.chars().count() == 1;
                 if !single_letter || tokens[i].chars().all(char::is_uppercase) {
                     hit = Some((idx, 1));
