@@ -141,6 +141,47 @@ pub fn contains_any_ignore_case(text: &str, needles: &[&str]) -> bool {
     needles.iter().any(|n| lower.contains(n))
 }
 
+/// A fixed set of lower-case ASCII needles for [`NeedleSet::found_in`]: the same answer as
+/// [`contains_any_ignore_case`] without its lower-cased copy or a substring search per needle.
+/// The needles are grouped by first byte, so a position of the text is tried only against the
+/// needles that begin with its folded byte.
+pub struct NeedleSet {
+    /// Needles sorted by first byte.
+    needles: Vec<&'static [u8]>,
+    /// Per first byte, the range of `needles` that begin with it.
+    by_first: [(u16, u16); 256],
+    /// An empty needle is in every text.
+    has_empty: bool,
+}
+
+impl NeedleSet {
+    pub fn new(needles: &[&'static str]) -> NeedleSet {
+        let mut sorted: Vec<&'static [u8]> = needles.iter().map(|n| n.as_bytes()).filter(|n| !n.is_empty()).collect();
+        sorted.sort_by_key(|n| n[0]);
+        let mut by_first = [(0u16, 0u16); 256];
+        for (i, n) in sorted.iter().enumerate() {
+            let r = &mut by_first[usize::from(n[0])];
+            if r.0 == r.1 {
+                *r = (i as u16, i as u16);
+            }
+            r.1 = i as u16 + 1;
+        }
+        NeedleSet { needles: sorted, by_first, has_empty: needles.iter().any(|n| n.is_empty()) }
+    }
+
+    /// Whether `text` contains any of the needles, ignoring ASCII case.
+    pub fn found_in(&self, text: &str) -> bool {
+        let hay = text.as_bytes();
+        self.has_empty
+            || (0..hay.len()).any(|i| {
+                let (s, e) = self.by_first[usize::from(hay[i].to_ascii_lowercase())];
+                self.needles[usize::from(s)..usize::from(e)]
+                    .iter()
+                    .any(|n| hay.len() - i >= n.len() && hay[i + 1..i + n.len()].iter().zip(&n[1..]).all(|(h, c)| h.to_ascii_lowercase() == *c))
+            })
+    }
+}
+
 /// True when the token carries a digit: numbers, dates, percentages, versions (`2019`, `40%`, `v2`).
 pub fn has_digit(token: &str) -> bool {
     token.bytes().any(|b| b.is_ascii_digit())
@@ -231,6 +272,17 @@ mod tests {
         assert_eq!(bullet_marker_len("12. did x"), Some(4));
         assert_eq!(bullet_marker_len("-did x"), None);
         assert_eq!(bullet_marker_len("2019 - 2020"), None);
+    }
+
+    #[test]
+    fn needle_set_agrees_with_contains_any_ignore_case() {
+        let needles = ["b.s", "phd", "university", "ma", "m.a"];
+        let set = NeedleSet::new(&needles);
+        for text in ["", "B.S. in CS", "PhD", "Ph.D", "UNIVERSITY of X", "Stanford", "Mä", "maîtrise", "xm", "m", "M.", "naïve MA", "é"] {
+            assert_eq!(set.found_in(text), contains_any_ignore_case(text, &needles), "{text}");
+        }
+        assert!(NeedleSet::new(&[""]).found_in("x"));
+        assert!(!NeedleSet::new(&[]).found_in("x"));
     }
 
     #[test]
