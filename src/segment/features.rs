@@ -162,10 +162,16 @@ impl Active {
     }
 }
 
-/// Cue words, folded, and the features they raise (bit i = `Base` id `Degree + i`).
-fn cues() -> &'static AHashMap<&'static str, u16> {
-    static MAP: OnceLock<AHashMap<&'static str, u16>> = OnceLock::new();
-    MAP.get_or_init(|| {
+/// Cue words, folded, and the features they raise (bit i = `Base` id `Degree + i`), with a
+/// pre-check that spares most words the hash lookup.
+struct Cues {
+    map: AHashMap<&'static str, u16>,
+    filter: text::KeyFilter,
+}
+
+fn cues() -> &'static Cues {
+    static CUES: OnceLock<Cues> = OnceLock::new();
+    CUES.get_or_init(|| {
         let groups: [(Base, &[&str]); 11] = [
             (Base::Degree, &["bachelor", "bachelors", "master", "masters", "b.s", "b.a", "m.s", "m.a", "bs", "ba", "ms", "phd", "ph.d", "mba", "degree", "diploma", "bsc", "msc", "b.tech", "m.tech", "associate's", "gpa", "minor", "major", "graduated", "j.d", "m.d", "bachelor's", "master's", "coursework", "thesis"]),
             (Base::School, &["university", "college", "institute", "school", "academy", "polytechnic", "universidad", "université"]),
@@ -191,7 +197,8 @@ fn cues() -> &'static AHashMap<&'static str, u16> {
         for (folded, _) in SKILL_TERMS.iter().filter(|(f, _)| !f.contains(' ')) {
             *m.entry(folded).or_default() |= 1 << (Base::Skill1 as u16 - Base::Degree as u16);
         }
-        m
+        let filter = text::KeyFilter::new(m.keys().copied());
+        Cues { map: m, filter }
     })
 }
 
@@ -245,7 +252,7 @@ fn base_features(line: &Line, out: &mut Active) {
         folded.copy_from_slice(core.as_bytes());
         folded.make_ascii_lowercase();
         let Ok(folded) = std::str::from_utf8(folded) else { continue };
-        if let Some(&bits) = cue.get(folded) {
+        if let Some(&bits) = cue.filter.may_contain(folded).then(|| cue.map.get(folded)).flatten() {
             cue_bits |= bits;
             skills += usize::from(bits & (1 << (Base::Skill1 as u16 - Base::Degree as u16)) != 0);
         }

@@ -182,6 +182,30 @@ impl NeedleSet {
     }
 }
 
+/// A cheap exact pre-check for lookups in a fixed set of keys: the lengths (capped at 63) the
+/// keys beginning with each byte have. A word whose first byte and length no key shares is not a
+/// key, without hashing it; any other word still needs the lookup.
+pub struct KeyFilter {
+    lengths: [u64; 256],
+}
+
+impl KeyFilter {
+    pub fn new<'k>(keys: impl IntoIterator<Item = &'k str>) -> KeyFilter {
+        let mut lengths = [0u64; 256];
+        for k in keys {
+            if let Some(&b) = k.as_bytes().first() {
+                lengths[usize::from(b)] |= 1 << k.len().min(63);
+            }
+        }
+        KeyFilter { lengths }
+    }
+
+    /// False only when `word` is certainly not a key (the empty word never is one).
+    pub fn may_contain(&self, word: &str) -> bool {
+        word.as_bytes().first().is_some_and(|&b| self.lengths[usize::from(b)] & (1 << word.len().min(63)) != 0)
+    }
+}
+
 /// True when the token carries a digit: numbers, dates, percentages, versions (`2019`, `40%`, `v2`).
 pub fn has_digit(token: &str) -> bool {
     token.bytes().any(|b| b.is_ascii_digit())
@@ -283,6 +307,14 @@ mod tests {
         }
         assert!(NeedleSet::new(&[""]).found_in("x"));
         assert!(!NeedleSet::new(&[]).found_in("x"));
+    }
+
+    #[test]
+    fn key_filter_never_rejects_a_key() {
+        let keys = ["python", "c", "ruby on rails", "a-very-long-key-of-more-than-sixty-three-bytes-to-check-the-cap-x"];
+        let f = KeyFilter::new(keys);
+        assert!(keys.iter().all(|k| f.may_contain(k)));
+        assert!(!f.may_contain("pythons") && !f.may_contain("java") && !f.may_contain(""));
     }
 
     #[test]

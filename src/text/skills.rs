@@ -56,6 +56,9 @@ struct Matcher {
     by_term: AHashMap<&'static str, usize>,
     /// Folded first words of multi-word skills, so longer lookups happen only where they can match.
     multi_starts: AHashMap<&'static str, ()>,
+    /// Pre-checks before hashing a word for each map.
+    term_filter: super::KeyFilter,
+    start_filter: super::KeyFilter,
 }
 
 fn matcher() -> &'static Matcher {
@@ -69,7 +72,9 @@ fn matcher() -> &'static Matcher {
                 multi_starts.insert(first, ());
             }
         }
-        Matcher { by_term, multi_starts }
+        let term_filter = super::KeyFilter::new(by_term.keys().copied());
+        let start_filter = super::KeyFilter::new(multi_starts.keys().copied());
+        Matcher { by_term, multi_starts, term_filter, start_filter }
     })
 }
 
@@ -96,7 +101,7 @@ pub fn skills_in_tokens(tokens: &[&str]) -> Vec<usize> {
     while i < tokens.len() {
         super::fold_into(tokens[i], &mut folded);
         let mut hit: Option<(usize, usize)> = None;
-        if m.multi_starts.contains_key(folded.as_str()) {
+        if m.start_filter.may_contain(&folded) && m.multi_starts.contains_key(folded.as_str()) {
             key.clear();
             key.push_str(&folded);
             for len in 2..=3 {
@@ -109,7 +114,7 @@ pub fn skills_in_tokens(tokens: &[&str]) -> Vec<usize> {
             }
         }
         if hit.is_none() {
-            if let Some(&idx) = m.by_term.get(folded.as_str()) {
+            if let Some(&idx) = m.term_filter.may_contain(&folded).then(|| m.by_term.get(folded.as_str())).flatten() {
                 let single_letter = folded.chars().count() == 1;
                 if !single_letter || tokens[i].chars().all(char::is_uppercase) {
                     hit = Some((idx, 1));
