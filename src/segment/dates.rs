@@ -36,9 +36,21 @@ fn classify(word: &str) -> Tok {
         return Tok::Date;
     }
     // MM/YYYY, MM/DD/YYYY, YYYY-MM, YYYY-MM-DD, YYYY/MM
-    let parts: Vec<&str> = w.split(['/', '-']).collect();
-    if parts.len() >= 2 && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) && parts.iter().any(|p| is_year(p)) {
-        return Tok::Date;
+    // (Digit groups joined by '/' or '-', one of them a year; no collected parts.)
+    if w.bytes().next().is_some_and(|b| b.is_ascii_digit()) {
+        let (mut parts, mut digits, mut year) = (0usize, true, false);
+        for p in w.split(['/', '-']) {
+            parts += 1;
+            digits &= !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+            year |= is_year(p);
+        }
+        if parts >= 2 && digits && year {
+            return Tok::Date;
+        }
+    }
+    // Month names and open ends are 3 to 9 ASCII letters long.
+    if !(3..=9).contains(&w.len()) || !w.as_bytes()[0].is_ascii_alphabetic() {
+        return Tok::Other;
     }
     if MONTHS.iter().any(|m| m.eq_ignore_ascii_case(w)) {
         return Tok::Month;

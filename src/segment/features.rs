@@ -218,9 +218,11 @@ fn base_features(line: &Line, out: &mut Active) {
     let (mut letters, mut upper, mut caps_words, mut words, mut singles) = (0usize, 0usize, 0usize, 0usize, 0usize);
     let (mut commas, mut digits, mut punct) = (0usize, 0usize, 0u8);
     for c in t.chars() {
-        if c.is_alphabetic() {
+        // ASCII first: the same answers as the Unicode tests, without their tables.
+        let (alphabetic, uppercase) = if c.is_ascii() { (c.is_ascii_alphabetic(), c.is_ascii_uppercase()) } else { (c.is_alphabetic(), c.is_uppercase()) };
+        if alphabetic {
             letters += 1;
-            upper += usize::from(c.is_uppercase());
+            upper += usize::from(uppercase);
         } else if c.is_ascii_digit() {
             digits += 1;
         } else {
@@ -241,7 +243,7 @@ fn base_features(line: &Line, out: &mut Active) {
     let mut word_buf = [0u8; 24];
     for w in t.split_whitespace() {
         words += 1;
-        singles += usize::from(w.chars().count() == 1);
+        singles += usize::from(text::is_one_char(w));
         caps_words += usize::from(text::is_capitalised(w));
         let core = w.trim_matches(|c: char| !c.is_alphanumeric() && c != '+' && c != '#' && c != '\'');
         let core = core.strip_suffix("'s").unwrap_or(core);

@@ -202,13 +202,24 @@ impl KeyFilter {
 
     /// False only when `word` is certainly not a key (the empty word never is one).
     pub fn may_contain(&self, word: &str) -> bool {
-        word.as_bytes().first().is_some_and(|&b| self.lengths[usize::from(b)] & (1 << word.len().min(63)) != 0)
+        self.may_contain_bytes(word.as_bytes(), word.len())
+    }
+
+    /// `may_contain` for a word of `len` bytes that begins with `start`'s first byte.
+    pub fn may_contain_bytes(&self, start: &[u8], len: usize) -> bool {
+        start.first().is_some_and(|&b| self.lengths[usize::from(b)] & (1 << len.min(63)) != 0)
     }
 }
 
 /// True when the token carries a digit: numbers, dates, percentages, versions (`2019`, `40%`, `v2`).
 pub fn has_digit(token: &str) -> bool {
     token.bytes().any(|b| b.is_ascii_digit())
+}
+
+/// True when the text is exactly one character (`chars().count() == 1` without counting them all).
+pub fn is_one_char(s: &str) -> bool {
+    let mut c = s.chars();
+    c.next().is_some() && c.next().is_none()
 }
 
 /// True when the token starts with an upper-case letter.

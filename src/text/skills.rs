@@ -99,6 +99,17 @@ pub fn skills_in_tokens(tokens: &[&str]) -> Vec<usize> {
     let (mut folded, mut key) = (String::new(), String::new());
     let mut i = 0;
     while i < tokens.len() {
+        // An ASCII token folds to the same first byte (lowered) and length: when no key has
+        // those, it can be neither a skill nor the start of one, and is not even folded.
+        let t = tokens[i].as_bytes();
+        if tokens[i].is_ascii() && !t.is_empty() {
+            let probe = [t[0].to_ascii_lowercase()];
+            let (first, len) = (&probe[..], t.len());
+            if !m.term_filter.may_contain_bytes(first, len) && !m.start_filter.may_contain_bytes(first, len) {
+                i += 1;
+                continue;
+            }
+        }
         super::fold_into(tokens[i], &mut folded);
         let mut hit: Option<(usize, usize)> = None;
         if m.start_filter.may_contain(&folded) && m.multi_starts.contains_key(folded.as_str()) {
@@ -115,7 +126,7 @@ pub fn skills_in_tokens(tokens: &[&str]) -> Vec<usize> {
         }
         if hit.is_none() {
             if let Some(&idx) = m.term_filter.may_contain(&folded).then(|| m.by_term.get(folded.as_str())).flatten() {
-                let single_letter = folded.chars().count() == 1;
+                let single_letter = super::is_one_char(&folded);
                 if !single_letter || tokens[i].chars().all(char::is_uppercase) {
                     hit = Some((idx, 1));
                 }
