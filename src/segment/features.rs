@@ -250,11 +250,15 @@ fn base_features(line: &Line, out: &mut Active) {
         if core.is_empty() || core.len() > word_buf.len() || !core.is_ascii() {
             continue;
         }
+        let c = core.as_bytes();
+        if !cue.filter.may_contain_parts(c[0].to_ascii_lowercase(), c[c.len() - 1].to_ascii_lowercase(), c.len()) {
+            continue;
+        }
         let folded = &mut word_buf[..core.len()];
         folded.copy_from_slice(core.as_bytes());
         folded.make_ascii_lowercase();
         let Ok(folded) = std::str::from_utf8(folded) else { continue };
-        if let Some(&bits) = cue.filter.may_contain(folded).then(|| cue.map.get(folded)).flatten() {
+        if let Some(&bits) = cue.map.get(folded) {
             cue_bits |= bits;
             skills += usize::from(bits & (1 << (Base::Skill1 as u16 - Base::Degree as u16)) != 0);
         }

@@ -182,32 +182,40 @@ impl NeedleSet {
     }
 }
 
-/// A cheap exact pre-check for lookups in a fixed set of keys: the lengths (capped at 63) the
-/// keys beginning with each byte have. A word whose first byte and length no key shares is not a
-/// key, without hashing it; any other word still needs the lookup.
+/// A cheap exact pre-check for lookups in a fixed set of keys: a 4096-bit set of the keys'
+/// (first byte, last byte, length). A word whose triple is not in it is not a key, without
+/// hashing it; any other word still needs the lookup.
 pub struct KeyFilter {
-    lengths: [u64; 256],
+    bits: [u64; 64],
 }
 
 impl KeyFilter {
     pub fn new<'k>(keys: impl IntoIterator<Item = &'k str>) -> KeyFilter {
-        let mut lengths = [0u64; 256];
+        let mut bits = [0u64; 64];
         for k in keys {
-            if let Some(&b) = k.as_bytes().first() {
-                lengths[usize::from(b)] |= 1 << k.len().min(63);
+            if let (Some(&first), Some(&last)) = (k.as_bytes().first(), k.as_bytes().last()) {
+                let i = Self::slot(first, last, k.len());
+                bits[i >> 6] |= 1 << (i & 63);
             }
         }
-        KeyFilter { lengths }
+        KeyFilter { bits }
+    }
+
+    fn slot(first: u8, last: u8, len: usize) -> usize {
+        let h = u32::from(first).wrapping_mul(0x9E37_79B9) ^ u32::from(last).wrapping_mul(0x85EB_CA6B) ^ (len as u32).wrapping_mul(0xC2B2_AE35);
+        ((h ^ (h >> 15)) & 4095) as usize
     }
 
     /// False only when `word` is certainly not a key (the empty word never is one).
     pub fn may_contain(&self, word: &str) -> bool {
-        self.may_contain_bytes(word.as_bytes(), word.len())
+        let b = word.as_bytes();
+        !b.is_empty() && self.may_contain_parts(b[0], b[b.len() - 1], b.len())
     }
 
-    /// `may_contain` for a word of `len` bytes that begins with `start`'s first byte.
-    pub fn may_contain_bytes(&self, start: &[u8], len: usize) -> bool {
-        start.first().is_some_and(|&b| self.lengths[usize::from(b)] & (1 << len.min(63)) != 0)
+    /// `may_contain` for a word of `len` bytes (at least one) with this first and last byte.
+    pub fn may_contain_parts(&self, first: u8, last: u8, len: usize) -> bool {
+        let i = Self::slot(first, last, len);
+        self.bits[i >> 6] & (1 << (i & 63)) != 0
     }
 }
 

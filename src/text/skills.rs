@@ -103,9 +103,8 @@ pub fn skills_in_tokens(tokens: &[&str]) -> Vec<usize> {
         // those, it can be neither a skill nor the start of one, and is not even folded.
         let t = tokens[i].as_bytes();
         if tokens[i].is_ascii() && !t.is_empty() {
-            let probe = [t[0].to_ascii_lowercase()];
-            let (first, len) = (&probe[..], t.len());
-            if !m.term_filter.may_contain_bytes(first, len) && !m.start_filter.may_contain_bytes(first, len) {
+            let (first, last, len) = (t[0].to_ascii_lowercase(), t[t.len() - 1].to_ascii_lowercase(), t.len());
+            if !m.term_filter.may_contain_parts(first, last, len) && !m.start_filter.may_contain_parts(first, last, len) {
                 i += 1;
                 continue;
             }
