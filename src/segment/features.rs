@@ -236,7 +236,7 @@ fn base_features(line: &Line, out: &mut Active) {
             }
         }
     }
-    let web = punct & DOT_SLASH != 0 && ["http", "www.", ".com", "linkedin", "github"].iter().any(|w| t.contains(w));
+    let web = punct & DOT_SLASH != 0 && is_web(t);
     let mut cue_bits = 0u16;
     let mut skills = 0usize;
     let cue = cues();
@@ -357,10 +357,19 @@ fn is_page_mark(t: &str) -> bool {
     t.len() <= 40 && (t.contains("Page ") || t.contains("page ") || t.contains("PAGE "))
 }
 
-/// "Austin, TX" or "Remote" alone on a line (or ending one).
+/// "Austin, TX" or "Remote" alone on a line (or ending one): the text after the last ", " is two
+/// capital letters, i.e. the line ends with ", XY".
 fn is_location(t: &str) -> bool {
-    let tail = t.rsplit(", ").next().unwrap_or("");
-    (t.contains(", ") && tail.len() == 2 && tail.bytes().all(|b| b.is_ascii_uppercase())) || matches!(t, "Remote" | "Hybrid")
+    let b = t.as_bytes();
+    (b.len() >= 4 && &b[b.len() - 4..b.len() - 2] == b", " && b[b.len() - 2..].iter().all(u8::is_ascii_uppercase)) || matches!(t, "Remote" | "Hybrid")
+}
+
+/// Whether a line names a web address: "http", "www.", ".com", "linkedin" or "github" in it (as
+/// written, case-sensitive), tried only where the line has one of their first bytes.
+fn is_web(t: &str) -> bool {
+    const MARKS: [&[u8]; 5] = [b"http", b"www.", b".com", b"linkedin", b"github"];
+    let b = t.as_bytes();
+    (0..b.len()).any(|i| matches!(b[i], b'h' | b'w' | b'.' | b'l' | b'g') && MARKS.iter().any(|m| b[i..].starts_with(m)))
 }
 
 /// What the combined model knows of the rules' segmentation of a line.
@@ -458,6 +467,19 @@ mod tests {
         let names: ahash::AHashSet<String> = (0..COUNT).map(name).collect();
         assert_eq!(names.len(), COUNT as usize);
         assert!(names.iter().all(|n| !n.starts_with("unknown")));
+    }
+
+    #[test]
+    fn location_and_web_marks() {
+        for t in ["Austin, TX", "Remote", "x, y, NY", ", TX", "TX", "Austin,TX", "Austin, Tx", "a, TXX", "é, TX", "Austin, TX, US"] {
+            let tail = t.rsplit(", ").next().unwrap_or("");
+            let want = (t.contains(", ") && tail.len() == 2 && tail.bytes().all(|b| b.is_ascii_uppercase())) || matches!(t, "Remote" | "Hybrid");
+            assert_eq!(is_location(t), want, "{t}");
+        }
+        for t in ["https://x", "www.x", "x.com", "linkedin", "github", "GitHub", "Http", "ww.", "x.co"] {
+            let want = ["http", "www.", ".com", "linkedin", "github"].iter().any(|w| t.contains(w));
+            assert_eq!(is_web(t), want, "{t}");
+        }
     }
 
     #[test]
