@@ -4,7 +4,6 @@
 //! ```text
 //! segmenter eval  --rendered DIR [--handwritten DIR] [--split FILE] [--part heldout|train] [--lines]
 //! segmenter train --rendered DIR [--handwritten DIR] [--split FILE] --out data/segmenter-weights.tsv
-//! segmenter dump  DIR...    # segment() of every *.txt, as JSON lines: a regression guard for speed work
 //! ```
 #![forbid(unsafe_code)]
 
@@ -68,12 +67,6 @@ enum Command {
         #[arg(long, value_enum, default_value = "combined")]
         detail: MethodArg,
     },
-    /// Prints `segment()`'s whole result for every `*.txt` under the folders (name order), one
-    /// JSON line each, so a change meant to be a pure speed-up can be checked to change nothing.
-    Dump {
-        #[arg(required = true, value_name = "DIR")]
-        dirs: Vec<PathBuf>,
-    },
     /// Trains both weight sets on the training part and writes the weights file.
     Train {
         #[command(flatten)]
@@ -124,16 +117,6 @@ fn main() -> Result<()> {
             println!("{:?} part: {} generator renderings + {} hand-written resumes\n", part, docs.len() - hand, hand);
             let methods = [("rules", Method::Rules), ("classifier", Method::Classifier), ("combined", Method::Combined)];
             eval::report(&docs, &methods, detail.method(), lines);
-        }
-        Command::Dump { dirs } => {
-            for dir in dirs {
-                let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)?.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "txt")).collect();
-                files.sort();
-                for f in files {
-                    let text = std::fs::read_to_string(&f)?;
-                    println!("{}\t{}", f.display(), serde_json::to_string(&tailor::segment::segment(&text).sections)?);
-                }
-            }
         }
         Command::Train { corpus, out, epochs, rate, l2, handwritten_weight, transition_scale, seed } => {
             let docs = corpus.load(Part::Train)?;

@@ -32,24 +32,24 @@ fn classify(word: &str) -> Tok {
     if matches!(w, "-" | "–" | "—" | "to" | "until" | "till" | "through") {
         return Tok::Dash;
     }
-    if w.bytes().any(|b| b.is_ascii_digit()) {
-        if is_year(w) {
-            return Tok::Date;
-        }
-        // MM/YYYY, MM/DD/YYYY, YYYY-MM, YYYY-MM-DD, YYYY/MM
-        let (mut parts, mut year) = (0usize, false);
+    if is_year(w) {
+        return Tok::Date;
+    }
+    // MM/YYYY, MM/DD/YYYY, YYYY-MM, YYYY-MM-DD, YYYY/MM
+    // (Digit groups joined by '/' or '-', one of them a year; no collected parts.)
+    if w.bytes().next().is_some_and(|b| b.is_ascii_digit()) {
+        let (mut parts, mut digits, mut year) = (0usize, true, false);
         for p in w.split(['/', '-']) {
-            if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) {
-                return Tok::Other;
-            }
             parts += 1;
+            digits &= !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
             year |= is_year(p);
         }
-        // No month name or open end has a digit.
-        return if parts >= 2 && year { Tok::Date } else { Tok::Other };
+        if parts >= 2 && digits && year {
+            return Tok::Date;
+        }
     }
-    // Month names and open ends are 3 to 9 letters long.
-    if !(3..=9).contains(&w.len()) {
+    // Month names and open ends are 3 to 9 ASCII letters long.
+    if !(3..=9).contains(&w.len()) || !w.as_bytes()[0].is_ascii_alphabetic() {
         return Tok::Other;
     }
     if MONTHS.iter().any(|m| m.eq_ignore_ascii_case(w)) {
@@ -105,11 +105,31 @@ fn tokens(line: &str) -> Vec<(Tok, Range<usize>)> {
     out
 }
 
+/// Whether the text has a maximal run of exactly four ASCII digits making a year (`is_year`).
+fn has_year_run(b: &[u8]) -> bool {
+    let mut i = 0;
+    while i < b.len() {
+        if !b[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let s = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i - s == 4 && (1950..=2049).contains(&b[s..i].iter().fold(0u32, |v, d| v * 10 + u32::from(d - b'0'))) {
+            return true;
+        }
+    }
+    false
+}
+
 /// The byte range of the date expression in a line (a range if there is one, else the first
 /// date), or None. A bare month without a year is not a date.
 pub fn find_dates(line: &str) -> Option<Range<usize>> {
-    // Every date has a year: no four digits in a row, no date.
-    if !line.as_bytes().windows(4).any(|w| w.iter().all(u8::is_ascii_digit)) {
+    // Every date has a year token, a run of exactly four digits (the characters around it end a
+    // token or a part) from 1950 to 2049: no such run, no date.
+    if !has_year_run(line.as_bytes()) {
         return None;
     }
     let toks = tokens(line);
@@ -162,6 +182,12 @@ mod tests {
         assert_eq!(dates("B.S. Computer Science, MIT, 2015"), Some("2015"));
         assert_eq!(dates("Software Developer    2018-2022"), Some("2018-2022"));
         assert_eq!(dates("Jun 2024 – Sep 2024"), Some("Jun 2024 – Sep 2024"));
+    }
+
+    #[test]
+    fn year_runs() {
+        assert!(has_year_run(b"x 2019-2021") && has_year_run(b"03/1950") && has_year_run(b"2049"));
+        assert!(!has_year_run(b"555-4567") && !has_year_run(b"20190") && !has_year_run(b"1949 2050") && !has_year_run(b"19 99"));
     }
 
     #[test]

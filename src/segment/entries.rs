@@ -4,16 +4,37 @@
 
 use super::lines::{Line, LineKind};
 use super::{Entry, SectionType};
-use crate::text::{bullet_marker_len, AnyOf};
+use crate::text::bullet_marker_len;
 
-static TITLE_WORDS: AnyOf = AnyOf::new(&[
+const TITLE_WORDS: &[&str] = &[
     "engineer", "developer", "manager", "analyst", "designer", "director", "intern", "lead", "scientist", "consultant", "president",
     "ceo", "cto", "cfo", "officer", "specialist", "architect", "administrator", "coordinator", "associate", "programmer", "head",
     "founder", "co-founder", "owner", "researcher", "assistant", "teacher", "volunteer", "advisor", "strategist", "writer", "editor",
     "principal", "staff", "senior", "junior", "technician", "representative", "contractor", "freelance", "fellow", "chair", "member",
-]);
-static DEGREE_WORDS: AnyOf = AnyOf::new(&["bachelor", "master", "b.s", "b.a", "m.s", "m.a", "phd", "ph.d", "mba", "degree", "diploma", "associate", "bsc", "msc", "certificate"]);
-static SCHOOL_WORDS: AnyOf = AnyOf::new(&["university", "college", "institute", "school", "academy", "polytechnic"]);
+];
+const DEGREE_WORDS: &[&str] = &["bachelor", "master", "b.s", "b.a", "m.s", "m.a", "phd", "ph.d", "mba", "degree", "diploma", "associate", "bsc", "msc", "certificate"];
+const SCHOOL_WORDS: &[&str] = &["university", "college", "institute", "school", "academy", "polytechnic"];
+
+use crate::text::NeedleSet;
+use std::sync::OnceLock;
+
+/// The word lists as needle sets, built once.
+struct Cues {
+    title: NeedleSet,
+    degree: NeedleSet,
+    school: NeedleSet,
+    degree_or_school: NeedleSet,
+}
+
+fn cues() -> &'static Cues {
+    static CUES: OnceLock<Cues> = OnceLock::new();
+    CUES.get_or_init(|| Cues {
+        title: NeedleSet::new(TITLE_WORDS),
+        degree: NeedleSet::new(DEGREE_WORDS),
+        school: NeedleSet::new(SCHOOL_WORDS),
+        degree_or_school: NeedleSet::new(&[DEGREE_WORDS, SCHOOL_WORDS].concat()),
+    })
+}
 
 /// A line that can head an entry: text, not a bullet, short, not a sentence.
 fn header_like(l: &Line) -> bool {
@@ -41,7 +62,7 @@ pub fn starts(lines: &[Line], kind: SectionType) -> Vec<usize> {
         };
         let dated_here = l.dates.as_ref().is_some_and(|r| is_range(r) || l.words <= 10);
         let dated_next = next.is_some_and(|n| n.has_date()) && l.words <= 12;
-        let schooled = education && (DEGREE_WORDS.in_text(l.text) || SCHOOL_WORDS.in_text(l.text));
+        let schooled = education && cues().degree_or_school.found_in(l.text);
         let starts_here = header_like(l) && (markdown || (after_break && (dated_here || dated_next || schooled)));
         if starts_here {
             starts.push(i);
@@ -88,9 +109,10 @@ fn fields(header: &[&Line], education: bool) -> (Option<String>, Option<String>,
         }
     }
     let clean: Vec<String> = parts.into_iter().filter(|p| !looks_like_location(p)).collect();
-    let (key_words, other_words): (&AnyOf, Option<&AnyOf>) = if education { (&DEGREE_WORDS, Some(&SCHOOL_WORDS)) } else { (&TITLE_WORDS, None) };
-    let title_pos = clean.iter().position(|p| key_words.in_text(p));
-    let org_pos = other_words.and_then(|o| clean.iter().position(|p| o.in_text(p)));
+    let c = cues();
+    let (key_words, other_words) = if education { (&c.degree, Some(&c.school)) } else { (&c.title, None) };
+    let title_pos = clean.iter().position(|p| key_words.found_in(p));
+    let org_pos = other_words.and_then(|o| clean.iter().position(|p| o.found_in(p)));
     let title = title_pos.or(if clean.is_empty() { None } else { Some(0) });
     let org = org_pos.filter(|&o| Some(o) != title).or_else(|| (0..clean.len()).find(|&i| Some(i) != title));
     (title.map(|i| clean[i].clone()), org.map(|i| clean[i].clone()), dates)
@@ -121,14 +143,11 @@ fn split_parts(line: &str) -> Vec<String> {
     }
 }
 
-/// The first place a separator starts, and its length (the shortest there): every separator
-/// begins with a space or a comma, so only those bytes are tried.
-fn nearest_separator(text: &str) -> Option<(usize, usize)> {
-    let bytes = text.as_bytes();
-    (0..bytes.len()).filter(|&i| matches!(bytes[i], b' ' | b',')).find_map(|i| {
-        let here = &text[i..];
-        SEPARATORS.iter().filter(|sep| here.starts_with(**sep)).map(|sep| sep.len()).min().map(|len| (i, len))
-    })
+/// The first separator in `line` (its byte offset and length). No two separators begin at the
+/// same byte, so this is the nearest of them: one pass instead of a search per separator.
+fn nearest_separator(line: &str) -> Option<(usize, usize)> {
+    let b = line.as_bytes();
+    (0..b.len()).filter(|&i| b[i] == b' ' || b[i] == b',').find_map(|at| SEPARATORS.iter().find(|sep| b[at..].starts_with(sep.as_bytes())).map(|sep| (at, sep.len())))
 }
 
 /// "Austin, TX" and "Remote" are places, not employers.
@@ -136,4 +155,17 @@ fn looks_like_location(part: &str) -> bool {
     let p = part.trim();
     let upper2 = p.len() == 2 && p.chars().all(|c| c.is_ascii_uppercase());
     upper2 || matches!(p.to_ascii_lowercase().as_str(), "remote" | "hybrid" | "on-site" | "onsite")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nearest_separator_is_the_minimum_over_separators() {
+        for line in ["", "Engineer at Acme — Austin, TX", "a - b | c", "x    y, z", "Acme · Remote", "no separator", "at the start", " at ", ",", "é – ü"] {
+            let want = SEPARATORS.iter().filter_map(|sep| line.find(sep).map(|at| (at, sep.len()))).min();
+            assert_eq!(nearest_separator(line), want, "{line}");
+        }
+    }
 }

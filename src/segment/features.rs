@@ -162,10 +162,16 @@ impl Active {
     }
 }
 
-/// Cue words, folded, and the features they raise (bit i = `Base` id `Degree + i`).
-fn cues() -> &'static AHashMap<&'static str, u16> {
-    static MAP: OnceLock<AHashMap<&'static str, u16>> = OnceLock::new();
-    MAP.get_or_init(|| {
+/// Cue words, folded, and the features they raise (bit i = `Base` id `Degree + i`), with a
+/// pre-check that spares most words the hash lookup.
+struct Cues {
+    map: AHashMap<&'static str, u16>,
+    filter: text::KeyFilter,
+}
+
+fn cues() -> &'static Cues {
+    static CUES: OnceLock<Cues> = OnceLock::new();
+    CUES.get_or_init(|| {
         let groups: [(Base, &[&str]); 11] = [
             (Base::Degree, &["bachelor", "bachelors", "master", "masters", "b.s", "b.a", "m.s", "m.a", "bs", "ba", "ms", "phd", "ph.d", "mba", "degree", "diploma", "bsc", "msc", "b.tech", "m.tech", "associate's", "gpa", "minor", "major", "graduated", "j.d", "m.d", "bachelor's", "master's", "coursework", "thesis"]),
             (Base::School, &["university", "college", "institute", "school", "academy", "polytechnic", "universidad", "université"]),
@@ -191,7 +197,8 @@ fn cues() -> &'static AHashMap<&'static str, u16> {
         for (folded, _) in SKILL_TERMS.iter().filter(|(f, _)| !f.contains(' ')) {
             *m.entry(folded).or_default() |= 1 << (Base::Skill1 as u16 - Base::Degree as u16);
         }
-        m
+        let filter = text::KeyFilter::new(m.keys().copied());
+        Cues { map: m, filter }
     })
 }
 
@@ -211,9 +218,11 @@ fn base_features(line: &Line, out: &mut Active) {
     let (mut letters, mut upper, mut caps_words, mut words, mut singles) = (0usize, 0usize, 0usize, 0usize, 0usize);
     let (mut commas, mut digits, mut punct) = (0usize, 0usize, 0u8);
     for c in t.chars() {
-        if c.is_alphabetic() {
+        // ASCII first: the same answers as the Unicode tests, without their tables.
+        let (alphabetic, uppercase) = if c.is_ascii() { (c.is_ascii_alphabetic(), c.is_ascii_uppercase()) } else { (c.is_alphabetic(), c.is_uppercase()) };
+        if alphabetic {
             letters += 1;
-            upper += usize::from(c.is_uppercase());
+            upper += usize::from(uppercase);
         } else if c.is_ascii_digit() {
             digits += 1;
         } else {
@@ -227,25 +236,29 @@ fn base_features(line: &Line, out: &mut Active) {
             }
         }
     }
-    let web = punct & DOT_SLASH != 0 && ["http", "www.", ".com", "linkedin", "github"].iter().any(|w| t.contains(w));
+    let web = punct & DOT_SLASH != 0 && is_web(t);
     let mut cue_bits = 0u16;
     let mut skills = 0usize;
     let cue = cues();
     let mut word_buf = [0u8; 24];
     for w in t.split_whitespace() {
         words += 1;
-        singles += usize::from(w.chars().count() == 1);
+        singles += usize::from(text::is_one_char(w));
         caps_words += usize::from(text::is_capitalised(w));
         let core = w.trim_matches(|c: char| !c.is_alphanumeric() && c != '+' && c != '#' && c != '\'');
         let core = core.strip_suffix("'s").unwrap_or(core);
         if core.is_empty() || core.len() > word_buf.len() || !core.is_ascii() {
             continue;
         }
+        let c = core.as_bytes();
+        if !cue.filter.may_contain_parts(c[0].to_ascii_lowercase(), c[c.len() - 1].to_ascii_lowercase(), c.len()) {
+            continue;
+        }
         let folded = &mut word_buf[..core.len()];
         folded.copy_from_slice(core.as_bytes());
         folded.make_ascii_lowercase();
         let Ok(folded) = std::str::from_utf8(folded) else { continue };
-        if let Some(&bits) = cue.get(folded) {
+        if let Some(&bits) = cue.map.get(folded) {
             cue_bits |= bits;
             skills += usize::from(bits & (1 << (Base::Skill1 as u16 - Base::Degree as u16)) != 0);
         }
@@ -344,10 +357,19 @@ fn is_page_mark(t: &str) -> bool {
     t.len() <= 40 && (t.contains("Page ") || t.contains("page ") || t.contains("PAGE "))
 }
 
-/// "Austin, TX" or "Remote" alone on a line (or ending one).
+/// "Austin, TX" or "Remote" alone on a line (or ending one): the text after the last ", " is two
+/// capital letters, i.e. the line ends with ", XY".
 fn is_location(t: &str) -> bool {
-    let tail = t.rsplit(", ").next().unwrap_or("");
-    (t.contains(", ") && tail.len() == 2 && tail.bytes().all(|b| b.is_ascii_uppercase())) || matches!(t, "Remote" | "Hybrid")
+    let b = t.as_bytes();
+    (b.len() >= 4 && &b[b.len() - 4..b.len() - 2] == b", " && b[b.len() - 2..].iter().all(u8::is_ascii_uppercase)) || matches!(t, "Remote" | "Hybrid")
+}
+
+/// Whether a line names a web address: "http", "www.", ".com", "linkedin" or "github" in it (as
+/// written, case-sensitive), tried only where the line has one of their first bytes.
+fn is_web(t: &str) -> bool {
+    const MARKS: [&[u8]; 5] = [b"http", b"www.", b".com", b"linkedin", b"github"];
+    let b = t.as_bytes();
+    (0..b.len()).any(|i| matches!(b[i], b'h' | b'w' | b'.' | b'l' | b'g') && MARKS.iter().any(|m| b[i..].starts_with(m)))
 }
 
 /// What the combined model knows of the rules' segmentation of a line.
@@ -445,6 +467,19 @@ mod tests {
         let names: ahash::AHashSet<String> = (0..COUNT).map(name).collect();
         assert_eq!(names.len(), COUNT as usize);
         assert!(names.iter().all(|n| !n.starts_with("unknown")));
+    }
+
+    #[test]
+    fn location_and_web_marks() {
+        for t in ["Austin, TX", "Remote", "x, y, NY", ", TX", "TX", "Austin,TX", "Austin, Tx", "a, TXX", "é, TX", "Austin, TX, US"] {
+            let tail = t.rsplit(", ").next().unwrap_or("");
+            let want = (t.contains(", ") && tail.len() == 2 && tail.bytes().all(|b| b.is_ascii_uppercase())) || matches!(t, "Remote" | "Hybrid");
+            assert_eq!(is_location(t), want, "{t}");
+        }
+        for t in ["https://x", "www.x", "x.com", "linkedin", "github", "GitHub", "Http", "ww.", "x.co"] {
+            let want = ["http", "www.", ".com", "linkedin", "github"].iter().any(|w| t.contains(w));
+            assert_eq!(is_web(t), want, "{t}");
+        }
     }
 
     #[test]

@@ -149,7 +149,7 @@ pub fn normalise(line: &str, out: &mut String) -> bool {
         return false;
     }
     // Letter-spaced ("E X P E R I E N C E", words split by wider gaps).
-    let (pieces, single_letters) = t.split(' ').fold((0usize, 0usize), |(n, s), w| (n + 1, s + usize::from(w.chars().count() == 1)));
+    let (pieces, single_letters) = t.split(' ').fold((0usize, 0usize), |(n, s), w| (n + 1, s + usize::from(crate::text::is_one_char(w))));
     if pieces >= 4 && single_letters * 10 >= pieces * 7 {
         for gap in t.split("   ") {
             let word: String = gap.split_whitespace().collect();
@@ -157,7 +157,7 @@ pub fn normalise(line: &str, out: &mut String) -> bool {
                 if !out.is_empty() {
                     out.push(' ');
                 }
-                out.extend(word.chars().flat_map(char::to_lowercase));
+                crate::text::fold_append(&word, out);
             }
         }
         return true;
@@ -172,7 +172,7 @@ pub fn normalise(line: &str, out: &mut String) -> bool {
         }
         match w {
             "&" | "/" => out.push_str("and"),
-            _ => out.extend(w.chars().flat_map(char::to_lowercase)),
+            _ => crate::text::fold_append(w, out),
         }
     }
     !(out.is_empty() || t.contains(". ") || t.ends_with('.') || out.split(' ').count() > 6)

@@ -156,10 +156,11 @@ pub fn preamble_starts(lines: &[Line]) -> Vec<Start> {
     })
 }
 
-static DEGREE_WORDS: text::AnyOf = text::AnyOf::new(&["bachelor", "master", "b.s.", "b.a.", "m.s.", "m.a.", "phd", "ph.d.", "mba", "university", "college", "degree", "diploma", "school", "institute", "bsc", "msc"]);
+const DEGREE_WORDS: &[&str] = &["bachelor", "master", "b.s.", "b.a.", "m.s.", "m.a.", "phd", "ph.d.", "mba", "university", "college", "degree", "diploma", "school", "institute", "bsc", "msc"];
 
 fn mentions_degree(line: &str) -> bool {
-    DEGREE_WORDS.in_text(line)
+    static SET: std::sync::OnceLock<text::NeedleSet> = std::sync::OnceLock::new();
+    SET.get_or_init(|| text::NeedleSet::new(DEGREE_WORDS)).found_in(line)
 }
 
 /// Sections for a resume without headings, from what its blocks contain: dated blocks with a

@@ -134,30 +134,100 @@ pub fn fold_append(token: &str, out: &mut String) {
     }
 }
 
-/// A fixed set of lower-case ASCII needles, looked for anywhere in a text ignoring ASCII case:
-/// one Aho-Corasick pass (the automaton is built on first use), instead of a lower-cased copy of
-/// the text and a substring search per needle.
-pub struct AnyOf {
-    needles: &'static [&'static str],
-    matcher: std::sync::OnceLock<aho_corasick::AhoCorasick>,
+/// Whether `text` contains any of the lower-case ASCII `needles`, ignoring ASCII case. One
+/// lower-cased copy, then the standard library's substring search for each needle.
+pub fn contains_any_ignore_case(text: &str, needles: &[&str]) -> bool {
+    let lower = text.to_ascii_lowercase();
+    needles.iter().any(|n| lower.contains(n))
 }
 
-impl AnyOf {
-    pub const fn new(needles: &'static [&'static str]) -> AnyOf {
-        AnyOf { needles, matcher: std::sync::OnceLock::new() }
+/// A fixed set of lower-case ASCII needles for [`NeedleSet::found_in`]: the same answer as
+/// [`contains_any_ignore_case`] without its lower-cased copy or a substring search per needle.
+/// The needles are grouped by first byte, so a position of the text is tried only against the
+/// needles that begin with its folded byte.
+pub struct NeedleSet {
+    /// Needles sorted by first byte.
+    needles: Vec<&'static [u8]>,
+    /// Per first byte, the range of `needles` that begin with it.
+    by_first: [(u16, u16); 256],
+    /// An empty needle is in every text.
+    has_empty: bool,
+}
+
+impl NeedleSet {
+    pub fn new(needles: &[&'static str]) -> NeedleSet {
+        let mut sorted: Vec<&'static [u8]> = needles.iter().map(|n| n.as_bytes()).filter(|n| !n.is_empty()).collect();
+        sorted.sort_by_key(|n| n[0]);
+        let mut by_first = [(0u16, 0u16); 256];
+        for (i, n) in sorted.iter().enumerate() {
+            let r = &mut by_first[usize::from(n[0])];
+            if r.0 == r.1 {
+                *r = (i as u16, i as u16);
+            }
+            r.1 = i as u16 + 1;
+        }
+        NeedleSet { needles: sorted, by_first, has_empty: needles.iter().any(|n| n.is_empty()) }
     }
 
     /// Whether `text` contains any of the needles, ignoring ASCII case.
-    pub fn in_text(&self, text: &str) -> bool {
-        self.matcher
-            .get_or_init(|| aho_corasick::AhoCorasick::builder().ascii_case_insensitive(true).build(self.needles).expect("a few short needles always build"))
-            .is_match(text)
+    pub fn found_in(&self, text: &str) -> bool {
+        let hay = text.as_bytes();
+        self.has_empty
+            || (0..hay.len()).any(|i| {
+                let (s, e) = self.by_first[usize::from(hay[i].to_ascii_lowercase())];
+                self.needles[usize::from(s)..usize::from(e)]
+                    .iter()
+                    .any(|n| hay.len() - i >= n.len() && hay[i + 1..i + n.len()].iter().zip(&n[1..]).all(|(h, c)| h.to_ascii_lowercase() == *c))
+            })
+    }
+}
+
+/// A cheap exact pre-check for lookups in a fixed set of keys: a 4096-bit set of the keys'
+/// (first byte, last byte, length). A word whose triple is not in it is not a key, without
+/// hashing it; any other word still needs the lookup.
+pub struct KeyFilter {
+    bits: [u64; 64],
+}
+
+impl KeyFilter {
+    pub fn new<'k>(keys: impl IntoIterator<Item = &'k str>) -> KeyFilter {
+        let mut bits = [0u64; 64];
+        for k in keys {
+            if let (Some(&first), Some(&last)) = (k.as_bytes().first(), k.as_bytes().last()) {
+                let i = Self::slot(first, last, k.len());
+                bits[i >> 6] |= 1 << (i & 63);
+            }
+        }
+        KeyFilter { bits }
+    }
+
+    fn slot(first: u8, last: u8, len: usize) -> usize {
+        let h = u32::from(first).wrapping_mul(0x9E37_79B9) ^ u32::from(last).wrapping_mul(0x85EB_CA6B) ^ (len as u32).wrapping_mul(0xC2B2_AE35);
+        ((h ^ (h >> 15)) & 4095) as usize
+    }
+
+    /// False only when `word` is certainly not a key (the empty word never is one).
+    pub fn may_contain(&self, word: &str) -> bool {
+        let b = word.as_bytes();
+        !b.is_empty() && self.may_contain_parts(b[0], b[b.len() - 1], b.len())
+    }
+
+    /// `may_contain` for a word of `len` bytes (at least one) with this first and last byte.
+    pub fn may_contain_parts(&self, first: u8, last: u8, len: usize) -> bool {
+        let i = Self::slot(first, last, len);
+        self.bits[i >> 6] & (1 << (i & 63)) != 0
     }
 }
 
 /// True when the token carries a digit: numbers, dates, percentages, versions (`2019`, `40%`, `v2`).
 pub fn has_digit(token: &str) -> bool {
     token.bytes().any(|b| b.is_ascii_digit())
+}
+
+/// True when the text is exactly one character (`chars().count() == 1` without counting them all).
+pub fn is_one_char(s: &str) -> bool {
+    let mut c = s.chars();
+    c.next().is_some() && c.next().is_none()
 }
 
 /// True when the token starts with an upper-case letter.
@@ -245,6 +315,25 @@ mod tests {
         assert_eq!(bullet_marker_len("12. did x"), Some(4));
         assert_eq!(bullet_marker_len("-did x"), None);
         assert_eq!(bullet_marker_len("2019 - 2020"), None);
+    }
+
+    #[test]
+    fn needle_set_agrees_with_contains_any_ignore_case() {
+        let needles = ["b.s", "phd", "university", "ma", "m.a"];
+        let set = NeedleSet::new(&needles);
+        for text in ["", "B.S. in CS", "PhD", "Ph.D", "UNIVERSITY of X", "Stanford", "Mä", "maîtrise", "xm", "m", "M.", "naïve MA", "é"] {
+            assert_eq!(set.found_in(text), contains_any_ignore_case(text, &needles), "{text}");
+        }
+        assert!(NeedleSet::new(&[""]).found_in("x"));
+        assert!(!NeedleSet::new(&[]).found_in("x"));
+    }
+
+    #[test]
+    fn key_filter_never_rejects_a_key() {
+        let keys = ["python", "c", "ruby on rails", "a-very-long-key-of-more-than-sixty-three-bytes-to-check-the-cap-x"];
+        let f = KeyFilter::new(keys);
+        assert!(keys.iter().all(|k| f.may_contain(k)));
+        assert!(!f.may_contain("pythons") && !f.may_contain("java") && !f.may_contain(""));
     }
 
     #[test]

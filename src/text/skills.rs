@@ -54,32 +54,27 @@ pub const SKILL_TERMS: &[(&str, &str)] = &[
 struct Matcher {
     /// Folded skill (one to three words, single-spaced) -> index into `SKILL_TERMS`.
     by_term: AHashMap<&'static str, usize>,
-    /// Every folded word that can start a match -> (the one-word skill it is, whether a longer
-    /// skill starts with it): one lookup per word of the text.
-    first: AHashMap<&'static str, (Option<usize>, bool)>,
-    /// `lengths[n]`: some first word is `n` bytes long (the last slot: 63 or more), so an ASCII
-    /// word of another length is passed over without folding or hashing.
-    lengths: [bool; 64],
+    /// Folded first words of multi-word skills, so longer lookups happen only where they can match.
+    multi_starts: AHashMap<&'static str, ()>,
+    /// Pre-checks before hashing a word for each map.
+    term_filter: super::KeyFilter,
+    start_filter: super::KeyFilter,
 }
 
 fn matcher() -> &'static Matcher {
     static MATCHER: OnceLock<Matcher> = OnceLock::new();
     MATCHER.get_or_init(|| {
         let mut by_term = AHashMap::with_capacity(SKILL_TERMS.len());
-        let mut first: AHashMap<&'static str, (Option<usize>, bool)> = AHashMap::new();
+        let mut multi_starts = AHashMap::new();
         for (i, (term, _)) in SKILL_TERMS.iter().enumerate() {
-            // A term listed twice resolves to its last entry in both maps.
             by_term.insert(*term, i);
-            match term.split_once(' ') {
-                Some((start, _)) => first.entry(start).or_default().1 = true,
-                None => first.entry(term).or_default().0 = Some(i),
+            if let Some((first, _)) = term.split_once(' ') {
+                multi_starts.insert(first, ());
             }
         }
-        let mut lengths = [false; 64];
-        for w in first.keys() {
-            lengths[w.len().min(63)] = true;
-        }
-        Matcher { by_term, first, lengths }
+        let term_filter = super::KeyFilter::new(by_term.keys().copied());
+        let start_filter = super::KeyFilter::new(multi_starts.keys().copied());
+        Matcher { by_term, multi_starts, term_filter, start_filter }
     })
 }
 
@@ -104,18 +99,19 @@ pub fn skills_in_tokens(tokens: &[&str]) -> Vec<usize> {
     let (mut folded, mut key) = (String::new(), String::new());
     let mut i = 0;
     while i < tokens.len() {
-        let token = tokens[i];
-        if token.is_ascii() && !m.lengths[token.len().min(63)] {
-            i += 1;
-            continue;
+        // An ASCII token folds to the same first byte (lowered) and length: when no key has
+        // those, it can be neither a skill nor the start of one, and is not even folded.
+        let t = tokens[i].as_bytes();
+        if tokens[i].is_ascii() && !t.is_empty() {
+            let (first, last, len) = (t[0].to_ascii_lowercase(), t[t.len() - 1].to_ascii_lowercase(), t.len());
+            if !m.term_filter.may_contain_parts(first, last, len) && !m.start_filter.may_contain_parts(first, last, len) {
+                i += 1;
+                continue;
+            }
         }
-        super::fold_into(token, &mut folded);
-        let Some(&(single, multi)) = m.first.get(folded.as_str()) else {
-            i += 1;
-            continue;
-        };
+        super::fold_into(tokens[i], &mut folded);
         let mut hit: Option<(usize, usize)> = None;
-        if multi {
+        if m.start_filter.may_contain(&folded) && m.multi_starts.contains_key(folded.as_str()) {
             key.clear();
             key.push_str(&folded);
             for len in 2..=3 {
@@ -128,8 +124,8 @@ pub fn skills_in_tokens(tokens: &[&str]) -> Vec<usize> {
             }
         }
         if hit.is_none() {
-            if let Some(idx) = single {
-                let single_letter = folded.chars().count() == 1;
+            if let Some(&idx) = m.term_filter.may_contain(&folded).then(|| m.by_term.get(folded.as_str())).flatten() {
+                let single_letter = super::is_one_char(&folded);
                 if !single_letter || tokens[i].chars().all(char::is_uppercase) {
                     hit = Some((idx, 1));
                 }
