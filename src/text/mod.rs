@@ -134,51 +134,22 @@ pub fn fold_append(token: &str, out: &mut String) {
     }
 }
 
-/// Whether `text` contains any of the lower-case ASCII `needles`, ignoring ASCII case. One
-/// lower-cased copy, then the standard library's substring search for each needle.
-pub fn contains_any_ignore_case(text: &str, needles: &[&str]) -> bool {
-    let lower = text.to_ascii_lowercase();
-    needles.iter().any(|n| lower.contains(n))
-}
-
-/// A fixed set of lower-case ASCII needles for [`NeedleSet::found_in`]: the same answer as
-/// [`contains_any_ignore_case`] without its lower-cased copy or a substring search per needle.
-/// The needles are grouped by first byte, so a position of the text is tried only against the
-/// needles that begin with its folded byte.
+/// A fixed set of lower-case ASCII needles, looked for anywhere in a text ignoring ASCII case: one
+/// Aho-Corasick pass (the crate the local provider's filler search uses too), with no lower-cased
+/// copy of the text and no substring search per needle.
 pub struct NeedleSet {
-    /// Needles sorted by first byte.
-    needles: Vec<&'static [u8]>,
-    /// Per first byte, the range of `needles` that begin with it.
-    by_first: [(u16, u16); 256],
-    /// An empty needle is in every text.
-    has_empty: bool,
+    matcher: aho_corasick::AhoCorasick,
 }
 
 impl NeedleSet {
     pub fn new(needles: &[&'static str]) -> NeedleSet {
-        let mut sorted: Vec<&'static [u8]> = needles.iter().map(|n| n.as_bytes()).filter(|n| !n.is_empty()).collect();
-        sorted.sort_by_key(|n| n[0]);
-        let mut by_first = [(0u16, 0u16); 256];
-        for (i, n) in sorted.iter().enumerate() {
-            let r = &mut by_first[usize::from(n[0])];
-            if r.0 == r.1 {
-                *r = (i as u16, i as u16);
-            }
-            r.1 = i as u16 + 1;
-        }
-        NeedleSet { needles: sorted, by_first, has_empty: needles.iter().any(|n| n.is_empty()) }
+        let matcher = aho_corasick::AhoCorasick::builder().ascii_case_insensitive(true).build(needles).expect("a few short needles always build");
+        NeedleSet { matcher }
     }
 
     /// Whether `text` contains any of the needles, ignoring ASCII case.
     pub fn found_in(&self, text: &str) -> bool {
-        let hay = text.as_bytes();
-        self.has_empty
-            || (0..hay.len()).any(|i| {
-                let (s, e) = self.by_first[usize::from(hay[i].to_ascii_lowercase())];
-                self.needles[usize::from(s)..usize::from(e)]
-                    .iter()
-                    .any(|n| hay.len() - i >= n.len() && hay[i + 1..i + n.len()].iter().zip(&n[1..]).all(|(h, c)| h.to_ascii_lowercase() == *c))
-            })
+        self.matcher.is_match(text)
     }
 }
 
@@ -315,6 +286,12 @@ mod tests {
         assert_eq!(bullet_marker_len("12. did x"), Some(4));
         assert_eq!(bullet_marker_len("-did x"), None);
         assert_eq!(bullet_marker_len("2019 - 2020"), None);
+    }
+
+    /// The plain reading of a needle set: one lower-cased copy, a substring search per needle.
+    fn contains_any_ignore_case(text: &str, needles: &[&str]) -> bool {
+        let lower = text.to_ascii_lowercase();
+        needles.iter().any(|n| lower.contains(n))
     }
 
     #[test]
