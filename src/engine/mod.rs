@@ -157,7 +157,7 @@ impl Assembler {
         Assembler {
             restored: restored.into_iter(),
             contents: contents.into_iter(),
-            batch: Batch { results: Vec::new(), sections: Vec::new(), journal: Vec::new(), rejects },
+            batch: Batch { rejects, ..Batch::default() },
             not_started: 0,
             writer_gone: false,
         }
@@ -200,8 +200,7 @@ impl Assembler {
     }
 
     fn send(&mut self, tx: &Sender<WriterMsg>) {
-        let batch = std::mem::replace(&mut self.batch, Batch { results: Vec::new(), sections: Vec::new(), journal: Vec::new(), rejects: Vec::new() });
-        self.writer_gone |= tx.send(WriterMsg::Batch(batch)).is_err();
+        self.writer_gone |= tx.send(WriterMsg::Batch(std::mem::take(&mut self.batch))).is_err();
     }
 
     /// Sends the restored pairs after the last computed one and what is left; returns the pairs
@@ -222,6 +221,7 @@ impl Assembler {
 }
 
 /// A chunk's finished pairs, in input order, for the writer.
+#[derive(Default)]
 struct Batch {
     results: Vec<ResultRow>,
     sections: Vec<Vec<SectionRow>>,
@@ -503,15 +503,17 @@ struct JobCells {
     /// The cells of jobs no earlier chunk analysed, by job hash.
     fresh: Vec<(String, Arc<OnceLock<Arc<JobAnalysis>>>)>,
     pairs: u64,
+    /// Time spent analysing, over every thread.
+    busy_us: AtomicU64,
 }
 
 impl JobCells {
-    /// Pair `slot`'s job analysis, analysing it here if no one has; time spent adds to `busy_us`.
-    fn get(&self, slot: usize, pair: &Pair, busy_us: &AtomicU64) -> Arc<JobAnalysis> {
+    /// Pair `slot`'s job analysis, analysing it here if no one has.
+    fn get(&self, slot: usize, pair: &Pair) -> Arc<JobAnalysis> {
         Arc::clone(self.cells[slot].get_or_init(|| {
             let t = Instant::now();
             let analysis = Arc::new(analyse(&pair.job));
-            busy_us.fetch_add(t.elapsed().as_micros() as u64, Ordering::Relaxed);
+            self.busy_us.fetch_add(t.elapsed().as_micros() as u64, Ordering::Relaxed);
             analysis
         }))
     }
@@ -581,7 +583,6 @@ fn process_chunks(
         match scheduled.as_deref_mut() {
             Some(s) => {
                 let jobs = pool.install(|| state.job_cells(&todo));
-                let analysed_us = AtomicU64::new(0);
                 let (ready_tx, ready_rx) = crossbeam_channel::unbounded();
                 let mut coordinator = Coordinator {
                     scheduler: &mut s.scheduler,
@@ -595,11 +596,11 @@ fn process_chunks(
                 // first requests leave after one pair's preparation, not the whole chunk's. Pairs
                 // go to the writer (and the journal) as soon as every pair before them is done.
                 let run = thread::scope(|scope| {
-                    let (todo, jobs, analysed_us) = (&todo, &jobs, &analysed_us);
+                    let (todo, jobs) = (&todo, &jobs);
                     scope.spawn(move || {
                         pool.install(|| {
                             todo.par_iter().enumerate().for_each_with(ready_tx, |tx, (slot, p)| {
-                                let job = jobs.get(slot, p, analysed_us);
+                                let job = jobs.get(slot, p);
                                 // The receiver is gone only when the coordinator has ended the chunk.
                                 let _ = tx.send((slot, prepare(p, tailor.weights), job));
                             });
@@ -608,16 +609,15 @@ fn process_chunks(
                     let estimate = |p: &Pair, prep: &tailor_pair::Prepared| tailor.estimate_cost(&p.resume, &prep.parts, &p.job);
                     coordinator.run(todo, &ready_rx, &estimate, &mut |out| assembler.computed(out, state, tx))
                 });
-                state.settle_jobs(jobs, analysed_us.into_inner());
+                state.settle_jobs(jobs);
                 if let Err(e) = run {
                     return Err(RunError::ProviderFatal(e));
                 }
             }
             None => {
                 let jobs = pool.install(|| state.job_cells(&todo));
-                let analysed_us = AtomicU64::new(0);
-                let outputs: Vec<Option<PairOutput>> = pool.install(|| todo.par_iter().enumerate().map(|(slot, p)| tailor.pair(p, &jobs.get(slot, p, &analysed_us))).collect());
-                state.settle_jobs(jobs, analysed_us.into_inner());
+                let outputs: Vec<Option<PairOutput>> = pool.install(|| todo.par_iter().enumerate().map(|(slot, p)| tailor.pair(p, &jobs.get(slot, p))).collect());
+                state.settle_jobs(jobs);
                 if let Some(e) = tailor.fatal.get() {
                     // Nothing of this chunk is written or journaled: a rerun with a fixed config resumes here.
                     return Err(RunError::ProviderFatal(e.clone()));
@@ -676,11 +676,11 @@ impl RunState {
                 Arc::clone(cell)
             })
             .collect();
-        JobCells { cells, fresh, pairs: pairs.len() as u64 }
+        JobCells { cells, fresh, pairs: pairs.len() as u64, busy_us: AtomicU64::new(0) }
     }
 
     /// Keeps the analyses a chunk made for the next chunks and counts them.
-    fn settle_jobs(&mut self, jobs: JobCells, busy_us: u64) {
+    fn settle_jobs(&mut self, jobs: JobCells) {
         let mut analysed = 0u64;
         for (hash, cell) in jobs.fresh {
             if let Some(analysis) = cell.get() {
@@ -690,7 +690,7 @@ impl RunState {
         }
         self.jobs_analysed += analysed;
         self.jobs_reused += jobs.pairs - analysed;
-        self.job_busy_us += busy_us;
+        self.job_busy_us += jobs.busy_us.into_inner();
     }
 
     fn report(&self, opts: &RunOptions, read_busy_us: u64, written: &WriterDone, started: SystemTime, finished: SystemTime, wall_ms: f64) -> RunReport {
