@@ -57,17 +57,21 @@ impl Provider for Flaky {
 }
 
 fn registry(flaky: Arc<Flaky>, workers: usize) -> Registry {
-    let entry = ModelEntry {
-        name: "flaky-1".into(),
-        provider: flaky,
+    Registry::from_entries(vec![entry("flaky-1", flaky, workers)], &["flaky-1"], &["flaky-1"])
+}
+
+/// A networked, cacheable model without rate limits served by `provider` with `workers` workers.
+fn entry(name: &str, provider: Arc<dyn Provider>, workers: usize) -> ModelEntry {
+    ModelEntry {
+        name: name.into(),
+        provider,
         price: Price { in_per_mtok: 1.0, out_per_mtok: 2.0, cached_in_per_mtok: 1.0 },
         simpler: None,
         cacheable: true,
         max_concurrency: workers,
         rpm: None,
         tpm: None,
-    };
-    Registry::from_entries(vec![entry], &["flaky-1"], &["flaky-1"])
+    }
 }
 
 fn job(n: u32, items: usize) -> Job {
@@ -245,24 +249,11 @@ impl Provider for Slow {
     }
 }
 
-fn entry(name: &str, provider: Arc<Slow>) -> ModelEntry {
-    ModelEntry {
-        name: name.into(),
-        provider,
-        price: Price { in_per_mtok: 1.0, out_per_mtok: 2.0, cached_in_per_mtok: 1.0 },
-        simpler: None,
-        cacheable: true,
-        max_concurrency: 1,
-        rpm: None,
-        tpm: None,
-    }
-}
-
 #[test]
 fn an_idle_pool_steals_jobs_its_model_can_serve_further_down_their_chain() {
     let slow = Arc::new(Slow { name: "slow", delay: Duration::from_millis(200), calls: AtomicU64::new(0) });
     let fast = Arc::new(Slow { name: "fast", delay: Duration::ZERO, calls: AtomicU64::new(0) });
-    let reg = Registry::from_entries(vec![entry("slow-1", Arc::clone(&slow)), entry("fast-1", Arc::clone(&fast))], &["slow-1", "fast-1"], &["slow-1", "fast-1"]);
+    let reg = Registry::from_entries(vec![entry("slow-1", Arc::clone(&slow) as Arc<dyn Provider>, 1), entry("fast-1", Arc::clone(&fast) as Arc<dyn Provider>, 1)], &["slow-1", "fast-1"], &["slow-1", "fast-1"]);
     let run = |steal: bool| {
         let shared = Shared::new(&reg, None, SchedulerConfig { steal, steal_after: Duration::ZERO, ..config() });
         let done = run_all(&shared, (0..8).map(|n| job(n, 1)).collect());
