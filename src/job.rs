@@ -1,7 +1,7 @@
 //! Job description analysis, done once per distinct job text: the key terms a resume should show,
 //! the skills the job names, and its requirement lines. Pure: text in, analysis out.
 
-use crate::text::{self, content_terms, skills_in};
+use crate::text::{self, skills_in_tokens};
 use ahash::{AHashMap, AHashSet};
 use std::sync::Arc;
 
@@ -256,6 +256,12 @@ fn states_requirement(line: &str) -> bool {
         .any(|k| l.contains(k))
 }
 
+/// A candidate term's weight so far, and the skill's display name when it names one.
+struct Ranked {
+    weight: f32,
+    skill: Option<&'static str>,
+}
+
 /// Analyses one job description.
 pub fn analyse(job: &str) -> JobAnalysis {
     let title = job.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("").to_string();
@@ -277,41 +283,69 @@ pub fn analyse(job: &str) -> JobAnalysis {
         }
     }
 
+    // One pass over the job's words gives its vocabulary (every folded word) and how often each
+    // content term occurs, by match form; a word allocates only the first time it is seen.
+    let mut vocabulary: AHashSet<String> = AHashSet::new();
     let mut weights: AHashMap<String, f32> = AHashMap::new();
-    for term in content_terms(job) {
-        if POSTING_FILLER.binary_search(&term.as_str()).is_ok() || text::has_digit(&term) {
+    let (mut folded, mut form) = (String::new(), String::new());
+    let tokens: Vec<&str> = text::words(job).collect();
+    for &word in &tokens {
+        text::fold_into(word, &mut folded);
+        if !vocabulary.contains(folded.as_str()) {
+            vocabulary.insert(folded.clone());
+        }
+        if !text::is_content_term(&folded) || text::has_digit(&folded) || POSTING_FILLER.binary_search(&folded.as_str()).is_ok() {
             continue;
         }
-        *weights.entry(match_form(&term)).or_insert(0.0) += 1.0;
+        match_form_into(&folded, &mut form);
+        match weights.get_mut(form.as_str()) {
+            Some(count) => *count += 1.0,
+            None => {
+                weights.insert(form.clone(), 1.0);
+            }
+        }
     }
+    // Each mention in a requirement line boosts the term again.
     for req in &requirements {
-        for term in content_terms(req) {
-            if let Some(w) = weights.get_mut(&match_form(&term)) {
-                *w *= REQUIREMENT_BOOST;
+        for word in text::words(req) {
+            text::fold_into(word, &mut folded);
+            if text::is_content_term(&folded) {
+                match_form_into(&folded, &mut form);
+                if let Some(w) = weights.get_mut(form.as_str()) {
+                    *w *= REQUIREMENT_BOOST;
+                }
             }
         }
     }
     // Term frequency grows too fast for long postings; a log keeps one repeated word from dominating.
-    let mut terms: Vec<KeyTerm> = weights
-        .into_iter()
-        .map(|(key, tf)| KeyTerm { display: Arc::from(key.as_str()), key, weight: 1.0 + tf.ln_1p(), is_skill: false })
-        .collect();
-
-    let skills = skills_in(job);
+    let mut ranked: AHashMap<String, Ranked> = weights.into_iter().map(|(key, tf)| (key, Ranked { weight: 1.0 + tf.ln_1p(), skill: None })).collect();
+    let skills = skills_in_tokens(&tokens);
     for &s in &skills {
         let name = text::skill_name(s);
         let key = skill_key(s);
-        match terms.iter_mut().find(|t| t.key == key) {
-            Some(t) => {
-                t.weight *= SKILL_BOOST;
-                t.is_skill = true;
-                t.display = Arc::from(name);
+        match ranked.get_mut(key.as_str()) {
+            Some(r) => {
+                r.weight *= SKILL_BOOST;
+                r.skill = Some(name);
             }
-            None => terms.push(KeyTerm { key, display: Arc::from(name), weight: SKILL_BOOST, is_skill: true }),
+            None => {
+                ranked.insert(key, Ranked { weight: SKILL_BOOST, skill: Some(name) });
+            }
         }
     }
-    terms.sort_by(|a, b| b.weight.total_cmp(&a.weight).then_with(|| a.key.cmp(&b.key)));
-    terms.truncate(MAX_TERMS);
+    // Highest weight first, ties by key: a total order (keys are unique), so selecting the top
+    // terms before sorting them gives what sorting every term would.
+    let mut all: Vec<(String, Ranked)> = ranked.into_iter().collect();
+    let order = |a: &(String, Ranked), b: &(String, Ranked)| b.1.weight.total_cmp(&a.1.weight).then_with(|| a.0.cmp(&b.0));
+    if all.len() > MAX_TERMS {
+        all.select_nth_unstable_by(MAX_TERMS, order);
+        all.truncate(MAX_TERMS);
+    }
+    all.sort_unstable_by(order);
+    let terms: Vec<KeyTerm> = all
+        .into_iter()
+        .map(|(key, r)| KeyTerm { display: Arc::from(r.skill.unwrap_or(key.as_str())), key, weight: r.weight, is_skill: r.skill.is_some() })
+        .collect();
 
     let mut index = TermIndex::default();
     for (i, t) in terms.iter().enumerate() {
@@ -320,7 +354,6 @@ pub fn analyse(job: &str) -> JobAnalysis {
             None => index.add_single(&t.key, i),
         }
     }
-    let vocabulary = text::words(job).map(text::fold).collect();
     JobAnalysis { hash: job_hash(job), title, terms, skills, requirements, vocabulary, index }
 }
 

@@ -212,12 +212,10 @@ pub fn approx_tokens(text: &str) -> u32 {
     u32::try_from(text.len().div_ceil(4)).unwrap_or(u32::MAX)
 }
 
-/// Words counted as content terms: folded, not stop words, not pure numbers, at least two characters.
-pub fn content_terms(text: &str) -> impl Iterator<Item = String> + '_ {
-    words(text).filter_map(|w| {
-        let f = fold(w);
-        (f.chars().count() >= 2 && !is_stopword(&f) && !f.bytes().all(|b| b.is_ascii_digit())).then_some(f)
-    })
+/// Whether a folded word counts as a content term: at least two characters, not a stop word, not
+/// a pure number.
+pub fn is_content_term(folded: &str) -> bool {
+    !is_one_char(folded) && !folded.is_empty() && !folded.bytes().all(|b| b.is_ascii_digit()) && !is_stopword(folded)
 }
 
 /// Leading bullet glyph of a line, if any: `-`, `*`, `•`, `·`, `–`, `▪`, `◦`, `>` followed by a space, or
@@ -275,7 +273,7 @@ mod tests {
 
     #[test]
     fn content_terms_drop_stop_words_and_numbers() {
-        let t: Vec<String> = content_terms("The team of 12 built a Python API with the users").collect();
+        let t: Vec<String> = words("The team of 12 built a Python API with the users é").map(fold).filter(|f| is_content_term(f)).collect();
         assert_eq!(t, vec!["team", "built", "python", "api", "users"]);
     }
 
