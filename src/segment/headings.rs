@@ -162,7 +162,7 @@ pub fn normalise(line: &str, out: &mut String) -> bool {
         }
         return true;
     }
-    for word in t.split_whitespace() {
+    for word in crate::text::split_whitespace(t) {
         let w = word.trim_matches(|c: char| !c.is_alphanumeric() && c != '&' && c != '/');
         if w.is_empty() {
             continue;

@@ -71,7 +71,7 @@ pub fn analyse(text: &str) -> Vec<Line<'_>> {
             Vocabulary::Heading(k) => LineKind::Heading(k),
             _ => LineKind::Text,
         };
-        out.push(Line { start: pos, end, text: content, kind, bullet, dates: find_dates(content), words: content.split_whitespace().count(), vocabulary });
+        out.push(Line { start: pos, end, text: content, kind, bullet, dates: find_dates(content), words: text::count_words(content), vocabulary });
         pos = end;
     }
     out
@@ -88,7 +88,7 @@ fn is_contact_line(line: &str) -> bool {
         || l.starts_with("email")
         || l.starts_with("location")
         || l.starts_with("address")
-        || (line.bytes().filter(u8::is_ascii_digit).count() >= 7 && line.split_whitespace().count() <= 6)
+        || (line.bytes().filter(u8::is_ascii_digit).count() >= 7 && text::split_whitespace(line).count() <= 6)
 }
 
 

@@ -108,6 +108,90 @@ impl<'a> Iterator for Words<'a> {
     }
 }
 
+/// The whitespace-separated words of a text: exactly `str::split_whitespace`, but ASCII is judged
+/// by its byte (where `char::is_whitespace` is the space and `\t`..=`\r`) and only other
+/// characters are decoded. The segmenter splits every line this way, several times.
+pub fn split_whitespace(text: &str) -> SplitWhitespace<'_> {
+    SplitWhitespace { text, pos: 0 }
+}
+
+/// Iterator behind [`split_whitespace`].
+#[derive(Clone)]
+pub struct SplitWhitespace<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+/// `split_whitespace(text).count()`; an ASCII text in one pass over its bytes.
+pub fn count_words(text: &str) -> usize {
+    if !text.is_ascii() {
+        return split_whitespace(text).count();
+    }
+    let (mut n, mut in_space) = (0, true);
+    for &b in text.as_bytes() {
+        let space = is_ascii_space(b);
+        n += usize::from(in_space && !space);
+        in_space = space;
+    }
+    n
+}
+
+/// Whether an ASCII byte is whitespace (`char::is_whitespace`: the space and `\t`..=`\r`).
+fn is_ascii_space(b: u8) -> bool {
+    b == b' ' || b.wrapping_sub(b'\t') <= b'\r' - b'\t'
+}
+
+/// Whether the character at byte `i` of `text` (above ASCII) is whitespace, and its length.
+#[cold]
+#[inline(never)]
+fn wide_whitespace_at(text: &str, i: usize) -> (bool, usize) {
+    let c = text[i..].chars().next().expect("i is on a char boundary");
+    (c.is_whitespace(), c.len_utf8())
+}
+
+impl<'a> Iterator for SplitWhitespace<'a> {
+    type Item = &'a str;
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a str> {
+        let b = self.text.as_bytes();
+        let mut i = self.pos;
+        while i < b.len() {
+            if b[i] < 0x80 {
+                if !is_ascii_space(b[i]) {
+                    break;
+                }
+                i += 1;
+            } else {
+                match wide_whitespace_at(self.text, i) {
+                    (true, n) => i += n,
+                    (false, _) => break,
+                }
+            }
+        }
+        if i >= b.len() {
+            self.pos = i;
+            return None;
+        }
+        let start = i;
+        while i < b.len() {
+            if b[i] < 0x80 {
+                if is_ascii_space(b[i]) {
+                    break;
+                }
+                i += 1;
+            } else {
+                match wide_whitespace_at(self.text, i) {
+                    (true, _) => break,
+                    (false, n) => i += n,
+                }
+            }
+        }
+        self.pos = i;
+        Some(&self.text[start..i])
+    }
+}
+
 /// Lower-cases a token for comparison. ASCII fast path; other text goes through Unicode lowering.
 pub fn fold(token: &str) -> String {
     if token.is_ascii() {
@@ -270,6 +354,21 @@ mod tests {
                 ByteClass::Separator
             };
             assert!(BYTE_CLASS[usize::from(b)] == want, "byte {b}");
+        }
+    }
+
+    #[test]
+    fn split_whitespace_is_the_std_one() {
+        for t in ["", " ", "a", " a  b\tc\n", "x\u{b}y\u{c}z\u{1c}w", "é\u{a0}ü\u{2003}–\u{3000}", "\r\n", "naïve café "] {
+            assert_eq!(split_whitespace(t).collect::<Vec<_>>(), t.split_whitespace().collect::<Vec<_>>(), "{t:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn split_whitespace_agrees_with_std_on_any_text(t in "\\PC*|[ \t\u{b}\u{c}\r\n\u{a0}\u{2003}a-zé]*") {
+            proptest::prop_assert_eq!(split_whitespace(&t).collect::<Vec<_>>(), t.split_whitespace().collect::<Vec<_>>());
+            proptest::prop_assert_eq!(count_words(&t), t.split_whitespace().count());
         }
     }
 
