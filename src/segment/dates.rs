@@ -9,6 +9,24 @@ const MONTHS: &[&str] = &[
 ];
 const OPEN_ENDS: &[&str] = &["present", "current", "now", "today", "ongoing"];
 
+/// For each first letter, the lengths (as bits) of the month names and open ends that begin with
+/// it: most words are neither, and are told so without comparing them with every name.
+const NAMED_SHAPES: [u16; 26] = {
+    let mut shapes = [0u16; 26];
+    let lists = [MONTHS, OPEN_ENDS];
+    let mut l = 0;
+    while l < lists.len() {
+        let mut i = 0;
+        while i < lists[l].len() {
+            let w = lists[l][i].as_bytes();
+            shapes[(w[0] - b'a') as usize] |= 1 << w.len();
+            i += 1;
+        }
+        l += 1;
+    }
+    shapes
+};
+
 /// A token of a line with its byte range.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Tok {
@@ -89,6 +107,9 @@ fn classify(word: &str) -> Tok {
     let lower = &mut buf[..w.len()];
     lower.copy_from_slice(w.as_bytes());
     lower.make_ascii_lowercase();
+    if NAMED_SHAPES[usize::from(lower[0] - b'a')] & (1 << lower.len()) == 0 {
+        return Tok::Other;
+    }
     if MONTHS.iter().any(|m| m.as_bytes() == lower) {
         return Tok::Month;
     }
@@ -252,6 +273,13 @@ mod tests {
         let line = "a b\tc|d·e•f\u{a0}g\u{2003}h\u{b}i\u{1c}j–k";
         for (i, c) in line.char_indices() {
             assert_eq!(separator_at(line, i), (c.is_whitespace() || matches!(c, '|' | '·' | '•'), c.len_utf8()), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn names_are_short_lower_case_words() {
+        for w in MONTHS.iter().chain(OPEN_ENDS) {
+            assert!((3..=9).contains(&w.len()) && w.bytes().all(|b| b.is_ascii_lowercase()), "{w}");
         }
     }
 

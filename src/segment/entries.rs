@@ -62,8 +62,9 @@ pub fn starts(lines: &[Line], kind: SectionType) -> Vec<usize> {
         };
         let dated_here = l.dates.as_ref().is_some_and(|r| is_range(r) || l.words <= 10);
         let dated_next = next.is_some_and(|n| n.has_date()) && l.words <= 12;
-        let schooled = education && cues().degree_or_school.found_in(l.text);
-        let starts_here = header_like(l) && (markdown || (after_break && (dated_here || dated_next || schooled)));
+        // The degree and school search last, only where it decides.
+        let schooled = || education && cues().degree_or_school.found_in(l.text);
+        let starts_here = header_like(l) && (markdown || (after_break && (dated_here || dated_next || schooled())));
         if starts_here {
             starts.push(i);
             // The line that gave this header its date is part of the header, not a new entry.

@@ -352,13 +352,20 @@ struct Tally {
 }
 
 impl Tally {
-    /// An ASCII line is read byte by byte, without decoding characters.
+    /// Read byte by byte: only characters above ASCII are decoded.
     fn of(t: &str) -> Tally {
         let mut n = Tally::default();
-        if t.is_ascii() {
-            t.bytes().for_each(|b| n.add(char::from(b)));
-        } else {
-            t.chars().for_each(|c| n.add(c));
+        let b = t.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            if b[i] < 0x80 {
+                n.add(char::from(b[i]));
+                i += 1;
+            } else {
+                let c = t[i..].chars().next().expect("i is on a char boundary");
+                n.add(c);
+                i += c.len_utf8();
+            }
         }
         n
     }

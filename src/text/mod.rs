@@ -122,22 +122,43 @@ pub struct SplitWhitespace<'a> {
     pos: usize,
 }
 
-/// `split_whitespace(text).count()`; an ASCII text in one pass over its bytes.
+/// `split_whitespace(text).count()`, in one pass over the bytes: a word starts wherever a
+/// non-space follows a space (or the start). Only characters above ASCII are decoded.
 pub fn count_words(text: &str) -> usize {
-    if !text.is_ascii() {
-        return split_whitespace(text).count();
+    let b = text.as_bytes();
+    if text.is_ascii() {
+        // Branch-free, a table load a byte.
+        let (mut n, mut prev) = (0usize, 1u8);
+        for &c in b {
+            let space = ASCII_SPACE[usize::from(c)];
+            n += usize::from(prev & !space & 1);
+            prev = space;
+        }
+        return n;
     }
-    let (mut n, mut in_space) = (0, true);
-    for &b in text.as_bytes() {
-        let space = is_ascii_space(b);
+    let (mut n, mut in_space, mut i) = (0, true, 0);
+    while i < b.len() {
+        let (space, len) = if b[i] < 0x80 { (is_ascii_space(b[i]), 1) } else { wide_whitespace_at(text, i) };
         n += usize::from(in_space && !space);
         in_space = space;
+        i += len;
     }
     n
 }
 
+/// 1 for the ASCII whitespace bytes (see `is_ascii_space`), 0 for every other byte.
+const ASCII_SPACE: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = is_ascii_space(b as u8) as u8;
+        b += 1;
+    }
+    t
+};
+
 /// Whether an ASCII byte is whitespace (`char::is_whitespace`: the space and `\t`..=`\r`).
-fn is_ascii_space(b: u8) -> bool {
+const fn is_ascii_space(b: u8) -> bool {
     b == b' ' || b.wrapping_sub(b'\t') <= b'\r' - b'\t'
 }
 
@@ -175,7 +196,10 @@ impl<'a> Iterator for SplitWhitespace<'a> {
         }
         let start = i;
         while i < b.len() {
-            if b[i] < 0x80 {
+            // Printable ASCII ('!'..='~') first, one comparison a byte: most of a word.
+            if b[i].wrapping_sub(b'!') <= b'~' - b'!' {
+                i += 1;
+            } else if b[i] < 0x80 {
                 if is_ascii_space(b[i]) {
                     break;
                 }
