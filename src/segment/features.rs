@@ -278,7 +278,8 @@ fn base_features(line: &Line, out: &mut Active) {
         (t.starts_with("**") || t.starts_with("__"), Base::Bold),
         (t.ends_with('.'), Base::EndsPeriod),
         (t.ends_with(':'), Base::EndsColon),
-        (t.find(':').is_some_and(|i| i + 1 < t.len() && i < 30), Base::LabelColon),
+        // The first ':' counts only before byte 30: the rest of the line is not searched.
+        (t.as_bytes().iter().take(30).position(|&b| b == b':').is_some_and(|i| i + 1 < t.len()), Base::LabelColon),
         (punct & PIPE != 0, Base::Pipe),
         (commas >= 2, Base::Commas2),
         (commas == 1, Base::Comma1),
@@ -411,11 +412,12 @@ fn is_location(t: &str) -> bool {
 }
 
 /// Whether a line names a web address: "http", "www.", ".com", "linkedin" or "github" in it (as
-/// written, case-sensitive), tried only where the line has one of their first bytes.
+/// written, case-sensitive), tried only where the line has one of their first bytes, and then
+/// only the marks that begin with it.
 fn is_web(t: &str) -> bool {
     const MARKS: [&[u8]; 5] = [b"http", b"www.", b".com", b"linkedin", b"github"];
     let b = t.as_bytes();
-    (0..b.len()).any(|i| matches!(b[i], b'h' | b'w' | b'.' | b'l' | b'g') && MARKS.iter().any(|m| b[i..].starts_with(m)))
+    (0..b.len()).any(|i| matches!(b[i], b'h' | b'w' | b'.' | b'l' | b'g') && MARKS.iter().any(|m| m[0] == b[i] && b[i..].starts_with(m)))
 }
 
 /// What the combined model knows of the rules' segmentation of a line.

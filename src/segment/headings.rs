@@ -149,7 +149,7 @@ pub fn normalise(line: &str, out: &mut String) -> bool {
         return false;
     }
     // Letter-spaced ("E X P E R I E N C E", words split by wider gaps).
-    let (pieces, single_letters) = t.split(' ').fold((0usize, 0usize), |(n, s), w| (n + 1, s + usize::from(crate::text::is_one_char(w))));
+    let (pieces, single_letters) = t.as_bytes().split(|&b| b == b' ').fold((0usize, 0usize), |(n, s), w| (n + 1, s + usize::from(crate::text::is_one_char_bytes(w))));
     if pieces >= 4 && single_letters * 10 >= pieces * 7 {
         for gap in t.split("   ") {
             let word: String = gap.split_whitespace().collect();

@@ -86,8 +86,8 @@ const CONTACT_LABELS: &[&str] = &["phone", "email", "location", "address"];
 fn is_contact_line(line: &str) -> bool {
     static MARKS: std::sync::OnceLock<text::NeedleSet> = std::sync::OnceLock::new();
     let b = line.as_bytes();
-    MARKS.get_or_init(|| text::NeedleSet::new(CONTACT_MARKS)).found_in(line)
-        || CONTACT_LABELS.iter().any(|p| b.get(..p.len()).is_some_and(|s| s.eq_ignore_ascii_case(p.as_bytes())))
+    CONTACT_LABELS.iter().any(|p| b.get(..p.len()).is_some_and(|s| s.eq_ignore_ascii_case(p.as_bytes())))
+        || MARKS.get_or_init(|| text::NeedleSet::new(CONTACT_MARKS)).found_in(line)
         || (b.iter().filter(|c| c.is_ascii_digit()).count() >= 7 && text::count_words(line) <= 6)
 }
 

@@ -305,13 +305,27 @@ pub fn has_digit(token: &str) -> bool {
 
 /// True when the text is exactly one character (`chars().count() == 1` without counting them all).
 pub fn is_one_char(s: &str) -> bool {
-    let mut c = s.chars();
-    c.next().is_some() && c.next().is_none()
+    is_one_char_bytes(s.as_bytes())
+}
+
+/// `is_one_char` of valid UTF-8 cut at ASCII bytes: its first byte says how long its first
+/// character is.
+pub fn is_one_char_bytes(b: &[u8]) -> bool {
+    let char_len = |first: u8| match first {
+        0..=0x7F => 1,
+        0x80..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        _ => 4,
+    };
+    b.first().is_some_and(|&first| char_len(first) == b.len())
 }
 
 /// True when the token starts with an upper-case letter.
 pub fn is_capitalised(token: &str) -> bool {
-    token.chars().next().is_some_and(char::is_uppercase)
+    match token.as_bytes().first() {
+        Some(b) if b.is_ascii() => b.is_ascii_uppercase(),
+        _ => token.chars().next().is_some_and(char::is_uppercase),
+    }
 }
 
 /// A cheap estimate of LLM tokens for a text: about four bytes a token for English prose. Used where a
@@ -393,6 +407,14 @@ mod tests {
         fn split_whitespace_agrees_with_std_on_any_text(t in "\\PC*|[ \t\u{b}\u{c}\r\n\u{a0}\u{2003}a-zé]*") {
             proptest::prop_assert_eq!(split_whitespace(&t).collect::<Vec<_>>(), t.split_whitespace().collect::<Vec<_>>());
             proptest::prop_assert_eq!(count_words(&t), t.split_whitespace().count());
+        }
+    }
+
+    #[test]
+    fn one_char_and_capitalised_by_bytes_agree_with_chars() {
+        for t in ["", "a", "A", "ab", "é", "É", "éa", "😀", "😀x", "–", "Ωmega", "ü", "abcde"] {
+            assert_eq!(is_one_char(t), t.chars().count() == 1, "{t}");
+            assert_eq!(is_capitalised(t), t.chars().next().is_some_and(char::is_uppercase), "{t}");
         }
     }
 
