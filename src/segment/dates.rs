@@ -9,6 +9,24 @@ const MONTHS: &[&str] = &[
 ];
 const OPEN_ENDS: &[&str] = &["present", "current", "now", "today", "ongoing"];
 
+/// For each first letter, the lengths (as bits) of the month names and open ends that begin with
+/// it: most words are neither, and are told so without comparing them with every name.
+const NAMED_SHAPES: [u16; 26] = {
+    let mut shapes = [0u16; 26];
+    let lists = [MONTHS, OPEN_ENDS];
+    let mut l = 0;
+    while l < lists.len() {
+        let mut i = 0;
+        while i < lists[l].len() {
+            let w = lists[l][i].as_bytes();
+            shapes[(w[0] - b'a') as usize] |= 1 << w.len();
+            i += 1;
+        }
+        l += 1;
+    }
+    shapes
+};
+
 /// A token of a line with its byte range.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Tok {
@@ -22,13 +40,46 @@ enum Tok {
 }
 
 fn is_year(s: &str) -> bool {
-    s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit()) && (1950..=2049).contains(&s.parse::<u32>().unwrap_or(0))
+    let b = s.as_bytes();
+    b.len() == 4 && b.iter().all(u8::is_ascii_digit) && (1950..=2049).contains(&b.iter().fold(0u32, |v, d| v * 10 + u32::from(d - b'0')))
 }
 
-const DECORATION: &[char] = &[',', '(', ')', '.', '*', '_', '[', ']', '\'', '’', ';', ':'];
+/// The decoration around a word that is not part of a date (`*December`, `2014,`): these ASCII
+/// characters and `’`.
+fn is_decoration_byte(b: u8) -> bool {
+    matches!(b, b',' | b'(' | b')' | b'.' | b'*' | b'_' | b'[' | b']' | b'\'' | b';' | b':')
+}
+
+/// `’` (U+2019), the one decoration character above ASCII.
+const CLOSING_QUOTE: &[u8] = "\u{2019}".as_bytes();
+
+/// The word without its leading and trailing decoration, and the bytes dropped in front. Byte
+/// tests, not a `char` search per character: this runs for every word of every dated line.
+fn trim_decoration(w: &str) -> (usize, &str) {
+    let b = w.as_bytes();
+    let mut lead = 0;
+    loop {
+        match b.get(lead) {
+            Some(&c) if is_decoration_byte(c) => lead += 1,
+            Some(0xE2) if b[lead..].starts_with(CLOSING_QUOTE) => lead += CLOSING_QUOTE.len(),
+            _ => break,
+        }
+    }
+    let mut end = b.len();
+    while end > lead {
+        if is_decoration_byte(b[end - 1]) {
+            end -= 1;
+        } else if b[lead..end].ends_with(CLOSING_QUOTE) {
+            end -= CLOSING_QUOTE.len();
+        } else {
+            break;
+        }
+    }
+    (lead, &w[lead..end])
+}
 
 fn classify(word: &str) -> Tok {
-    let w = word.trim_matches(DECORATION);
+    let (_, w) = trim_decoration(word);
     if matches!(w, "-" | "–" | "—" | "to" | "until" | "till" | "through") {
         return Tok::Dash;
     }
@@ -48,56 +99,77 @@ fn classify(word: &str) -> Tok {
             return Tok::Date;
         }
     }
-    // Month names and open ends are 3 to 9 ASCII letters long.
+    // Month names and open ends are 3 to 9 ASCII letters long: compared lower-cased, as bytes.
     if !(3..=9).contains(&w.len()) || !w.as_bytes()[0].is_ascii_alphabetic() {
         return Tok::Other;
     }
-    if MONTHS.iter().any(|m| m.eq_ignore_ascii_case(w)) {
+    let mut buf = [0u8; 9];
+    let lower = &mut buf[..w.len()];
+    lower.copy_from_slice(w.as_bytes());
+    lower.make_ascii_lowercase();
+    if NAMED_SHAPES[usize::from(lower[0] - b'a')] & (1 << lower.len()) == 0 {
+        return Tok::Other;
+    }
+    if MONTHS.iter().any(|m| m.as_bytes() == lower) {
         return Tok::Month;
     }
-    if OPEN_ENDS.iter().any(|m| m.eq_ignore_ascii_case(w)) {
+    if OPEN_ENDS.iter().any(|m| m.as_bytes() == lower) {
         return Tok::OpenEnd;
     }
     Tok::Other
 }
 
+/// Whether the character at byte `i` ends a token (whitespace, `|`, `·`, `•`), and its length.
+/// ASCII is judged by its byte: there `char::is_whitespace` is the space and `\t`..=`\r`.
+fn separator_at(line: &str, i: usize) -> (bool, usize) {
+    let b = line.as_bytes()[i];
+    if b < 0x80 {
+        return (matches!(b, b' ' | b'\t'..=b'\r' | b'|'), 1);
+    }
+    let c = line[i..].chars().next().expect("i is on a char boundary");
+    (c.is_whitespace() || c == '·' || c == '•', c.len_utf8())
+}
+
 /// Splits on whitespace, and splits `2019-2021` / `2019–2021` into year, dash, year.
 fn tokens(line: &str) -> Vec<(Tok, Range<usize>)> {
-    let mut out = Vec::new();
-    let mut start = None;
+    let mut out = Vec::with_capacity(16);
     let push_word = |out: &mut Vec<(Tok, Range<usize>)>, s: usize, e: usize| {
         // Decoration around a word is not part of a date (`*December`, `2014,`).
-        let word = &line[s..e];
-        let lead = word.len() - word.trim_start_matches(DECORATION).len();
-        let trail = word.len() - word.trim_end_matches(DECORATION).len();
-        if lead + trail >= word.len() {
+        let (lead, word) = trim_decoration(&line[s..e]);
+        if word.is_empty() {
             out.push((Tok::Other, s..e));
             return;
         }
-        let (s, e) = (s + lead, e - trail);
-        let word = &line[s..e];
-        for dash in ['–', '—', '-'] {
-            if let Some((a, b)) = word.split_once(dash) {
-                let (ta, tb) = (classify(a), classify(b));
-                if (ta == Tok::Date || ta == Tok::Month) && matches!(tb, Tok::Date | Tok::OpenEnd | Tok::Month) && is_year(a.trim_matches(|c: char| !c.is_ascii_digit())) {
-                    let mid = s + a.len();
-                    out.push((ta, s..mid));
-                    out.push((Tok::Dash, mid..mid + dash.len_utf8()));
-                    out.push((tb, mid + dash.len_utf8()..e));
-                    return;
+        let (s, e) = (s + lead, s + lead + word.len());
+        // Only a word with '-', or with a byte 0xE2 that begins '–' and '—', can split.
+        if word.bytes().any(|b| b == b'-' || b == 0xE2) {
+            for dash in ['–', '—', '-'] {
+                if let Some((a, b)) = word.split_once(dash) {
+                    let (ta, tb) = (classify(a), classify(b));
+                    if (ta == Tok::Date || ta == Tok::Month) && matches!(tb, Tok::Date | Tok::OpenEnd | Tok::Month) && is_year(a.trim_matches(|c: char| !c.is_ascii_digit())) {
+                        let mid = s + a.len();
+                        out.push((ta, s..mid));
+                        out.push((Tok::Dash, mid..mid + dash.len_utf8()));
+                        out.push((tb, mid + dash.len_utf8()..e));
+                        return;
+                    }
                 }
             }
         }
         out.push((classify(word), s..e));
     };
-    for (i, c) in line.char_indices() {
-        if c.is_whitespace() || c == '|' || c == '·' || c == '•' {
+    let mut start = None;
+    let mut i = 0;
+    while i < line.len() {
+        let (separator, len) = separator_at(line, i);
+        if separator {
             if let Some(s) = start.take() {
                 push_word(&mut out, s, i);
             }
         } else if start.is_none() {
             start = Some(i);
         }
+        i += len;
     }
     if let Some(s) = start {
         push_word(&mut out, s, line.len());
@@ -188,6 +260,27 @@ mod tests {
     fn year_runs() {
         assert!(has_year_run(b"x 2019-2021") && has_year_run(b"03/1950") && has_year_run(b"2049"));
         assert!(!has_year_run(b"555-4567") && !has_year_run(b"20190") && !has_year_run(b"1949 2050") && !has_year_run(b"19 99"));
+    }
+
+    #[test]
+    fn byte_tests_agree_with_the_char_tests() {
+        const DECORATION: &[char] = &[',', '(', ')', '.', '*', '_', '[', ']', '\'', '’', ';', ':'];
+        for w in ["", "*December", "2014,", "(2019)", "’’", "’x’", "x’s", "‘x", "...", "é.", ".–", "a’b", "’", "\u{2018}2019\u{201d}"] {
+            let (lead, t) = trim_decoration(w);
+            assert_eq!(t, w.trim_matches(DECORATION), "{w}");
+            assert_eq!(lead, if t.is_empty() { w.len() } else { w.len() - w.trim_start_matches(DECORATION).len() }, "{w}");
+        }
+        let line = "a b\tc|d·e•f\u{a0}g\u{2003}h\u{b}i\u{1c}j–k";
+        for (i, c) in line.char_indices() {
+            assert_eq!(separator_at(line, i), (c.is_whitespace() || matches!(c, '|' | '·' | '•'), c.len_utf8()), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn names_are_short_lower_case_words() {
+        for w in MONTHS.iter().chain(OPEN_ENDS) {
+            assert!((3..=9).contains(&w.len()) && w.bytes().all(|b| b.is_ascii_lowercase()), "{w}");
+        }
     }
 
     #[test]

@@ -62,8 +62,9 @@ pub fn starts(lines: &[Line], kind: SectionType) -> Vec<usize> {
         };
         let dated_here = l.dates.as_ref().is_some_and(|r| is_range(r) || l.words <= 10);
         let dated_next = next.is_some_and(|n| n.has_date()) && l.words <= 12;
-        let schooled = education && cues().degree_or_school.found_in(l.text);
-        let starts_here = header_like(l) && (markdown || (after_break && (dated_here || dated_next || schooled)));
+        // The degree and school search last, only where it decides.
+        let schooled = || education && cues().degree_or_school.found_in(l.text);
+        let starts_here = header_like(l) && (markdown || (after_break && (dated_here || dated_next || schooled())));
         if starts_here {
             starts.push(i);
             // The line that gave this header its date is part of the header, not a new entry.
@@ -92,40 +93,40 @@ pub fn from_starts(lines: &[Line], starts: &[usize], kind: SectionType) -> Vec<E
         .collect()
 }
 
-/// Title, organisation and dates from an entry's header lines.
+/// Title, organisation and dates from an entry's header lines. The parts are slices of the lines
+/// (of one copy, for the line whose dates are cut out): only the fields kept are allocated.
 fn fields(header: &[&Line], education: bool) -> (Option<String>, Option<String>, Option<String>) {
+    // The first line with a date gives the dates, replaced by a separator in its text.
+    let dated = header.iter().position(|l| l.dates.is_some());
     let mut dates = None;
-    let mut parts: Vec<String> = Vec::new();
-    for line in header {
-        let mut rest = line.text.to_string();
-        if dates.is_none() {
-            if let Some(r) = line.dates.clone() {
-                dates = Some(line.text[r.clone()].trim().to_string());
-                rest.replace_range(r, " | ");
-            }
-        }
-        for part in split_parts(&rest) {
-            parts.push(part);
-        }
+    let mut cut = String::new();
+    if let Some((line, r)) = dated.and_then(|k| header[k].dates.clone().map(|r| (header[k], r))) {
+        dates = Some(line.text[r.clone()].trim().to_string());
+        cut.push_str(line.text);
+        cut.replace_range(r, " | ");
     }
-    let clean: Vec<String> = parts.into_iter().filter(|p| !looks_like_location(p)).collect();
+    let mut clean: Vec<&str> = Vec::new();
+    for (k, line) in header.iter().enumerate() {
+        split_parts(if Some(k) == dated { &cut } else { line.text }, &mut clean);
+    }
+    clean.retain(|p| !looks_like_location(p));
     let c = cues();
     let (key_words, other_words) = if education { (&c.degree, Some(&c.school)) } else { (&c.title, None) };
     let title_pos = clean.iter().position(|p| key_words.found_in(p));
     let org_pos = other_words.and_then(|o| clean.iter().position(|p| o.found_in(p)));
     let title = title_pos.or(if clean.is_empty() { None } else { Some(0) });
     let org = org_pos.filter(|&o| Some(o) != title).or_else(|| (0..clean.len()).find(|&i| Some(i) != title));
-    (title.map(|i| clean[i].clone()), org.map(|i| clean[i].clone()), dates)
+    (title.map(|i| clean[i].to_string()), org.map(|i| clean[i].to_string()), dates)
 }
 
 /// The separators resumes use between title, organisation and place.
 const SEPARATORS: [&str; 8] = [" | ", " at ", " — ", " – ", " · ", " - ", ", ", "    "];
 
-/// Splits a header on the separators, in one pass: at each step the nearest separator cuts.
-fn split_parts(line: &str) -> Vec<String> {
+/// Splits a header on the separators, in one pass: at each step the nearest separator cuts. The
+/// parts (trimmed, not empty) are appended to `parts`.
+fn split_parts<'t>(line: &'t str, parts: &mut Vec<&'t str>) {
     let t = line.trim().trim_start_matches('#').trim();
     let mut rest = &t[bullet_marker_len(t).unwrap_or(0)..];
-    let mut parts = Vec::new();
     loop {
         let cut = nearest_separator(rest);
         let (part, next) = match cut {
@@ -134,11 +135,11 @@ fn split_parts(line: &str) -> Vec<String> {
         };
         let part = part.trim().trim_matches(['*', '_', '(', ')', '|', ',']).trim();
         if !part.is_empty() {
-            parts.push(part.to_string());
+            parts.push(part);
         }
         match next {
             Some(n) => rest = n,
-            None => return parts,
+            None => return,
         }
     }
 }
@@ -154,7 +155,7 @@ fn nearest_separator(line: &str) -> Option<(usize, usize)> {
 fn looks_like_location(part: &str) -> bool {
     let p = part.trim();
     let upper2 = p.len() == 2 && p.chars().all(|c| c.is_ascii_uppercase());
-    upper2 || matches!(p.to_ascii_lowercase().as_str(), "remote" | "hybrid" | "on-site" | "onsite")
+    upper2 || ["remote", "hybrid", "on-site", "onsite"].iter().any(|w| p.eq_ignore_ascii_case(w))
 }
 
 #[cfg(test)]

@@ -165,7 +165,8 @@ impl Active {
 /// Cue words, folded, and the features they raise (bit i = `Base` id `Degree + i`), with a
 /// pre-check that spares most words the hash lookup.
 struct Cues {
-    map: AHashMap<&'static str, u16>,
+    /// Keyed by bytes: a folded ASCII word is looked up without a UTF-8 check.
+    map: AHashMap<&'static [u8], u16>,
     filter: text::KeyFilter,
 }
 
@@ -185,19 +186,19 @@ fn cues() -> &'static Cues {
             (Base::PublicationWord, &["journal", "conference", "proceedings", "published", "publisher", "et", "al", "press", "vol", "pp", "doi", "arxiv", "review", "magazine", "blog"]),
             (Base::ReferenceWord, &["references", "reference", "request", "upon", "available"]),
         ];
-        let mut m: AHashMap<&'static str, u16> = AHashMap::new();
+        let mut m: AHashMap<&'static [u8], u16> = AHashMap::new();
         for (base, words) in groups {
             for w in words {
-                *m.entry(w).or_default() |= 1 << (base as u16 - Base::Degree as u16);
+                *m.entry(w.as_bytes()).or_default() |= 1 << (base as u16 - Base::Degree as u16);
             }
         }
         for w in ["hiking", "reading", "travel", "traveling", "travelling", "photography", "cooking", "music", "chess", "running", "cycling", "gardening", "hobbies", "yoga", "painting", "guitar", "piano", "soccer", "football", "basketball", "gaming", "fishing", "baking"] {
-            *m.entry(w).or_default() |= 1 << (Base::InterestWord as u16 - Base::Degree as u16);
+            *m.entry(w.as_bytes()).or_default() |= 1 << (Base::InterestWord as u16 - Base::Degree as u16);
         }
         for (folded, _) in SKILL_TERMS.iter().filter(|(f, _)| !f.contains(' ')) {
-            *m.entry(folded).or_default() |= 1 << (Base::Skill1 as u16 - Base::Degree as u16);
+            *m.entry(folded.as_bytes()).or_default() |= 1 << (Base::Skill1 as u16 - Base::Degree as u16);
         }
-        let filter = text::KeyFilter::new(m.keys().copied());
+        let filter = text::KeyFilter::new(m.keys().filter_map(|k| std::str::from_utf8(k).ok()));
         Cues { map: m, filter }
     })
 }
@@ -215,50 +216,25 @@ fn base_features(line: &Line, out: &mut Active) {
         out.push(offset(Base::Rule));
         return;
     }
-    let (mut letters, mut upper, mut caps_words, mut words, mut singles) = (0usize, 0usize, 0usize, 0usize, 0usize);
-    let (mut commas, mut digits, mut punct) = (0usize, 0usize, 0u8);
-    for c in t.chars() {
-        // ASCII first: the same answers as the Unicode tests, without their tables.
-        let (alphabetic, uppercase) = if c.is_ascii() { (c.is_ascii_alphabetic(), c.is_ascii_uppercase()) } else { (c.is_alphabetic(), c.is_uppercase()) };
-        if alphabetic {
-            letters += 1;
-            upper += usize::from(uppercase);
-        } else if c.is_ascii_digit() {
-            digits += 1;
-        } else {
-            match c {
-                ',' => commas += 1,
-                '@' => punct |= AT,
-                '%' => punct |= PERCENT,
-                '|' => punct |= PIPE,
-                '.' | '/' => punct |= DOT_SLASH,
-                _ => {}
-            }
-        }
-    }
+    let Tally { letters, upper, digits, commas, punct } = Tally::of(t);
+    let (mut caps_words, mut words, mut singles) = (0usize, 0usize, 0usize);
     let web = punct & DOT_SLASH != 0 && is_web(t);
     let mut cue_bits = 0u16;
     let mut skills = 0usize;
     let cue = cues();
     let mut word_buf = [0u8; 24];
-    for w in t.split_whitespace() {
+    for w in text::split_whitespace(t) {
         words += 1;
         singles += usize::from(text::is_one_char(w));
         caps_words += usize::from(text::is_capitalised(w));
-        let core = w.trim_matches(|c: char| !c.is_alphanumeric() && c != '+' && c != '#' && c != '\'');
-        let core = core.strip_suffix("'s").unwrap_or(core);
-        if core.is_empty() || core.len() > word_buf.len() || !core.is_ascii() {
-            continue;
-        }
-        let c = core.as_bytes();
+        let Some(c) = cue_core(w).filter(|c| c.len() <= word_buf.len()) else { continue };
         if !cue.filter.may_contain_parts(c[0].to_ascii_lowercase(), c[c.len() - 1].to_ascii_lowercase(), c.len()) {
             continue;
         }
-        let folded = &mut word_buf[..core.len()];
-        folded.copy_from_slice(core.as_bytes());
+        let folded = &mut word_buf[..c.len()];
+        folded.copy_from_slice(c);
         folded.make_ascii_lowercase();
-        let Ok(folded) = std::str::from_utf8(folded) else { continue };
-        if let Some(&bits) = cue.map.get(folded) {
+        if let Some(&bits) = cue.map.get(&*folded) {
             cue_bits |= bits;
             skills += usize::from(bits & (1 << (Base::Skill1 as u16 - Base::Degree as u16)) != 0);
         }
@@ -302,7 +278,8 @@ fn base_features(line: &Line, out: &mut Active) {
         (t.starts_with("**") || t.starts_with("__"), Base::Bold),
         (t.ends_with('.'), Base::EndsPeriod),
         (t.ends_with(':'), Base::EndsColon),
-        (t.find(':').is_some_and(|i| i + 1 < t.len() && i < 30), Base::LabelColon),
+        // The first ':' counts only before byte 30: the rest of the line is not searched.
+        (t.as_bytes().iter().take(30).position(|&b| b == b':').is_some_and(|i| i + 1 < t.len()), Base::LabelColon),
         (punct & PIPE != 0, Base::Pipe),
         (commas >= 2, Base::Commas2),
         (commas == 1, Base::Comma1),
@@ -346,6 +323,76 @@ fn base_features(line: &Line, out: &mut Active) {
     }
 }
 
+/// The part of a word that cue words are looked up by: without the punctuation around it
+/// (letters, digits, `+`, `#` and `'` are kept) and without a final "'s"; None unless it is
+/// ASCII and not empty. An ASCII word is trimmed by its bytes (the same answer as the `char`
+/// tests, which stay for other words).
+fn cue_core(w: &str) -> Option<&[u8]> {
+    let core = if w.is_ascii() {
+        let keep = |c: &u8| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'#' | b'\'');
+        let b = w.as_bytes();
+        let start = b.iter().position(keep)?;
+        let end = b.iter().rposition(keep)? + 1;
+        &w[start..end]
+    } else {
+        w.trim_matches(|c: char| !c.is_alphanumeric() && c != '+' && c != '#' && c != '\'')
+    };
+    let core = core.strip_suffix("'s").unwrap_or(core);
+    (!core.is_empty() && core.is_ascii()).then_some(core.as_bytes())
+}
+
+/// The characters of a line that features count.
+#[derive(Default)]
+struct Tally {
+    letters: usize,
+    upper: usize,
+    digits: usize,
+    commas: usize,
+    /// `AT`, `PERCENT`, `PIPE`, `DOT_SLASH`.
+    punct: u8,
+}
+
+impl Tally {
+    /// Read byte by byte: only characters above ASCII are decoded.
+    fn of(t: &str) -> Tally {
+        let mut n = Tally::default();
+        let b = t.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            if b[i] < 0x80 {
+                n.add(char::from(b[i]));
+                i += 1;
+            } else {
+                let c = t[i..].chars().next().expect("i is on a char boundary");
+                n.add(c);
+                i += c.len_utf8();
+            }
+        }
+        n
+    }
+
+    #[inline(always)]
+    fn add(&mut self, c: char) {
+        // ASCII first: the same answers as the Unicode tests, without their tables.
+        let (alphabetic, uppercase) = if c.is_ascii() { (c.is_ascii_alphabetic(), c.is_ascii_uppercase()) } else { (c.is_alphabetic(), c.is_uppercase()) };
+        if alphabetic {
+            self.letters += 1;
+            self.upper += usize::from(uppercase);
+        } else if c.is_ascii_digit() {
+            self.digits += 1;
+        } else {
+            match c {
+                ',' => self.commas += 1,
+                '@' => self.punct |= AT,
+                '%' => self.punct |= PERCENT,
+                '|' => self.punct |= PIPE,
+                '.' | '/' => self.punct |= DOT_SLASH,
+                _ => {}
+            }
+        }
+    }
+}
+
 /// Punctuation seen on a line, as bits.
 const AT: u8 = 1;
 const PERCENT: u8 = 2;
@@ -365,11 +412,12 @@ fn is_location(t: &str) -> bool {
 }
 
 /// Whether a line names a web address: "http", "www.", ".com", "linkedin" or "github" in it (as
-/// written, case-sensitive), tried only where the line has one of their first bytes.
+/// written, case-sensitive), tried only where the line has one of their first bytes, and then
+/// only the marks that begin with it.
 fn is_web(t: &str) -> bool {
     const MARKS: [&[u8]; 5] = [b"http", b"www.", b".com", b"linkedin", b"github"];
     let b = t.as_bytes();
-    (0..b.len()).any(|i| matches!(b[i], b'h' | b'w' | b'.' | b'l' | b'g') && MARKS.iter().any(|m| b[i..].starts_with(m)))
+    (0..b.len()).any(|i| matches!(b[i], b'h' | b'w' | b'.' | b'l' | b'g') && MARKS.iter().any(|m| m[0] == b[i] && b[i..].starts_with(m)))
 }
 
 /// What the combined model knows of the rules' segmentation of a line.

@@ -140,7 +140,8 @@ fn heading_words() -> &'static AHashSet<&'static str> {
 
 /// Normalises a candidate heading line into `out`: markdown and decoration stripped, letter
 /// spacing collapsed, `&` read as "and", lower-cased, one space between words. Returns false when
-/// the line cannot be a heading (too long, sentence punctuation inside).
+/// the line cannot be a heading (too long, sentence punctuation inside); `out` is then left
+/// unspecified.
 pub fn normalise(line: &str, out: &mut String) -> bool {
     out.clear();
     let t = line.trim().trim_start_matches(['#', '*', '_', '=', '>', '|', '[']).trim_end_matches(['*', '_', '=', '|', ']']).trim();
@@ -149,7 +150,7 @@ pub fn normalise(line: &str, out: &mut String) -> bool {
         return false;
     }
     // Letter-spaced ("E X P E R I E N C E", words split by wider gaps).
-    let (pieces, single_letters) = t.split(' ').fold((0usize, 0usize), |(n, s), w| (n + 1, s + usize::from(crate::text::is_one_char(w))));
+    let (pieces, single_letters) = t.as_bytes().split(|&b| b == b' ').fold((0usize, 0usize), |(n, s), w| (n + 1, s + usize::from(crate::text::is_one_char_bytes(w))));
     if pieces >= 4 && single_letters * 10 >= pieces * 7 {
         for gap in t.split("   ") {
             let word: String = gap.split_whitespace().collect();
@@ -162,8 +163,12 @@ pub fn normalise(line: &str, out: &mut String) -> bool {
         }
         return true;
     }
-    for word in t.split_whitespace() {
-        let w = word.trim_matches(|c: char| !c.is_alphanumeric() && c != '&' && c != '/');
+    // Sentence punctuation rules the line out before its words are folded.
+    if t.as_bytes().windows(2).any(|w| w == b". ") || t.ends_with('.') {
+        return false;
+    }
+    for word in crate::text::split_whitespace(t) {
+        let w = trim_to_heading_word(word);
         if w.is_empty() {
             continue;
         }
@@ -175,7 +180,21 @@ pub fn normalise(line: &str, out: &mut String) -> bool {
             _ => crate::text::fold_append(w, out),
         }
     }
-    !(out.is_empty() || t.contains(". ") || t.ends_with('.') || out.split(' ').count() > 6)
+    !(out.is_empty() || out.bytes().filter(|&b| b == b' ').count() >= 6)
+}
+
+/// A word without the punctuation around it (letters, digits, `&` and `/` are kept). An ASCII
+/// word is trimmed by its bytes, the same answer as the `char` tests that other words take.
+fn trim_to_heading_word(word: &str) -> &str {
+    if !word.is_ascii() {
+        return word.trim_matches(|c: char| !c.is_alphanumeric() && c != '&' && c != '/');
+    }
+    let keep = |c: &u8| c.is_ascii_alphanumeric() || matches!(c, b'&' | b'/');
+    let b = word.as_bytes();
+    match (b.iter().position(keep), b.iter().rposition(keep)) {
+        (Some(start), Some(end)) => &word[start..=end],
+        _ => "",
+    }
 }
 
 /// The section type a normalised heading names, if any. Qualifier words are ignored, "(continued)"
@@ -259,6 +278,13 @@ mod tests {
         assert_eq!(kind("Skills: Python, SQL"), None);
         let mut n = String::new();
         assert!(normalise("Key Achievements:", &mut n) && is_entry_label(&n));
+    }
+
+    #[test]
+    fn heading_words_trimmed_by_bytes_as_by_chars() {
+        for w in ["", "--", "(Skills)", "&", "a/b,", "**Work**", "naïve:", "«Éducation»", "x.", ".x.", "–"] {
+            assert_eq!(trim_to_heading_word(w), w.trim_matches(|c: char| !c.is_alphanumeric() && c != '&' && c != '/'), "{w}");
+        }
     }
 
     #[test]

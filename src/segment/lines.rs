@@ -71,26 +71,25 @@ pub fn analyse(text: &str) -> Vec<Line<'_>> {
             Vocabulary::Heading(k) => LineKind::Heading(k),
             _ => LineKind::Text,
         };
-        out.push(Line { start: pos, end, text: content, kind, bullet, dates: find_dates(content), words: content.split_whitespace().count(), vocabulary });
+        out.push(Line { start: pos, end, text: content, kind, bullet, dates: find_dates(content), words: text::count_words(content), vocabulary });
         pos = end;
     }
     out
 }
 
-fn is_contact_line(line: &str) -> bool {
-    let l = line.to_ascii_lowercase();
-    l.contains('@')
-        || l.contains("http")
-        || l.contains("www.")
-        || l.contains("linkedin")
-        || l.contains("github")
-        || l.starts_with("phone")
-        || l.starts_with("email")
-        || l.starts_with("location")
-        || l.starts_with("address")
-        || (line.bytes().filter(u8::is_ascii_digit).count() >= 7 && line.split_whitespace().count() <= 6)
-}
+/// What marks contact details anywhere in a line (ignoring ASCII case), and at its start.
+const CONTACT_MARKS: &[&str] = &["@", "http", "www.", "linkedin", "github"];
+const CONTACT_LABELS: &[&str] = &["phone", "email", "location", "address"];
 
+/// A line of contact details: an address, a web link, a label, or a phone number. One pass of a
+/// case-insensitive matcher, without a lower-cased copy of the line.
+fn is_contact_line(line: &str) -> bool {
+    static MARKS: std::sync::OnceLock<text::NeedleSet> = std::sync::OnceLock::new();
+    let b = line.as_bytes();
+    CONTACT_LABELS.iter().any(|p| b.get(..p.len()).is_some_and(|s| s.eq_ignore_ascii_case(p.as_bytes())))
+        || MARKS.get_or_init(|| text::NeedleSet::new(CONTACT_MARKS)).found_in(line)
+        || (b.iter().filter(|c| c.is_ascii_digit()).count() >= 7 && text::count_words(line) <= 6)
+}
 
 /// Blocks of non-blank lines: (first line, end line exclusive, trailing blanks included).
 fn blocks(lines: &[Line]) -> Vec<(usize, usize)> {
@@ -158,6 +157,8 @@ pub fn preamble_starts(lines: &[Line]) -> Vec<Start> {
 
 const DEGREE_WORDS: &[&str] = &["bachelor", "master", "b.s.", "b.a.", "m.s.", "m.a.", "phd", "ph.d.", "mba", "university", "college", "degree", "diploma", "school", "institute", "bsc", "msc"];
 
+/// Whether a text names a degree or a school. No word contains a line break, so a block's text
+/// can be searched at once, in one pass, instead of line by line.
 fn mentions_degree(line: &str) -> bool {
     static SET: std::sync::OnceLock<text::NeedleSet> = std::sync::OnceLock::new();
     SET.get_or_init(|| text::NeedleSet::new(DEGREE_WORDS)).found_in(line)
@@ -178,7 +179,7 @@ pub fn content_starts(lines: &[Line], text: &str) -> Vec<Start> {
         };
         if is_contact_block(k, block) {
             SectionType::Contact
-        } else if dated && block.iter().any(|l| mentions_degree(l.text)) {
+        } else if dated && mentions_degree(&text[block[0].start..block[block.len() - 1].end]) {
             SectionType::Education
         } else if dated {
             SectionType::Experience
@@ -190,4 +191,12 @@ pub fn content_starts(lines: &[Line], text: &str) -> Vec<Start> {
             SectionType::Other
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn degree_words_stay_within_a_line() {
+        assert!(super::DEGREE_WORDS.iter().all(|w| !w.contains(['\n', '\r'])));
+    }
 }

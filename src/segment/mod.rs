@@ -120,19 +120,16 @@ impl Metrics {
         0.35 * sat(self.words, 400.0) + 0.2 * sat(self.bullets, 12.0) + 0.2 * sat(self.entries, 5.0) + 0.15 * sat(self.distinct_skills, 15.0) + 0.1 * sat(self.numbers, 20.0)
     }
 
-    /// The metrics of a body and the skills it names (one pass over its words).
-    fn of(body: &str, entries: usize) -> (Metrics, Vec<usize>) {
+    /// The metrics of a body (`lines`, already typed: blank, bullet) and the skills it names (one
+    /// pass over its words).
+    fn of(body: &str, lines: &[Line], entries: usize) -> (Metrics, Vec<usize>) {
         let mut m = Metrics { entries: entries as u32, ..Metrics::default() };
-        for line in body.lines() {
-            if line.trim().is_empty() {
-                continue;
-            }
+        for line in lines.iter().filter(|l| l.kind != LineKind::Blank) {
             m.lines += 1;
-            if text::bullet_marker_len(line).is_some() {
-                m.bullets += 1;
-            }
+            m.bullets += u32::from(line.bullet);
         }
-        let tokens: Vec<&str> = text::words(body).collect();
+        let mut tokens: Vec<&str> = Vec::with_capacity(body.len() / 6 + 1);
+        tokens.extend(text::words(body));
         m.words = tokens.len() as u32;
         m.numbers = tokens.iter().filter(|w| text::has_digit(w)).count() as u32;
         let skills = skills_in_tokens(&tokens);
@@ -368,7 +365,7 @@ fn build(text: &str, lines: &[Line], starts: &[Start], begins: Option<&[bool]>) 
             }
             None => entries::find(body_lines, s.kind),
         };
-        let (metrics, skills) = Metrics::of(&text[body.clone()], entries.len());
+        let (metrics, skills) = Metrics::of(&text[body.clone()], body_lines, entries.len());
         sections.push(Section { kind: s.kind, heading, span, body, first_line: s.line, line_count: end_line - s.line, entries, metrics, skills });
     }
     Segmentation { sections }

@@ -108,6 +108,114 @@ impl<'a> Iterator for Words<'a> {
     }
 }
 
+/// The whitespace-separated words of a text: exactly `str::split_whitespace`, but ASCII is judged
+/// by its byte (where `char::is_whitespace` is the space and `\t`..=`\r`) and only other
+/// characters are decoded. The segmenter splits every line this way, several times.
+pub fn split_whitespace(text: &str) -> SplitWhitespace<'_> {
+    SplitWhitespace { text, pos: 0 }
+}
+
+/// Iterator behind [`split_whitespace`].
+#[derive(Clone)]
+pub struct SplitWhitespace<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+/// `split_whitespace(text).count()`, in one pass over the bytes: a word starts wherever a
+/// non-space follows a space (or the start). Only characters above ASCII are decoded.
+pub fn count_words(text: &str) -> usize {
+    let b = text.as_bytes();
+    if text.is_ascii() {
+        // Branch-free, a table load a byte.
+        let (mut n, mut prev) = (0usize, 1u8);
+        for &c in b {
+            let space = ASCII_SPACE[usize::from(c)];
+            n += usize::from(prev & !space & 1);
+            prev = space;
+        }
+        return n;
+    }
+    let (mut n, mut in_space, mut i) = (0, true, 0);
+    while i < b.len() {
+        let (space, len) = if b[i] < 0x80 { (is_ascii_space(b[i]), 1) } else { wide_whitespace_at(text, i) };
+        n += usize::from(in_space && !space);
+        in_space = space;
+        i += len;
+    }
+    n
+}
+
+/// 1 for the ASCII whitespace bytes (see `is_ascii_space`), 0 for every other byte.
+const ASCII_SPACE: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = is_ascii_space(b as u8) as u8;
+        b += 1;
+    }
+    t
+};
+
+/// Whether an ASCII byte is whitespace (`char::is_whitespace`: the space and `\t`..=`\r`).
+const fn is_ascii_space(b: u8) -> bool {
+    b == b' ' || b.wrapping_sub(b'\t') <= b'\r' - b'\t'
+}
+
+/// Whether the character at byte `i` of `text` (above ASCII) is whitespace, and its length.
+#[cold]
+#[inline(never)]
+fn wide_whitespace_at(text: &str, i: usize) -> (bool, usize) {
+    let c = text[i..].chars().next().expect("i is on a char boundary");
+    (c.is_whitespace(), c.len_utf8())
+}
+
+impl<'a> Iterator for SplitWhitespace<'a> {
+    type Item = &'a str;
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a str> {
+        let b = self.text.as_bytes();
+        let mut i = self.pos;
+        while i < b.len() {
+            if b[i] < 0x80 {
+                if !is_ascii_space(b[i]) {
+                    break;
+                }
+                i += 1;
+            } else {
+                match wide_whitespace_at(self.text, i) {
+                    (true, n) => i += n,
+                    (false, _) => break,
+                }
+            }
+        }
+        if i >= b.len() {
+            self.pos = i;
+            return None;
+        }
+        let start = i;
+        while i < b.len() {
+            // Printable ASCII ('!'..='~') first, one comparison a byte: most of a word.
+            if b[i].wrapping_sub(b'!') <= b'~' - b'!' {
+                i += 1;
+            } else if b[i] < 0x80 {
+                if is_ascii_space(b[i]) {
+                    break;
+                }
+                i += 1;
+            } else {
+                match wide_whitespace_at(self.text, i) {
+                    (true, _) => break,
+                    (false, n) => i += n,
+                }
+            }
+        }
+        self.pos = i;
+        Some(&self.text[start..i])
+    }
+}
+
 /// Lower-cases a token for comparison. ASCII fast path; other text goes through Unicode lowering.
 pub fn fold(token: &str) -> String {
     if token.is_ascii() {
@@ -197,13 +305,27 @@ pub fn has_digit(token: &str) -> bool {
 
 /// True when the text is exactly one character (`chars().count() == 1` without counting them all).
 pub fn is_one_char(s: &str) -> bool {
-    let mut c = s.chars();
-    c.next().is_some() && c.next().is_none()
+    is_one_char_bytes(s.as_bytes())
+}
+
+/// `is_one_char` of valid UTF-8 cut at ASCII bytes: its first byte says how long its first
+/// character is.
+pub fn is_one_char_bytes(b: &[u8]) -> bool {
+    let char_len = |first: u8| match first {
+        0..=0x7F => 1,
+        0x80..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        _ => 4,
+    };
+    b.first().is_some_and(|&first| char_len(first) == b.len())
 }
 
 /// True when the token starts with an upper-case letter.
 pub fn is_capitalised(token: &str) -> bool {
-    token.chars().next().is_some_and(char::is_uppercase)
+    match token.as_bytes().first() {
+        Some(b) if b.is_ascii() => b.is_ascii_uppercase(),
+        _ => token.chars().next().is_some_and(char::is_uppercase),
+    }
 }
 
 /// A cheap estimate of LLM tokens for a text: about four bytes a token for English prose. Used where a
@@ -268,6 +390,29 @@ mod tests {
                 ByteClass::Separator
             };
             assert!(BYTE_CLASS[usize::from(b)] == want, "byte {b}");
+        }
+    }
+
+    #[test]
+    fn split_whitespace_is_the_std_one() {
+        for t in ["", " ", "a", " a  b\tc\n", "x\u{b}y\u{c}z\u{1c}w", "é\u{a0}ü\u{2003}–\u{3000}", "\r\n", "naïve café "] {
+            assert_eq!(split_whitespace(t).collect::<Vec<_>>(), t.split_whitespace().collect::<Vec<_>>(), "{t:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn split_whitespace_agrees_with_std_on_any_text(t in "\\PC*|[ \t\u{b}\u{c}\r\n\u{a0}\u{2003}a-zé]*") {
+            proptest::prop_assert_eq!(split_whitespace(&t).collect::<Vec<_>>(), t.split_whitespace().collect::<Vec<_>>());
+            proptest::prop_assert_eq!(count_words(&t), t.split_whitespace().count());
+        }
+    }
+
+    #[test]
+    fn one_char_and_capitalised_by_bytes_agree_with_chars() {
+        for t in ["", "a", "A", "ab", "é", "É", "éa", "😀", "😀x", "–", "Ωmega", "ü", "abcde"] {
+            assert_eq!(is_one_char(t), t.chars().count() == 1, "{t}");
+            assert_eq!(is_capitalised(t), t.chars().next().is_some_and(char::is_uppercase), "{t}");
         }
     }
 
