@@ -11,9 +11,14 @@ const TITLE_WORDS: &[&str] = &[
     "ceo", "cto", "cfo", "officer", "specialist", "architect", "administrator", "coordinator", "associate", "programmer", "head",
     "founder", "co-founder", "owner", "researcher", "assistant", "teacher", "volunteer", "advisor", "strategist", "writer", "editor",
     "principal", "staff", "senior", "junior", "technician", "representative", "contractor", "freelance", "fellow", "chair", "member",
+    "supervisor", "foreman", "apprentice", "operator", "mechanic", "welder", "plumber", "electrician", "driver", "cook", "chef",
+    "nurse", "aide", "physician", "pharmacist", "therapist", "counselor", "clerk", "cashier", "attorney", "paralegal", "agent",
+    "sergeant", "instructor", "professor", "lecturer", "tutor", "postdoctoral", "photographer", "superintendent", "inspector",
 ];
 const DEGREE_WORDS: &[&str] = &["bachelor", "master", "b.s", "b.a", "m.s", "m.a", "phd", "ph.d", "mba", "degree", "diploma", "associate", "bsc", "msc", "certificate"];
 const SCHOOL_WORDS: &[&str] = &["university", "college", "institute", "school", "academy", "polytechnic"];
+/// Other words that name a course of study in an education section.
+const COURSE_WORDS: &[&str] = &["course", "program", "training", "residency", "apprenticeship", "bootcamp"];
 
 use crate::text::NeedleSet;
 use std::sync::OnceLock;
@@ -24,6 +29,7 @@ struct Cues {
     degree: NeedleSet,
     school: NeedleSet,
     degree_or_school: NeedleSet,
+    schooling: NeedleSet,
 }
 
 fn cues() -> &'static Cues {
@@ -33,12 +39,54 @@ fn cues() -> &'static Cues {
         degree: NeedleSet::new(DEGREE_WORDS),
         school: NeedleSet::new(SCHOOL_WORDS),
         degree_or_school: NeedleSet::new(&[DEGREE_WORDS, SCHOOL_WORDS].concat()),
+        schooling: NeedleSet::new(&[DEGREE_WORDS, SCHOOL_WORDS, COURSE_WORDS].concat()),
     })
 }
 
 /// A line that can head an entry: text, not a bullet, short, not a sentence.
 fn header_like(l: &Line) -> bool {
     l.kind == LineKind::Text && !l.bullet && l.words <= 16 && !l.text.trim_end().ends_with('.') && !l.text.starts_with([' ', '\t'])
+}
+
+/// A one-line entry stacked under the previous one without a blank line: it opens with its date
+/// and goes on ("2019–2021  Cook, Joe's Diner, Austin").
+fn date_first(l: &Line) -> bool {
+    let Some(r) = &l.dates else { return false };
+    let t = l.text;
+    t[..r.start].trim_matches(|c: char| !c.is_alphanumeric()).is_empty() && t[r.end..].split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).count() >= 2
+}
+
+/// A line whose date ends it ("B.S. Biology, with Highest Honors, New Mexico State University, 2007").
+fn date_ends(l: &Line, r: &std::ops::Range<usize>) -> bool {
+    l.text[r.end..].trim_matches(|c: char| c.is_whitespace() || matches!(c, ')' | '*' | '_' | '|' | ']' | ',')).is_empty()
+}
+
+/// Two dated lines that both name a school: two one-line degrees, not a school and its degree.
+fn same_school_line(prev: &Line, l: &Line) -> bool {
+    let school = &cues().school;
+    prev.has_date() && school.found_in(prev.text) && school.found_in(l.text)
+}
+
+/// A dated line naming a degree, school or course right under another entry ("B.S.
+/// Biochemistry, Marquette University — 2012" after a degree line and its honours line).
+fn stacked_degree(l: &Line) -> bool {
+    l.has_date() && cues().schooling.found_in(l.text)
+}
+
+/// A bullet line that is a whole entry, in a section listing its jobs or degrees as bullets
+/// ("➢ Worked as Software Engineer in Cognizant, Chennai from Jun 2016 to Jul 2020."): dated with a
+/// title, or naming a degree or school, and the section's first line or right after another such.
+fn bullet_entry(lines: &[Line], i: usize, starts: &[usize], education: bool) -> bool {
+    let l = &lines[i];
+    let c = cues();
+    let cue = if education { c.degree_or_school.found_in(l.text) } else { l.has_date() && c.title.found_in(l.text) };
+    if !l.bullet || l.words > 30 || !cue {
+        return false;
+    }
+    match (0..i).rev().find(|&p| lines[p].kind != LineKind::Blank) {
+        None => true,
+        Some(p) => starts.last() == Some(&p) && lines[p].bullet,
+    }
 }
 
 /// Entries of a section body (`lines`), as byte spans with their fields.
@@ -50,6 +98,8 @@ pub fn find(lines: &[Line], kind: SectionType) -> Vec<Entry> {
 pub fn starts(lines: &[Line], kind: SectionType) -> Vec<usize> {
     let education = kind == SectionType::Education;
     let mut starts: Vec<usize> = Vec::new();
+    // The line after the last entry's header lines: it continues that header.
+    let mut header_end = 0;
     let mut i = 0;
     while i < lines.len() {
         let l = &lines[i];
@@ -60,14 +110,24 @@ pub fn starts(lines: &[Line], kind: SectionType) -> Vec<usize> {
             let d = &l.text[r.clone()];
             d.chars().any(|c| matches!(c, '-' | '–' | '—')) || d.contains(" to ")
         };
-        let dated_here = l.dates.as_ref().is_some_and(|r| is_range(r) || l.words <= 10);
-        let dated_next = next.is_some_and(|n| n.has_date()) && l.words <= 12;
+        let dated_here = l.dates.as_ref().is_some_and(|r| is_range(r) || l.words <= 10 || date_ends(l, r));
+        // The date on the next line, or on the one after ("Title" / "Company" / "2019 – 2021"),
+        // when this line has none of its own.
+        let short = l.words <= 12 && !l.has_date();
+        let dated_next = short && next.is_some_and(|n| n.has_date());
+        let dated_third = short && !dated_next && next.is_some_and(|n| n.words <= 12) && lines.get(i + 2).is_some_and(|n| header_like(n) && n.has_date() && n.words <= 12);
         let schooled = education && cues().degree_or_school.found_in(l.text);
-        let starts_here = header_like(l) && (markdown || (after_break && (dated_here || dated_next || schooled)));
-        if starts_here {
+        let starts_here = header_like(l) && (markdown || (after_break && (dated_here || dated_next || dated_third || schooled)));
+        let stacked = header_like(l) && (date_first(l) || (education && i > 0 && stacked_degree(l) && (i != header_end || same_school_line(&lines[i - 1], l))));
+        if starts_here || stacked || bullet_entry(lines, i, &starts, education) {
             starts.push(i);
-            // The line that gave this header its date is part of the header, not a new entry.
-            i += if !dated_here && dated_next { 2 } else { 1 };
+            // The lines that gave this header its date are part of the header, not new entries.
+            i += match (starts_here && !dated_here, dated_next, dated_third) {
+                (true, true, _) => 2,
+                (true, _, true) => 3,
+                _ => 1,
+            };
+            header_end = i;
         } else {
             i += 1;
         }
@@ -160,6 +220,21 @@ fn looks_like_location(part: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::segment::lines::analyse;
+
+    #[test]
+    fn stacked_one_line_entries_and_three_line_headers() {
+        let jobs = "2021–present  Line Cook, Emmer & Rye, Austin\n2019–2021  Cook, Joe's Diner, Austin\n2018–2019  Prep Cook, Whole Foods Market, Austin\n";
+        assert_eq!(starts(&analyse(jobs), SectionType::Experience), vec![0, 1, 2]);
+        let three = "Charge Nurse, Telemetry Unit\nSaguaro Regional Medical Center\nJan 2020 – Present\n• Coordinate assignments\nStaff Nurse\nSaguaro Regional Medical Center\nJun 2016 – Dec 2019\n";
+        assert_eq!(starts(&analyse(three), SectionType::Experience), vec![0, 4]);
+        let degrees = "Doctor of Medicine, Medical College of Wisconsin — 2016\nAlpha Omega Alpha Honor Medical Society\nB.S. Biochemistry, Marquette University — 2012\n";
+        assert_eq!(starts(&analyse(degrees), SectionType::Education), vec![0, 2]);
+        let school_then_degree = "Carnegie Mellon University, Pittsburgh, PA   Expected May 2026\nBachelor of Science in Statistics, 2026\n";
+        assert_eq!(starts(&analyse(school_then_degree), SectionType::Education), vec![0]);
+        let one_liners = "Parsons School of Design | MFA Design and Technology | 2015\nAmerican University of Beirut | BA Graphic Design | 2012\n";
+        assert_eq!(starts(&analyse(one_liners), SectionType::Education), vec![0, 1]);
+    }
 
     #[test]
     fn nearest_separator_is_the_minimum_over_separators() {
