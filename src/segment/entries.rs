@@ -45,7 +45,18 @@ fn cues() -> &'static Cues {
 
 /// A line that can head an entry: text, not a bullet, short, not a sentence.
 fn header_like(l: &Line) -> bool {
-    l.kind == LineKind::Text && !l.bullet && l.words <= 16 && !l.text.trim_end().ends_with('.') && !l.text.starts_with([' ', '\t'])
+    l.kind == LineKind::Text && !l.bullet && l.words <= 16 && !ends_sentence(l.text) && !l.text.starts_with([' ', '\t'])
+}
+
+/// Abbreviations that end company names and places, not sentences ("Acme Inc.").
+const ABBREVIATIONS: &[&str] = &["inc", "ltd", "co", "corp", "llc", "llp", "plc", "jr", "sr", "st", "bros", "dept", "univ", "assn"];
+
+/// Whether a line ends a sentence: a final period that is not an abbreviation's ("Acme Inc.",
+/// "Washington, D.C.").
+fn ends_sentence(text: &str) -> bool {
+    let Some(body) = text.trim_end().strip_suffix('.') else { return false };
+    let last = body.rsplit([' ', ',']).next().unwrap_or("");
+    !(last.contains('.') || ABBREVIATIONS.iter().any(|a| last.eq_ignore_ascii_case(a)))
 }
 
 /// A one-line entry stacked under the previous one without a blank line: it opens with its date
@@ -100,10 +111,15 @@ pub fn starts(lines: &[Line], kind: SectionType) -> Vec<usize> {
     let mut starts: Vec<usize> = Vec::new();
     // The line after the last entry's header lines: it continues that header.
     let mut header_end = 0;
+    // Bullets and their indented continuation lines (a wrapped bullet ends like a bullet).
+    let mut in_bullet = vec![false; lines.len()];
+    for k in 0..lines.len() {
+        in_bullet[k] = lines[k].bullet || (k > 0 && in_bullet[k - 1] && lines[k].kind == LineKind::Text && lines[k].text.starts_with([' ', '\t']));
+    }
     let mut i = 0;
     while i < lines.len() {
         let l = &lines[i];
-        let after_break = i == 0 || matches!(lines[i - 1].kind, LineKind::Blank | LineKind::Rule) || lines[i - 1].bullet || starts.is_empty();
+        let after_break = i == 0 || matches!(lines[i - 1].kind, LineKind::Blank | LineKind::Rule) || in_bullet[i - 1] || starts.is_empty();
         let markdown = l.text.trim_start().starts_with("###");
         let next = lines.get(i + 1).filter(|n| header_like(n));
         let is_range = |r: &std::ops::Range<usize>| {
@@ -221,6 +237,15 @@ fn looks_like_location(part: &str) -> bool {
 mod tests {
     use super::*;
     use crate::segment::lines::analyse;
+
+    #[test]
+    fn wrapped_bullets_and_abbreviations() {
+        let text = "TechCorp Inc\nSenior Engineer    Mar 2021 – Present\n* Led the migration, improving reliability to\n  99.9% uptime\nStartupXYZ\nFull Stack Developer    Jun 2019 – Feb 2021\n";
+        assert_eq!(starts(&analyse(text), SectionType::Experience), vec![0, 4]);
+        let inc = "Software Developer at Acme Inc.\nJun 2018 – May 2022\n";
+        assert_eq!(starts(&analyse(inc), SectionType::Experience), vec![0]);
+        assert!(ends_sentence("Built the platform.") && !ends_sentence("Acme Inc.") && !ends_sentence("Washington, D.C."));
+    }
 
     #[test]
     fn stacked_one_line_entries_and_three_line_headers() {
