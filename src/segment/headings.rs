@@ -166,6 +166,7 @@ const VOCABULARY: &[(&str, SectionType)] = &[
     ("miscellaneous", SectionType::Additional),
     ("misc", SectionType::Additional),
     ("other information", SectionType::Additional),
+    ("availability", SectionType::Additional),
     ("declaration", SectionType::Other),
     ("affiliations", SectionType::Other),
     ("professional affiliations", SectionType::Other),
@@ -283,6 +284,27 @@ pub fn heading_type(normalised: &str) -> Option<SectionType> {
     None
 }
 
+/// The nouns that end a heading whatever field words come before them ("Hospitality
+/// Experience", "Flight Experience", "Clinical Skills", "Certificates & Ratings").
+const HEAD_NOUNS: &[&str] = &[
+    "experience", "skills", "certifications", "certificates", "education", "training", "projects", "awards", "publications", "interests",
+];
+
+/// A short heading the vocabulary does not know, read by its head noun: at most three words, each
+/// capitalised, no digits or separators ("VP, Customer Experience" is a title), and the last word of the line (or of the first part before "and") one
+/// of `HEAD_NOUNS`, typed as the vocabulary types it. `line` is the trimmed line, `normalised` its `normalise` form.
+pub fn head_noun_type(line: &str, normalised: &str) -> Option<SectionType> {
+    let capitalised = |w: &str| w.chars().find(|c| c.is_alphanumeric()).is_some_and(char::is_uppercase) || w == "&";
+    if normalised.split(' ').filter(|&w| w != "and").count() > 3 || line.chars().any(|c| c.is_ascii_digit() || matches!(c, ',' | '|')) || !line.split_whitespace().all(capitalised) {
+        return None;
+    }
+    let first = normalised.split(" and ").next().unwrap_or(normalised);
+    [normalised, first].iter().find_map(|part| {
+        let last = part.rsplit(' ').next()?;
+        HEAD_NOUNS.contains(&last).then(|| vocabulary().get(last).copied()).flatten()
+    })
+}
+
 /// Whether a normalised line is one of the labels that structure a job entry.
 pub fn is_entry_label(normalised: &str) -> bool {
     ENTRY_LABELS.contains(&normalised)
@@ -343,6 +365,22 @@ mod tests {
         ] {
             assert_eq!(kind(line), Some(want), "{line}");
         }
+    }
+
+    #[test]
+    fn head_nouns_after_unknown_field_words() {
+        let head = |line: &str| {
+            let mut n = String::new();
+            normalise(line, &mut n).then(|| head_noun_type(line, &n)).flatten()
+        };
+        assert_eq!(head("HOSPITALITY EXPERIENCE"), Some(SectionType::Experience));
+        assert_eq!(head("Flight Experience"), Some(SectionType::Experience));
+        assert_eq!(head("CERTIFICATES & RATINGS"), Some(SectionType::Certifications));
+        assert_eq!(head("AVIATION TRAINING & EDUCATION"), Some(SectionType::Education));
+        assert_eq!(head("10 years experience"), None);
+        assert_eq!(head("Strong customer-facing communication skills"), None);
+        assert_eq!(head("with field experience"), None);
+        assert_eq!(head("VP, Customer Experience"), None);
     }
 
     #[test]

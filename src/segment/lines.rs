@@ -2,7 +2,7 @@
 //! resumes that have no headings at all) by what their lines look like.
 
 use super::dates::find_dates;
-use super::headings::{heading_type, is_entry_label, is_rule, normalise};
+use super::headings::{head_noun_type, heading_type, is_entry_label, is_rule, normalise};
 use super::{SectionType, Start};
 use crate::text::{self, bullet_marker_len, skills_in};
 
@@ -63,7 +63,7 @@ pub fn analyse(text: &str) -> Vec<Line<'_>> {
         } else if is_entry_label(&buf) {
             Vocabulary::EntryLabel
         } else {
-            heading_type(&buf).map_or(Vocabulary::None, Vocabulary::Heading)
+            heading_type(&buf).or_else(|| head_noun_type(trimmed, &buf)).map_or(Vocabulary::None, Vocabulary::Heading)
         };
         let kind = match vocabulary {
             _ if trimmed.is_empty() => LineKind::Blank,
