@@ -72,6 +72,19 @@ fn date_ends(l: &Line, r: &std::ops::Range<usize>) -> bool {
     l.text[r.end..].trim_matches(|c: char| c.is_whitespace() || matches!(c, ')' | '*' | '_' | '|' | ']' | ',')).is_empty()
 }
 
+/// A one-line entry right under another ("Receptionist, Kelley Insurance, Broken Arrow, OK
+/// (2009 – 2012)" under "Executive Assistant, Harmon Oil & Gas, Tulsa, OK (2012 – 2018)"): the
+/// previous line began an entry and ends in its date, this one ends in a date range and names more
+/// than a title before it (a role under a company header, "Project Manager (2014 – 2018)", does not).
+fn one_liner_after_one_liner(lines: &[Line], i: usize, starts: &[usize]) -> bool {
+    let l = &lines[i];
+    let (Some(r), Some(&s)) = (&l.dates, starts.last()) else { return false };
+    let prev = &lines[s];
+    let range = l.text[r.clone()].contains(['-', '–', '—']) || l.text[r.clone()].contains(" to ");
+    let parts = [", ", " | ", " — ", " – "].iter().any(|sep| l.text[..r.start].contains(sep));
+    s + 1 == i && range && parts && date_ends(l, r) && prev.dates.as_ref().is_some_and(|p| date_ends(prev, p))
+}
+
 /// Two dated lines that both name a school: two one-line degrees, not a school and its degree.
 fn same_school_line(prev: &Line, l: &Line) -> bool {
     let school = &cues().school;
@@ -134,7 +147,7 @@ pub fn starts(lines: &[Line], kind: SectionType) -> Vec<usize> {
         let dated_third = short && !dated_next && next.is_some_and(|n| n.words <= 12) && lines.get(i + 2).is_some_and(|n| header_like(n) && n.has_date() && n.words <= 12);
         let schooled = education && cues().degree_or_school.found_in(l.text);
         let starts_here = header_like(l) && (markdown || (after_break && (dated_here || dated_next || dated_third || schooled)));
-        let stacked = header_like(l) && (date_first(l) || (education && i > 0 && stacked_degree(l) && (i != header_end || same_school_line(&lines[i - 1], l))));
+        let stacked = header_like(l) && (date_first(l) || one_liner_after_one_liner(lines, i, &starts) || (education && i > 0 && stacked_degree(l) && (i != header_end || same_school_line(&lines[i - 1], l))));
         if starts_here || stacked || bullet_entry(lines, i, &starts, education) {
             starts.push(i);
             // The lines that gave this header its date are part of the header, not new entries.
@@ -253,6 +266,10 @@ mod tests {
         assert_eq!(starts(&analyse(jobs), SectionType::Experience), vec![0, 1, 2]);
         let three = "Charge Nurse, Telemetry Unit\nSaguaro Regional Medical Center\nJan 2020 – Present\n• Coordinate assignments\nStaff Nurse\nSaguaro Regional Medical Center\nJun 2016 – Dec 2019\n";
         assert_eq!(starts(&analyse(three), SectionType::Experience), vec![0, 4]);
+        let one_liners = "Executive Assistant, Harmon Oil & Gas, Tulsa, OK (2012 – 2018)\nReceptionist, Kelley Insurance, Broken Arrow, OK (2009 – 2012)\n";
+        assert_eq!(starts(&analyse(one_liners), SectionType::Experience), vec![0, 1]);
+        let roles = "SUNDT CONSTRUCTION — Phoenix, AZ    2012 – Present\nSenior Project Manager (2018 – Present)\n";
+        assert_eq!(starts(&analyse(roles), SectionType::Experience), vec![0]);
         let degrees = "Doctor of Medicine, Medical College of Wisconsin — 2016\nAlpha Omega Alpha Honor Medical Society\nB.S. Biochemistry, Marquette University — 2012\n";
         assert_eq!(starts(&analyse(degrees), SectionType::Education), vec![0, 2]);
         let school_then_degree = "Carnegie Mellon University, Pittsburgh, PA   Expected May 2026\nBachelor of Science in Statistics, 2026\n";
