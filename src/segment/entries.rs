@@ -82,13 +82,21 @@ fn one_liner_after_one_liner(lines: &[Line], i: usize, starts: &[usize]) -> bool
     let prev = &lines[s];
     let range = l.text[r.clone()].contains(['-', '–', '—']) || l.text[r.clone()].contains(" to ");
     let parts = [", ", " | ", " — ", " – "].iter().any(|sep| l.text[..r.start].contains(sep));
-    s + 1 == i && range && parts && date_ends(l, r) && prev.dates.as_ref().is_some_and(|p| date_ends(prev, p))
+    s + 1 == i && range && parts && date_ends(l, r) && prev.has_date() && ends_in_year(prev.text)
 }
 
-/// Two dated lines that both name a school: two one-line degrees, not a school and its degree.
+/// Whether a line ends in a year or an open end ("... — Fall 2024, Spring 2025", "(2019 – present)").
+fn ends_in_year(text: &str) -> bool {
+    let t = text.trim_end_matches(|c: char| c.is_whitespace() || matches!(c, ')' | ']' | '*' | '_' | '|'));
+    let last = t.rsplit([' ', '-', '–', '—', '/', '(']).next().unwrap_or("");
+    (last.len() == 4 && last.bytes().all(|b| b.is_ascii_digit())) || ["present", "current", "now"].iter().any(|o| last.eq_ignore_ascii_case(o))
+}
+
+/// A dated line right under a dated line that began an entry and names a school: each has its
+/// own year, so they are two one-line entries ("B.S. ..., Embry-Riddle Aeronautical University —
+/// 2007" then "USAF Undergraduate Pilot Training, Columbus AFB — 2008"), not a school and its degree.
 fn same_school_line(prev: &Line, l: &Line) -> bool {
-    let school = &cues().school;
-    prev.has_date() && school.found_in(prev.text) && school.found_in(l.text)
+    prev.has_date() && l.has_date() && cues().school.found_in(prev.text)
 }
 
 /// A dated line naming a degree, school or course right under another entry ("B.S.
@@ -132,14 +140,15 @@ pub fn starts(lines: &[Line], kind: SectionType) -> Vec<usize> {
     let mut i = 0;
     while i < lines.len() {
         let l = &lines[i];
-        let after_break = i == 0 || matches!(lines[i - 1].kind, LineKind::Blank | LineKind::Rule) || in_bullet[i - 1] || starts.is_empty();
+        // A heading merged into the section (a second heading of the same type, a page-break repeat) is a break too.
+        let after_break = i == 0 || matches!(lines[i - 1].kind, LineKind::Blank | LineKind::Rule | LineKind::Heading(_)) || in_bullet[i - 1] || starts.is_empty();
         let markdown = l.text.trim_start().starts_with("###");
         let next = lines.get(i + 1).filter(|n| header_like(n));
         let is_range = |r: &std::ops::Range<usize>| {
             let d = &l.text[r.clone()];
             d.chars().any(|c| matches!(c, '-' | '–' | '—')) || d.contains(" to ")
         };
-        let dated_here = l.dates.as_ref().is_some_and(|r| is_range(r) || l.words <= 10 || date_ends(l, r));
+        let dated_here = l.dates.as_ref().is_some_and(|r| is_range(r) || l.words <= 10 || date_ends(l, r) || ends_in_year(l.text));
         // The date on the next line, or on the one after ("Title" / "Company" / "2019 – 2021"),
         // when this line has none of its own.
         let short = l.words <= 12 && !l.has_date();
@@ -268,11 +277,13 @@ mod tests {
         assert_eq!(starts(&analyse(three), SectionType::Experience), vec![0, 4]);
         let one_liners = "Executive Assistant, Harmon Oil & Gas, Tulsa, OK (2012 – 2018)\nReceptionist, Kelley Insurance, Broken Arrow, OK (2009 – 2012)\n";
         assert_eq!(starts(&analyse(one_liners), SectionType::Experience), vec![0, 1]);
+        let campus = "Teaching Assistant, Reasoning with Data, Carnegie Mellon — Fall 2024, Spring 2025\nTreasurer, Women in Data Science club — 2023 – 2025\n";
+        assert_eq!(starts(&analyse(campus), SectionType::Experience), vec![0, 1]);
         let roles = "SUNDT CONSTRUCTION — Phoenix, AZ    2012 – Present\nSenior Project Manager (2018 – Present)\n";
         assert_eq!(starts(&analyse(roles), SectionType::Experience), vec![0]);
         let degrees = "Doctor of Medicine, Medical College of Wisconsin — 2016\nAlpha Omega Alpha Honor Medical Society\nB.S. Biochemistry, Marquette University — 2012\n";
         assert_eq!(starts(&analyse(degrees), SectionType::Education), vec![0, 2]);
-        let school_then_degree = "Carnegie Mellon University, Pittsburgh, PA   Expected May 2026\nBachelor of Science in Statistics, 2026\n";
+        let school_then_degree = "Carnegie Mellon University, Pittsburgh, PA   Expected May 2026\nBachelor of Science in Statistics; Minor in Economics\n";
         assert_eq!(starts(&analyse(school_then_degree), SectionType::Education), vec![0]);
         let one_liners = "Parsons School of Design | MFA Design and Technology | 2015\nAmerican University of Beirut | BA Graphic Design | 2012\n";
         assert_eq!(starts(&analyse(one_liners), SectionType::Education), vec![0, 1]);
