@@ -11,9 +11,14 @@ const TITLE_WORDS: &[&str] = &[
     "ceo", "cto", "cfo", "officer", "specialist", "architect", "administrator", "coordinator", "associate", "programmer", "head",
     "founder", "co-founder", "owner", "researcher", "assistant", "teacher", "volunteer", "advisor", "strategist", "writer", "editor",
     "principal", "staff", "senior", "junior", "technician", "representative", "contractor", "freelance", "fellow", "chair", "member",
+    "supervisor", "foreman", "apprentice", "operator", "mechanic", "welder", "plumber", "electrician", "driver", "cook", "chef",
+    "nurse", "aide", "physician", "pharmacist", "therapist", "counselor", "clerk", "cashier", "attorney", "paralegal", "agent",
+    "sergeant", "instructor", "professor", "lecturer", "tutor", "postdoctoral", "photographer", "superintendent", "inspector",
 ];
 const DEGREE_WORDS: &[&str] = &["bachelor", "master", "b.s", "b.a", "m.s", "m.a", "phd", "ph.d", "mba", "degree", "diploma", "associate", "bsc", "msc", "certificate"];
 const SCHOOL_WORDS: &[&str] = &["university", "college", "institute", "school", "academy", "polytechnic"];
+/// Other words that name a course of study in an education section.
+const COURSE_WORDS: &[&str] = &["course", "program", "training", "residency", "apprenticeship", "bootcamp"];
 
 use crate::text::NeedleSet;
 use std::sync::OnceLock;
@@ -24,6 +29,7 @@ struct Cues {
     degree: NeedleSet,
     school: NeedleSet,
     degree_or_school: NeedleSet,
+    schooling: NeedleSet,
 }
 
 fn cues() -> &'static Cues {
@@ -33,12 +39,86 @@ fn cues() -> &'static Cues {
         degree: NeedleSet::new(DEGREE_WORDS),
         school: NeedleSet::new(SCHOOL_WORDS),
         degree_or_school: NeedleSet::new(&[DEGREE_WORDS, SCHOOL_WORDS].concat()),
+        schooling: NeedleSet::new(&[DEGREE_WORDS, SCHOOL_WORDS, COURSE_WORDS].concat()),
     })
 }
 
 /// A line that can head an entry: text, not a bullet, short, not a sentence.
 fn header_like(l: &Line) -> bool {
-    l.kind == LineKind::Text && !l.bullet && l.words <= 16 && !l.text.trim_end().ends_with('.') && !l.text.starts_with([' ', '\t'])
+    l.kind == LineKind::Text && !l.bullet && l.words <= 16 && !ends_sentence(l.text) && !l.text.starts_with([' ', '\t'])
+}
+
+/// Abbreviations that end company names and places, not sentences ("Acme Inc.").
+const ABBREVIATIONS: &[&str] = &["inc", "ltd", "co", "corp", "llc", "llp", "plc", "jr", "sr", "st", "bros", "dept", "univ", "assn"];
+
+/// Whether a line ends a sentence: a final period that is not an abbreviation's ("Acme Inc.",
+/// "Washington, D.C.").
+fn ends_sentence(text: &str) -> bool {
+    let Some(body) = text.trim_end().strip_suffix('.') else { return false };
+    let last = body.rsplit([' ', ',']).next().unwrap_or("");
+    !(last.contains('.') || ABBREVIATIONS.iter().any(|a| last.eq_ignore_ascii_case(a)))
+}
+
+/// A one-line entry stacked under the previous one without a blank line: it opens with its date
+/// and goes on ("2019–2021  Cook, Joe's Diner, Austin").
+fn date_first(l: &Line) -> bool {
+    let Some(r) = &l.dates else { return false };
+    let t = l.text;
+    t[..r.start].trim_matches(|c: char| !c.is_alphanumeric()).is_empty() && t[r.end..].split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).count() >= 2
+}
+
+/// A line whose date ends it ("B.S. Biology, with Highest Honors, New Mexico State University, 2007").
+fn date_ends(l: &Line, r: &std::ops::Range<usize>) -> bool {
+    l.text[r.end..].trim_matches(|c: char| c.is_whitespace() || matches!(c, ')' | '*' | '_' | '|' | ']' | ',')).is_empty()
+}
+
+/// A one-line entry right under another ("Receptionist, Kelley Insurance, Broken Arrow, OK
+/// (2009 – 2012)" under "Executive Assistant, Harmon Oil & Gas, Tulsa, OK (2012 – 2018)"): the
+/// previous line began an entry and ends in its date, this one ends in a date range and names more
+/// than a title before it (a role under a company header, "Project Manager (2014 – 2018)", does not).
+fn one_liner_after_one_liner(lines: &[Line], i: usize, starts: &[usize]) -> bool {
+    let l = &lines[i];
+    let (Some(r), Some(&s)) = (&l.dates, starts.last()) else { return false };
+    let prev = &lines[s];
+    let range = l.text[r.clone()].contains(['-', '–', '—']) || l.text[r.clone()].contains(" to ");
+    let parts = [", ", " | ", " — ", " – "].iter().any(|sep| l.text[..r.start].contains(sep));
+    s + 1 == i && range && parts && date_ends(l, r) && prev.has_date() && ends_in_year(prev.text)
+}
+
+/// Whether a line ends in a year or an open end ("... — Fall 2024, Spring 2025", "(2019 – present)").
+fn ends_in_year(text: &str) -> bool {
+    let t = text.trim_end_matches(|c: char| c.is_whitespace() || matches!(c, ')' | ']' | '*' | '_' | '|'));
+    let last = t.rsplit([' ', '-', '–', '—', '/', '(']).next().unwrap_or("");
+    (last.len() == 4 && last.bytes().all(|b| b.is_ascii_digit())) || ["present", "current", "now"].iter().any(|o| last.eq_ignore_ascii_case(o))
+}
+
+/// A dated line right under a dated line that began an entry and names a school: each has its
+/// own year, so they are two one-line entries ("B.S. ..., Embry-Riddle Aeronautical University —
+/// 2007" then "USAF Undergraduate Pilot Training, Columbus AFB — 2008"), not a school and its degree.
+fn same_school_line(prev: &Line, l: &Line) -> bool {
+    prev.has_date() && l.has_date() && cues().school.found_in(prev.text)
+}
+
+/// A dated line naming a degree, school or course right under another entry ("B.S.
+/// Biochemistry, Marquette University — 2012" after a degree line and its honours line).
+fn stacked_degree(l: &Line) -> bool {
+    l.has_date() && cues().schooling.found_in(l.text)
+}
+
+/// A bullet line that is a whole entry, in a section listing its jobs or degrees as bullets
+/// ("➢ Worked as Software Engineer in Cognizant, Chennai from Jun 2016 to Jul 2020."): dated with a
+/// title, or naming a degree or school, and the section's first line or right after another such.
+fn bullet_entry(lines: &[Line], i: usize, starts: &[usize], education: bool) -> bool {
+    let l = &lines[i];
+    let c = cues();
+    let cue = if education { c.degree_or_school.found_in(l.text) } else { l.has_date() && c.title.found_in(l.text) };
+    if !l.bullet || l.words > 30 || !cue {
+        return false;
+    }
+    match (0..i).rev().find(|&p| lines[p].kind != LineKind::Blank) {
+        None => true,
+        Some(p) => starts.last() == Some(&p) && lines[p].bullet,
+    }
 }
 
 /// Entries of a section body (`lines`), as byte spans with their fields.
@@ -50,25 +130,43 @@ pub fn find(lines: &[Line], kind: SectionType) -> Vec<Entry> {
 pub fn starts(lines: &[Line], kind: SectionType) -> Vec<usize> {
     let education = kind == SectionType::Education;
     let mut starts: Vec<usize> = Vec::new();
+    // The line after the last entry's header lines: it continues that header.
+    let mut header_end = 0;
+    // Bullets and their indented continuation lines (a wrapped bullet ends like a bullet).
+    let mut in_bullet = vec![false; lines.len()];
+    for k in 0..lines.len() {
+        in_bullet[k] = lines[k].bullet || (k > 0 && in_bullet[k - 1] && lines[k].kind == LineKind::Text && lines[k].text.starts_with([' ', '\t']));
+    }
     let mut i = 0;
     while i < lines.len() {
         let l = &lines[i];
-        let after_break = i == 0 || matches!(lines[i - 1].kind, LineKind::Blank | LineKind::Rule) || lines[i - 1].bullet || starts.is_empty();
+        // A heading merged into the section (a second heading of the same type, a page-break repeat) is a break too.
+        let after_break = i == 0 || matches!(lines[i - 1].kind, LineKind::Blank | LineKind::Rule | LineKind::Heading(_)) || in_bullet[i - 1] || starts.is_empty();
         let markdown = l.text.trim_start().starts_with("###");
         let next = lines.get(i + 1).filter(|n| header_like(n));
         let is_range = |r: &std::ops::Range<usize>| {
             let d = &l.text[r.clone()];
             d.chars().any(|c| matches!(c, '-' | '–' | '—')) || d.contains(" to ")
         };
-        let dated_here = l.dates.as_ref().is_some_and(|r| is_range(r) || l.words <= 10);
-        let dated_next = next.is_some_and(|n| n.has_date()) && l.words <= 12;
+        let dated_here = l.dates.as_ref().is_some_and(|r| is_range(r) || l.words <= 10 || date_ends(l, r) || ends_in_year(l.text));
+        // The date on the next line, or on the one after ("Title" / "Company" / "2019 – 2021"),
+        // when this line has none of its own.
+        let short = l.words <= 12 && !l.has_date();
+        let dated_next = short && next.is_some_and(|n| n.has_date());
+        let dated_third = short && !dated_next && next.is_some_and(|n| n.words <= 12) && lines.get(i + 2).is_some_and(|n| header_like(n) && n.has_date() && n.words <= 12);
         // The degree and school search last, only where it decides.
         let schooled = || education && cues().degree_or_school.found_in(l.text);
-        let starts_here = header_like(l) && (markdown || (after_break && (dated_here || dated_next || schooled())));
-        if starts_here {
+        let starts_here = header_like(l) && (markdown || (after_break && (dated_here || dated_next || dated_third || schooled())));
+        let stacked = header_like(l) && (date_first(l) || one_liner_after_one_liner(lines, i, &starts) || (education && i > 0 && stacked_degree(l) && (i != header_end || same_school_line(&lines[i - 1], l))));
+        if starts_here || stacked || bullet_entry(lines, i, &starts, education) {
             starts.push(i);
-            // The line that gave this header its date is part of the header, not a new entry.
-            i += if !dated_here && dated_next { 2 } else { 1 };
+            // The lines that gave this header its date are part of the header, not new entries.
+            i += match (starts_here && !dated_here, dated_next, dated_third) {
+                (true, true, _) => 2,
+                (true, _, true) => 3,
+                _ => 1,
+            };
+            header_end = i;
         } else {
             i += 1;
         }
@@ -161,6 +259,36 @@ fn looks_like_location(part: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::segment::lines::analyse;
+
+    #[test]
+    fn wrapped_bullets_and_abbreviations() {
+        let text = "TechCorp Inc\nSenior Engineer    Mar 2021 – Present\n* Led the migration, improving reliability to\n  99.9% uptime\nStartupXYZ\nFull Stack Developer    Jun 2019 – Feb 2021\n";
+        assert_eq!(starts(&analyse(text), SectionType::Experience), vec![0, 4]);
+        let inc = "Software Developer at Acme Inc.\nJun 2018 – May 2022\n";
+        assert_eq!(starts(&analyse(inc), SectionType::Experience), vec![0]);
+        assert!(ends_sentence("Built the platform.") && !ends_sentence("Acme Inc.") && !ends_sentence("Washington, D.C."));
+    }
+
+    #[test]
+    fn stacked_one_line_entries_and_three_line_headers() {
+        let jobs = "2021–present  Line Cook, Emmer & Rye, Austin\n2019–2021  Cook, Joe's Diner, Austin\n2018–2019  Prep Cook, Whole Foods Market, Austin\n";
+        assert_eq!(starts(&analyse(jobs), SectionType::Experience), vec![0, 1, 2]);
+        let three = "Charge Nurse, Telemetry Unit\nSaguaro Regional Medical Center\nJan 2020 – Present\n• Coordinate assignments\nStaff Nurse\nSaguaro Regional Medical Center\nJun 2016 – Dec 2019\n";
+        assert_eq!(starts(&analyse(three), SectionType::Experience), vec![0, 4]);
+        let one_liners = "Executive Assistant, Harmon Oil & Gas, Tulsa, OK (2012 – 2018)\nReceptionist, Kelley Insurance, Broken Arrow, OK (2009 – 2012)\n";
+        assert_eq!(starts(&analyse(one_liners), SectionType::Experience), vec![0, 1]);
+        let campus = "Teaching Assistant, Reasoning with Data, Carnegie Mellon — Fall 2024, Spring 2025\nTreasurer, Women in Data Science club — 2023 – 2025\n";
+        assert_eq!(starts(&analyse(campus), SectionType::Experience), vec![0, 1]);
+        let roles = "SUNDT CONSTRUCTION — Phoenix, AZ    2012 – Present\nSenior Project Manager (2018 – Present)\n";
+        assert_eq!(starts(&analyse(roles), SectionType::Experience), vec![0]);
+        let degrees = "Doctor of Medicine, Medical College of Wisconsin — 2016\nAlpha Omega Alpha Honor Medical Society\nB.S. Biochemistry, Marquette University — 2012\n";
+        assert_eq!(starts(&analyse(degrees), SectionType::Education), vec![0, 2]);
+        let school_then_degree = "Carnegie Mellon University, Pittsburgh, PA   Expected May 2026\nBachelor of Science in Statistics; Minor in Economics\n";
+        assert_eq!(starts(&analyse(school_then_degree), SectionType::Education), vec![0]);
+        let one_liners = "Parsons School of Design | MFA Design and Technology | 2015\nAmerican University of Beirut | BA Graphic Design | 2012\n";
+        assert_eq!(starts(&analyse(one_liners), SectionType::Education), vec![0, 1]);
+    }
 
     #[test]
     fn nearest_separator_is_the_minimum_over_separators() {

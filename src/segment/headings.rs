@@ -11,7 +11,8 @@ const VOCABULARY: &[(&str, SectionType)] = &[
     ("contact information", SectionType::Contact),
     ("contact details", SectionType::Contact),
     ("personal information", SectionType::Contact),
-    ("personal details", SectionType::Contact),
+    ("personal details", SectionType::Additional),
+    ("personal profile", SectionType::Additional),
     ("summary", SectionType::Summary),
     ("profile", SectionType::Summary),
     ("about", SectionType::Summary),
@@ -24,6 +25,13 @@ const VOCABULARY: &[(&str, SectionType)] = &[
     ("personal statement", SectionType::Summary),
     ("qualifications summary", SectionType::Summary),
     ("summary of qualifications", SectionType::Summary),
+    ("what i do", SectionType::Summary),
+    ("snapshot", SectionType::Summary),
+    ("professional highlights", SectionType::Summary),
+    ("career highlights", SectionType::Summary),
+    ("highlights of qualifications", SectionType::Summary),
+    ("teaching philosophy", SectionType::Summary),
+    ("introduction", SectionType::Summary),
     ("experience", SectionType::Experience),
     ("work experience", SectionType::Experience),
     ("employment", SectionType::Experience),
@@ -36,6 +44,21 @@ const VOCABULARY: &[(&str, SectionType)] = &[
     ("positions held", SectionType::Experience),
     ("experience history", SectionType::Experience),
     ("industry experience", SectionType::Experience),
+    ("where i've worked", SectionType::Experience),
+    ("where i have worked", SectionType::Experience),
+    ("jobs", SectionType::Experience),
+    ("internships", SectionType::Experience),
+    ("internship", SectionType::Experience),
+    ("freelance", SectionType::Experience),
+    ("freelance work", SectionType::Experience),
+    ("appointments", SectionType::Experience),
+    ("teaching", SectionType::Experience),
+    ("clinical rotations", SectionType::Experience),
+    ("rotations", SectionType::Experience),
+    ("military service", SectionType::Experience),
+    ("civilian work", SectionType::Experience),
+    ("campus involvement", SectionType::Experience),
+    ("employment experience", SectionType::Experience),
     ("education", SectionType::Education),
     ("academic background", SectionType::Education),
     ("academic qualifications", SectionType::Education),
@@ -45,6 +68,12 @@ const VOCABULARY: &[(&str, SectionType)] = &[
     ("qualifications", SectionType::Education),
     ("degrees", SectionType::Education),
     ("academic history", SectionType::Education),
+    ("schooling", SectionType::Education),
+    ("continuing education", SectionType::Education),
+    ("educational qualification", SectionType::Education),
+    ("educational qualifications", SectionType::Education),
+    ("educational background", SectionType::Education),
+    ("apprenticeship", SectionType::Education),
     ("skills", SectionType::Skills),
     ("competencies", SectionType::Skills),
     ("core competencies", SectionType::Skills),
@@ -58,6 +87,12 @@ const VOCABULARY: &[(&str, SectionType)] = &[
     ("capabilities", SectionType::Skills),
     ("proficiencies", SectionType::Skills),
     ("tech stack", SectionType::Skills),
+    ("toolbox", SectionType::Skills),
+    ("software", SectionType::Skills),
+    ("equipment", SectionType::Skills),
+    ("gear", SectionType::Skills),
+    ("what i'm good at", SectionType::Skills),
+    ("tools and equipment", SectionType::Skills),
     ("projects", SectionType::Projects),
     ("project", SectionType::Projects),
     ("portfolio", SectionType::Projects),
@@ -69,6 +104,14 @@ const VOCABULARY: &[(&str, SectionType)] = &[
     ("licenses", SectionType::Certifications),
     ("licenses and certifications", SectionType::Certifications),
     ("credentials", SectionType::Certifications),
+    ("licensure", SectionType::Certifications),
+    ("license", SectionType::Certifications),
+    ("bar admissions", SectionType::Certifications),
+    ("bar admission", SectionType::Certifications),
+    ("board certification", SectionType::Certifications),
+    ("board certifications", SectionType::Certifications),
+    ("registrations", SectionType::Certifications),
+    ("professional development", SectionType::Certifications),
     ("awards", SectionType::Awards),
     ("honors", SectionType::Awards),
     ("honours", SectionType::Awards),
@@ -77,12 +120,19 @@ const VOCABULARY: &[(&str, SectionType)] = &[
     ("achievements", SectionType::Awards),
     ("accomplishments", SectionType::Awards),
     ("recognition", SectionType::Awards),
+    ("grants", SectionType::Awards),
+    ("fellowships", SectionType::Awards),
+    ("scholarships", SectionType::Awards),
     ("publications", SectionType::Publications),
     ("papers", SectionType::Publications),
     ("writing", SectionType::Publications),
     ("presentations", SectionType::Publications),
     ("talks", SectionType::Publications),
     ("research", SectionType::Publications),
+    ("invited talks", SectionType::Publications),
+    ("posters", SectionType::Publications),
+    ("books", SectionType::Publications),
+    ("published work", SectionType::Publications),
     ("volunteering", SectionType::Volunteering),
     ("volunteer", SectionType::Volunteering),
     ("volunteer experience", SectionType::Volunteering),
@@ -90,28 +140,50 @@ const VOCABULARY: &[(&str, SectionType)] = &[
     ("community involvement", SectionType::Volunteering),
     ("community service", SectionType::Volunteering),
     ("leadership and volunteering", SectionType::Volunteering),
+    ("pro bono", SectionType::Volunteering),
+    ("pro bono work", SectionType::Volunteering),
+    ("community", SectionType::Volunteering),
+    ("service", SectionType::Volunteering),
+    ("outreach", SectionType::Volunteering),
+    ("civic engagement", SectionType::Volunteering),
     ("languages", SectionType::Languages),
     ("language skills", SectionType::Languages),
     ("spoken languages", SectionType::Languages),
+    ("languages spoken", SectionType::Languages),
     ("interests", SectionType::Interests),
     ("hobbies", SectionType::Interests),
     ("hobbies and interests", SectionType::Interests),
     ("personal interests", SectionType::Interests),
+    ("outside interests", SectionType::Interests),
     ("activities", SectionType::Interests),
     ("references", SectionType::References),
     ("recommendations", SectionType::References),
     ("testimonials", SectionType::References),
+    ("referees", SectionType::References),
     ("additional information", SectionType::Additional),
     ("additional", SectionType::Additional),
     ("other", SectionType::Additional),
     ("miscellaneous", SectionType::Additional),
     ("misc", SectionType::Additional),
+    ("other information", SectionType::Additional),
+    ("availability", SectionType::Additional),
+    ("declaration", SectionType::Other),
+    ("affiliations", SectionType::Other),
+    ("professional affiliations", SectionType::Other),
+    ("memberships", SectionType::Other),
+    ("professional memberships", SectionType::Other),
+    ("board service", SectionType::Other),
+    ("students supervised", SectionType::Other),
 ];
 
 /// Words that qualify a heading without changing its type ("Relevant Experience").
 const QUALIFIERS: &[&str] = &[
     "relevant", "selected", "additional", "key", "professional", "technical", "other", "recent", "core", "my", "academic",
     "work", "career", "notable", "select", "personal", "related",
+    // Fields and settings people name their experience, skills or training by.
+    "culinary", "clinical", "military", "legal", "teaching", "sales", "shop", "civilian", "leadership", "research", "industry",
+    "nursing", "consulting", "field", "executive", "digital", "computer", "staff", "postgraduate", "job-related", "invited",
+    "conference", "university", "hris",
 ];
 
 /// Lines inside a job entry that look like headings but label a part of the entry.
@@ -119,6 +191,7 @@ const ENTRY_LABELS: &[&str] = &[
     "responsibilities", "key responsibilities", "achievements", "key achievements", "accomplishments", "key accomplishments",
     "role", "project description", "description", "environment", "technologies used", "tools used", "tech", "highlights",
     "duties", "key contributions", "impact", "results", "courses", "coursework", "relevant coursework", "skills used",
+    "roles and responsibilities", "duties and responsibilities", "key accomplishment", "key achievement",
 ];
 
 fn vocabulary() -> &'static AHashMap<&'static str, SectionType> {
@@ -210,8 +283,10 @@ pub fn heading_type(normalised: &str) -> Option<SectionType> {
         return Some(t);
     }
     let core: Vec<&str> = text.split(' ').filter(|w| !QUALIFIERS.contains(w)).collect();
+    // A qualifier gone from the front leaves its "and" ("HRIS & Tools" -> "tools").
     let core_text = core.join(" ");
-    if let Some(&t) = v.get(core_text.as_str()) {
+    let core_text = core_text.trim_start_matches("and ").trim_start_matches("or ");
+    if let Some(&t) = v.get(core_text) {
         return Some(t);
     }
     // "education and training", "skills and certifications": the first part decides.
@@ -226,6 +301,27 @@ pub fn heading_type(normalised: &str) -> Option<SectionType> {
         return Some(SectionType::Certifications);
     }
     None
+}
+
+/// The nouns that end a heading whatever field words come before them ("Hospitality
+/// Experience", "Flight Experience", "Clinical Skills", "Certificates & Ratings").
+const HEAD_NOUNS: &[&str] = &[
+    "experience", "skills", "certifications", "certificates", "education", "training", "projects", "awards", "publications", "interests",
+];
+
+/// A short heading the vocabulary does not know, read by its head noun: at most three words, each
+/// capitalised, no digits or separators ("VP, Customer Experience" is a title), and the last word of the line (or of the first part before "and") one
+/// of `HEAD_NOUNS`, typed as the vocabulary types it. `line` is the trimmed line, `normalised` its `normalise` form.
+pub fn head_noun_type(line: &str, normalised: &str) -> Option<SectionType> {
+    let capitalised = |w: &str| w.chars().find(|c| c.is_alphanumeric()).is_some_and(char::is_uppercase) || w == "&";
+    if normalised.split(' ').filter(|&w| w != "and").count() > 3 || line.chars().any(|c| c.is_ascii_digit() || matches!(c, ',' | '|')) || !line.split_whitespace().all(capitalised) {
+        return None;
+    }
+    let first = normalised.split(" and ").next().unwrap_or(normalised);
+    [normalised, first].iter().find_map(|part| {
+        let last = part.rsplit(' ').next()?;
+        HEAD_NOUNS.contains(&last).then(|| vocabulary().get(last).copied()).flatten()
+    })
 }
 
 /// Whether a normalised line is one of the labels that structure a job entry.
@@ -262,6 +358,48 @@ mod tests {
         assert_eq!(kind("EXPERIENCE (continued)"), Some(SectionType::Experience));
         assert_eq!(kind("**Skills**"), Some(SectionType::Skills));
         assert_eq!(kind("Additional Information"), Some(SectionType::Additional));
+    }
+
+    #[test]
+    fn headings_people_really_write() {
+        for (line, want) in [
+            ("Where I've Worked", SectionType::Experience),
+            ("CLINICAL EXPERIENCE", SectionType::Experience),
+            ("Military Service", SectionType::Experience),
+            ("Teaching Experience:", SectionType::Experience),
+            ("Schooling", SectionType::Education),
+            ("POSTGRADUATE TRAINING", SectionType::Education),
+            ("Toolbox", SectionType::Skills),
+            ("HRIS & Tools", SectionType::Skills),
+            ("Technical Proficiencies:", SectionType::Skills),
+            ("Credentials", SectionType::Certifications),
+            ("BAR ADMISSIONS", SectionType::Certifications),
+            ("Licensure & Certification", SectionType::Certifications),
+            ("Professional Highlights", SectionType::Summary),
+            ("Invited Talks", SectionType::Publications),
+            ("Grants and Fellowships", SectionType::Awards),
+            ("Pro Bono", SectionType::Volunteering),
+            ("PERSONAL DETAILS", SectionType::Additional),
+            ("DECLARATION:", SectionType::Other),
+        ] {
+            assert_eq!(kind(line), Some(want), "{line}");
+        }
+    }
+
+    #[test]
+    fn head_nouns_after_unknown_field_words() {
+        let head = |line: &str| {
+            let mut n = String::new();
+            normalise(line, &mut n).then(|| head_noun_type(line, &n)).flatten()
+        };
+        assert_eq!(head("HOSPITALITY EXPERIENCE"), Some(SectionType::Experience));
+        assert_eq!(head("Flight Experience"), Some(SectionType::Experience));
+        assert_eq!(head("CERTIFICATES & RATINGS"), Some(SectionType::Certifications));
+        assert_eq!(head("AVIATION TRAINING & EDUCATION"), Some(SectionType::Education));
+        assert_eq!(head("10 years experience"), None);
+        assert_eq!(head("Strong customer-facing communication skills"), None);
+        assert_eq!(head("with field experience"), None);
+        assert_eq!(head("VP, Customer Experience"), None);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! resumes that have no headings at all) by what their lines look like.
 
 use super::dates::find_dates;
-use super::headings::{heading_type, is_entry_label, is_rule, normalise};
+use super::headings::{head_noun_type, heading_type, is_entry_label, is_rule, normalise};
 use super::{SectionType, Start};
 use crate::text::{self, bullet_marker_len, skills_in};
 
@@ -63,7 +63,7 @@ pub fn analyse(text: &str) -> Vec<Line<'_>> {
         } else if is_entry_label(&buf) {
             Vocabulary::EntryLabel
         } else {
-            heading_type(&buf).map_or(Vocabulary::None, Vocabulary::Heading)
+            heading_type(&buf).or_else(|| head_noun_type(trimmed, &buf)).map_or(Vocabulary::None, Vocabulary::Heading)
         };
         let kind = match vocabulary {
             _ if trimmed.is_empty() => LineKind::Blank,
@@ -117,11 +117,13 @@ fn blocks(lines: &[Line]) -> Vec<(usize, usize)> {
     out
 }
 
-/// A paragraph that reads like a profile: long lines of prose.
+/// A paragraph that reads like a profile: long lines of prose (not contact lines), ending a
+/// sentence somewhere.
 fn is_prose(lines: &[Line]) -> bool {
     let w: usize = lines.iter().map(|l| l.words).sum();
-    let long = lines.iter().filter(|l| l.words >= 8 && !l.bullet).count();
-    w >= 12 && long * 2 >= lines.iter().filter(|l| l.kind != LineKind::Blank).count()
+    let long = lines.iter().filter(|l| l.words >= 8 && !l.bullet && !is_contact_line(l.text)).count();
+    let sentence = lines.iter().any(|l| l.text.contains(". ") || l.text.trim_end().ends_with(['.', '!', '?']));
+    w >= 12 && sentence && long * 2 >= lines.iter().filter(|l| l.kind != LineKind::Blank).count()
 }
 
 /// The top block (name, title, contact lines) unless it is prose, or any block of contact lines.
@@ -164,6 +166,33 @@ fn mentions_degree(line: &str) -> bool {
     SET.get_or_init(|| text::NeedleSet::new(DEGREE_WORDS)).found_in(line)
 }
 
+const CERT_WORDS: &[&str] = &[
+    "certified", "certification", "certificate", "license", "licence", "cpr", "first aid", "osha", "registry", "bls", "acls", "servsafe",
+    "food handler", "twic", "aws d1", "asme", "cdl", "nremt",
+];
+
+fn mentions_cert(line: &str) -> bool {
+    static SET: std::sync::OnceLock<text::NeedleSet> = std::sync::OnceLock::new();
+    SET.get_or_init(|| text::NeedleSet::new(CERT_WORDS)).found_in(line)
+}
+
+/// A block of certifications and licences: at least half its lines name one, and more of them
+/// than name a degree or school ("Tennessee CNA certificate program, ... community college" is
+/// schooling).
+fn is_cert_block(block: &[Line]) -> bool {
+    let text_lines = block.iter().filter(|l| l.kind != LineKind::Blank).count();
+    let certs = block.iter().filter(|l| mentions_cert(l.text)).count();
+    let degrees = block.iter().filter(|l| mentions_degree(l.text)).count();
+    certs > 0 && certs * 2 >= text_lines && certs > degrees && !is_prose(block)
+}
+
+/// A block listing things: every line has three or more items (split by `·`, `•`, `|` or
+/// commas), no date, and no sentence ("vital signs · hoyer lift · catheter care · ...").
+fn is_list_block(block: &[Line]) -> bool {
+    let items = |t: &str| t.matches([',', '·', '•', '|', ';']).count() + 1;
+    !is_prose(block) && block.iter().filter(|l| l.kind != LineKind::Blank).all(|l| items(l.text) >= 3 && !l.has_date() && !l.text.contains(". ") && !l.text.trim_end().ends_with('.'))
+}
+
 /// Sections for a resume without headings, from what its blocks contain: dated blocks with a
 /// degree are education, other dated blocks experience, lists of known skills skills, prose the
 /// summary; the top block is the contact details.
@@ -179,11 +208,13 @@ pub fn content_starts(lines: &[Line], text: &str) -> Vec<Start> {
         };
         if is_contact_block(k, block) {
             SectionType::Contact
+        } else if is_cert_block(block) {
+            SectionType::Certifications
         } else if dated && mentions_degree(&text[block[0].start..block[block.len() - 1].end]) {
             SectionType::Education
         } else if dated {
             SectionType::Experience
-        } else if words <= 120 && listy() {
+        } else if words <= 120 && (listy() || is_list_block(block)) {
             SectionType::Skills
         } else if is_prose(block) && starts.iter().all(|p| p.kind != SectionType::Experience) {
             SectionType::Summary

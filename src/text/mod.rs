@@ -347,7 +347,7 @@ pub fn bullet_marker_len(line: &str) -> Option<usize> {
     let indent = line.len() - trimmed.len();
     let mut chars = trimmed.char_indices();
     let (_, first) = chars.next()?;
-    if matches!(first, '-' | '*' | '•' | '·' | '–' | '▪' | '◦' | '>' | '●' | '○' | '■' | '‣') {
+    if matches!(first, '-' | '*' | '•' | '·' | '–' | '▪' | '◦' | '>' | '●' | '○' | '■' | '‣' | '➢' | '➤' | '❖' | '◆' | '►' | '✓' | '✔') {
         let after = first.len_utf8();
         return trimmed[after..].starts_with(' ').then_some(indent + after + 1);
     }
