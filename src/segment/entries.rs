@@ -110,9 +110,13 @@ fn stacked_degree(l: &Line) -> bool {
 /// title, or naming a degree or school, and the section's first line or right after another such.
 fn bullet_entry(lines: &[Line], i: usize, starts: &[usize], education: bool) -> bool {
     let l = &lines[i];
+    if !l.bullet || l.words > 30 {
+        return false;
+    }
+    // The word searches last: most lines are not short bullets.
     let c = cues();
     let cue = if education { c.degree_or_school.found_in(l.text) } else { l.has_date() && c.title.found_in(l.text) };
-    if !l.bullet || l.words > 30 || !cue {
+    if !cue {
         return false;
     }
     match (0..i).rev().find(|&p| lines[p].kind != LineKind::Blank) {

@@ -180,10 +180,13 @@ fn mentions_cert(line: &str) -> bool {
 /// than name a degree or school ("Tennessee CNA certificate program, ... community college" is
 /// schooling).
 fn is_cert_block(block: &[Line]) -> bool {
-    let text_lines = block.iter().filter(|l| l.kind != LineKind::Blank).count();
     let certs = block.iter().filter(|l| mentions_cert(l.text)).count();
+    if certs == 0 {
+        return false;
+    }
+    let text_lines = block.iter().filter(|l| l.kind != LineKind::Blank).count();
     let degrees = block.iter().filter(|l| mentions_degree(l.text)).count();
-    certs > 0 && certs * 2 >= text_lines && certs > degrees && !is_prose(block)
+    certs * 2 >= text_lines && certs > degrees && !is_prose(block)
 }
 
 /// A block listing things: every line has three or more items (split by `·`, `•`, `|` or
