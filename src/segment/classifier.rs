@@ -21,6 +21,9 @@ pub struct Model {
     pub section: Vec<[f32; K]>,
     /// Per feature id, its weight for "begins an entry".
     pub begin: Vec<f32>,
+    /// Per feature id, its weight for "belongs to the other stream than the line before" in
+    /// interleaved text (the line's own features and its physical neighbours').
+    pub switch: Vec<f32>,
     /// Log-probability of the next non-blank line's type given this one's.
     pub transition: [[f32; K]; K],
     /// Log-probability of the first non-blank line's type.
@@ -44,10 +47,8 @@ pub struct Streams {
     pub leave_heading: [f32; K],
     /// The section a stream changes to.
     pub enter: [f32; K],
-    /// The next line belongs to the other stream (by this line's section).
-    pub switch: [f32; K],
-    /// The next line belongs to the same stream (by this line's section).
-    pub stay: [f32; K],
+    /// Scale of the switch model's log-probabilities (as the counted rates are scaled).
+    pub scale: f32,
     /// Log prior odds of interleaved text against one column: the two-stream reading is taken when
     /// its Viterbi score plus this beats the one-stream score.
     pub prior: f32,
@@ -56,18 +57,16 @@ pub struct Streams {
 impl Streams {
     pub fn zero() -> Streams {
         let z = [0.0; K];
-        Streams { keep: z, leave: z, keep_heading: z, leave_heading: z, enter: z, switch: z, stay: z, prior: f32::NEG_INFINITY }
+        Streams { keep: z, leave: z, keep_heading: z, leave_heading: z, enter: z, scale: 0.0, prior: f32::NEG_INFINITY }
     }
 
-    fn rows(&mut self) -> [(&'static str, &mut [f32; K]); 7] {
+    fn rows(&mut self) -> [(&'static str, &mut [f32; K]); 5] {
         [
             ("keep", &mut self.keep),
             ("leave", &mut self.leave),
             ("keep_heading", &mut self.keep_heading),
             ("leave_heading", &mut self.leave_heading),
             ("enter", &mut self.enter),
-            ("switch", &mut self.switch),
-            ("stay", &mut self.stay),
         ]
     }
 }
@@ -102,6 +101,7 @@ impl Model {
         Model {
             section: vec![[0.0; K]; COUNT as usize],
             begin: vec![0.0; COUNT as usize],
+            switch: vec![0.0; COUNT as usize],
             transition: [[0.0; K]; K],
             start: [0.0; K],
             streams: Streams::zero(),
@@ -138,10 +138,11 @@ impl Model {
         }
     }
 
-    /// The two-stream reading, whatever the text looks like (for features taken in streams).
-    pub fn decode_streams(&self, feats: &[Option<Active>]) -> Decoded {
+    /// The two-stream reading, whatever the text looks like (for features taken in streams;
+    /// `physical` are the features with physical neighbours, which the switch model reads).
+    pub fn decode_streams(&self, feats: &[Option<Active>], physical: &[Option<Active>]) -> Decoded {
         let (em, _, heading) = self.emissions(feats);
-        let (path, streams, _) = self.two_streams(&em, &heading);
+        let (path, streams, _) = self.two_streams(&em, &heading, &self.switch_costs(physical));
         spread(feats, &path, &streams)
     }
 
@@ -157,7 +158,7 @@ impl Model {
     fn read(&self, feats: &[Option<Active>]) -> Reading {
         let (em, top, heading) = self.emissions(feats);
         let (path, one) = self.viterbi(&em);
-        let two = (self.streams.prior.is_finite() && looks_interleaved(&top)).then(|| self.two_streams(&em, &heading));
+        let two = (self.streams.prior.is_finite() && looks_interleaved(&top)).then(|| self.two_streams(&em, &heading, &self.switch_costs(feats)));
         Reading { path, one, two }
     }
 
@@ -175,6 +176,19 @@ impl Model {
             heading.push(a.ids().first().is_some_and(|&id| usize::from(id) < K));
         }
         (em, top, heading)
+    }
+
+    /// The scaled log-probabilities that each non-blank line switches stream, and that it stays.
+    fn switch_costs(&self, feats: &[Option<Active>]) -> Vec<(f32, f32)> {
+        let log_sigmoid = |z: f32| -(1.0 + (-z).exp()).ln();
+        feats
+            .iter()
+            .flatten()
+            .map(|a| {
+                let z: f32 = a.ids().iter().map(|&id| self.switch[usize::from(id)]).sum();
+                (self.streams.scale * log_sigmoid(z), self.streams.scale * log_sigmoid(-z))
+            })
+            .collect()
     }
 
     /// One-stream Viterbi: the best path and its log-score.
@@ -217,7 +231,7 @@ impl Model {
     /// section goes on by keeping it or by leaving it for another. Transitions factor as
     /// keep[x] or leave[x] + enter[y], so the best predecessor of every state takes two maxima
     /// per o and four candidates per state: O(K²) per line.
-    fn two_streams(&self, em: &[[f32; K]], heading: &[bool]) -> (Vec<u8>, Vec<u8>, f32) {
+    fn two_streams(&self, em: &[[f32; K]], heading: &[bool], costs: &[(f32, f32)]) -> (Vec<u8>, Vec<u8>, f32) {
         const SWITCH: u16 = 1 << 15;
         let st = &self.streams;
         let Some((first, rest)) = em.split_first() else { return (Vec::new(), Vec::new(), 0.0) };
@@ -227,7 +241,7 @@ impl Model {
             v[c * K + c] = self.start[c] + first[c];
         }
         let mut back: Vec<[u16; K * K]> = Vec::with_capacity(rest.len());
-        for (e, &at_heading) in rest.iter().zip(&heading[1..]) {
+        for ((e, &at_heading), &(switch, stay)) in rest.iter().zip(&heading[1..]).zip(&costs[1..]) {
             let (keep, leave) = if at_heading { (&st.keep_heading, &st.leave_heading) } else { (&st.keep, &st.leave) };
             let mut next = [f32::NEG_INFINITY; K * K];
             let mut bp = [0u16; K * K];
@@ -236,7 +250,7 @@ impl Model {
                 let (mut stay_best, mut stay_arg) = (f32::NEG_INFINITY, 0);
                 let (mut switch_best, mut switch_arg) = (f32::NEG_INFINITY, 0);
                 for x in 0..K {
-                    let s = v[x * K + o] + st.stay[x] + leave[x];
+                    let s = v[x * K + o] + stay + leave[x];
                     if s > stay_best {
                         (stay_best, stay_arg) = (s, x);
                     }
@@ -245,12 +259,12 @@ impl Model {
                         (switch_best, switch_arg) = (w, x);
                     }
                 }
-                switch_best += st.switch[o];
+                switch_best += switch;
                 for c in 0..K {
                     let candidates = [
-                        (v[c * K + o] + st.stay[c] + keep[c], (c * K + o) as u16),
+                        (v[c * K + o] + stay + keep[c], (c * K + o) as u16),
                         (stay_best + st.enter[c], (stay_arg * K + o) as u16),
-                        (v[o * K + c] + st.switch[o] + keep[c], (o * K + c) as u16 | SWITCH),
+                        (v[o * K + c] + switch + keep[c], (o * K + c) as u16 | SWITCH),
                         (switch_best + st.enter[c], (o * K + switch_arg) as u16 | SWITCH),
                     ];
                     let (mut best, mut from) = candidates[0];
@@ -338,8 +352,8 @@ pub fn weights() -> &'static Weights {
 /// SET is `alone` or `combined`; TABLE `section` (KEY a feature, one value per section type in
 /// `SectionType::ALL` order), `begin` (a feature, one value), `transition` (KEY the from-type,
 /// one value per to-type), `start` (KEY `-`, one value per type) or `streams` (KEY `keep`,
-/// `leave`, `keep_heading`, `leave_heading`, `enter`, `switch` or `stay`, one value per type;
-/// `prior`, one value). Missing rows are
+/// `leave`, `keep_heading`, `leave_heading` or `enter`, one value per type; `prior` or `scale`,
+/// one value) or `switch` (a feature, one value). Missing rows are
 /// zeros, except a missing stream prior, which turns the two-stream decoder off.
 pub fn parse(text: &str) -> Result<Weights, String> {
     let ids: ahash::AHashMap<String, u16> = (0..COUNT).map(|i| (super::features::name(i), i)).collect();
@@ -377,9 +391,13 @@ pub fn parse(text: &str) -> Result<Weights, String> {
                 row(K)?;
                 model.start.copy_from_slice(&values);
             }
-            "streams" if key == "prior" => {
+            "streams" if key == "prior" || key == "scale" => {
                 row(1)?;
-                model.streams.prior = values[0];
+                *(if key == "prior" { &mut model.streams.prior } else { &mut model.streams.scale }) = values[0];
+            }
+            "switch" => {
+                row(1)?;
+                model.switch[feature()?] = values[0];
             }
             "streams" => {
                 row(K)?;
@@ -419,6 +437,7 @@ pub fn to_tsv(w: &Weights, header: &str) -> String {
         if m.streams.prior.is_finite() {
             let _ = writeln!(out, "{set}\tstreams\tprior\t{}", fmt(m.streams.prior));
         }
+        row(&mut out, set, "streams", "scale", &[m.streams.scale]);
         for (k, t) in m.transition.iter().enumerate() {
             row(&mut out, set, "transition", classes[k], t);
         }
@@ -427,6 +446,9 @@ pub fn to_tsv(w: &Weights, header: &str) -> String {
         }
         for id in 0..COUNT {
             row(&mut out, set, "begin", &super::features::name(id), &[m.begin[usize::from(id)]]);
+        }
+        for id in 0..COUNT {
+            row(&mut out, set, "switch", &super::features::name(id), &[m.switch[usize::from(id)]]);
         }
     }
     out
@@ -471,7 +493,8 @@ mod tests {
             }
         }
         let (keep, leave) = ([-0.05; K], [-3.0; K]);
-        m.streams = Streams { keep, leave, keep_heading: keep, leave_heading: leave, enter: [0.0; K], switch: [-0.7; K], stay: [-0.7; K], prior: 0.0 };
+        // No switch weights: switching and staying cost log ½ each.
+        m.streams = Streams { keep, leave, keep_heading: keep, leave_heading: leave, enter: [0.0; K], scale: 1.0, prior: 0.0 };
         m
     }
 

@@ -283,8 +283,8 @@ fn classified(text: &str, lines: &[Line], rules: Option<&[features::RuleView]>, 
     if !decoded.streams.is_empty() {
         // Interleaved: read again with each line's neighbours and last heading taken from its own
         // stream, as the classifier was trained on interleaved text.
-        feats = features::extract_in_streams(lines, rules, Some(&decoded.streams));
-        decoded = model.decode_streams(&feats);
+        let physical = std::mem::replace(&mut feats, features::extract_in_streams(lines, rules, Some(&decoded.streams)));
+        decoded = model.decode_streams(&feats, &physical);
     }
     let kinds = &decoded.kinds;
     let mut starts: Vec<Start> = Vec::new();
