@@ -138,12 +138,19 @@ impl Model {
         }
     }
 
-    /// The two-stream reading, whatever the text looks like (for features taken in streams;
-    /// `physical` are the features with physical neighbours, which the switch model reads).
-    pub fn decode_streams(&self, feats: &[Option<Active>], physical: &[Option<Active>]) -> Decoded {
-        let (em, _, heading) = self.emissions(feats);
+    /// The two-stream reading, whatever the text looks like, of features taken in either
+    /// stream's context (`contexts`): a line's log-probability of a type is the better of the
+    /// two. `physical` are the features with physical neighbours, which the switch model reads.
+    pub fn decode_streams(&self, contexts: &[Vec<Option<Active>>; 2], physical: &[Option<Active>]) -> Decoded {
+        let (mut em, _, heading) = self.emissions(&contexts[0]);
+        let (other, _, _) = self.emissions(&contexts[1]);
+        for (e, o) in em.iter_mut().zip(&other) {
+            for (x, y) in e.iter_mut().zip(o) {
+                *x = x.max(*y);
+            }
+        }
         let (path, streams, _) = self.two_streams(&em, &heading, &self.switch_costs(physical));
-        spread(feats, &path, &streams)
+        spread(&contexts[0], &path, &streams)
     }
 
     /// The two-stream reading's score minus the one-stream reading's, when the text looks

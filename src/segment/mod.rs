@@ -234,10 +234,10 @@ pub fn segment_with(text: &str, method: Method) -> Segmentation {
 pub fn line_features(text: &str, with_rules: bool, streams: Option<&[u8]>) -> Vec<Option<Active>> {
     let lines = lines::analyse(text);
     if !with_rules || lines.is_empty() {
-        return features::extract_in_streams(&lines, None, streams);
+        return features::extract_in_streams(&lines, None, streams, None);
     }
     let view = rule_view(&lines, &rule_starts(&lines, text));
-    features::extract_in_streams(&lines, Some(&view), streams)
+    features::extract_in_streams(&lines, Some(&view), streams, None)
 }
 
 /// Section starts by the rules: headings, then the preamble or (no headings) content typing.
@@ -281,10 +281,13 @@ fn classified(text: &str, lines: &[Line], rules: Option<&[features::RuleView]>, 
     let mut feats = features::extract(lines, rules);
     let mut decoded = model.decode(&feats);
     if !decoded.streams.is_empty() {
-        // Interleaved: read again with each line's neighbours and last heading taken from its own
-        // stream, as the classifier was trained on interleaved text.
-        let physical = std::mem::replace(&mut feats, features::extract_in_streams(lines, rules, Some(&decoded.streams)));
-        decoded = model.decode_streams(&feats, &physical);
+        // Interleaved: read again with each line's neighbours and last heading taken from a
+        // stream, as the classifier was trained on interleaved text: from either (a line may take
+        // the section either context supports), then, for entry starts, from the line's own.
+        let in_stream = |s: u8| features::extract_in_streams(lines, rules, Some(&decoded.streams), Some(s));
+        let contexts = [in_stream(0), in_stream(1)];
+        decoded = model.decode_streams(&contexts, &feats);
+        feats = (0..lines.len()).map(|i| contexts[usize::from(decoded.streams[i])][i]).collect();
     }
     let kinds = &decoded.kinds;
     let mut starts: Vec<Start> = Vec::new();
