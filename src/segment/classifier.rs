@@ -141,16 +141,14 @@ impl Model {
     /// The two-stream reading, whatever the text looks like, of features taken in either
     /// stream's context (`contexts`): a line's log-probability of a type is the better of the
     /// two. `physical` are the features with physical neighbours, which the switch model reads.
-    pub fn decode_streams(&self, contexts: &[Vec<Option<Active>>; 2], physical: &[Option<Active>]) -> Decoded {
-        let (mut em, _, heading) = self.emissions(&contexts[0]);
-        let (other, _, _) = self.emissions(&contexts[1]);
-        for (e, o) in em.iter_mut().zip(&other) {
-            for (x, y) in e.iter_mut().zip(o) {
-                *x = x.max(*y);
-            }
-        }
+    /// Also returns, for every line, the context (0 or 1) that gave its decoded type.
+    pub fn decode_streams(&self, contexts: &[Vec<Option<Active>>; 2], physical: &[Option<Active>]) -> (Decoded, Vec<u8>) {
+        let (first, _, heading) = self.emissions(&contexts[0]);
+        let (second, _, _) = self.emissions(&contexts[1]);
+        let em: Vec<[f32; K]> = first.iter().zip(&second).map(|(a, b)| std::array::from_fn(|k| a[k].max(b[k]))).collect();
         let (path, streams, _) = self.two_streams(&em, &heading, &self.switch_costs(physical));
-        spread(&contexts[0], &path, &streams)
+        let chosen: Vec<u8> = path.iter().zip(first.iter().zip(&second)).map(|(&k, (a, b))| u8::from(b[usize::from(k)] > a[usize::from(k)])).collect();
+        (spread(&contexts[0], &path, &streams), spread(&contexts[0], &path, &chosen).streams)
     }
 
     /// The two-stream reading's score minus the one-stream reading's, when the text looks

@@ -283,11 +283,13 @@ fn classified(text: &str, lines: &[Line], rules: Option<&[features::RuleView]>, 
     if !decoded.streams.is_empty() {
         // Interleaved: read again with each line's neighbours and last heading taken from a
         // stream, as the classifier was trained on interleaved text: from either (a line may take
-        // the section either context supports), then, for entry starts, from the line's own.
+        // the section either context supports), then, for entry starts, from the context that
+        // gave the line its type.
         let in_stream = |s: u8| features::extract_in_streams(lines, rules, Some(&decoded.streams), Some(s));
         let contexts = [in_stream(0), in_stream(1)];
-        decoded = model.decode_streams(&contexts, &feats);
-        feats = (0..lines.len()).map(|i| contexts[usize::from(decoded.streams[i])][i]).collect();
+        let chosen;
+        (decoded, chosen) = model.decode_streams(&contexts, &feats);
+        feats = (0..lines.len()).map(|i| contexts[usize::from(chosen[i])][i]).collect();
     }
     let kinds = &decoded.kinds;
     let mut starts: Vec<Start> = Vec::new();
