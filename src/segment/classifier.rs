@@ -14,6 +14,13 @@ use std::sync::OnceLock;
 /// Number of section types (classes).
 pub const K: usize = SectionType::ALL.len();
 
+/// The log-odds above which a line begins an entry: a little below even odds, because a missed
+/// start merges two jobs (one hidden from tailoring) while an extra one only splits a job. Chosen
+/// on the training part (exact entry counts at 0 / -0.25 / -0.5 / -0.75: 89.4% / 91.9% / 91.5% /
+/// 90.3%); a line the rules call a start ("Data Analyst | Zillow | 2019-2021" over a bullet)
+/// scored just under 0.
+pub const BEGIN_THRESHOLD: f32 = -0.25;
+
 /// One weight set.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Model {
@@ -21,10 +28,72 @@ pub struct Model {
     pub section: Vec<[f32; K]>,
     /// Per feature id, its weight for "begins an entry".
     pub begin: Vec<f32>,
+    /// Per feature id, its weight for "belongs to the other stream than the line before" in
+    /// interleaved text (the line's own features and its physical neighbours').
+    pub switch: Vec<f32>,
     /// Log-probability of the next non-blank line's type given this one's.
     pub transition: [[f32; K]; K],
     /// Log-probability of the first non-blank line's type.
     pub start: [f32; K],
+    /// The two-stream decoder's parameters (flattened two-column text).
+    pub streams: Streams,
+}
+
+/// Parameters of the two-stream decoder, log-probabilities learned from the interleaved training
+/// resumes (training infers each line's stream from the labels). Text read line by line off a
+/// two-column page interleaves two streams, main column and sidebar, each a sequence of
+/// contiguous sections; a line's label is the current section of its stream.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Streams {
+    /// A stream's next line keeps the section (by the section).
+    pub keep: [f32; K],
+    /// A stream's next line opens another section (by the section left).
+    pub leave: [f32; K],
+    /// `keep` and `leave` when that line is a vocabulary heading (sections mostly change there).
+    pub keep_heading: [f32; K],
+    pub leave_heading: [f32; K],
+    /// The section a stream changes to.
+    pub enter: [f32; K],
+    /// Scale of the switch model's log-probabilities (as the counted rates are scaled).
+    pub scale: f32,
+    /// Log prior odds of interleaved text against one column: the two-stream reading is taken when
+    /// its Viterbi score plus this beats the one-stream score.
+    pub prior: f32,
+}
+
+impl Streams {
+    pub fn zero() -> Streams {
+        let z = [0.0; K];
+        Streams { keep: z, leave: z, keep_heading: z, leave_heading: z, enter: z, scale: 0.0, prior: f32::NEG_INFINITY }
+    }
+
+    fn rows(&mut self) -> [(&'static str, &mut [f32; K]); 5] {
+        [
+            ("keep", &mut self.keep),
+            ("leave", &mut self.leave),
+            ("keep_heading", &mut self.keep_heading),
+            ("leave_heading", &mut self.leave_heading),
+            ("enter", &mut self.enter),
+        ]
+    }
+}
+
+/// A decoder's readings: the one-stream path and score, and the two-stream path, streams and
+/// score if it was decoded.
+struct Reading {
+    path: Vec<u8>,
+    one: f32,
+    two: Option<(Vec<u8>, Vec<u8>, f32)>,
+}
+
+/// The decoded reading of a resume.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Decoded {
+    /// The section type of every line (a blank line takes the type of the line before it).
+    pub kinds: Vec<SectionType>,
+    /// The stream (0 or 1) of every line when the text was read as two interleaved streams;
+    /// empty for one stream.
+    pub streams: Vec<u8>,
 }
 
 /// Both weight sets.
@@ -36,7 +105,14 @@ pub struct Weights {
 
 impl Model {
     pub fn zero() -> Model {
-        Model { section: vec![[0.0; K]; COUNT as usize], begin: vec![0.0; COUNT as usize], transition: [[0.0; K]; K], start: [0.0; K] }
+        Model {
+            section: vec![[0.0; K]; COUNT as usize],
+            begin: vec![0.0; COUNT as usize],
+            switch: vec![0.0; COUNT as usize],
+            transition: [[0.0; K]; K],
+            start: [0.0; K],
+            streams: Streams::zero(),
+        }
     }
 
     /// Unnormalised log-scores of each section type for a line.
@@ -51,28 +127,91 @@ impl Model {
         s
     }
 
-    /// Log-odds that a line begins an entry.
+    /// Log-odds that a line begins an entry (compare with [`BEGIN_THRESHOLD`]).
     pub fn begin_score(&self, a: &Active) -> f32 {
         a.ids().iter().map(|&id| self.begin[usize::from(id)]).sum()
     }
 
-    /// The most likely section type of every line: Viterbi over the non-blank lines with the
-    /// classifier's log-probabilities as emissions; a blank line takes the type of the line
-    /// before it (the first lines, of the line after).
-    pub fn decode(&self, feats: &[Option<Active>]) -> Vec<SectionType> {
-        let mut back: Vec<[u8; K]> = Vec::with_capacity(feats.len());
-        let mut score = [0.0f32; K];
-        let mut first = true;
+    /// The most likely section type of every line. The classifier's log-probabilities are the
+    /// emissions of a Viterbi pass over the non-blank lines with the learned transitions (one
+    /// stream); when the lines look interleaved (`looks_interleaved`), the two-stream reading is
+    /// decoded too and taken if its score, plus the learned prior, beats the one-stream score. A
+    /// blank line takes the type of the line before it (the first lines, of the line after).
+    pub fn decode(&self, feats: &[Option<Active>]) -> Decoded {
+        let r = self.read(feats);
+        match r.two {
+            Some((path, streams, two)) if two + self.streams.prior > r.one => spread(feats, &path, &streams),
+            _ => spread(feats, &r.path, &[]),
+        }
+    }
+
+    /// The two-stream reading, whatever the text looks like, of features taken in either
+    /// stream's context (`contexts`): a line's log-probability of a type is the better of the
+    /// two. `physical` are the features with physical neighbours, which the switch model reads.
+    /// Also returns, for every line, the context (0 or 1) that gave its decoded type.
+    pub fn decode_streams(&self, contexts: &[Vec<Option<Active>>; 2], physical: &[Option<Active>]) -> (Decoded, Vec<u8>) {
+        let (first, _, heading) = self.emissions(&contexts[0]);
+        let (second, _, _) = self.emissions(&contexts[1]);
+        let em: Vec<[f32; K]> = first.iter().zip(&second).map(|(a, b)| std::array::from_fn(|k| a[k].max(b[k]))).collect();
+        let (path, streams, _) = self.two_streams(&em, &heading, &self.switch_costs(physical));
+        let chosen: Vec<u8> = path.iter().zip(first.iter().zip(&second)).map(|(&k, (a, b))| u8::from(b[usize::from(k)] > a[usize::from(k)])).collect();
+        (spread(&contexts[0], &path, &streams), spread(&contexts[0], &path, &chosen).streams)
+    }
+
+    /// The two-stream reading's score minus the one-stream reading's, when the text looks
+    /// interleaved (for training the prior).
+    pub fn stream_margin(&self, feats: &[Option<Active>]) -> Option<f32> {
+        let r = self.read(feats);
+        r.two.map(|(_, _, two)| two - r.one)
+    }
+
+    /// The one-stream reading, and the two-stream one when the text looks interleaved and the
+    /// weights have a stream prior.
+    fn read(&self, feats: &[Option<Active>]) -> Reading {
+        let (em, top, heading) = self.emissions(feats);
+        let (path, one) = self.viterbi(&em);
+        let two = (self.streams.prior.is_finite() && looks_interleaved(&top)).then(|| self.two_streams(&em, &heading, &self.switch_costs(feats)));
+        Reading { path, one, two }
+    }
+
+    /// The log-probabilities of every non-blank line's type, the most likely type, and whether
+    /// the line is a vocabulary heading (a `heading_*` feature: ids below K, pushed first).
+    fn emissions(&self, feats: &[Option<Active>]) -> (Vec<[f32; K]>, Vec<u8>, Vec<bool>) {
+        let mut em: Vec<[f32; K]> = Vec::with_capacity(feats.len());
+        let mut top: Vec<u8> = Vec::with_capacity(feats.len());
+        let mut heading: Vec<bool> = Vec::with_capacity(feats.len());
         for a in feats.iter().flatten() {
             let mut e = self.section_scores(a);
             log_softmax(&mut e);
+            top.push(argmax(&e) as u8);
+            em.push(e);
+            heading.push(a.ids().first().is_some_and(|&id| usize::from(id) < K));
+        }
+        (em, top, heading)
+    }
+
+    /// The scaled log-probabilities that each non-blank line switches stream, and that it stays.
+    fn switch_costs(&self, feats: &[Option<Active>]) -> Vec<(f32, f32)> {
+        let log_sigmoid = |z: f32| -(1.0 + (-z).exp()).ln();
+        feats
+            .iter()
+            .flatten()
+            .map(|a| {
+                let z: f32 = a.ids().iter().map(|&id| self.switch[usize::from(id)]).sum();
+                (self.streams.scale * log_sigmoid(z), self.streams.scale * log_sigmoid(-z))
+            })
+            .collect()
+    }
+
+    /// One-stream Viterbi: the best path and its log-score.
+    fn viterbi(&self, em: &[[f32; K]]) -> (Vec<u8>, f32) {
+        let Some((first, rest)) = em.split_first() else { return (Vec::new(), 0.0) };
+        let mut back: Vec<[u8; K]> = Vec::with_capacity(rest.len());
+        let mut score: [f32; K] = std::array::from_fn(|k| self.start[k] + first[k]);
+        for e in rest {
             let mut next = [0.0f32; K];
             let mut bp = [0u8; K];
             for (to, n) in next.iter_mut().enumerate() {
-                if first {
-                    *n = self.start[to] + e[to];
-                    continue;
-                }
                 let (mut best, mut arg) = (f32::NEG_INFINITY, 0);
                 for (from, s) in score.iter().enumerate() {
                     let v = s + self.transition[from][to];
@@ -83,28 +222,126 @@ impl Model {
                 *n = best + e[to];
                 bp[to] = arg as u8;
             }
-            first = false;
             score = next;
             back.push(bp);
         }
-        let mut path = vec![SectionType::Other; back.len()];
-        let mut state = (0..K).fold(0, |b, k| if score[k] > score[b] { k } else { b });
+        let mut state = argmax(&score);
+        let best = score[state];
+        let mut path = vec![0u8; em.len()];
+        path[rest.len()] = state as u8;
         for (t, bp) in back.iter().enumerate().rev() {
-            path[t] = SectionType::ALL[state];
             state = usize::from(bp[state]);
+            path[t] = state as u8;
         }
-        let mut out = Vec::with_capacity(feats.len());
-        let mut it = path.into_iter();
-        let mut last = None;
-        for a in feats {
-            if a.is_some() {
-                last = it.next();
-            }
-            out.push(last);
-        }
-        let first_kind = out.iter().flatten().next().copied().unwrap_or(SectionType::Other);
-        out.into_iter().map(|k| k.unwrap_or(first_kind)).collect()
+        (path, best)
     }
+
+    /// Two-stream Viterbi: the best path, each line's stream and the log-score. The state is (c,
+    /// o): the current line's section c (its stream's section) and the other stream's section o.
+    /// From one line to the next either the stream stays (o unchanged, the section goes on from
+    /// c) or it switches (the section goes on from o, and c becomes the other stream's); a
+    /// section goes on by keeping it or by leaving it for another. Transitions factor as
+    /// keep[x] or leave[x] + enter[y], so the best predecessor of every state takes two maxima
+    /// per o and four candidates per state: O(K²) per line.
+    fn two_streams(&self, em: &[[f32; K]], heading: &[bool], costs: &[(f32, f32)]) -> (Vec<u8>, Vec<u8>, f32) {
+        const SWITCH: u16 = 1 << 15;
+        let st = &self.streams;
+        let Some((first, rest)) = em.split_first() else { return (Vec::new(), Vec::new(), 0.0) };
+        // Both streams start in the first line's section.
+        let mut v = [f32::NEG_INFINITY; K * K];
+        for c in 0..K {
+            v[c * K + c] = self.start[c] + first[c];
+        }
+        let mut back: Vec<[u16; K * K]> = Vec::with_capacity(rest.len());
+        for ((e, &at_heading), &(switch, stay)) in rest.iter().zip(&heading[1..]).zip(&costs[1..]) {
+            let (keep, leave) = if at_heading { (&st.keep_heading, &st.leave_heading) } else { (&st.keep, &st.leave) };
+            let mut next = [f32::NEG_INFINITY; K * K];
+            let mut bp = [0u16; K * K];
+            for o in 0..K {
+                // Staying from (c, o) and leaving c; switching from (o, x) and leaving x.
+                let (mut stay_best, mut stay_arg) = (f32::NEG_INFINITY, 0);
+                let (mut switch_best, mut switch_arg) = (f32::NEG_INFINITY, 0);
+                for x in 0..K {
+                    let s = v[x * K + o] + stay + leave[x];
+                    if s > stay_best {
+                        (stay_best, stay_arg) = (s, x);
+                    }
+                    let w = v[o * K + x] + leave[x];
+                    if w > switch_best {
+                        (switch_best, switch_arg) = (w, x);
+                    }
+                }
+                switch_best += switch;
+                for c in 0..K {
+                    let candidates = [
+                        (v[c * K + o] + stay + keep[c], (c * K + o) as u16),
+                        (stay_best + st.enter[c], (stay_arg * K + o) as u16),
+                        (v[o * K + c] + switch + keep[c], (o * K + c) as u16 | SWITCH),
+                        (switch_best + st.enter[c], (o * K + switch_arg) as u16 | SWITCH),
+                    ];
+                    let (mut best, mut from) = candidates[0];
+                    for &(s, f) in &candidates[1..] {
+                        if s > best {
+                            (best, from) = (s, f);
+                        }
+                    }
+                    next[c * K + o] = best + e[c];
+                    bp[c * K + o] = from;
+                }
+            }
+            v = next;
+            back.push(bp);
+        }
+        let mut state = argmax(&v);
+        let best = v[state];
+        let mut path = vec![0u8; em.len()];
+        let mut switched = vec![false; em.len()];
+        path[rest.len()] = (state / K) as u8;
+        for (t, bp) in back.iter().enumerate().rev() {
+            let from = bp[state];
+            switched[t + 1] = from & SWITCH != 0;
+            state = usize::from(from & !SWITCH);
+            path[t] = (state / K) as u8;
+        }
+        let mut stream = 0u8;
+        let streams = switched.iter().map(|&s| {
+            stream ^= u8::from(s);
+            stream
+        });
+        (path, streams.collect(), best)
+    }
+}
+
+/// Whether the classifier's own guesses interleave: at least two lines whose type differs from
+/// both neighbours' while the neighbours agree (`A B A`). One-column text rarely has any, so the
+/// two-stream decoder runs on little else.
+fn looks_interleaved(top: &[u8]) -> bool {
+    top.windows(3).filter(|w| w[0] == w[2] && w[0] != w[1]).nth(1).is_some()
+}
+
+/// The index of the largest value (the first of equals).
+fn argmax(x: &[f32]) -> usize {
+    (0..x.len()).fold(0, |b, k| if x[k] > x[b] { k } else { b })
+}
+
+/// Spreads a path over the non-blank lines to every line: a blank line takes the type (and
+/// stream) of the line before it, the first lines those of the line after.
+fn spread(feats: &[Option<Active>], path: &[u8], streams: &[u8]) -> Decoded {
+    let mut kinds = Vec::with_capacity(feats.len());
+    let mut out_streams = Vec::with_capacity(if streams.is_empty() { 0 } else { feats.len() });
+    let mut t = 0usize;
+    for a in feats {
+        if a.is_some() && t < path.len() {
+            t += 1;
+        }
+        // t - 1 is the last non-blank line at or before this one; 0 before the first.
+        let at = t.saturating_sub(1);
+        kinds.push(path.get(at).map_or(SectionType::Other, |&k| SectionType::ALL[usize::from(k)]));
+        if let Some(&s) = streams.get(at) {
+            out_streams.push(s);
+        }
+    }
+    Decoded { kinds, streams: out_streams }
 }
 
 /// In place: x -> x - log(sum(exp(x))).
@@ -126,7 +363,10 @@ pub fn weights() -> &'static Weights {
 /// Reads the weights file: `#` comments, then rows `SET<TAB>TABLE<TAB>KEY<TAB>VALUES...` where
 /// SET is `alone` or `combined`; TABLE `section` (KEY a feature, one value per section type in
 /// `SectionType::ALL` order), `begin` (a feature, one value), `transition` (KEY the from-type,
-/// one value per to-type) or `start` (KEY `-`, one value per type). Missing rows are zeros.
+/// one value per to-type), `start` (KEY `-`, one value per type) or `streams` (KEY `keep`,
+/// `leave`, `keep_heading`, `leave_heading` or `enter`, one value per type; `prior` or `scale`,
+/// one value) or `switch` (a feature, one value). Missing rows are
+/// zeros, except a missing stream prior, which turns the two-stream decoder off.
 pub fn parse(text: &str) -> Result<Weights, String> {
     let ids: ahash::AHashMap<String, u16> = (0..COUNT).map(|i| (super::features::name(i), i)).collect();
     let mut w = Weights { alone: Model::zero(), combined: Model::zero() };
@@ -163,6 +403,20 @@ pub fn parse(text: &str) -> Result<Weights, String> {
                 row(K)?;
                 model.start.copy_from_slice(&values);
             }
+            "streams" if key == "prior" || key == "scale" => {
+                row(1)?;
+                *(if key == "prior" { &mut model.streams.prior } else { &mut model.streams.scale }) = values[0];
+            }
+            "switch" => {
+                row(1)?;
+                model.switch[feature()?] = values[0];
+            }
+            "streams" => {
+                row(K)?;
+                let mut rows = model.streams.rows();
+                let (_, r) = rows.iter_mut().find(|(name, _)| *name == key).ok_or_else(|| err("unknown stream row"))?;
+                r.copy_from_slice(&values);
+            }
             _ => return Err(err("unknown table")),
         }
     }
@@ -188,6 +442,14 @@ pub fn to_tsv(w: &Weights, header: &str) -> String {
     };
     for (set, m) in [("alone", &w.alone), ("combined", &w.combined)] {
         row(&mut out, set, "start", "-", &m.start);
+        let mut streams = m.streams.clone();
+        for (key, values) in streams.rows() {
+            row(&mut out, set, "streams", key, values);
+        }
+        if m.streams.prior.is_finite() {
+            let _ = writeln!(out, "{set}\tstreams\tprior\t{}", fmt(m.streams.prior));
+        }
+        row(&mut out, set, "streams", "scale", &[m.streams.scale]);
         for (k, t) in m.transition.iter().enumerate() {
             row(&mut out, set, "transition", classes[k], t);
         }
@@ -196,6 +458,9 @@ pub fn to_tsv(w: &Weights, header: &str) -> String {
         }
         for id in 0..COUNT {
             row(&mut out, set, "begin", &super::features::name(id), &[m.begin[usize::from(id)]]);
+        }
+        for id in 0..COUNT {
+            row(&mut out, set, "switch", &super::features::name(id), &[m.switch[usize::from(id)]]);
         }
     }
     out
@@ -220,6 +485,76 @@ mod tests {
         let w = parse(include_str!("../../data/segmenter-weights.tsv")).expect("weights parse");
         let again = parse(&to_tsv(&w, "test")).expect("written weights parse");
         assert_eq!(w, again);
+    }
+
+    use SectionType::{Contact as C, Experience as E, Skills as S, Summary as U};
+
+    /// A model whose emissions are set by hand: line `k` of a test is an `Active` with only the
+    /// `section_K` feature, weighted so the labelled type has log-probability about -0.4 and
+    /// every other -2.6 (softmax over 15). One-stream changes cost 3, two-stream ones too, a
+    /// stream switch 0.7.
+    fn hand_model() -> Model {
+        let mut m = Model::zero();
+        for k in SectionType::ALL {
+            let id = (0..COUNT).find(|&i| super::super::features::name(i) == format!("section_{}", k.as_str())).expect("section feature");
+            m.section[usize::from(id)][k as usize] = 4.5;
+        }
+        for (from, row) in m.transition.iter_mut().enumerate() {
+            for (to, t) in row.iter_mut().enumerate() {
+                *t = if from == to { -0.05 } else { -3.0 };
+            }
+        }
+        let (keep, leave) = ([-0.05; K], [-3.0; K]);
+        // No switch weights: switching and staying cost log ½ each.
+        m.streams = Streams { keep, leave, keep_heading: keep, leave_heading: leave, enter: [0.0; K], scale: 1.0, prior: 0.0 };
+        m
+    }
+
+    fn lines(kinds: &[SectionType]) -> Vec<Option<Active>> {
+        kinds.iter().map(|&k| Some(Active::default().with_section(k, false))).collect()
+    }
+
+    #[test]
+    fn interleaved_lines_decode_as_two_streams() {
+        let m = hand_model();
+        // A main column (contact, summary, experience) cut line by line by a sidebar (contact,
+        // skills): the one-stream decoder pays a change at every alternation and smears.
+        let truth = [C, C, U, C, U, U, C, E, S, E, E, S, E, S, E];
+        let feats = lines(&truth);
+        let (em, _, _) = m.emissions(&feats);
+        let (one, _) = m.viterbi(&em);
+        assert_ne!(one.iter().map(|&k| SectionType::ALL[usize::from(k)]).collect::<Vec<_>>(), truth, "one stream smears");
+        let d = m.decode(&feats);
+        assert_eq!(d.kinds, truth);
+        assert_eq!(d.streams.len(), truth.len());
+        // The experience lines share a stream, the skills lines the other.
+        let stream_of = |k: SectionType| -> Vec<u8> { truth.iter().zip(&d.streams).filter(|(t, _)| **t == k).map(|(_, s)| *s).collect() };
+        let (e, s) = (stream_of(E), stream_of(S));
+        assert!(e.iter().all(|&x| x == e[0]) && s.iter().all(|&x| x == s[0]) && e[0] != s[0], "{:?}", d.streams);
+    }
+
+    #[test]
+    fn one_column_text_stays_one_stream() {
+        let m = hand_model();
+        // One stray line in the experience section: no interleaving, so the one-stream decoder
+        // alone reads it, and smooths it over.
+        let feats = lines(&[C, C, C, E, E, S, E, E, S, S, S]);
+        let d = m.decode(&feats);
+        assert!(d.streams.is_empty());
+        assert_eq!(d.kinds, [C, C, C, E, E, E, E, E, S, S, S]);
+        // Blank lines take the type of the line before them, leading ones of the line after.
+        let mut blanks = vec![None];
+        blanks.extend(lines(&[C, E]));
+        blanks.insert(2, None);
+        assert_eq!(m.decode(&blanks).kinds, [C, C, C, E]);
+    }
+
+    #[test]
+    fn without_a_stream_prior_the_two_stream_decoder_is_off() {
+        let mut m = hand_model();
+        m.streams.prior = f32::NEG_INFINITY;
+        let d = m.decode(&lines(&[C, C, U, C, U, U, C, E, S, E, E, S, E, S, E]));
+        assert!(d.streams.is_empty());
     }
 
     #[test]

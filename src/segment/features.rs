@@ -431,6 +431,14 @@ pub struct RuleView {
 /// Features of every line (None for blank lines). `rules`, when given, adds the rules' opinion
 /// per line (the combined model).
 pub fn extract(lines: &[Line], rules: Option<&[RuleView]>) -> Vec<Option<Active>> {
+    extract_in_streams(lines, rules, None, None)
+}
+
+/// `extract` for text read as two interleaved streams (`streams`: 0 or 1 per line): a line's
+/// neighbours and last heading are those of its own stream, or with `context`, of that stream
+/// whatever the line's own (what the line would look like in it).
+pub fn extract_in_streams(lines: &[Line], rules: Option<&[RuleView]>, streams: Option<&[u8]>, context: Option<u8>) -> Vec<Option<Active>> {
+    let stream = |i: usize| streams.and_then(|s| s.get(i)).map_or(0, |&s| usize::from(s));
     let own: Vec<Active> = lines
         .iter()
         .map(|l| {
@@ -443,27 +451,29 @@ pub fn extract(lines: &[Line], rules: Option<&[RuleView]>) -> Vec<Option<Active>
         .collect();
     let non_blank = lines.iter().filter(|l| l.kind != LineKind::Blank).count().max(1);
     let mut out = Vec::with_capacity(lines.len());
-    let mut last_head: Option<SectionType> = None;
-    let mut since_head = usize::MAX;
+    let mut last_head: [Option<SectionType>; 2] = [None; 2];
+    let mut since_head = [usize::MAX; 2];
     let mut seen = 0usize;
-    let mut prev: Option<usize> = None;
+    let mut prev: [Option<usize>; 2] = [None; 2];
     for (i, l) in lines.iter().enumerate() {
         if l.kind == LineKind::Blank {
             out.push(None);
             continue;
         }
+        let st = stream(i);
+        let ctx = context.map_or(st, usize::from);
         let mut a = own[i];
-        if let Some(p) = prev {
+        if let Some(p) = prev[ctx] {
             for &id in own[p].ids() {
                 a.push(BASE + id);
             }
         }
-        if let Some(n) = (i + 1..lines.len()).find(|&n| lines[n].kind != LineKind::Blank) {
+        if let Some(n) = (i + 1..lines.len()).find(|&n| lines[n].kind != LineKind::Blank && stream(n) == ctx) {
             for &id in own[n].ids() {
                 a.push(2 * BASE + id);
             }
         }
-        match last_head {
+        match last_head[ctx] {
             Some(k) => a.push(LAST_HEAD + k as u16),
             None => a.push(NO_HEAD),
         }
@@ -480,7 +490,7 @@ pub fn extract(lines: &[Line], rules: Option<&[RuleView]>) -> Vec<Option<Active>
         if lines.get(i + 1).is_some_and(|n| n.kind == LineKind::Blank) {
             a.push(NEXT_BLANK);
         }
-        if since_head == 1 {
+        if since_head[ctx] == 1 {
             a.push(AFTER_HEAD);
         }
         a.push(BIAS);
@@ -494,13 +504,13 @@ pub fn extract(lines: &[Line], rules: Option<&[RuleView]>) -> Vec<Option<Active>
             }
         }
         if let LineKind::Heading(k) = l.kind {
-            last_head = Some(k);
-            since_head = 0;
+            last_head[st] = Some(k);
+            since_head[st] = 0;
         } else if l.kind != LineKind::Rule {
-            since_head = since_head.saturating_add(1);
+            since_head[st] = since_head[st].saturating_add(1);
         }
         seen += 1;
-        prev = Some(i);
+        prev[st] = Some(i);
         out.push(Some(a));
     }
     out

@@ -17,7 +17,7 @@ use lines::{Line, LineKind};
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
 
-pub use classifier::{log_softmax, parse as parse_weights, to_tsv as weights_tsv, Model, Weights, K};
+pub use classifier::{log_softmax, parse as parse_weights, to_tsv as weights_tsv, Decoded, Model, Streams, Weights, K};
 pub use dates::find_dates;
 pub use features::{name as feature_name, Active, COUNT as FEATURES};
 
@@ -217,23 +217,24 @@ pub fn segment_with(text: &str, method: Method) -> Segmentation {
     }
     match method {
         Method::Rules => build(text, &lines, &rule_starts(&lines, text), None),
-        Method::Classifier => classified(text, &lines, &features::extract(&lines, None), &classifier::weights().alone),
+        Method::Classifier => classified(text, &lines, None, &classifier::weights().alone),
         Method::Combined => {
             let view = rule_view(&lines, &rule_starts(&lines, text));
-            classified(text, &lines, &features::extract(&lines, Some(&view)), &classifier::weights().combined)
+            classified(text, &lines, Some(&view), &classifier::weights().combined)
         }
     }
 }
 
 /// The classifier's features of every line of a text (None for blank lines), with the rules'
-/// opinion when `with_rules` (the combined model's features). For training.
-pub fn line_features(text: &str, with_rules: bool) -> Vec<Option<Active>> {
+/// opinion when `with_rules` (the combined model's features), and with each line's context taken
+/// from its own stream when `streams` gives every line's (interleaved text). For training.
+pub fn line_features(text: &str, with_rules: bool, streams: Option<&[u8]>) -> Vec<Option<Active>> {
     let lines = lines::analyse(text);
     if !with_rules || lines.is_empty() {
-        return features::extract(&lines, None);
+        return features::extract_in_streams(&lines, None, streams, None);
     }
     let view = rule_view(&lines, &rule_starts(&lines, text));
-    features::extract(&lines, Some(&view))
+    features::extract_in_streams(&lines, Some(&view), streams, None)
 }
 
 /// Section starts by the rules: headings, then the preamble or (no headings) content typing.
@@ -273,28 +274,49 @@ fn rule_view(lines: &[Line], starts: &[Start]) -> Vec<features::RuleView> {
 /// Sections from the classifier: the decoded type of every line, runs of one type forming a
 /// section; a run that opens on a vocabulary heading has it as its heading; entry starts where
 /// the entry-start model says so.
-fn classified(text: &str, lines: &[Line], feats: &[Option<Active>], model: &Model) -> Segmentation {
-    let kinds = model.decode(feats);
+fn classified(text: &str, lines: &[Line], rules: Option<&[features::RuleView]>, model: &Model) -> Segmentation {
+    let mut feats = features::extract(lines, rules);
+    let mut decoded = model.decode(&feats);
+    if !decoded.streams.is_empty() {
+        // Interleaved: read again with each line's neighbours and last heading taken from a
+        // stream, as the classifier was trained on interleaved text: from either (a line may take
+        // the section either context supports), then, for entry starts, from the context that
+        // gave the line its type.
+        let in_stream = |s: u8| features::extract_in_streams(lines, rules, Some(&decoded.streams), Some(s));
+        let contexts = [in_stream(0), in_stream(1)];
+        let chosen;
+        (decoded, chosen) = model.decode_streams(&contexts, &feats);
+        feats = (0..lines.len()).map(|i| contexts[usize::from(chosen[i])][i]).collect();
+    }
+    let kinds = &decoded.kinds;
     let mut starts: Vec<Start> = Vec::new();
     for (i, &kind) in kinds.iter().enumerate() {
         if starts.last().is_none_or(|s| s.kind != kind) {
             starts.push(Start { line: i, kind, heading_lines: heading_lines(lines, i) });
         }
     }
+    // An entry-start is judged with whether the line is the first body line of its section. In
+    // interleaved text that is the first body line of the section in the line's own stream: a
+    // section resumed after lines of the other stream goes on (usually the same entry).
+    let stream = |i: usize| decoded.streams.get(i).map_or(0, |&s| usize::from(s));
     let mut begins = vec![false; lines.len()];
+    let mut current: [Option<SectionType>; 2] = [None; 2];
+    let mut first = [false; 2];
     for (k, s) in starts.iter().enumerate() {
-        if !s.kind.has_entries() {
-            continue;
-        }
         let end = starts.get(k + 1).map_or(lines.len(), |n| n.line);
-        let mut first = true;
-        for i in (s.line + s.heading_lines).min(end)..end {
+        let body = (s.line + s.heading_lines).min(end);
+        for i in s.line..end {
             let Some(a) = &feats[i] else { continue };
-            if lines[i].kind == LineKind::Rule {
+            let st = stream(i);
+            if current[st] != Some(s.kind) || i < body {
+                current[st] = Some(s.kind);
+                first[st] = true;
+            }
+            if i < body || !s.kind.has_entries() || lines[i].kind == LineKind::Rule {
                 continue;
             }
-            begins[i] = model.begin_score(&a.with_section(s.kind, first)) > 0.0;
-            first = false;
+            begins[i] = model.begin_score(&a.with_section(s.kind, first[st])) > classifier::BEGIN_THRESHOLD;
+            first[st] = false;
         }
     }
     build(text, lines, &starts, Some(&begins))
