@@ -243,64 +243,68 @@ impl Model {
     /// section goes on by keeping it or by leaving it for another. Transitions factor as
     /// keep[x] or leave[x] + enter[y], so the best predecessor of every state takes two maxima
     /// per o and four candidates per state: O(K²) per line.
+    ///
+    /// The forward pass keeps only the scores (branch-free maxima over contiguous rows, which
+    /// the compiler vectorises; a transposed copy makes the other stream's rows contiguous too)
+    /// and the scores of every line; the backtrace then finds, for the one state on the path at
+    /// each line, which predecessor gave its score (`TwoStep::from`, the first of equals).
     fn two_streams(&self, em: &[[f32; K]], heading: &[bool], costs: &[(f32, f32)]) -> (Vec<u8>, Vec<u8>, f32) {
-        const SWITCH: u16 = 1 << 15;
-        let st = &self.streams;
         let Some((first, rest)) = em.split_first() else { return (Vec::new(), Vec::new(), 0.0) };
         // Both streams start in the first line's section.
-        let mut v = [f32::NEG_INFINITY; K * K];
+        let mut v: Scores = [[f32::NEG_INFINITY; LANES]; LANES];
         for c in 0..K {
-            v[c * K + c] = self.start[c] + first[c];
+            v[c][c] = self.start[c] + first[c];
         }
-        let mut back: Vec<[u16; K * K]> = Vec::with_capacity(rest.len());
-        for ((e, &at_heading), &(switch, stay)) in rest.iter().zip(&heading[1..]).zip(&costs[1..]) {
-            let (keep, leave) = if at_heading { (&st.keep_heading, &st.leave_heading) } else { (&st.keep, &st.leave) };
-            let mut next = [f32::NEG_INFINITY; K * K];
-            let mut bp = [0u16; K * K];
-            for o in 0..K {
-                // Staying from (c, o) and leaving c; switching from (o, x) and leaving x.
-                let (mut stay_best, mut stay_arg) = (f32::NEG_INFINITY, 0);
-                let (mut switch_best, mut switch_arg) = (f32::NEG_INFINITY, 0);
-                for x in 0..K {
-                    let s = v[x * K + o] + stay + leave[x];
-                    if s > stay_best {
-                        (stay_best, stay_arg) = (s, x);
-                    }
-                    let w = v[o * K + x] + leave[x];
-                    if w > switch_best {
-                        (switch_best, switch_arg) = (w, x);
-                    }
-                }
-                switch_best += switch;
-                for c in 0..K {
-                    let candidates = [
-                        (v[c * K + o] + stay + keep[c], (c * K + o) as u16),
-                        (stay_best + st.enter[c], (stay_arg * K + o) as u16),
-                        (v[o * K + c] + switch + keep[c], (o * K + c) as u16 | SWITCH),
-                        (switch_best + st.enter[c], (o * K + switch_arg) as u16 | SWITCH),
-                    ];
-                    let (mut best, mut from) = candidates[0];
-                    for &(s, f) in &candidates[1..] {
-                        if s > best {
-                            (best, from) = (s, f);
-                        }
-                    }
-                    next[c * K + o] = best + e[c];
-                    bp[c * K + o] = from;
+        let mut history: Vec<Scores> = Vec::with_capacity(rest.len());
+        for (t, e) in rest.iter().enumerate() {
+            let step = self.two_step(heading[t + 1], costs[t + 1]);
+            // vt[c][o] = v[o][c]: the state with the streams swapped.
+            let mut vt: Scores = [[f32::NEG_INFINITY; LANES]; LANES];
+            for (c, row) in vt.iter_mut().enumerate().take(K) {
+                for (o, x) in row.iter_mut().enumerate().take(K) {
+                    *x = v[o][c];
                 }
             }
+            // Per o: the best stay-and-leave from (x, o), and the best switch-and-leave from (o, x).
+            let mut stay_best = [f32::NEG_INFINITY; LANES];
+            let mut switch_best = [f32::NEG_INFINITY; LANES];
+            for x in 0..K {
+                let leave = step.leave[x];
+                for o in 0..LANES {
+                    stay_best[o] = larger(stay_best[o], v[x][o] + step.stay + leave);
+                    switch_best[o] = larger(switch_best[o], vt[x][o] + leave);
+                }
+            }
+            let mut next: Scores = [[f32::NEG_INFINITY; LANES]; LANES];
+            for c in 0..K {
+                let (keep, enter, emit) = (step.keep[c], self.streams.enter[c], e[c]);
+                for o in 0..LANES {
+                    let kept = v[c][o] + step.stay + keep;
+                    let entered = stay_best[o] + enter;
+                    let switched_kept = vt[c][o] + step.switch + keep;
+                    let switched_entered = switch_best[o] + step.switch + enter;
+                    next[c][o] = larger(larger(larger(kept, entered), switched_kept), switched_entered) + emit;
+                }
+            }
+            history.push(v);
             v = next;
-            back.push(bp);
         }
-        let mut state = argmax(&v);
-        let best = v[state];
+        let mut state = 0;
+        for c in 0..K {
+            for o in 0..K {
+                if v[c][o] > v[state / K][state % K] {
+                    state = c * K + o;
+                }
+            }
+        }
+        let best = v[state / K][state % K];
         let mut path = vec![0u8; em.len()];
         let mut switched = vec![false; em.len()];
         path[rest.len()] = (state / K) as u8;
-        for (t, bp) in back.iter().enumerate().rev() {
-            let from = bp[state];
-            switched[t + 1] = from & SWITCH != 0;
-            state = usize::from(from & !SWITCH);
+        for (t, before) in history.iter().enumerate().rev() {
+            let (from, switch) = self.two_step(heading[t + 1], costs[t + 1]).from(before, state, &self.streams.enter);
+            switched[t + 1] = switch;
+            state = from;
             path[t] = (state / K) as u8;
         }
         let mut stream = 0u8;
@@ -309,6 +313,72 @@ impl Model {
             stream
         });
         (path, streams.collect(), best)
+    }
+
+    /// The two-stream transition into a line: its keep and leave rates (heading or not) and its
+    /// switch and stay costs.
+    fn two_step(&self, at_heading: bool, (switch, stay): (f32, f32)) -> TwoStep<'_> {
+        let st = &self.streams;
+        let (keep, leave) = if at_heading { (&st.keep_heading, &st.leave_heading) } else { (&st.keep, &st.leave) };
+        TwoStep { keep, leave, switch, stay }
+    }
+}
+
+/// `b` when it is larger than `a`, else `a`: what the strict comparisons of the backtrace pick,
+/// and, unlike `f32::max` with its NaN rule, a plain compare-and-select that vectorises.
+fn larger(a: f32, b: f32) -> f32 {
+    if b > a {
+        b
+    } else {
+        a
+    }
+}
+
+/// Two-stream scores by (c, o), each row padded from K to 16 lanes (the padding stays -inf), so
+/// the forward pass's loops are whole vector registers.
+const LANES: usize = 16;
+type Scores = [[f32; LANES]; LANES];
+
+/// One line's two-stream transition parameters.
+struct TwoStep<'a> {
+    keep: &'a [f32; K],
+    leave: &'a [f32; K],
+    switch: f32,
+    stay: f32,
+}
+
+impl TwoStep<'_> {
+    /// The predecessor of `state` among the previous line's scores `v` (as `c * K + o`), and
+    /// whether the stream switched: the candidate the forward pass's maximum came from, the first
+    /// of equals in the order kept, entered after staying, kept after switching, entered after
+    /// switching (each computed exactly as the forward pass does).
+    fn from(&self, v: &Scores, state: usize, enter: &[f32; K]) -> (usize, bool) {
+        let (c, o) = (state / K, state % K);
+        let (mut stay_best, mut stay_arg) = (f32::NEG_INFINITY, 0);
+        let (mut switch_best, mut switch_arg) = (f32::NEG_INFINITY, 0);
+        for (x, &leave) in self.leave.iter().enumerate() {
+            let s = v[x][o] + self.stay + leave;
+            if s > stay_best {
+                (stay_best, stay_arg) = (s, x);
+            }
+            let w = v[o][x] + leave;
+            if w > switch_best {
+                (switch_best, switch_arg) = (w, x);
+            }
+        }
+        let candidates = [
+            (v[c][o] + self.stay + self.keep[c], c * K + o, false),
+            (stay_best + enter[c], stay_arg * K + o, false),
+            (v[o][c] + self.switch + self.keep[c], o * K + c, true),
+            (switch_best + self.switch + enter[c], o * K + switch_arg, true),
+        ];
+        let mut best = candidates[0];
+        for cand in &candidates[1..] {
+            if cand.0 > best.0 {
+                best = *cand;
+            }
+        }
+        (best.1, best.2)
     }
 }
 
