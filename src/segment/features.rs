@@ -428,18 +428,10 @@ pub struct RuleView {
     pub begin: bool,
 }
 
-/// Features of every line (None for blank lines). `rules`, when given, adds the rules' opinion
-/// per line (the combined model).
-pub fn extract(lines: &[Line], rules: Option<&[RuleView]>) -> Vec<Option<Active>> {
-    extract_in_streams(lines, rules, None, None)
-}
-
-/// `extract` for text read as two interleaved streams (`streams`: 0 or 1 per line): a line's
-/// neighbours and last heading are those of its own stream, or with `context`, of that stream
-/// whatever the line's own (what the line would look like in it).
-pub fn extract_in_streams(lines: &[Line], rules: Option<&[RuleView]>, streams: Option<&[u8]>, context: Option<u8>) -> Vec<Option<Active>> {
-    let stream = |i: usize| streams.and_then(|s| s.get(i)).map_or(0, |&s| usize::from(s));
-    let own: Vec<Active> = lines
+/// Every line's own-line features (empty for blank lines): what `extract_in_streams` combines
+/// with neighbours and context, computed once however many readings a text gets.
+pub fn own_features(lines: &[Line]) -> Vec<Active> {
+    lines
         .iter()
         .map(|l| {
             let mut a = Active::default();
@@ -448,7 +440,16 @@ pub fn extract_in_streams(lines: &[Line], rules: Option<&[RuleView]>, streams: O
             }
             a
         })
-        .collect();
+        .collect()
+}
+
+/// Features of every line (None for blank lines) from the lines' `own_features`. `rules`, when
+/// given, adds the rules' opinion per line (the combined model). For text read as two
+/// interleaved streams (`streams`: 0 or 1 per line), a line's
+/// neighbours and last heading are those of its own stream, or with `context`, of that stream
+/// whatever the line's own (what the line would look like in it).
+pub fn extract_in_streams(lines: &[Line], own: &[Active], rules: Option<&[RuleView]>, streams: Option<&[u8]>, context: Option<u8>) -> Vec<Option<Active>> {
+    let stream = |i: usize| streams.and_then(|s| s.get(i)).map_or(0, |&s| usize::from(s));
     let non_blank = lines.iter().filter(|l| l.kind != LineKind::Blank).count().max(1);
     let mut out = Vec::with_capacity(lines.len());
     let mut last_head: [Option<SectionType>; 2] = [None; 2];
@@ -543,7 +544,7 @@ mod tests {
     #[test]
     fn a_dated_header_line() {
         let lines = super::super::lines::analyse("Jane Doe\n\nSenior Engineer, Acme | Jan 2020 – Present\n");
-        let f = extract(&lines, None);
+        let f = extract_in_streams(&lines, &own_features(&lines), None, None, None);
         let names: Vec<String> = f[2].as_ref().unwrap().ids().iter().map(|&i| name(i)).collect();
         for want in ["date", "date_range", "date_open", "date_at_end", "title_word", "pipe", "prev_blank", "prev_title_case"] {
             assert!(names.iter().any(|n| n == want), "{want} missing from {names:?}");

@@ -231,10 +231,10 @@ pub fn segment_with(text: &str, method: Method) -> Segmentation {
 pub fn line_features(text: &str, with_rules: bool, streams: Option<&[u8]>) -> Vec<Option<Active>> {
     let lines = lines::analyse(text);
     if !with_rules || lines.is_empty() {
-        return features::extract_in_streams(&lines, None, streams, None);
+        return features::extract_in_streams(&lines, &features::own_features(&lines), None, streams, None);
     }
     let view = rule_view(&lines, &rule_starts(&lines, text));
-    features::extract_in_streams(&lines, Some(&view), streams, None)
+    features::extract_in_streams(&lines, &features::own_features(&lines), Some(&view), streams, None)
 }
 
 /// Section starts by the rules: headings, then the preamble or (no headings) content typing.
@@ -275,14 +275,15 @@ fn rule_view(lines: &[Line], starts: &[Start]) -> Vec<features::RuleView> {
 /// section; a run that opens on a vocabulary heading has it as its heading; entry starts where
 /// the entry-start model says so.
 fn classified(text: &str, lines: &[Line], rules: Option<&[features::RuleView]>, model: &Model) -> Segmentation {
-    let mut feats = features::extract(lines, rules);
+    let own = features::own_features(lines);
+    let mut feats = features::extract_in_streams(lines, &own, rules, None, None);
     let mut decoded = model.decode(&feats);
     if !decoded.streams.is_empty() {
         // Interleaved: read again with each line's neighbours and last heading taken from a
         // stream, as the classifier was trained on interleaved text: from either (a line may take
         // the section either context supports), then, for entry starts, from the context that
         // gave the line its type.
-        let in_stream = |s: u8| features::extract_in_streams(lines, rules, Some(&decoded.streams), Some(s));
+        let in_stream = |s: u8| features::extract_in_streams(lines, &own, rules, Some(&decoded.streams), Some(s));
         let contexts = [in_stream(0), in_stream(1)];
         let chosen;
         (decoded, chosen) = model.decode_streams(&contexts, &feats);
