@@ -62,10 +62,11 @@ enum Base {
     Prose,
     Short,
     Long,
+    TwoPartsDated,
 }
 
 /// Number of own-line features: 15 heading-vocabulary types, then `Base`.
-pub const BASE: u16 = Base::Long as u16 + 1;
+pub const BASE: u16 = Base::TwoPartsDated as u16 + 1;
 
 const BASE_NAMES: [&str; BASE as usize - 15] = [
     "entry_label", "rule", "all_caps", "title_case", "lower_start", "words_1", "words_2_3", "words_4_6", "words_7_12", "words_13_plus",
@@ -73,7 +74,7 @@ const BASE_NAMES: [&str; BASE as usize - 15] = [
     "ends_period", "ends_colon", "label_colon", "pipe", "commas_2", "comma_1", "email", "url", "phone", "digits", "percent",
     "page_mark", "letter_spaced", "degree", "school", "title_word", "skill_1", "skill_3", "language_word", "cert_word",
     "award_word", "volunteer_word", "publication_word", "reference_word", "interest_word", "location", "prose", "short_chars",
-    "long_chars",
+    "long_chars", "two_parts_dated",
 ];
 
 /// Context features, after the own, previous and next lines' base features.
@@ -320,7 +321,24 @@ fn base_features(line: &Line, out: &mut Active) {
         if d.len() * 2 >= t.len() {
             out.push(offset(Base::DateMost));
         }
+        if two_parts(before) {
+            out.push(offset(Base::TwoPartsDated));
+        }
     }
+}
+
+/// Whether a line's own features say it names a title and an employer before a date range.
+pub fn names_title_employer_and_range(own: &Active) -> bool {
+    let ids = own.ids();
+    ids.contains(&(Base::TwoPartsDated as u16)) && ids.contains(&(Base::DateRange as u16))
+}
+
+/// Whether the text before a line's date names two things ("Analyst, Initech —", "Data Analyst |
+/// Zillow |", "Nurse at Mercy Hospital"): a job's title and its employer, which a role stacked
+/// under its employer's header ("Senior Accountant, 2019 – 2021") lacks.
+fn two_parts(before: &str) -> bool {
+    let parts = before.split([',', '|', '—', '–', '·']).map(str::trim).filter(|p| p.chars().any(char::is_alphanumeric)).count();
+    parts >= 2 || before.contains(" at ")
 }
 
 /// The part of a word that cue words are looked up by: without the punctuation around it

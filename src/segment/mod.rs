@@ -316,7 +316,11 @@ fn classified(text: &str, lines: &[Line], rules: Option<&[features::RuleView]>, 
             if i < body || !s.kind.has_entries() || lines[i].kind == LineKind::Rule {
                 continue;
             }
-            begins[i] = model.begin_score(&a.with_section(s.kind, first[st])) > classifier::BEGIN_THRESHOLD;
+            // The rules overrule a doubtful model on a job header with a title, an employer and
+            // a date range: a convention the training resumes rarely show without a blank line
+            // before it, and the one a reader is surest of.
+            let sure_header = rules.is_some_and(|r| r[i].begin) && features::names_title_employer_and_range(&own[i]);
+            begins[i] = sure_header || model.begin_score(&a.with_section(s.kind, first[st])) > classifier::BEGIN_THRESHOLD;
             first[st] = false;
         }
     }
