@@ -615,15 +615,35 @@ fn process_chunks(
                 }
             }
             None => {
+                // Offline (the local provider, which never fails): pairs are assembled and sent
+                // to the writer in input order as they finish, on this thread, while the pool
+                // computes the rest. Assembling a chunk after its last pair left both cores idle
+                // for a fifth of a local run.
                 let jobs = pool.install(|| state.job_cells(&todo));
-                let outputs: Vec<Option<PairOutput>> = pool.install(|| todo.par_iter().enumerate().map(|(slot, p)| tailor.pair(p, &jobs.get(slot, p))).collect());
+                let (done_tx, done_rx) = crossbeam_channel::unbounded();
+                thread::scope(|scope| {
+                    let (todo, jobs) = (&todo, &jobs);
+                    scope.spawn(move || {
+                        pool.install(|| {
+                            todo.par_iter().enumerate().for_each_with(done_tx, |tx, (slot, p)| {
+                                // The receiver lives until every sender is gone.
+                                let _ = tx.send((slot, tailor.pair(p, &jobs.get(slot, p))));
+                            });
+                        });
+                    });
+                    let mut finished: Vec<Option<Option<PairOutput>>> = (0..todo.len()).map(|_| None).collect();
+                    let mut next = 0;
+                    for (slot, out) in done_rx {
+                        finished[slot] = Some(out);
+                        while let Some(out) = finished.get_mut(next).and_then(Option::take) {
+                            assembler.computed(out, state, tx);
+                            next += 1;
+                        }
+                    }
+                });
                 state.settle_jobs(jobs);
                 if let Some(e) = tailor.fatal.get() {
-                    // Nothing of this chunk is written or journaled: a rerun with a fixed config resumes here.
                     return Err(RunError::ProviderFatal(e.clone()));
-                }
-                for out in outputs {
-                    assembler.computed(out, state, tx);
                 }
             }
         }
