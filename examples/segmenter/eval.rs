@@ -92,7 +92,9 @@ exact counts: the share of resumes whose number of experience entries AND number
   entries (summed over all sections of that type) equal the labelled counts (`B` lines).";
 
 /// Prints the comparison table, then per-group and per-file breakdowns for `detail`.
-pub fn report(docs: &[Doc], methods: &[(&str, Method)], detail: Method, show_lines: bool) {
+/// `show_files`: list the files with a wrong line or count (and with `show_lines` their wrong
+/// lines); off by default on the held-out part, so that tuning never sees held-out files.
+pub fn report(docs: &[Doc], methods: &[(&str, Method)], detail: Method, show_files: bool, show_lines: bool) {
     println!("{DEFINITIONS}\n");
     println!("{:<12} {:>8} {:>14} {:>12} {:>12}", "method", "lines", "line accuracy", "exact counts", "resumes");
     let mut detail_scores = Vec::new();
@@ -113,6 +115,10 @@ pub fn report(docs: &[Doc], methods: &[(&str, Method)], detail: Method, show_lin
     }
     for (g, t) in &groups {
         println!("  {g:<14} {:>6} lines {:>7.2}%   exact {:>3}/{:<3}", t.lines, t.line_acc(), t.exact, t.docs);
+    }
+    if !show_files {
+        println!("\n(files with a wrong line or count: --files; held-out files are for measuring, not for tuning)");
+        return;
     }
     println!("\nfiles with a wrong line or count ({detail_name}): name, line accuracy, experience true/found, education true/found");
     for (d, s) in docs.iter().zip(&detail_scores) {

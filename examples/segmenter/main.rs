@@ -2,7 +2,7 @@
 //! `scripts/train-segmenter` and `scripts/eval-segmenter`.
 //!
 //! ```text
-//! segmenter eval  --rendered DIR [--handwritten DIR] [--split FILE] [--part heldout|train] [--lines]
+//! segmenter eval  --rendered DIR [--handwritten DIR] [--split FILE] [--part heldout|train] [--files] [--lines]
 //! segmenter train --rendered DIR [--handwritten DIR] [--split FILE] --out data/segmenter-weights.tsv
 //! ```
 #![forbid(unsafe_code)]
@@ -60,7 +60,11 @@ enum Command {
         corpus: Corpus,
         #[arg(long, value_enum, default_value = "heldout")]
         part: PartArg,
-        /// Also print every wrong line of the failing files.
+        /// List the files with a wrong line or count (always on the training part; on the
+        /// held-out part only when asked, so that tuning never looks at held-out files).
+        #[arg(long)]
+        files: bool,
+        /// Also print every wrong line of the failing files (implies --files).
         #[arg(long)]
         lines: bool,
         /// The method the per-group and per-file breakdown is for.
@@ -110,7 +114,8 @@ impl MethodArg {
 
 fn main() -> Result<()> {
     match Args::parse().command {
-        Command::Eval { corpus, part, lines, detail } => {
+        Command::Eval { corpus, part, files, lines, detail } => {
+            let show_files = files || lines || matches!(part, PartArg::Train);
             let part = match part {
                 PartArg::Heldout => Part::HeldOut,
                 PartArg::Train => Part::Train,
@@ -119,7 +124,7 @@ fn main() -> Result<()> {
             let hand = docs.iter().filter(|d| d.group == "handwritten").count();
             println!("{:?} part: {} generator renderings + {} hand-written resumes\n", part, docs.len() - hand, hand);
             let methods = [("rules", Method::Rules), ("classifier", Method::Classifier), ("combined", Method::Combined)];
-            eval::report(&docs, &methods, detail.method(), lines);
+            eval::report(&docs, &methods, detail.method(), show_files, lines);
         }
         Command::Train { corpus, out, epochs, rate, l2, handwritten_weight, transition_scale, seed } => {
             let docs = corpus.load(Part::Train)?;
