@@ -80,7 +80,7 @@ fn one_liner_after_one_liner(lines: &[Line], i: usize, starts: &[usize]) -> bool
     let l = &lines[i];
     let (Some(r), Some(&s)) = (&l.dates, starts.last()) else { return false };
     let prev = &lines[s];
-    let range = l.text[r.clone()].contains(['-', '–', '—']) || l.text[r.clone()].contains(" to ");
+    let range = l.has_date_range();
     let parts = [", ", " | ", " — ", " – "].iter().any(|sep| l.text[..r.start].contains(sep));
     s + 1 == i && range && parts && date_ends(l, r) && prev.has_date() && ends_in_year(prev.text)
 }
@@ -148,11 +148,7 @@ pub fn starts(lines: &[Line], kind: SectionType) -> Vec<usize> {
         let after_break = i == 0 || matches!(lines[i - 1].kind, LineKind::Blank | LineKind::Rule | LineKind::Heading(_)) || in_bullet[i - 1] || starts.is_empty();
         let markdown = l.text.trim_start().starts_with("###");
         let next = lines.get(i + 1).filter(|n| header_like(n));
-        let is_range = |r: &std::ops::Range<usize>| {
-            let d = &l.text[r.clone()];
-            d.chars().any(|c| matches!(c, '-' | '–' | '—')) || d.contains(" to ")
-        };
-        let dated_here = l.dates.as_ref().is_some_and(|r| is_range(r) || l.words <= 10 || date_ends(l, r) || ends_in_year(l.text));
+        let dated_here = l.dates.as_ref().is_some_and(|r| l.has_date_range() || l.words <= 10 || date_ends(l, r) || ends_in_year(l.text));
         // The date on the next line, or on the one after ("Title" / "Company" / "2019 – 2021"),
         // when this line has none of its own.
         let short = l.words <= 12 && !l.has_date();

@@ -303,7 +303,7 @@ fn base_features(line: &Line, out: &mut Active) {
     if let Some(r) = &line.dates {
         out.push(offset(Base::Date));
         let d = &line.text[r.clone()];
-        if d.contains(['-', '–', '—']) || d.contains(" to ") {
+        if line.has_date_range() {
             out.push(offset(Base::DateRange));
         }
         let open = |w: &str| ["present", "current", "now", "today", "ongoing"].iter().any(|o| w.trim_matches(|c: char| !c.is_alphabetic()).eq_ignore_ascii_case(o));

@@ -46,6 +46,14 @@ impl Line<'_> {
     pub fn has_date(&self) -> bool {
         self.dates.is_some()
     }
+
+    /// Whether its date is a range ("2019 – 2021", "Jan 2020 to Present"): a dash or " to " in it.
+    pub fn has_date_range(&self) -> bool {
+        self.dates.as_ref().is_some_and(|r| {
+            let d = &self.text[r.clone()];
+            d.contains(['-', '–', '—']) || d.contains(" to ")
+        })
+    }
 }
 
 /// Splits text into lines and types each one.
