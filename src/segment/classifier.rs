@@ -269,21 +269,17 @@ impl Model {
             let mut stay_best = [f32::NEG_INFINITY; LANES];
             let mut switch_best = [f32::NEG_INFINITY; LANES];
             for x in 0..K {
-                let leave = step.leave[x];
                 for o in 0..LANES {
-                    stay_best[o] = larger(stay_best[o], v[x][o] + step.stay + leave);
-                    switch_best[o] = larger(switch_best[o], vt[x][o] + leave);
+                    let (stayed, switched) = step.leaving(x, v[x][o], vt[x][o]);
+                    stay_best[o] = larger(stay_best[o], stayed);
+                    switch_best[o] = larger(switch_best[o], switched);
                 }
             }
             let mut next: Scores = [[f32::NEG_INFINITY; LANES]; LANES];
             for c in 0..K {
-                let (keep, enter, emit) = (step.keep[c], self.streams.enter[c], e[c]);
                 for o in 0..LANES {
-                    let kept = v[c][o] + step.stay + keep;
-                    let entered = stay_best[o] + enter;
-                    let switched_kept = vt[c][o] + step.switch + keep;
-                    let switched_entered = switch_best[o] + step.switch + enter;
-                    next[c][o] = larger(larger(larger(kept, entered), switched_kept), switched_entered) + emit;
+                    let [kept, entered, switched_kept, switched_entered] = step.entering(c, v[c][o], vt[c][o], stay_best[o], switch_best[o], &self.streams.enter);
+                    next[c][o] = larger(larger(larger(kept, entered), switched_kept), switched_entered) + e[c];
                 }
             }
             history.push(v);
@@ -348,37 +344,49 @@ struct TwoStep<'a> {
 }
 
 impl TwoStep<'_> {
+    /// Leaving section x, from the score `stayed` of (x, o) with the stream staying and the score
+    /// `switched` of (o, x) with it switching: the two scores before entering another section.
+    /// The forward pass and the backtrace both score through this and `entering`, so the backtrace
+    /// finds exactly the maximum the forward pass kept.
+    #[inline(always)]
+    fn leaving(&self, x: usize, stayed: f32, switched: f32) -> (f32, f32) {
+        (stayed + self.stay + self.leave[x], switched + self.leave[x])
+    }
+
+    /// The four ways into state (c, o), in the order the backtrace prefers among equals: c kept
+    /// (from `same`, the score of (c, o)), entered after staying (from the best stay-and-leave),
+    /// kept after switching (from `swapped`, the score of (o, c)), entered after switching.
+    #[inline(always)]
+    fn entering(&self, c: usize, same: f32, swapped: f32, stay_best: f32, switch_best: f32, enter: &[f32; K]) -> [f32; 4] {
+        [same + self.stay + self.keep[c], stay_best + enter[c], swapped + self.switch + self.keep[c], switch_best + self.switch + enter[c]]
+    }
+
     /// The predecessor of `state` among the previous line's scores `v` (as `c * K + o`), and
     /// whether the stream switched: the candidate the forward pass's maximum came from, the first
     /// of equals in the order kept, entered after staying, kept after switching, entered after
-    /// switching (each computed exactly as the forward pass does).
+    /// switching (scored by `leaving` and `entering`, as in the forward pass).
     fn from(&self, v: &Scores, state: usize, enter: &[f32; K]) -> (usize, bool) {
         let (c, o) = (state / K, state % K);
         let (mut stay_best, mut stay_arg) = (f32::NEG_INFINITY, 0);
         let (mut switch_best, mut switch_arg) = (f32::NEG_INFINITY, 0);
-        for (x, &leave) in self.leave.iter().enumerate() {
-            let s = v[x][o] + self.stay + leave;
+        for (x, row) in v.iter().enumerate().take(K) {
+            let (s, w) = self.leaving(x, row[o], v[o][x]);
             if s > stay_best {
                 (stay_best, stay_arg) = (s, x);
             }
-            let w = v[o][x] + leave;
             if w > switch_best {
                 (switch_best, switch_arg) = (w, x);
             }
         }
-        let candidates = [
-            (v[c][o] + self.stay + self.keep[c], c * K + o, false),
-            (stay_best + enter[c], stay_arg * K + o, false),
-            (v[o][c] + self.switch + self.keep[c], o * K + c, true),
-            (switch_best + self.switch + enter[c], o * K + switch_arg, true),
-        ];
-        let mut best = candidates[0];
-        for cand in &candidates[1..] {
-            if cand.0 > best.0 {
-                best = *cand;
+        let scores = self.entering(c, v[c][o], v[o][c], stay_best, switch_best, enter);
+        let from = [(c * K + o, false), (stay_arg * K + o, false), (o * K + c, true), (o * K + switch_arg, true)];
+        let mut best = 0;
+        for k in 1..4 {
+            if scores[k] > scores[best] {
+                best = k;
             }
         }
-        (best.1, best.2)
+        from[best]
     }
 }
 
