@@ -230,11 +230,8 @@ pub fn segment_with(text: &str, method: Method) -> Segmentation {
 /// from its own stream when `streams` gives every line's (interleaved text). For training.
 pub fn line_features(text: &str, with_rules: bool, streams: Option<&[u8]>) -> Vec<Option<Active>> {
     let lines = lines::analyse(text);
-    if !with_rules || lines.is_empty() {
-        return features::extract_in_streams(&lines, &features::own_features(&lines), None, streams, None);
-    }
-    let view = rule_view(&lines, &rule_starts(&lines, text));
-    features::extract_in_streams(&lines, &features::own_features(&lines), Some(&view), streams, None)
+    let view = (with_rules && !lines.is_empty()).then(|| rule_view(&lines, &rule_starts(&lines, text)));
+    features::extract_in_streams(&lines, &features::own_features(&lines), view.as_deref(), streams, None)
 }
 
 /// Section starts by the rules: headings, then the preamble or (no headings) content typing.
