@@ -583,7 +583,6 @@ fn process_chunks(
         match scheduled.as_deref_mut() {
             Some(s) => {
                 let jobs = pool.install(|| state.job_cells(&todo));
-                let (ready_tx, ready_rx) = crossbeam_channel::unbounded();
                 let mut coordinator = Coordinator {
                     scheduler: &mut s.scheduler,
                     registry: tailor.registry,
@@ -595,20 +594,13 @@ fn process_chunks(
                 // The CPU pool analyses and segments while the coordinator already sends: the
                 // first requests leave after one pair's preparation, not the whole chunk's. Pairs
                 // go to the writer (and the journal) as soon as every pair before them is done.
-                let run = thread::scope(|scope| {
-                    let (todo, jobs) = (&todo, &jobs);
-                    scope.spawn(move || {
-                        pool.install(|| {
-                            todo.par_iter().enumerate().for_each_with(ready_tx, |tx, (slot, p)| {
-                                let job = jobs.get(slot, p);
-                                // The receiver is gone only when the coordinator has ended the chunk.
-                                let _ = tx.send((slot, prepare(p, tailor.weights), job));
-                            });
-                        });
-                    });
-                    let estimate = |p: &Pair, prep: &tailor_pair::Prepared| tailor.estimate_cost(&p.resume, &prep.parts, &p.job);
-                    coordinator.run(todo, &ready_rx, &estimate, &mut |out| assembler.computed(out, state, tx))
-                });
+                let estimate = |p: &Pair, prep: &tailor_pair::Prepared| tailor.estimate_cost(&p.resume, &prep.parts, &p.job);
+                let run = on_pool(
+                    pool,
+                    &todo,
+                    |slot, p| (slot, prepare(p, tailor.weights), jobs.get(slot, p)),
+                    |ready| coordinator.run(&todo, &ready, &estimate, &mut |out| assembler.computed(out, state, tx)),
+                );
                 state.settle_jobs(jobs);
                 if let Err(e) = run {
                     return Err(RunError::ProviderFatal(e));
@@ -620,27 +612,22 @@ fn process_chunks(
                 // computes the rest. Assembling a chunk after its last pair left both cores idle
                 // for a fifth of a local run.
                 let jobs = pool.install(|| state.job_cells(&todo));
-                let (done_tx, done_rx) = crossbeam_channel::unbounded();
-                thread::scope(|scope| {
-                    let (todo, jobs) = (&todo, &jobs);
-                    scope.spawn(move || {
-                        pool.install(|| {
-                            todo.par_iter().enumerate().for_each_with(done_tx, |tx, (slot, p)| {
-                                // The receiver lives until every sender is gone.
-                                let _ = tx.send((slot, tailor.pair(p, &jobs.get(slot, p))));
-                            });
-                        });
-                    });
-                    let mut finished: Vec<Option<Option<PairOutput>>> = (0..todo.len()).map(|_| None).collect();
-                    let mut next = 0;
-                    for (slot, out) in done_rx {
-                        finished[slot] = Some(out);
-                        while let Some(out) = finished.get_mut(next).and_then(Option::take) {
-                            assembler.computed(out, state, tx);
-                            next += 1;
+                on_pool(
+                    pool,
+                    &todo,
+                    |slot, p| (slot, tailor.pair(p, &jobs.get(slot, p))),
+                    |done| {
+                        let mut finished: Vec<Option<Option<PairOutput>>> = (0..todo.len()).map(|_| None).collect();
+                        let mut next = 0;
+                        for (slot, out) in done {
+                            finished[slot] = Some(out);
+                            while let Some(out) = finished.get_mut(next).and_then(Option::take) {
+                                assembler.computed(out, state, tx);
+                                next += 1;
+                            }
                         }
-                    }
-                });
+                    },
+                );
                 state.settle_jobs(jobs);
                 if let Some(e) = tailor.fatal.get() {
                     return Err(RunError::ProviderFatal(e.clone()));
@@ -654,6 +641,25 @@ fn process_chunks(
         }
     }
     Ok(())
+}
+
+/// Runs `work(slot, pair)` for every pair of a chunk on the CPU pool, from a scoped thread, and
+/// meanwhile hands this thread the receiving end of the messages to `consume` as they land. The
+/// channel closes when the last pair is done; if `consume` returns first, the rest of the work
+/// still runs and its messages are dropped.
+fn on_pool<M: Send, R>(pool: &rayon::ThreadPool, todo: &[&Pair], work: impl Fn(usize, &Pair) -> M + Sync, consume: impl FnOnce(Receiver<M>) -> R) -> R {
+    let (tx, rx) = crossbeam_channel::unbounded();
+    thread::scope(|scope| {
+        let work = &work;
+        scope.spawn(move || {
+            pool.install(|| {
+                todo.par_iter().enumerate().for_each_with(tx, |tx, (slot, p)| {
+                    let _ = tx.send(work(slot, p));
+                });
+            });
+        });
+        consume(rx)
+    })
 }
 
 impl RunState {
