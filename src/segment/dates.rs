@@ -235,6 +235,59 @@ pub fn find_dates(line: &str) -> Option<Range<usize>> {
     first
 }
 
+/// The months a date expression spans, as `year * 12 + month` (month 0 to 11), first to last:
+/// "Jan 2020 – Present" gives January 2020 to `OPEN_END`, "2019-2021" January 2019 to December
+/// 2021, "03/2018 to 06/2020" March 2018 to June 2020, "2016" the whole year. None without a year.
+pub fn months_spanned(date: &str) -> Option<(u32, u32)> {
+    // Each point: its month, and whether the month was written (a bare year was not).
+    let mut points: Vec<(u32, bool)> = Vec::with_capacity(2);
+    let mut open = false;
+    let mut month: Option<u32> = None;
+    for (tok, r) in tokens(date) {
+        let (_, w) = trim_decoration(&date[r]);
+        match tok {
+            Tok::Month => month = month_number(w),
+            Tok::OpenEnd => open = true,
+            Tok::Date => {
+                let mut year = None;
+                for part in w.split(['/', '-']) {
+                    match part.parse::<u32>() {
+                        Ok(y) if is_year(part) => year = Some(y),
+                        Ok(m) if (1..=12).contains(&m) && month.is_none() => month = Some(m - 1),
+                        _ => {}
+                    }
+                }
+                if let Some(y) = year {
+                    points.push((y * 12 + month.unwrap_or(0), month.is_some()));
+                }
+                month = None;
+            }
+            Tok::Dash | Tok::Other => {}
+        }
+    }
+    let (first, _) = *points.first()?;
+    let (last, named) = *points.last()?;
+    // A bare year ends in its December.
+    let end = if open { OPEN_END } else if named { last } else { last + 11 };
+    Some((first, end))
+}
+
+/// The end of a range that is still open ("– Present"): later than any dated month.
+pub const OPEN_END: u32 = 2100 * 12;
+
+/// A month or season name's month, 0 to 11 (seasons by their first month).
+fn month_number(w: &str) -> Option<u32> {
+    let l = w.get(..3)?.to_ascii_lowercase();
+    let names = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+    names.iter().position(|n| *n == l).map(|m| m as u32).or(match l.as_str() {
+        "spr" => Some(2),
+        "sum" => Some(5),
+        "fal" | "aut" => Some(8),
+        "win" => Some(11),
+        _ => None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -288,5 +341,21 @@ mod tests {
         assert_eq!(dates("Cut runtime by 35% for 400 users"), None);
         assert_eq!(dates("May the force be with you"), None);
         assert_eq!(dates("Call (512) 555-0188"), None);
+    }
+    #[test]
+    fn months_spanned_by_the_usual_forms() {
+        let m = |y: u32, mo: u32| y * 12 + mo - 1;
+        assert_eq!(months_spanned("Jan 2020 – Present"), Some((m(2020, 1), OPEN_END)));
+        assert_eq!(months_spanned("2019-2021"), Some((m(2019, 1), m(2021, 12))));
+        assert_eq!(months_spanned("2014 – 2025"), Some((m(2014, 1), m(2025, 12))));
+        assert_eq!(months_spanned("03/2018 to 06/2020"), Some((m(2018, 3), m(2020, 6))));
+        assert_eq!(months_spanned("2020-01 – 2021-06"), Some((m(2020, 1), m(2021, 6))));
+        assert_eq!(months_spanned("December 2013 - December 2014"), Some((m(2013, 12), m(2014, 12))));
+        assert_eq!(months_spanned("Summer 2024"), Some((m(2024, 6), m(2024, 6))));
+        assert_eq!(months_spanned("2016"), Some((m(2016, 1), m(2016, 12))));
+        assert_eq!(months_spanned("Oct 2019 – Jun 2024"), Some((m(2019, 10), m(2024, 6))));
+        assert_eq!(months_spanned("(2019 – Present)"), Some((m(2019, 1), OPEN_END)));
+        assert_eq!(months_spanned("Present"), None);
+        assert_eq!(months_spanned(""), None);
     }
 }

@@ -53,7 +53,7 @@ const ABBREVIATIONS: &[&str] = &["inc", "ltd", "co", "corp", "llc", "llp", "plc"
 
 /// Whether a line ends a sentence: a final period that is not an abbreviation's ("Acme Inc.",
 /// "Washington, D.C.").
-fn ends_sentence(text: &str) -> bool {
+pub(super) fn ends_sentence(text: &str) -> bool {
     let Some(body) = text.trim_end().strip_suffix('.') else { return false };
     let last = body.rsplit([' ', ',']).next().unwrap_or("");
     !(last.contains('.') || ABBREVIATIONS.iter().any(|a| last.eq_ignore_ascii_case(a)))
@@ -99,10 +99,15 @@ fn same_school_line(prev: &Line, l: &Line) -> bool {
     prev.has_date() && l.has_date() && cues().school.found_in(prev.text)
 }
 
+/// Whether a line names a degree, a school or a course of study.
+pub(super) fn names_schooling(l: &Line) -> bool {
+    cues().schooling.found_in(l.text)
+}
+
 /// A dated line naming a degree, school or course right under another entry ("B.S.
 /// Biochemistry, Marquette University — 2012" after a degree line and its honours line).
 fn stacked_degree(l: &Line) -> bool {
-    l.has_date() && cues().schooling.found_in(l.text)
+    l.has_date() && names_schooling(l)
 }
 
 /// A bullet line that is a whole entry, in a section listing its jobs or degrees as bullets

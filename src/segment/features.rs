@@ -333,6 +333,11 @@ pub fn names_title_employer_and_range(own: &Active) -> bool {
     ids.contains(&(Base::TwoPartsDated as u16)) && ids.contains(&(Base::DateRange as u16))
 }
 
+/// Whether a line's own features say it names a job title (a title cue word).
+pub fn names_a_title(own: &Active) -> bool {
+    own.ids().contains(&(Base::TitleWord as u16))
+}
+
 /// Whether the text before a line's date names two things ("Analyst, Initech —", "Data Analyst |
 /// Zillow |", "Nurse at Mercy Hospital"): a job's title and its employer, which a role stacked
 /// under its employer's header ("Senior Accountant, 2019 – 2021") lacks.

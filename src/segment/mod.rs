@@ -5,6 +5,7 @@
 //! Total and lossless: the sections' spans are contiguous and cover the input byte for byte, so
 //! nothing a resume says is ever dropped; text that fits no section is typed `other`.
 
+mod begins;
 mod classifier;
 mod dates;
 mod entries;
@@ -297,9 +298,23 @@ fn classified(text: &str, lines: &[Line], rules: Option<&[features::RuleView]>, 
     // interleaved text that is the first body line of the section in the line's own stream: a
     // section resumed after lines of the other stream goes on (usually the same entry).
     let stream = |i: usize| decoded.streams.get(i).map_or(0, |&s| usize::from(s));
+    // Each line's next non-blank line in its stream.
+    let mut next_in_stream = vec![None; lines.len()];
+    let mut after: [Option<usize>; 2] = [None; 2];
+    for i in (0..lines.len()).rev() {
+        if feats[i].is_some() {
+            next_in_stream[i] = after[stream(i)];
+            after[stream(i)] = Some(i);
+        }
+    }
     let mut begins = vec![false; lines.len()];
     let mut current: [Option<SectionType>; 2] = [None; 2];
     let mut first = [false; 2];
+    let mut readers = [begins::Reader::new(); 2];
+    let mut prev: [Option<usize>; 2] = [None; 2];
+    let mut last_kind: [Option<SectionType>; 2] = [None; 2];
+    let mut resuming: [Option<usize>; 2] = [None; 2];
+    let mut after_turn = [false; 2];
     for (k, s) in starts.iter().enumerate() {
         let end = starts.get(k + 1).map_or(lines.len(), |n| n.line);
         let body = (s.line + s.heading_lines).min(end);
@@ -307,17 +322,43 @@ fn classified(text: &str, lines: &[Line], rules: Option<&[features::RuleView]>, 
             let Some(a) = &feats[i] else { continue };
             let st = stream(i);
             if current[st] != Some(s.kind) || i < body {
+                // A section resumed after page furniture (typed other: "Page 1 of 2", the name
+                // repeated) goes on with the entry it was in, as a reader turning the page does.
+                let resumed = (current[st] == Some(SectionType::Other) && last_kind[st] == Some(s.kind)) || resuming[st] == Some(k);
+                if resumed {
+                    resuming[st] = Some(k);
+                    after_turn[st] = true;
+                } else {
+                    first[st] = true;
+                    readers[st] = begins::Reader::new();
+                    resuming[st] = None;
+                }
                 current[st] = Some(s.kind);
-                first[st] = true;
             }
+            if s.kind != SectionType::Other {
+                last_kind[st] = Some(s.kind);
+            }
+            let before = prev[st].replace(i);
             if i < body || !s.kind.has_entries() || lines[i].kind == LineKind::Rule {
                 continue;
             }
             // The rules overrule a doubtful model on a job header with a title, an employer and
             // a date range: a convention the training resumes rarely show without a blank line
             // before it, and the one a reader is surest of.
-            let sure_header = rules.is_some_and(|r| r[i].begin) && features::names_title_employer_and_range(&own[i]);
-            begins[i] = sure_header || model.begin_score(&a.with_section(s.kind, first[st])) > classifier::BEGIN_THRESHOLD;
+            let rules_begin = rules.is_some_and(|r| r[i].begin);
+            let sure_header = rules_begin && features::names_title_employer_and_range(&own[i]);
+            let line = begins::Judged {
+                line: &lines[i],
+                prev: before.map(|p| &lines[p]),
+                next: next_in_stream[i].map(|n| &lines[n]),
+                score: model.begin_score(&a.with_section(s.kind, first[st])),
+                sure: sure_header,
+                first_line: first[st],
+                after_turn: std::mem::take(&mut after_turn[st]),
+                rules: rules_begin,
+                titled: features::names_a_title(&own[i]),
+            };
+            begins[i] = readers[st].judge(&line, s.kind);
             first[st] = false;
         }
     }

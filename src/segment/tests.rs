@@ -207,3 +207,60 @@ fn interleaved_two_column_text() {
     assert_eq!(entries(E), 2);
     assert_eq!(entries(D), 1);
 }
+
+/// Entry headers of each experience and education section, as their first lines.
+fn entry_heads(text: &str, kind: SectionType) -> Vec<String> {
+    let seg = segment(text);
+    check_invariants(text, &seg);
+    seg.sections.iter().filter(|s| s.kind == kind).flat_map(|s| &s.entries).map(|e| text[e.span.clone()].lines().next().unwrap_or("").to_string()).collect()
+}
+
+#[test]
+fn roles_stacked_under_an_employer_are_one_entry() {
+    let text = "Dana Ruiz\ndana@example.com\n\nSummary\nMaintenance controller moving into civilian operations management.\n\n\
+Military Service\nUnited States Marine Corps, 2014 – 2025\n\
+Maintenance Control Chief (Gunnery Sergeant), VMM-365, MCAS New River, NC, 2021 – 2025\n\
+• Scheduled maintenance for 12 aircraft; mission-capable rate from 58% to 74%\n\
+Quality Assurance Representative (Staff Sergeant), MCAS Miramar, CA, 2017 – 2021\n\
+• Inspected 1,400+ maintenance actions; led the squadron to an Outstanding rating in 2019\n\n\
+Civilian Work\nParts Counter Associate — AutoZone, Jacksonville, NC — 2012 – 2014\n\n\
+Education\nB.S. Management, Embry-Riddle Aeronautical University, 2025\n";
+    assert_eq!(entry_heads(text, SectionType::Experience), vec!["United States Marine Corps, 2014 – 2025", "Parts Counter Associate — AutoZone, Jacksonville, NC — 2012 – 2014"]);
+}
+
+#[test]
+fn entries_laid_out_like_the_first_start_entries() {
+    // Title line, then its dates; the second job follows a keywords line without a blank line.
+    let text = "Sam Jones\nsam@example.com\n\nCareer History:\nSoftware Developer at Acme Inc.\nJune 2018 - May 2022\n\
+Developed and maintained a web application for tracking customer orders and inventory using React and PostgreSQL.\n\
+• Implemented real-time order tracking feature using WebSockets.\nKeywords: nodejs, TypeScript, go, aws\n\
+Software Engineer at XYZ Corp.\nJanuary 2016 - May 2018\n\
+Developed and maintained a mobile application for managing personal finances using React Native.\n\
+• Implemented biometric authentication feature using Touch ID and Face ID.\n\n\
+Education & Training:\nBachelor in Computer Science, University of California, Berkeley\nAugust 2013 - May 2017\nGPA: 3.7\n\
+Relevant coursework: Data Structures and Algorithms, Computer Networks, Database Systems\n\
+Master in Artificial Intelligence, Stanford University\nAugust 2017 - May 2019\nGPA: 3.9\n\
+Relevant coursework: Machine Learning, Natural Language Processing, Computer Vision\n";
+    assert_eq!(entry_heads(text, SectionType::Experience), vec!["Software Developer at Acme Inc.", "Software Engineer at XYZ Corp."]);
+    assert_eq!(entry_heads(text, SectionType::Education).len(), 2);
+}
+
+#[test]
+fn a_section_resumed_after_a_page_break_goes_on_with_its_entry() {
+    let text = "DANIEL REYES\ndaniel@example.com\n\nEXPERIENCE\nShift Supervisor, Café Lumen    2016 – 2018\n• Trained six baristas\n\n\
+EDUCATION\nAustin Community College\n\nPage 1 of 2\nDANIEL REYES\n\nEDUCATION (continued)\n\
+Associate of Applied Science in Business Administration    09/2012 to 05/2014\nGPA: 3.5/4.0\n\n\
+SKILLS\nSQL, Python, Excel\n";
+    assert_eq!(entry_heads(text, SectionType::Education), vec!["Austin Community College"]);
+}
+
+#[test]
+fn bullets_and_repeated_headings_do_not_start_entries() {
+    let text = "Dana Ruiz\ndana@example.com\n\nExperience\nQuality Assurance Representative, MCAS Miramar, CA, 2017 – 2021\n\
+• Inspected 1,400+ maintenance actions; led the squadron to an \"Outstanding\" on the 2019 inspection\n\n\
+Training\nStaff Noncommissioned Officer Academy, Advanced Course, 2022\n\n\
+Education\nB.S. Management, Embry-Riddle Aeronautical University Worldwide, expected May 2025\n";
+    assert_eq!(entry_heads(text, SectionType::Experience), vec!["Quality Assurance Representative, MCAS Miramar, CA, 2017 – 2021"]);
+    // "Education" goes on the section "Training" opened; the degree under it starts the entry.
+    assert_eq!(entry_heads(text, SectionType::Education), vec!["Staff Noncommissioned Officer Academy, Advanced Course, 2022", "B.S. Management, Embry-Riddle Aeronautical University Worldwide, expected May 2025"]);
+}

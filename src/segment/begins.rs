@@ -1,0 +1,180 @@
+//! Entry starts after the model: the structural checks a reader makes of a section's entries.
+//! The entry-start model judges each line from its own features and its neighbours'; a reader
+//! also compares a line with the section's other entries:
+//! - a job or degree starts on a line that can head one: not a bullet (unless the rules read the
+//!   section as a list of bullet entries), not the wrapped continuation of the line above, not a
+//!   sentence, not a heading repeated inside the section;
+//! - entries of one section share a layout: a line laid out like the section's first entry header
+//!   (where its date sits, where the next line's date sits, capitals, Markdown), after the body
+//!   of the entry before, starts an entry too;
+//! - roles stacked under an employer's header are one entry: a line whose dates fall inside the
+//!   span of the current entry's header, when that header names no job title ("United States
+//!   Marine Corps, 2014 – 2025" over "Maintenance Control Chief, …, 2021 – 2025"), goes on it.
+
+use super::classifier::BEGIN_THRESHOLD;
+use super::dates::months_spanned;
+use super::lines::{Line, LineKind};
+use super::SectionType;
+
+
+
+/// Where a line's date sits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum DatePlace {
+    None,
+    /// The date is all the line says ("Summer 2024", "2019 – 2021").
+    Only,
+    Start,
+    End,
+    Middle,
+}
+
+impl DatePlace {
+    fn of(l: &Line) -> DatePlace {
+        let Some(r) = &l.dates else { return DatePlace::None };
+        let wordy = |s: &str| s.chars().any(char::is_alphanumeric);
+        match (wordy(&l.text[..r.start]), wordy(&l.text[r.end..])) {
+            (false, false) => DatePlace::Only,
+            (false, true) => DatePlace::Start,
+            (true, false) => DatePlace::End,
+            (true, true) => DatePlace::Middle,
+        }
+    }
+}
+
+/// How an entry header is laid out: where its date sits and where the next line's does, whether
+/// it is in capitals, whether it is marked up (`**`, `#`, `_`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Shape {
+    date: DatePlace,
+    next_date: DatePlace,
+    caps: bool,
+    marked: bool,
+}
+
+impl Shape {
+    fn of(l: &Line, next: Option<&Line>) -> Shape {
+        let t = l.text.trim_start();
+        let mut letters = t.chars().filter(|c| c.is_alphabetic());
+        let caps = letters.clone().nth(1).is_some() && letters.all(char::is_uppercase);
+        Shape { date: DatePlace::of(l), next_date: next.map_or(DatePlace::None, DatePlace::of), caps, marked: t.starts_with(['*', '#', '_']) }
+    }
+
+    /// A layout a reader would recognise again: one with a date on the line or the next.
+    fn dated(&self) -> bool {
+        self.date != DatePlace::None || self.next_date != DatePlace::None
+    }
+}
+
+/// Whether a line can head an entry (see the module doc). `prev` is the line before it in its
+/// stream, blank lines skipped; `listed` is whether the rules start an entry here (a section of
+/// bullet entries); `bullets_may` whether a dated bullet may start one (the section's first line,
+/// or a section whose first entry is a bullet).
+fn can_head(l: &Line, prev: Option<&Line>, listed: bool, bullets_may: bool) -> bool {
+    let indent = |l: &Line| l.text.len() - l.text.trim_start().len();
+    let t = l.text.trim_end();
+    let continued = prev.is_some_and(|p| indent(l) > indent(p) && p.kind == LineKind::Text) || t.ends_with(',');
+    let fits = if l.bullet { listed || (bullets_may && l.has_date()) } else { !super::entries::ends_sentence(t) };
+    l.kind == LineKind::Text && !continued && fits
+}
+
+/// The months a line's date range spans, or the next line's when the line has no date ("Supply
+/// Sergeant, 82nd Airborne Division" over "May 2015 – Sep 2019"). None for a single date.
+fn span(l: &Line, next: Option<&Line>) -> Option<(u32, u32)> {
+    let dated = if l.has_date() { l } else { next? };
+    let range = dated.dates.clone().filter(|_| dated.has_date_range())?;
+    months_spanned(&dated.text[range])
+}
+
+/// One stream's reading of the section it is in, line by line.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Reader {
+    /// The layout of the section's first entry header.
+    first: Option<Shape>,
+    /// The span of the current entry's header, when the header names no title: its roles'
+    /// dates fall inside it.
+    enclosing: Option<(u32, u32)>,
+    /// Whether the current entry has body lines yet (a bullet, a sentence): a line after them
+    /// laid out like the first header starts the next entry.
+    body_seen: bool,
+    /// The section's first entry starts on a bullet: its entries are listed as bullets.
+    bullets: bool,
+    /// Lines since the current entry's first line.
+    since: u32,
+}
+
+/// A line for [`Reader::judge`]: the line, its neighbours in its stream, and what the model and
+/// the rules say of it.
+pub struct Judged<'l, 'a> {
+    pub line: &'l Line<'a>,
+    pub prev: Option<&'l Line<'a>>,
+    pub next: Option<&'l Line<'a>>,
+    /// The entry-start model's log-odds that the line starts an entry.
+    pub score: f32,
+    /// The rules' sure job header (a title, an employer and a date range), whatever the model says.
+    pub sure: bool,
+    /// The line is the first body line of its section in its stream.
+    pub first_line: bool,
+    /// The line is the first after a section resumed past a page break: it goes on the entry
+    /// before unless laid out like the section's first entry header.
+    pub after_turn: bool,
+    /// The rules start an entry here.
+    pub rules: bool,
+    /// The line names a job title (the title cue words).
+    pub titled: bool,
+}
+
+impl Reader {
+    /// A reader at the start of a section.
+    pub fn new() -> Reader {
+        Reader::default()
+    }
+
+    /// Whether the line starts an entry of a section of type `kind`; reads the line either way.
+    pub fn judge(&mut self, j: &Judged, kind: SectionType) -> bool {
+        let l = j.line;
+        if matches!(l.kind, LineKind::Heading(_)) {
+            // A heading merged into the section (a page-break repeat, a second heading of the
+            // type): the entry after it starts on its own line.
+            return false;
+        }
+        let dated_kind = matches!(kind, SectionType::Experience | SectionType::Education);
+        let heads = can_head(l, j.prev, j.rules, j.first_line || self.bullets);
+        let shape = Shape::of(l, j.next);
+        let model = j.sure || j.score > BEGIN_THRESHOLD;
+        let mut begins = model && (heads || !dated_kind) && !(j.after_turn && dated_kind);
+        // A line laid out like the section's first entry header, past the header of the entry
+        // before, starts an entry whatever the model says: layout is what a reader goes by
+        // (on the training part and fresh renderings of its documents, any threshold on the
+        // model's log-odds here only lost entries).
+        if !begins && dated_kind && heads && (self.body_seen || j.after_turn) {
+            begins = self.first.is_some_and(|f| f == shape && f.dated());
+        }
+        // A degree's header says what or where it was studied, or when, on its line or the next.
+        if begins && kind == SectionType::Education && !j.rules {
+            let schooling = |l: &Line| l.has_date() || super::entries::names_schooling(l);
+            begins = schooling(l) || j.next.is_some_and(schooling);
+        }
+        if begins && kind == SectionType::Experience {
+            let inside = |(a, b): (u32, u32), (c, d): (u32, u32)| a <= c && d <= b && d - c < b - a;
+            if let (Some(outer), Some(inner)) = (self.enclosing, span(l, j.next)) {
+                begins = !inside(outer, inner);
+            }
+        }
+        if begins {
+            if self.first.is_none() {
+                self.first = Some(shape);
+                self.bullets = l.bullet;
+            }
+            self.enclosing = if j.titled || !l.has_date() { None } else { span(l, None) };
+            self.body_seen = false;
+            self.since = 0;
+        } else {
+            // Past the header: a line that cannot head an entry, or the second line after the
+            // start (a header's date is on its first or second line).
+            self.since += 1;
+            self.body_seen |= !heads || l.bullet || l.words > 16 || self.since >= 2;
+        }
+        begins
+    }
+}
