@@ -140,7 +140,6 @@ impl Reader {
         }
         let dated_kind = matches!(kind, SectionType::Experience | SectionType::Education);
         let heads = can_head(l, j.prev, j.rules, j.first_line || self.bullets);
-        let shape = Shape::of(l, j.next);
         let model = j.sure || j.score > BEGIN_THRESHOLD;
         let mut begins = model && (heads || !dated_kind) && !(j.after_turn && dated_kind);
         // A line laid out like the section's first entry header, past the header of the entry
@@ -148,7 +147,7 @@ impl Reader {
         // (on the training part and fresh renderings of its documents, any threshold on the
         // model's log-odds here only lost entries).
         if !begins && dated_kind && heads && (self.body_seen || j.after_turn) {
-            begins = self.first.is_some_and(|f| f == shape && f.dated());
+            begins = self.first.is_some_and(|f| f.dated() && f == Shape::of(l, j.next));
         }
         // A degree's header says what or where it was studied, or when, on its line or the next.
         if begins && kind == SectionType::Education && !j.rules {
@@ -163,7 +162,7 @@ impl Reader {
         }
         if begins {
             if self.first.is_none() {
-                self.first = Some(shape);
+                self.first = Some(Shape::of(l, j.next));
                 self.bullets = l.bullet;
             }
             self.enclosing = if j.titled || !l.has_date() { None } else { span(l, None) };

@@ -6,7 +6,7 @@
 //! `alone` sees the text's features only; `combined` also sees the rules' opinion of each line.
 //! The file is embedded and parsed once, on first use.
 
-use super::features::{Active, COUNT};
+use super::features::{self, Active, COUNT};
 use super::SectionType;
 use std::fmt::Write as _;
 use std::sync::OnceLock;
@@ -169,7 +169,8 @@ impl Model {
     /// weights have a stream prior.
     fn read(&self, feats: &[Option<Active>]) -> Reading {
         let (em, top, heading) = self.emissions(feats);
-        let (path, one) = self.viterbi(&em);
+        let open: Vec<bool> = feats.iter().flatten().map(features::may_open_section).collect();
+        let (path, one) = self.viterbi(&em, &open);
         let two = (self.streams.prior.is_finite() && looks_interleaved(&top)).then(|| self.two_streams(&em, &heading, &self.switch_costs(feats)));
         Reading { path, one, two }
     }
@@ -203,14 +204,24 @@ impl Model {
             .collect()
     }
 
-    /// One-stream Viterbi: the best path and its log-score.
-    fn viterbi(&self, em: &[[f32; K]]) -> (Vec<u8>, f32) {
+    /// One-stream Viterbi: the best path and its log-score. A line where `open` is false goes on
+    /// with the section of the line before.
+    fn viterbi(&self, em: &[[f32; K]], open: &[bool]) -> (Vec<u8>, f32) {
         let Some((first, rest)) = em.split_first() else { return (Vec::new(), 0.0) };
         let mut back: Vec<[u8; K]> = Vec::with_capacity(rest.len());
         let mut score: [f32; K] = std::array::from_fn(|k| self.start[k] + first[k]);
-        for e in rest {
+        for (i, e) in rest.iter().enumerate() {
             let mut next = [0.0f32; K];
             let mut bp = [0u8; K];
+            if !open[i + 1] {
+                for (to, n) in next.iter_mut().enumerate() {
+                    *n = score[to] + e[to];
+                    bp[to] = to as u8;
+                }
+                score = next;
+                back.push(bp);
+                continue;
+            }
             for (to, n) in next.iter_mut().enumerate() {
                 let (mut best, mut arg) = (f32::NEG_INFINITY, 0);
                 for (from, s) in score.iter().enumerate() {
@@ -588,8 +599,26 @@ mod tests {
         m
     }
 
+    /// Lines of these types, each after a blank line (so each may open a section).
     fn lines(kinds: &[SectionType]) -> Vec<Option<Active>> {
-        kinds.iter().map(|&k| Some(Active::default().with_section(k, false))).collect()
+        kinds.iter().map(|&k| Some(Active::default().with_section(k, false).after_blank())).collect()
+    }
+
+    #[test]
+    fn sections_change_only_where_a_line_may_open_one() {
+        let m = hand_model();
+        let path = |kinds: &[SectionType], open: &[bool]| {
+            let (em, _, _) = m.emissions(&lines(kinds));
+            m.viterbi(&em, open).0.iter().map(|&k| SectionType::ALL[usize::from(k)]).collect::<Vec<_>>()
+        };
+        // Where every line may open a section the path follows the lines; where the third
+        // may, the change happens there.
+        assert_eq!(path(&[E, E, S, S], &[true; 4]), vec![E, E, S, S]);
+        assert_eq!(path(&[E, E, S, S], &[true, false, true, false]), vec![E, E, S, S]);
+        // A block where no line after the first may open one keeps one type: the one its lines
+        // favour together.
+        assert_eq!(path(&[E, S, S, S], &[true, false, false, false]), vec![S; 4]);
+        assert_eq!(path(&[E, E, E, S], &[true, false, false, false]), vec![E; 4]);
     }
 
     #[test]
@@ -600,7 +629,7 @@ mod tests {
         let truth = [C, C, U, C, U, U, C, E, S, E, E, S, E, S, E];
         let feats = lines(&truth);
         let (em, _, _) = m.emissions(&feats);
-        let (one, _) = m.viterbi(&em);
+        let (one, _) = m.viterbi(&em, &vec![true; em.len()]);
         assert_ne!(one.iter().map(|&k| SectionType::ALL[usize::from(k)]).collect::<Vec<_>>(), truth, "one stream smears");
         let d = m.decode(&feats);
         assert_eq!(d.kinds, truth);

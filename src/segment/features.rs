@@ -163,6 +163,16 @@ impl Active {
     }
 }
 
+#[cfg(test)]
+impl Active {
+    /// These features as of a line after a blank line (one that may open a section).
+    pub fn after_blank(&self) -> Active {
+        let mut a = *self;
+        a.push(PREV_BLANK);
+        a
+    }
+}
+
 /// Cue words, folded, and the features they raise (bit i = `Base` id `Degree + i`), with a
 /// pre-check that spares most words the hash lookup.
 struct Cues {
@@ -331,6 +341,24 @@ fn base_features(line: &Line, out: &mut Active) {
 pub fn names_title_employer_and_range(own: &Active) -> bool {
     let ids = own.ids();
     ids.contains(&(Base::TwoPartsDated as u16)) && ids.contains(&(Base::DateRange as u16))
+}
+
+/// Whether a section may begin at this line: after a blank line, at a heading or a rule, right
+/// after one, at page furniture or right after it, at a "Label: ..." line, or at the first line.
+/// Elsewhere a line goes on with the section of the line above: a resume changes section at a
+/// break (in the training resumes, not read as two streams, 7 of some 14,000 line pairs change
+/// section without one).
+pub fn may_open_section(a: &Active) -> bool {
+    static OPENING: OnceLock<Vec<bool>> = OnceLock::new();
+    let opening = OPENING.get_or_init(|| {
+        // Marks of a line that may be a heading the vocabulary lacks, or page furniture: the
+        // line after one may open a section too.
+        let marks = [Base::Rule, Base::PageMark, Base::EndsColon, Base::AllCaps, Base::LetterSpaced, Base::Markdown, Base::Bold].map(|b| b as u16);
+        (0..COUNT)
+            .map(|id| id < 15 || (BASE..BASE + 15).contains(&id) || marks.contains(&id) || marks.contains(&id.wrapping_sub(BASE)) || id == Base::LabelColon as u16 || matches!(id, PREV_BLANK | FIRST_LINE | AFTER_HEAD | RULE_HEADING))
+            .collect()
+    });
+    a.ids().iter().any(|&id| opening[usize::from(id)])
 }
 
 /// Whether a line's own features say it names a job title (a title cue word).
