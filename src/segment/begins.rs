@@ -101,6 +101,8 @@ pub struct Reader {
     bullets: bool,
     /// Lines since the current entry's first line.
     since: u32,
+    /// The current entry's first line has no date.
+    undated: bool,
 }
 
 /// A line for [`Reader::judge`]: the line, its neighbours in its stream, and what the model and
@@ -142,11 +144,19 @@ impl Reader {
         let heads = can_head(l, j.prev, j.rules, j.first_line || self.bullets);
         let model = j.sure || j.score > BEGIN_THRESHOLD;
         let mut begins = model && (heads || !dated_kind) && !(j.after_turn && dated_kind);
+        // The line right under an entry's undated first line that brings the date, or whose next
+        // line does, completes that header ("Bachelor of Science in Nursing" / "University of
+        // Arizona, Tucson, AZ – May 2016"), unless the rules start an entry there.
+        if begins && dated_kind && self.since == 0 && self.undated && !j.rules && (l.has_date() || j.next.is_some_and(Line::has_date)) {
+            begins = false;
+        }
         // A line laid out like the section's first entry header, past the header of the entry
         // before, starts an entry whatever the model says: layout is what a reader goes by
         // (on the training part and fresh renderings of its documents, any threshold on the
         // model's log-odds here only lost entries).
-        if !begins && dated_kind && heads && (self.body_seen || j.after_turn) {
+        // So does a dated line when the current entry's header has its own date already.
+        let past_header = self.body_seen || j.after_turn || (!self.undated && l.has_date());
+        if !begins && dated_kind && heads && past_header {
             begins = self.first.is_some_and(|f| f.dated() && f == Shape::of(l, j.next));
         }
         // A degree's header says what or where it was studied, or when, on its line or the next.
@@ -168,6 +178,7 @@ impl Reader {
             self.enclosing = if j.titled || !l.has_date() { None } else { span(l, None) };
             self.body_seen = false;
             self.since = 0;
+            self.undated = !l.has_date();
         } else {
             // Past the header: a line that cannot head an entry, or the second line after the
             // start (a header's date is on its first or second line).

@@ -264,3 +264,17 @@ Education\nB.S. Management, Embry-Riddle Aeronautical University Worldwide, expe
     // "Education" goes on the section "Training" opened; the degree under it starts the entry.
     assert_eq!(entry_heads(text, SectionType::Education), vec!["Staff Noncommissioned Officer Academy, Advanced Course, 2022", "B.S. Management, Embry-Riddle Aeronautical University Worldwide, expected May 2025"]);
 }
+
+#[test]
+fn a_header_completed_by_the_line_under_it_is_one_entry() {
+    let text = "Rosa Diaz, RN, BSN\nRegistered Nurse – Telemetry\nTucson, AZ • (520) 555-0199 • rosa@example.com\n\n\
+Work History:\nCharge Nurse, Telemetry Unit\nSaguaro Regional Medical Center – Tucson, AZ\nJan 2020 – Present\n\
+• Coordinate assignments for 8 RNs across a 32-bed unit\n\nStaff Nurse, Medical-Surgical\n\
+Saguaro Regional Medical Center – Tucson, AZ\nJun 2016 – Dec 2019\n• Provided post-surgical care\n\n\
+Licenses & Certifications:\nRegistered Nurse, Arizona – License #RN184422, exp. 09/2026\n\
+Progressive Care Certified Nurse (PCCN), AACN – 2021\n\n\
+Education:\nBachelor of Science in Nursing\nUniversity of Arizona College of Nursing, Tucson, AZ – May 2016\n\
+Cum Laude; Sigma Theta Tau International Honor Society\n\nClinical Skills:\nTelemetry • IV insertion • Epic EHR\n";
+    assert_eq!(entry_heads(text, SectionType::Education), vec!["Bachelor of Science in Nursing"]);
+    assert_eq!(entry_heads(text, SectionType::Experience), vec!["Charge Nurse, Telemetry Unit", "Staff Nurse, Medical-Surgical"]);
+}
