@@ -261,6 +261,86 @@ impl NeedleSet {
     }
 }
 
+/// Several lists of lower-case ASCII needles (at most 32, list `i` is bit `i`), found in a text
+/// at once, ignoring ASCII case: one pass of an Aho-Corasick DFA over the whole text reports where
+/// every occurrence of every needle ends, instead of one search per list and per piece of text.
+pub struct NeedleLists {
+    dfa: aho_corasick::dfa::DFA,
+    /// Per pattern id, the bits of the lists that hold it (a needle in two lists is one pattern).
+    bits: Vec<u32>,
+}
+
+impl NeedleLists {
+    pub fn new(lists: &[&[&'static str]]) -> NeedleLists {
+        assert!(lists.len() <= 32, "a bit a list");
+        let mut needles: Vec<&'static str> = Vec::new();
+        let mut bits: Vec<u32> = Vec::new();
+        for (i, list) in lists.iter().enumerate() {
+            for &n in *list {
+                assert!(!n.is_empty() && !n.contains('\n'), "needles are not empty and hold no line break");
+                match needles.iter().position(|&m| m == n) {
+                    Some(p) => bits[p] |= 1 << i,
+                    None => {
+                        needles.push(n);
+                        bits.push(1 << i);
+                    }
+                }
+            }
+        }
+        let dfa = aho_corasick::dfa::DFA::builder().ascii_case_insensitive(true).build(&needles).expect("a few short needles always build");
+        NeedleLists { dfa, bits }
+    }
+
+    /// Calls `hit(end, bits)` for every occurrence of a needle in `text` (overlapping ones too),
+    /// in order: `end` is the byte offset just after it, `bits` the lists it is in.
+    ///
+    /// No needle may hold a line break (`new` checks), so after one the DFA is back in its start
+    /// state: the text is cut at line starts into `CHAINS` pieces whose DFAs are stepped side by
+    /// side, a table load a byte each. One DFA waits on each load before the next; several
+    /// independent ones overlap their waits.
+    pub fn for_each(&self, text: &str, mut hit: impl FnMut(usize, u32)) {
+        use aho_corasick::automaton::{Automaton, StateID};
+        use aho_corasick::Anchored;
+        const CHAINS: usize = 4;
+        let dfa = &self.dfa;
+        let b = text.as_bytes();
+        let start = dfa.start_state(Anchored::No).expect("an unanchored DFA has an unanchored start");
+        let mut bounds = [b.len(); CHAINS + 1];
+        bounds[0] = 0;
+        for c in 1..CHAINS {
+            let from = (b.len() * c / CHAINS).max(bounds[c - 1]);
+            bounds[c] = b[from..].iter().position(|&x| x == b'\n').map_or(b.len(), |p| from + p + 1);
+        }
+        let mut ends: [Vec<(usize, StateID)>; CHAINS] = Default::default();
+        let mut sids = [start; CHAINS];
+        let common = (0..CHAINS).map(|c| bounds[c + 1] - bounds[c]).min().unwrap_or(0);
+        for i in 0..common {
+            for c in 0..CHAINS {
+                let at = bounds[c] + i;
+                sids[c] = dfa.next_state(Anchored::No, sids[c], b[at]);
+                if dfa.is_match(sids[c]) {
+                    ends[c].push((at + 1, sids[c]));
+                }
+            }
+        }
+        for c in 0..CHAINS {
+            let mut sid = sids[c];
+            let from = bounds[c] + common;
+            for (at, &x) in (from..).zip(&b[from..bounds[c + 1]]) {
+                sid = dfa.next_state(Anchored::No, sid, x);
+                if dfa.is_match(sid) {
+                    ends[c].push((at + 1, sid));
+                }
+            }
+        }
+        for (end, sid) in ends.into_iter().flatten() {
+            for k in 0..dfa.match_len(sid) {
+                hit(end, self.bits[dfa.match_pattern(sid, k).as_usize()]);
+            }
+        }
+    }
+}
+
 /// A cheap exact pre-check for lookups in a fixed set of keys: a 4096-bit set of the keys'
 /// (first byte, last byte, length). A word whose triple is not in it is not a key, without
 /// hashing it; any other word still needs the lookup.
@@ -446,6 +526,18 @@ mod tests {
         }
         assert!(NeedleSet::new(&[""]).found_in("x"));
         assert!(!NeedleSet::new(&[]).found_in("x"));
+    }
+
+    #[test]
+    fn needle_lists_find_what_each_needle_set_finds() {
+        let (a, b): (&[&str], &[&str]) = (&["b.s", "phd", "university", "ma"], &["m.a", "ma", "sity"]);
+        let lists = NeedleLists::new(&[a, b]);
+        for text in ["", "B.S. in CS", "PhD", "UNIVERSITY of X", "Stanford", "Mä", "maîtrise", "xm", "M.A.", "naïve MA", "é"] {
+            let mut found = 0;
+            lists.for_each(text, |_, bits| found |= bits);
+            let want = u32::from(NeedleSet::new(a).found_in(text)) | u32::from(NeedleSet::new(b).found_in(text)) << 1;
+            assert_eq!(found, want, "{text}");
+        }
     }
 
     #[test]
