@@ -4,7 +4,7 @@
 use super::dates::find_dates;
 use super::headings::{head_noun_type, heading_type, is_entry_label, is_rule, normalise};
 use super::{SectionType, Start};
-use crate::text::{self, bullet_marker_len, skills_in};
+use crate::text::{self, bullet_marker_len};
 
 /// What a line is, for sectioning.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -177,11 +177,12 @@ fn is_contact_block(index: usize, block: &[Line]) -> bool {
     (index == 0 && !is_prose(block)) || block.iter().all(|l| l.kind == LineKind::Blank || is_contact_line(l))
 }
 
-/// Section starts from typing each block; consecutive blocks of one type form one section.
-fn starts_by_block(lines: &[Line], mut kind_of: impl FnMut(usize, &[Line], &[Start]) -> SectionType) -> Vec<Start> {
+/// Section starts from typing each block (by its index and its range of lines); consecutive
+/// blocks of one type form one section.
+fn starts_by_block(lines: &[Line], mut kind_of: impl FnMut(usize, std::ops::Range<usize>, &[Start]) -> SectionType) -> Vec<Start> {
     let mut starts: Vec<Start> = Vec::new();
     for (k, (s, e)) in blocks(lines).into_iter().enumerate() {
-        let kind = kind_of(k, &lines[s..e], &starts);
+        let kind = kind_of(k, s..e, &starts);
         if starts.last().is_none_or(|p| p.kind != kind) {
             starts.push(Start { line: s, kind, heading_lines: 0 });
         }
@@ -192,7 +193,8 @@ fn starts_by_block(lines: &[Line], mut kind_of: impl FnMut(usize, &[Line], &[Sta
 /// Types the lines before the first heading: the top block is contact details; a prose block is
 /// the summary; contact-like blocks join the contact section; anything else is `other`.
 pub fn preamble_starts(lines: &[Line]) -> Vec<Start> {
-    starts_by_block(lines, |k, block, _| {
+    starts_by_block(lines, |k, range, _| {
+        let block = &lines[range];
         if is_contact_block(k, block) {
             SectionType::Contact
         } else if is_prose(block) {
@@ -232,15 +234,16 @@ fn is_list_block(block: &[Line]) -> bool {
 
 /// Sections for a resume without headings, from what its blocks contain: dated blocks with a
 /// degree are education, other dated blocks experience, lists of known skills skills, prose the
-/// summary; the top block is the contact details.
-pub fn content_starts(lines: &[Line], text: &str) -> Vec<Start> {
-    starts_by_block(lines, |k, block, starts| {
+/// summary; the top block is the contact details. `skills` counts the skills a range of lines
+/// names (`text::skills_in`).
+pub fn content_starts(lines: &[Line], mut skills: impl FnMut(std::ops::Range<usize>) -> usize) -> Vec<Start> {
+    starts_by_block(lines, |k, range, starts| {
+        let block = &lines[range.clone()];
         let dated = block.iter().any(|l| l.has_date() && !l.bullet && l.words <= 16);
         let words: usize = block.iter().map(|l| l.words).sum();
         // A list of skills: at least three known skills, and few other words around them.
         let listy = || {
-            let span = &text[block[0].start..block[block.len() - 1].end];
-            let skills = skills_in(span).len();
+            let skills = skills(range);
             skills >= 3 && words <= skills * 6
         };
         if is_contact_block(k, block) {
