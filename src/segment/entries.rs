@@ -4,7 +4,7 @@
 
 use super::lines::{Line, LineKind, ENTRY_COURSE, ENTRY_DEGREE, ENTRY_SCHOOL, ENTRY_TITLE};
 use super::{Entry, SectionType};
-use crate::text::bullet_marker_len;
+use crate::text::{self, bullet_marker_len};
 
 pub(super) const TITLE_WORDS: &[&str] = &[
     "engineer", "developer", "manager", "analyst", "designer", "director", "intern", "lead", "scientist", "consultant", "president",
@@ -61,7 +61,7 @@ fn ends_sentence(text: &str) -> bool {
 fn date_first(l: &Line) -> bool {
     let Some(r) = &l.dates else { return false };
     let t = l.text;
-    t[..r.start].trim_matches(|c: char| !c.is_alphanumeric()).is_empty() && t[r.end..].split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).count() >= 2
+    t[..r.start].trim_matches(|c: char| !text::is_alphanumeric(c)).is_empty() && t[r.end..].split_whitespace().filter(|w| w.chars().any(text::is_alphanumeric)).count() >= 2
 }
 
 /// A line whose date ends it ("B.S. Biology, with Highest Honors, New Mexico State University, 2007").

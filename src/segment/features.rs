@@ -3,7 +3,7 @@
 //! heading above, the position in the resume). Computed once per line into a fixed array of
 //! active feature ids, without allocation, so scoring a line is a few dozen additions per class.
 
-use super::lines::{Line, LineKind, Vocabulary};
+use super::lines::{Line, LineKind, Vocabulary, CONTACT_MARK};
 use super::SectionType;
 use crate::text::{self, SKILL_TERMS};
 use ahash::AHashMap;
@@ -219,7 +219,7 @@ fn base_features(line: &Line, out: &mut Active) {
     }
     let Tally { letters, upper, digits, commas, punct } = Tally::of(t);
     let (mut caps_words, mut words, mut singles) = (0usize, 0usize, 0usize);
-    let web = punct & DOT_SLASH != 0 && is_web(t);
+    let web = punct & DOT_SLASH != 0 && is_web(line, t);
     let mut cue_bits = 0u16;
     let mut skills = 0usize;
     let cue = cues();
@@ -315,7 +315,7 @@ fn base_features(line: &Line, out: &mut Active) {
         if after.is_empty() {
             out.push(offset(Base::DateAtEnd));
         }
-        if before.trim_matches(|c: char| !c.is_alphanumeric()).is_empty() {
+        if before.trim_matches(|c: char| !text::is_alphanumeric(c)).is_empty() {
             out.push(offset(Base::DateAtStart));
         }
         if d.len() * 2 >= t.len() {
@@ -337,7 +337,7 @@ pub fn names_title_employer_and_range(own: &Active) -> bool {
 /// Zillow |", "Nurse at Mercy Hospital"): a job's title and its employer, which a role stacked
 /// under its employer's header ("Senior Accountant, 2019 – 2021") lacks.
 fn two_parts(before: &str) -> bool {
-    let parts = before.split([',', '|', '—', '–', '·']).map(str::trim).filter(|p| p.chars().any(char::is_alphanumeric)).count();
+    let parts = before.split([',', '|', '—', '–', '·']).map(str::trim).filter(|p| p.chars().any(text::is_alphanumeric)).count();
     parts >= 2 || before.contains(" at ")
 }
 
@@ -353,7 +353,7 @@ fn cue_core(w: &str) -> Option<&[u8]> {
         let end = b.iter().rposition(keep)? + 1;
         &w[start..end]
     } else {
-        w.trim_matches(|c: char| !c.is_alphanumeric() && c != '+' && c != '#' && c != '\'')
+        w.trim_matches(|c: char| !text::is_alphanumeric(c) && c != '+' && c != '#' && c != '\'')
     };
     let core = core.strip_suffix("'s").unwrap_or(core);
     (!core.is_empty() && core.is_ascii()).then_some(core.as_bytes())
@@ -371,14 +371,20 @@ struct Tally {
 }
 
 impl Tally {
-    /// Read byte by byte: only characters above ASCII are decoded.
+    /// Read byte by byte: ASCII by the `TALLY` table, without a branch on what the byte is; only
+    /// characters above ASCII are decoded.
     fn of(t: &str) -> Tally {
         let mut n = Tally::default();
         let b = t.as_bytes();
         let mut i = 0;
         while i < b.len() {
             if b[i] < 0x80 {
-                n.add(char::from(b[i]));
+                let k = TALLY[usize::from(b[i])];
+                n.letters += usize::from(k & 1);
+                n.upper += usize::from((k >> 1) & 1);
+                n.digits += usize::from((k >> 2) & 1);
+                n.commas += usize::from((k >> 3) & 1);
+                n.punct |= k >> 4;
                 i += 1;
             } else {
                 let c = t[i..].chars().next().expect("i is on a char boundary");
@@ -411,6 +417,32 @@ impl Tally {
     }
 }
 
+/// What `Tally::add` counts of each ASCII character, as bits: 1 a letter, 2 an upper-case one, 4
+/// a digit, 8 a comma, and the punctuation bits shifted up by 4.
+const TALLY: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut c = 0;
+    while c < 128 {
+        let b = c as u8;
+        t[c] = if b.is_ascii_alphabetic() {
+            1 | if b.is_ascii_uppercase() { 2 } else { 0 }
+        } else if b.is_ascii_digit() {
+            4
+        } else {
+            match b {
+                b',' => 8,
+                b'@' => AT << 4,
+                b'%' => PERCENT << 4,
+                b'|' => PIPE << 4,
+                b'.' | b'/' => DOT_SLASH << 4,
+                _ => 0,
+            }
+        };
+        c += 1;
+    }
+    t
+};
+
 /// Punctuation seen on a line, as bits.
 const AT: u8 = 1;
 const PERCENT: u8 = 2;
@@ -430,12 +462,10 @@ fn is_location(t: &str) -> bool {
 }
 
 /// Whether a line names a web address: "http", "www.", ".com", "linkedin" or "github" in it (as
-/// written, case-sensitive), tried only where the line has one of their first bytes, and then
-/// only the marks that begin with it.
-fn is_web(t: &str) -> bool {
-    const MARKS: [&[u8]; 5] = [b"http", b"www.", b".com", b"linkedin", b"github"];
-    let b = t.as_bytes();
-    (0..b.len()).any(|i| matches!(b[i], b'h' | b'w' | b'.' | b'l' | b'g') && MARKS.iter().any(|m| m[0] == b[i] && b[i..].starts_with(m)))
+/// written, case-sensitive). All but ".com" are contact marks, which the line's `named` says
+/// whether it has in any case: most lines need one search.
+fn is_web(line: &Line, t: &str) -> bool {
+    t.contains(".com") || (line.names(CONTACT_MARK) && ["http", "www.", "linkedin", "github"].iter().any(|m| t.contains(m)))
 }
 
 /// What the combined model knows of the rules' segmentation of a line.
@@ -553,9 +583,20 @@ mod tests {
             let want = (t.contains(", ") && tail.len() == 2 && tail.bytes().all(|b| b.is_ascii_uppercase())) || matches!(t, "Remote" | "Hybrid");
             assert_eq!(is_location(t), want, "{t}");
         }
-        for t in ["https://x", "www.x", "x.com", "linkedin", "github", "GitHub", "Http", "ww.", "x.co"] {
+        for t in ["https://x", "www.x", "x.com", "linkedin", "github", "GitHub", "Http", "ww.", "x.co", "HTTP://X.COM", "a@b.co", "see github.io"] {
             let want = ["http", "www.", ".com", "linkedin", "github"].iter().any(|w| t.contains(w));
-            assert_eq!(is_web(t), want, "{t}");
+            assert_eq!(is_web(&super::super::lines::analyse(t)[0], t), want, "{t}");
+        }
+    }
+
+    #[test]
+    fn the_tally_table_counts_as_add_does() {
+        for c in (0u8..128).map(char::from) {
+            let mut by_add = Tally::default();
+            by_add.add(c);
+            let by_table = Tally::of(c.encode_utf8(&mut [0; 4]));
+            let fields = |t: &Tally| (t.letters, t.upper, t.digits, t.commas, t.punct);
+            assert_eq!(fields(&by_table), fields(&by_add), "{c:?}");
         }
     }
 

@@ -24,7 +24,18 @@ pub struct Words<'a> {
 }
 
 fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric()
+    is_alphanumeric(c)
+}
+
+/// `char::is_alphanumeric`, with ASCII and the General Punctuation block (U+2000..=U+206F:
+/// dashes, quotes, bullets, spaces, none of them alphanumeric, as a test checks) answered without
+/// the Unicode tables: resumes are full of '–', '—', '•' and '’'.
+pub fn is_alphanumeric(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else {
+        !('\u{2000}'..='\u{206F}').contains(&c) && c.is_alphanumeric()
+    }
 }
 
 fn is_inner_char(c: char) -> bool {
@@ -554,6 +565,13 @@ mod tests {
         assert_eq!(toks("Python."), vec!["Python"]);
         assert_eq!(toks("  ...  "), Vec::<&str>::new());
         assert_eq!(toks("naïve café"), vec!["naïve", "café"]);
+    }
+
+    #[test]
+    fn is_alphanumeric_is_the_char_one() {
+        for c in (0..0x3000).filter_map(char::from_u32).chain(['\u{1F600}', 'ß', 'Ω', '٣']) {
+            assert_eq!(is_alphanumeric(c), c.is_alphanumeric(), "{c:?}");
+        }
     }
 
     #[test]
