@@ -206,24 +206,30 @@ impl Model {
     /// One-stream Viterbi: the best path and its log-score.
     fn viterbi(&self, em: &[[f32; K]]) -> (Vec<u8>, f32) {
         let Some((first, rest)) = em.split_first() else { return (Vec::new(), 0.0) };
-        let mut back: Vec<[u8; K]> = Vec::with_capacity(rest.len());
+        let mut back: Vec<[u8; LANES]> = Vec::with_capacity(rest.len());
         let mut score: [f32; K] = std::array::from_fn(|k| self.start[k] + first[k]);
-        for e in rest {
-            let mut next = [0.0f32; K];
-            let mut bp = [0u8; K];
-            for (to, n) in next.iter_mut().enumerate() {
-                let (mut best, mut arg) = (f32::NEG_INFINITY, 0);
-                for (from, s) in score.iter().enumerate() {
-                    let v = s + self.transition[from][to];
-                    if v > best {
-                        (best, arg) = (v, from);
-                    }
-                }
-                *n = best + e[to];
-                bp[to] = arg as u8;
+        // The transitions by (from, to), rows padded to LANES in groups of four: the `to`s are
+        // lanes that go through the `from`s in order together, each taking the first of equal
+        // maxima as a loop per `to` would, in compare-and-selects four lanes wide.
+        let mut transition = [[[0.0f32; 4]; LANES / 4]; K];
+        for (row, t) in transition.iter_mut().zip(&self.transition) {
+            for (to, &x) in t.iter().enumerate() {
+                row[to / 4][to % 4] = x;
             }
-            score = next;
-            back.push(bp);
+        }
+        for e in rest {
+            let mut best = [[f32::NEG_INFINITY; 4]; LANES / 4];
+            let mut arg = [[0u32; 4]; LANES / 4];
+            for (from, (&s, row)) in (0u32..).zip(score.iter().zip(&transition)) {
+                for ((b, a), t) in best.iter_mut().zip(&mut arg).zip(row) {
+                    let v: [f32; 4] = std::array::from_fn(|l| s + t[l]);
+                    let gt: [bool; 4] = std::array::from_fn(|l| v[l] > b[l]);
+                    *b = std::array::from_fn(|l| if gt[l] { v[l] } else { b[l] });
+                    *a = std::array::from_fn(|l| if gt[l] { from } else { a[l] });
+                }
+            }
+            score = std::array::from_fn(|to| best[to / 4][to % 4] + e[to]);
+            back.push(std::array::from_fn(|to| arg[to / 4][to % 4] as u8));
         }
         let mut state = argmax(&score);
         let best = score[state];
