@@ -403,9 +403,18 @@ fn looks_interleaved(top: &[u8]) -> bool {
     top.windows(3).filter(|w| w[0] == w[2] && w[0] != w[1]).nth(1).is_some()
 }
 
-/// The index of the largest value (the first of equals).
+/// The index of the largest value (the first of equals; 0 when the first is NaN). The best
+/// value so far is kept, not loaded again by its index: each comparison then waits only on the
+/// one before it, not on a load too.
 fn argmax(x: &[f32]) -> usize {
-    (0..x.len()).fold(0, |b, k| if x[k] > x[b] { k } else { b })
+    let Some((&first, rest)) = x.split_first() else { return 0 };
+    let (mut arg, mut best) = (0, first);
+    for (k, &v) in (1..).zip(rest) {
+        if v > best {
+            (arg, best) = (k, v);
+        }
+    }
+    arg
 }
 
 /// Spreads a path over the non-blank lines to every line: a blank line takes the type (and
