@@ -423,12 +423,15 @@ impl NeedleLists {
         let mut ends: [Vec<(usize, StateID)>; CHAINS] = Default::default();
         let mut sids = [start; CHAINS];
         let common = (0..CHAINS).map(|c| bounds[c + 1] - bounds[c]).min().unwrap_or(0);
+        // The pieces' first `common` bytes, as slices of that length (no bounds checks below).
+        let heads: [&[u8]; CHAINS] = std::array::from_fn(|c| &b[bounds[c]..bounds[c] + common]);
+        // Byte i of every piece in turn: the index serves all the pieces at once.
+        #[allow(clippy::needless_range_loop)]
         for i in 0..common {
             for c in 0..CHAINS {
-                let at = bounds[c] + i;
-                sids[c] = dfa.next_state(Anchored::No, sids[c], b[at]);
+                sids[c] = dfa.next_state(Anchored::No, sids[c], heads[c][i]);
                 if dfa.is_match(sids[c]) {
-                    ends[c].push((at + 1, sids[c]));
+                    ends[c].push((bounds[c] + i + 1, sids[c]));
                 }
             }
         }
