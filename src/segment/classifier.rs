@@ -208,33 +208,35 @@ impl Model {
     /// with the section of the line before.
     fn viterbi(&self, em: &[[f32; K]], open: &[bool]) -> (Vec<u8>, f32) {
         let Some((first, rest)) = em.split_first() else { return (Vec::new(), 0.0) };
-        let mut back: Vec<[u8; K]> = Vec::with_capacity(rest.len());
+        let mut back: Vec<[u8; LANES]> = Vec::with_capacity(rest.len());
         let mut score: [f32; K] = std::array::from_fn(|k| self.start[k] + first[k]);
-        for (i, e) in rest.iter().enumerate() {
-            let mut next = [0.0f32; K];
-            let mut bp = [0u8; K];
-            if !open[i + 1] {
-                for (to, n) in next.iter_mut().enumerate() {
-                    *n = score[to] + e[to];
-                    bp[to] = to as u8;
-                }
-                score = next;
-                back.push(bp);
+        // The transitions by (from, to), rows padded to LANES in groups of four: the `to`s are
+        // lanes that go through the `from`s in order together, each taking the first of equal
+        // maxima as a loop per `to` would, in compare-and-selects four lanes wide.
+        let mut transition = [[[0.0f32; 4]; LANES / 4]; K];
+        for (row, t) in transition.iter_mut().zip(&self.transition) {
+            for (to, &x) in t.iter().enumerate() {
+                row[to / 4][to % 4] = x;
+            }
+        }
+        for (e, &open) in rest.iter().zip(&open[1..]) {
+            if !open {
+                score = std::array::from_fn(|to| score[to] + e[to]);
+                back.push(std::array::from_fn(|to| to as u8));
                 continue;
             }
-            for (to, n) in next.iter_mut().enumerate() {
-                let (mut best, mut arg) = (f32::NEG_INFINITY, 0);
-                for (from, s) in score.iter().enumerate() {
-                    let v = s + self.transition[from][to];
-                    if v > best {
-                        (best, arg) = (v, from);
-                    }
+            let mut best = [[f32::NEG_INFINITY; 4]; LANES / 4];
+            let mut arg = [[0u32; 4]; LANES / 4];
+            for (from, (&s, row)) in (0u32..).zip(score.iter().zip(&transition)) {
+                for ((b, a), t) in best.iter_mut().zip(&mut arg).zip(row) {
+                    let v: [f32; 4] = std::array::from_fn(|l| s + t[l]);
+                    let gt: [bool; 4] = std::array::from_fn(|l| v[l] > b[l]);
+                    *b = std::array::from_fn(|l| if gt[l] { v[l] } else { b[l] });
+                    *a = std::array::from_fn(|l| if gt[l] { from } else { a[l] });
                 }
-                *n = best + e[to];
-                bp[to] = arg as u8;
             }
-            score = next;
-            back.push(bp);
+            score = std::array::from_fn(|to| best[to / 4][to % 4] + e[to]);
+            back.push(std::array::from_fn(|to| arg[to / 4][to % 4] as u8));
         }
         let mut state = argmax(&score);
         let best = score[state];
@@ -408,9 +410,18 @@ fn looks_interleaved(top: &[u8]) -> bool {
     top.windows(3).filter(|w| w[0] == w[2] && w[0] != w[1]).nth(1).is_some()
 }
 
-/// The index of the largest value (the first of equals).
+/// The index of the largest value (the first of equals; 0 when the first is NaN). The best
+/// value so far is kept, not loaded again by its index: each comparison then waits only on the
+/// one before it, not on a load too.
 fn argmax(x: &[f32]) -> usize {
-    (0..x.len()).fold(0, |b, k| if x[k] > x[b] { k } else { b })
+    let Some((&first, rest)) = x.split_first() else { return 0 };
+    let (mut arg, mut best) = (0, first);
+    for (k, &v) in (1..).zip(rest) {
+        if v > best {
+            (arg, best) = (k, v);
+        }
+    }
+    arg
 }
 
 /// Spreads a path over the non-blank lines to every line: a blank line takes the type (and

@@ -2,11 +2,11 @@
 //! lines (a date, or a degree or school, on the line or the next, after a blank or a bullet) and
 //! read for title, organisation and dates.
 
-use super::lines::{Line, LineKind};
+use super::lines::{Line, LineKind, ENTRY_COURSE, ENTRY_DEGREE, ENTRY_SCHOOL, ENTRY_TITLE};
 use super::{Entry, SectionType};
-use crate::text::bullet_marker_len;
+use crate::text::{self, bullet_marker_len};
 
-const TITLE_WORDS: &[&str] = &[
+pub(super) const TITLE_WORDS: &[&str] = &[
     "engineer", "developer", "manager", "analyst", "designer", "director", "intern", "lead", "scientist", "consultant", "president",
     "ceo", "cto", "cfo", "officer", "specialist", "architect", "administrator", "coordinator", "associate", "programmer", "head",
     "founder", "co-founder", "owner", "researcher", "assistant", "teacher", "volunteer", "advisor", "strategist", "writer", "editor",
@@ -15,21 +15,20 @@ const TITLE_WORDS: &[&str] = &[
     "nurse", "aide", "physician", "pharmacist", "therapist", "counselor", "clerk", "cashier", "attorney", "paralegal", "agent",
     "sergeant", "instructor", "professor", "lecturer", "tutor", "postdoctoral", "photographer", "superintendent", "inspector",
 ];
-const DEGREE_WORDS: &[&str] = &["bachelor", "master", "b.s", "b.a", "m.s", "m.a", "phd", "ph.d", "mba", "degree", "diploma", "associate", "bsc", "msc", "certificate"];
-const SCHOOL_WORDS: &[&str] = &["university", "college", "institute", "school", "academy", "polytechnic"];
+pub(super) const DEGREE_WORDS: &[&str] = &["bachelor", "master", "b.s", "b.a", "m.s", "m.a", "phd", "ph.d", "mba", "degree", "diploma", "associate", "bsc", "msc", "certificate"];
+pub(super) const SCHOOL_WORDS: &[&str] = &["university", "college", "institute", "school", "academy", "polytechnic"];
 /// Other words that name a course of study in an education section.
-const COURSE_WORDS: &[&str] = &["course", "program", "training", "residency", "apprenticeship", "bootcamp"];
+pub(super) const COURSE_WORDS: &[&str] = &["course", "program", "training", "residency", "apprenticeship", "bootcamp"];
 
 use crate::text::NeedleSet;
 use std::sync::OnceLock;
 
-/// The word lists as needle sets, built once.
+/// The word lists that split an entry's header into its fields, as needle sets, built once
+/// (whole lines are searched once for all lists: `Line::named`).
 struct Cues {
     title: NeedleSet,
     degree: NeedleSet,
     school: NeedleSet,
-    degree_or_school: NeedleSet,
-    schooling: NeedleSet,
 }
 
 fn cues() -> &'static Cues {
@@ -38,8 +37,6 @@ fn cues() -> &'static Cues {
         title: NeedleSet::new(TITLE_WORDS),
         degree: NeedleSet::new(DEGREE_WORDS),
         school: NeedleSet::new(SCHOOL_WORDS),
-        degree_or_school: NeedleSet::new(&[DEGREE_WORDS, SCHOOL_WORDS].concat()),
-        schooling: NeedleSet::new(&[DEGREE_WORDS, SCHOOL_WORDS, COURSE_WORDS].concat()),
     })
 }
 
@@ -64,7 +61,7 @@ pub(super) fn ends_sentence(text: &str) -> bool {
 fn date_first(l: &Line) -> bool {
     let Some(r) = &l.dates else { return false };
     let t = l.text;
-    t[..r.start].trim_matches(|c: char| !c.is_alphanumeric()).is_empty() && t[r.end..].split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).count() >= 2
+    t[..r.start].trim_matches(|c: char| !text::is_alphanumeric(c)).is_empty() && t[r.end..].split_whitespace().filter(|w| w.chars().any(text::is_alphanumeric)).count() >= 2
 }
 
 /// A line whose date ends it ("B.S. Biology, with Highest Honors, New Mexico State University, 2007").
@@ -96,12 +93,12 @@ fn ends_in_year(text: &str) -> bool {
 /// own year, so they are two one-line entries ("B.S. ..., Embry-Riddle Aeronautical University —
 /// 2007" then "USAF Undergraduate Pilot Training, Columbus AFB — 2008"), not a school and its degree.
 fn same_school_line(prev: &Line, l: &Line) -> bool {
-    prev.has_date() && l.has_date() && cues().school.found_in(prev.text)
+    prev.has_date() && l.has_date() && prev.names(ENTRY_SCHOOL)
 }
 
 /// Whether a line names a degree, a school or a course of study.
 pub(super) fn names_schooling(l: &Line) -> bool {
-    cues().schooling.found_in(l.text)
+    l.names(ENTRY_DEGREE | ENTRY_SCHOOL | ENTRY_COURSE)
 }
 
 /// A dated line naming a degree, school or course right under another entry ("B.S.
@@ -118,9 +115,7 @@ fn bullet_entry(lines: &[Line], i: usize, starts: &[usize], education: bool) -> 
     if !l.bullet || l.words > 30 {
         return false;
     }
-    // The word searches last: most lines are not short bullets.
-    let c = cues();
-    let cue = if education { c.degree_or_school.found_in(l.text) } else { l.has_date() && c.title.found_in(l.text) };
+    let cue = if education { l.names(ENTRY_DEGREE | ENTRY_SCHOOL) } else { l.has_date() && l.names(ENTRY_TITLE) };
     if !cue {
         return false;
     }
@@ -159,8 +154,7 @@ pub fn starts(lines: &[Line], kind: SectionType) -> Vec<usize> {
         let short = l.words <= 12 && !l.has_date();
         let dated_next = short && next.is_some_and(|n| n.has_date());
         let dated_third = short && !dated_next && next.is_some_and(|n| n.words <= 12) && lines.get(i + 2).is_some_and(|n| header_like(n) && n.has_date() && n.words <= 12);
-        // The degree and school search last, only where it decides.
-        let schooled = || education && cues().degree_or_school.found_in(l.text);
+        let schooled = || education && l.names(ENTRY_DEGREE | ENTRY_SCHOOL);
         let starts_here = header_like(l) && (markdown || (after_break && (dated_here || dated_next || dated_third || schooled())));
         let stacked = header_like(l) && (date_first(l) || one_liner_after_one_liner(lines, i, &starts) || (education && i > 0 && stacked_degree(l) && (i != header_end || same_school_line(&lines[i - 1], l))));
         if starts_here || stacked || bullet_entry(lines, i, &starts, education) {

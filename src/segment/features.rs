@@ -3,7 +3,7 @@
 //! heading above, the position in the resume). Computed once per line into a fixed array of
 //! active feature ids, without allocation, so scoring a line is a few dozen additions per class.
 
-use super::lines::{Line, LineKind, Vocabulary};
+use super::lines::{Line, LineKind, Vocabulary, CONTACT_MARK};
 use super::SectionType;
 use crate::text::{self, SKILL_TERMS};
 use ahash::AHashMap;
@@ -229,7 +229,7 @@ fn base_features(line: &Line, out: &mut Active) {
     }
     let Tally { letters, upper, digits, commas, punct } = Tally::of(t);
     let (mut caps_words, mut words, mut singles) = (0usize, 0usize, 0usize);
-    let web = punct & DOT_SLASH != 0 && is_web(t);
+    let web = punct & DOT_SLASH != 0 && is_web(line, t);
     let mut cue_bits = 0u16;
     let mut skills = 0usize;
     let cue = cues();
@@ -325,7 +325,7 @@ fn base_features(line: &Line, out: &mut Active) {
         if after.is_empty() {
             out.push(offset(Base::DateAtEnd));
         }
-        if before.trim_matches(|c: char| !c.is_alphanumeric()).is_empty() {
+        if before.trim_matches(|c: char| !text::is_alphanumeric(c)).is_empty() {
             out.push(offset(Base::DateAtStart));
         }
         if d.len() * 2 >= t.len() {
@@ -370,7 +370,7 @@ pub fn names_a_title(own: &Active) -> bool {
 /// Zillow |", "Nurse at Mercy Hospital"): a job's title and its employer, which a role stacked
 /// under its employer's header ("Senior Accountant, 2019 – 2021") lacks.
 fn two_parts(before: &str) -> bool {
-    let parts = before.split([',', '|', '—', '–', '·']).map(str::trim).filter(|p| p.chars().any(char::is_alphanumeric)).count();
+    let parts = before.split([',', '|', '—', '–', '·']).map(str::trim).filter(|p| p.chars().any(text::is_alphanumeric)).count();
     parts >= 2 || before.contains(" at ")
 }
 
@@ -386,7 +386,7 @@ fn cue_core(w: &str) -> Option<&[u8]> {
         let end = b.iter().rposition(keep)? + 1;
         &w[start..end]
     } else {
-        w.trim_matches(|c: char| !c.is_alphanumeric() && c != '+' && c != '#' && c != '\'')
+        w.trim_matches(|c: char| !text::is_alphanumeric(c) && c != '+' && c != '#' && c != '\'')
     };
     let core = core.strip_suffix("'s").unwrap_or(core);
     (!core.is_empty() && core.is_ascii()).then_some(core.as_bytes())
@@ -404,10 +404,14 @@ struct Tally {
 }
 
 impl Tally {
-    /// Read byte by byte: only characters above ASCII are decoded.
+    /// Read byte by byte: an ASCII line by comparisons only, which the compiler vectorises;
+    /// otherwise only the characters above ASCII are decoded.
     fn of(t: &str) -> Tally {
-        let mut n = Tally::default();
         let b = t.as_bytes();
+        if t.is_ascii() {
+            return Tally::of_ascii(b);
+        }
+        let mut n = Tally::default();
         let mut i = 0;
         while i < b.len() {
             if b[i] < 0x80 {
@@ -420,6 +424,26 @@ impl Tally {
             }
         }
         n
+    }
+
+    /// `of` an ASCII text: what `add` counts, without a branch.
+    fn of_ascii(b: &[u8]) -> Tally {
+        let (mut letters, mut upper, mut digits, mut commas) = (0u32, 0u32, 0u32, 0u32);
+        let (mut at, mut percent, mut pipe, mut dot_slash) = (false, false, false, false);
+        for &c in b {
+            // c | 0x20 lower-cases a letter and makes no other ASCII byte one.
+            letters += u32::from((c | 0x20).wrapping_sub(b'a') < 26);
+            upper += u32::from(c.wrapping_sub(b'A') < 26);
+            digits += u32::from(c.wrapping_sub(b'0') < 10);
+            commas += u32::from(c == b',');
+            at |= c == b'@';
+            percent |= c == b'%';
+            pipe |= c == b'|';
+            dot_slash |= c == b'.' || c == b'/';
+        }
+        let bit = |on: bool, b: u8| if on { b } else { 0 };
+        let punct = bit(at, AT) | bit(percent, PERCENT) | bit(pipe, PIPE) | bit(dot_slash, DOT_SLASH);
+        Tally { letters: letters as usize, upper: upper as usize, digits: digits as usize, commas: commas as usize, punct }
     }
 
     #[inline(always)]
@@ -463,12 +487,10 @@ fn is_location(t: &str) -> bool {
 }
 
 /// Whether a line names a web address: "http", "www.", ".com", "linkedin" or "github" in it (as
-/// written, case-sensitive), tried only where the line has one of their first bytes, and then
-/// only the marks that begin with it.
-fn is_web(t: &str) -> bool {
-    const MARKS: [&[u8]; 5] = [b"http", b"www.", b".com", b"linkedin", b"github"];
-    let b = t.as_bytes();
-    (0..b.len()).any(|i| matches!(b[i], b'h' | b'w' | b'.' | b'l' | b'g') && MARKS.iter().any(|m| m[0] == b[i] && b[i..].starts_with(m)))
+/// written, case-sensitive). All but ".com" are contact marks, which the line's `named` says
+/// whether it has in any case: most lines need one search.
+fn is_web(line: &Line, t: &str) -> bool {
+    t.contains(".com") || (line.names(CONTACT_MARK) && ["http", "www.", "linkedin", "github"].iter().any(|m| t.contains(m)))
 }
 
 /// What the combined model knows of the rules' segmentation of a line.
@@ -586,9 +608,20 @@ mod tests {
             let want = (t.contains(", ") && tail.len() == 2 && tail.bytes().all(|b| b.is_ascii_uppercase())) || matches!(t, "Remote" | "Hybrid");
             assert_eq!(is_location(t), want, "{t}");
         }
-        for t in ["https://x", "www.x", "x.com", "linkedin", "github", "GitHub", "Http", "ww.", "x.co"] {
+        for t in ["https://x", "www.x", "x.com", "linkedin", "github", "GitHub", "Http", "ww.", "x.co", "HTTP://X.COM", "a@b.co", "see github.io"] {
             let want = ["http", "www.", ".com", "linkedin", "github"].iter().any(|w| t.contains(w));
-            assert_eq!(is_web(t), want, "{t}");
+            assert_eq!(is_web(&super::super::lines::analyse(t)[0], t), want, "{t}");
+        }
+    }
+
+    #[test]
+    fn a_tally_counts_as_add_does() {
+        let texts = (0u8..128).map(|b| char::from(b).to_string()).chain(["Jane Doe, jane@x.com | 50% 2019/2020".into(), "Ünïcödé — x, Ω|1".into(), String::new()]);
+        for t in texts {
+            let mut by_add = Tally::default();
+            t.chars().for_each(|c| by_add.add(c));
+            let fields = |n: &Tally| (n.letters, n.upper, n.digits, n.commas, n.punct);
+            assert_eq!(fields(&Tally::of(&t)), fields(&by_add), "{t:?}");
         }
     }
 

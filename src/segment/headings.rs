@@ -260,7 +260,7 @@ pub fn normalise(line: &str, out: &mut String) -> bool {
 /// word is trimmed by its bytes, the same answer as the `char` tests that other words take.
 fn trim_to_heading_word(word: &str) -> &str {
     if !word.is_ascii() {
-        return word.trim_matches(|c: char| !c.is_alphanumeric() && c != '&' && c != '/');
+        return word.trim_matches(|c: char| !crate::text::is_alphanumeric(c) && c != '&' && c != '/');
     }
     let keep = |c: &u8| c.is_ascii_alphanumeric() || matches!(c, b'&' | b'/');
     let b = word.as_bytes();

@@ -4,7 +4,7 @@
 use super::dates::find_dates;
 use super::headings::{head_noun_type, heading_type, is_entry_label, is_rule, normalise};
 use super::{SectionType, Start};
-use crate::text::{self, bullet_marker_len, skills_in};
+use crate::text::{self, bullet_marker_len};
 
 /// What a line is, for sectioning.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,6 +32,42 @@ pub struct Line<'a> {
     /// What the heading vocabulary makes of the line whatever the guards say: a section type, an
     /// entry label ("Responsibilities:"), or nothing. Computed once, read by the classifier.
     pub vocabulary: Vocabulary,
+    /// The word lists the line names a word of (`CONTACT_MARK`, `DEGREE_WORD`, ...: bits),
+    /// ignoring ASCII case; found for all lines at once (see `named_lists`).
+    pub named: u32,
+}
+
+/// The word lists every line is searched for (the bits of `Line::named`): contact marks, and
+/// the degree and certification words of content typing, then the entry rules' title, degree,
+/// school and course words.
+pub const CONTACT_MARK: u32 = 1;
+pub const DEGREE_WORD: u32 = 1 << 1;
+pub const CERT_WORD: u32 = 1 << 2;
+pub const ENTRY_TITLE: u32 = 1 << 3;
+pub const ENTRY_DEGREE: u32 = 1 << 4;
+pub const ENTRY_SCHOOL: u32 = 1 << 5;
+pub const ENTRY_COURSE: u32 = 1 << 6;
+
+/// The lists in the order of their bits, as one matcher, built once.
+fn word_lists() -> &'static text::NeedleLists {
+    static LISTS: std::sync::OnceLock<text::NeedleLists> = std::sync::OnceLock::new();
+    LISTS.get_or_init(|| {
+        use super::entries::{COURSE_WORDS, DEGREE_WORDS as ENTRY_DEGREE_WORDS, SCHOOL_WORDS, TITLE_WORDS};
+        text::NeedleLists::new(&[CONTACT_MARKS, DEGREE_WORDS, CERT_WORDS, TITLE_WORDS, ENTRY_DEGREE_WORDS, SCHOOL_WORDS, COURSE_WORDS])
+    })
+}
+
+/// Sets every line's `named`: one search of the whole text for all the lists. No needle holds a
+/// line break, so each occurrence lies inside one line, the one holding its last byte (those come
+/// in order, as occurrences are reported by where they end).
+fn named_lists(text: &str, lines: &mut [Line]) {
+    let mut k = 0;
+    word_lists().for_each(text, |end, bits| {
+        while lines[k].end < end {
+            k += 1;
+        }
+        lines[k].named |= bits;
+    });
 }
 
 /// The heading vocabulary's reading of a line.
@@ -43,6 +79,11 @@ pub enum Vocabulary {
 }
 
 impl Line<'_> {
+    /// Whether the line names a word of any of these lists (`CONTACT_MARK`, ...).
+    pub fn names(&self, lists: u32) -> bool {
+        self.named & lists != 0
+    }
+
     pub fn has_date(&self) -> bool {
         self.dates.is_some()
     }
@@ -79,9 +120,10 @@ pub fn analyse(text: &str) -> Vec<Line<'_>> {
             Vocabulary::Heading(k) => LineKind::Heading(k),
             _ => LineKind::Text,
         };
-        out.push(Line { start: pos, end, text: content, kind, bullet, dates: find_dates(content), words: text::count_words(content), vocabulary });
+        out.push(Line { start: pos, end, text: content, kind, bullet, dates: find_dates(content), words: text::count_words(content), vocabulary, named: 0 });
         pos = end;
     }
+    named_lists(text, &mut out);
     out
 }
 
@@ -89,14 +131,10 @@ pub fn analyse(text: &str) -> Vec<Line<'_>> {
 const CONTACT_MARKS: &[&str] = &["@", "http", "www.", "linkedin", "github"];
 const CONTACT_LABELS: &[&str] = &["phone", "email", "location", "address"];
 
-/// A line of contact details: an address, a web link, a label, or a phone number. One pass of a
-/// case-insensitive matcher, without a lower-cased copy of the line.
-fn is_contact_line(line: &str) -> bool {
-    static MARKS: std::sync::OnceLock<text::NeedleSet> = std::sync::OnceLock::new();
-    let b = line.as_bytes();
-    CONTACT_LABELS.iter().any(|p| b.get(..p.len()).is_some_and(|s| s.eq_ignore_ascii_case(p.as_bytes())))
-        || MARKS.get_or_init(|| text::NeedleSet::new(CONTACT_MARKS)).found_in(line)
-        || (b.iter().filter(|c| c.is_ascii_digit()).count() >= 7 && text::count_words(line) <= 6)
+/// A line of contact details: an address, a web link, a label, or a phone number.
+fn is_contact_line(l: &Line) -> bool {
+    let b = l.text.as_bytes();
+    l.names(CONTACT_MARK) || CONTACT_LABELS.iter().any(|p| b.get(..p.len()).is_some_and(|s| s.eq_ignore_ascii_case(p.as_bytes()))) || (l.words <= 6 && b.iter().filter(|c| c.is_ascii_digit()).count() >= 7)
 }
 
 /// Blocks of non-blank lines: (first line, end line exclusive, trailing blanks included).
@@ -129,21 +167,22 @@ fn blocks(lines: &[Line]) -> Vec<(usize, usize)> {
 /// sentence somewhere.
 fn is_prose(lines: &[Line]) -> bool {
     let w: usize = lines.iter().map(|l| l.words).sum();
-    let long = lines.iter().filter(|l| l.words >= 8 && !l.bullet && !is_contact_line(l.text)).count();
+    let long = lines.iter().filter(|l| l.words >= 8 && !l.bullet && !is_contact_line(l)).count();
     let sentence = lines.iter().any(|l| l.text.contains(". ") || l.text.trim_end().ends_with(['.', '!', '?']));
     w >= 12 && sentence && long * 2 >= lines.iter().filter(|l| l.kind != LineKind::Blank).count()
 }
 
 /// The top block (name, title, contact lines) unless it is prose, or any block of contact lines.
 fn is_contact_block(index: usize, block: &[Line]) -> bool {
-    (index == 0 && !is_prose(block)) || block.iter().all(|l| l.kind == LineKind::Blank || is_contact_line(l.text))
+    (index == 0 && !is_prose(block)) || block.iter().all(|l| l.kind == LineKind::Blank || is_contact_line(l))
 }
 
-/// Section starts from typing each block; consecutive blocks of one type form one section.
-fn starts_by_block(lines: &[Line], mut kind_of: impl FnMut(usize, &[Line], &[Start]) -> SectionType) -> Vec<Start> {
+/// Section starts from typing each block (by its index and its range of lines); consecutive
+/// blocks of one type form one section.
+fn starts_by_block(lines: &[Line], mut kind_of: impl FnMut(usize, std::ops::Range<usize>, &[Start]) -> SectionType) -> Vec<Start> {
     let mut starts: Vec<Start> = Vec::new();
     for (k, (s, e)) in blocks(lines).into_iter().enumerate() {
-        let kind = kind_of(k, &lines[s..e], &starts);
+        let kind = kind_of(k, s..e, &starts);
         if starts.last().is_none_or(|p| p.kind != kind) {
             starts.push(Start { line: s, kind, heading_lines: 0 });
         }
@@ -154,7 +193,8 @@ fn starts_by_block(lines: &[Line], mut kind_of: impl FnMut(usize, &[Line], &[Sta
 /// Types the lines before the first heading: the top block is contact details; a prose block is
 /// the summary; contact-like blocks join the contact section; anything else is `other`.
 pub fn preamble_starts(lines: &[Line]) -> Vec<Start> {
-    starts_by_block(lines, |k, block, _| {
+    starts_by_block(lines, |k, range, _| {
+        let block = &lines[range];
         if is_contact_block(k, block) {
             SectionType::Contact
         } else if is_prose(block) {
@@ -167,33 +207,21 @@ pub fn preamble_starts(lines: &[Line]) -> Vec<Start> {
 
 const DEGREE_WORDS: &[&str] = &["bachelor", "master", "b.s.", "b.a.", "m.s.", "m.a.", "phd", "ph.d.", "mba", "university", "college", "degree", "diploma", "school", "institute", "bsc", "msc"];
 
-/// Whether a text names a degree or a school. No word contains a line break, so a block's text
-/// can be searched at once, in one pass, instead of line by line.
-fn mentions_degree(line: &str) -> bool {
-    static SET: std::sync::OnceLock<text::NeedleSet> = std::sync::OnceLock::new();
-    SET.get_or_init(|| text::NeedleSet::new(DEGREE_WORDS)).found_in(line)
-}
-
 const CERT_WORDS: &[&str] = &[
     "certified", "certification", "certificate", "license", "licence", "cpr", "first aid", "osha", "registry", "bls", "acls", "servsafe",
     "food handler", "twic", "aws d1", "asme", "cdl", "nremt",
 ];
 
-fn mentions_cert(line: &str) -> bool {
-    static SET: std::sync::OnceLock<text::NeedleSet> = std::sync::OnceLock::new();
-    SET.get_or_init(|| text::NeedleSet::new(CERT_WORDS)).found_in(line)
-}
-
 /// A block of certifications and licences: at least half its lines name one, and more of them
 /// than name a degree or school ("Tennessee CNA certificate program, ... community college" is
 /// schooling).
 fn is_cert_block(block: &[Line]) -> bool {
-    let certs = block.iter().filter(|l| mentions_cert(l.text)).count();
+    let certs = block.iter().filter(|l| l.names(CERT_WORD)).count();
     if certs == 0 {
         return false;
     }
     let text_lines = block.iter().filter(|l| l.kind != LineKind::Blank).count();
-    let degrees = block.iter().filter(|l| mentions_degree(l.text)).count();
+    let degrees = block.iter().filter(|l| l.names(DEGREE_WORD)).count();
     certs * 2 >= text_lines && certs > degrees && !is_prose(block)
 }
 
@@ -206,22 +234,23 @@ fn is_list_block(block: &[Line]) -> bool {
 
 /// Sections for a resume without headings, from what its blocks contain: dated blocks with a
 /// degree are education, other dated blocks experience, lists of known skills skills, prose the
-/// summary; the top block is the contact details.
-pub fn content_starts(lines: &[Line], text: &str) -> Vec<Start> {
-    starts_by_block(lines, |k, block, starts| {
+/// summary; the top block is the contact details. `skills` counts the skills a range of lines
+/// names (`text::skills_in`).
+pub fn content_starts(lines: &[Line], mut skills: impl FnMut(std::ops::Range<usize>) -> usize) -> Vec<Start> {
+    starts_by_block(lines, |k, range, starts| {
+        let block = &lines[range.clone()];
         let dated = block.iter().any(|l| l.has_date() && !l.bullet && l.words <= 16);
         let words: usize = block.iter().map(|l| l.words).sum();
         // A list of skills: at least three known skills, and few other words around them.
         let listy = || {
-            let span = &text[block[0].start..block[block.len() - 1].end];
-            let skills = skills_in(span).len();
+            let skills = skills(range);
             skills >= 3 && words <= skills * 6
         };
         if is_contact_block(k, block) {
             SectionType::Contact
         } else if is_cert_block(block) {
             SectionType::Certifications
-        } else if dated && mentions_degree(&text[block[0].start..block[block.len() - 1].end]) {
+        } else if dated && block.iter().any(|l| l.names(DEGREE_WORD)) {
             SectionType::Education
         } else if dated {
             SectionType::Experience
@@ -237,8 +266,28 @@ pub fn content_starts(lines: &[Line], text: &str) -> Vec<Start> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
-    fn degree_words_stay_within_a_line() {
-        assert!(super::DEGREE_WORDS.iter().all(|w| !w.contains(['\n', '\r'])));
+    fn listed_words_stay_within_a_line() {
+        use crate::segment::entries::{COURSE_WORDS, DEGREE_WORDS as ENTRY_DEGREE_WORDS, SCHOOL_WORDS, TITLE_WORDS};
+        for list in [CONTACT_MARKS, DEGREE_WORDS, CERT_WORDS, TITLE_WORDS, ENTRY_DEGREE_WORDS, SCHOOL_WORDS, COURSE_WORDS] {
+            assert!(list.iter().all(|w| !w.is_empty() && !w.contains(['\n', '\r'])));
+        }
+    }
+
+    #[test]
+    fn lines_name_the_lists_their_text_does() {
+        use crate::segment::entries::{COURSE_WORDS, DEGREE_WORDS as ENTRY_DEGREE_WORDS, SCHOOL_WORDS, TITLE_WORDS};
+        let lists = [CONTACT_MARKS, DEGREE_WORDS, CERT_WORDS, TITLE_WORDS, ENTRY_DEGREE_WORDS, SCHOOL_WORDS, COURSE_WORDS];
+        let text = "Jane Doe\njane@example.com\r\nB.S., Stanford University\n\nCPR certified, nurse\nLEAD\nhead\nlead\n\n\
+            GitHub: x | WWW.x | Ph.D. in X, Universität\nNurse Aide (CNA) — 2019 – present\nTraining program\nmisc\nBSc\nm";
+        for chunked in [text.to_string(), text.repeat(7), text.replace('\n', " \n ")] {
+            for l in analyse(&chunked) {
+                let want: u32 = lists.iter().enumerate().map(|(i, list)| u32::from(crate::text::NeedleSet::new(list).found_in(l.text)) << i).sum();
+                assert_eq!(l.named, want, "{:?}", l.text);
+            }
+        }
+        assert_eq!(analyse(text)[2].named, DEGREE_WORD | ENTRY_DEGREE | ENTRY_SCHOOL);
     }
 }

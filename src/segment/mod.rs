@@ -121,19 +121,17 @@ impl Metrics {
         0.35 * sat(self.words, 400.0) + 0.2 * sat(self.bullets, 12.0) + 0.2 * sat(self.entries, 5.0) + 0.15 * sat(self.distinct_skills, 15.0) + 0.1 * sat(self.numbers, 20.0)
     }
 
-    /// The metrics of a body (`lines`, already typed: blank, bullet) and the skills it names (one
-    /// pass over its words).
-    fn of(body: &str, lines: &[Line], entries: usize) -> (Metrics, Vec<usize>) {
+    /// The metrics of a body (`lines`, already typed: blank, bullet, and its `tokens`) and the
+    /// skills it names.
+    fn of(tokens: &[&str], lines: &[Line], entries: usize) -> (Metrics, Vec<usize>) {
         let mut m = Metrics { entries: entries as u32, ..Metrics::default() };
         for line in lines.iter().filter(|l| l.kind != LineKind::Blank) {
             m.lines += 1;
             m.bullets += u32::from(line.bullet);
         }
-        let mut tokens: Vec<&str> = Vec::with_capacity(body.len() / 6 + 1);
-        tokens.extend(text::words(body));
         m.words = tokens.len() as u32;
         m.numbers = tokens.iter().filter(|w| text::has_digit(w)).count() as u32;
-        let skills = skills_in_tokens(&tokens);
+        let skills = skills_in_tokens(tokens);
         m.distinct_skills = skills.len() as u32;
         (m, skills)
     }
@@ -193,6 +191,37 @@ struct Start {
     heading_lines: usize,
 }
 
+/// The word tokens of a resume (`text::words`), split once for the whole text and shared by
+/// content typing and the sections' metrics (a token never spans a line break).
+struct Tokens<'a> {
+    words: Vec<&'a str>,
+    /// Per line, the index of its first token; then the number of tokens.
+    line_first: Vec<usize>,
+}
+
+impl<'a> Tokens<'a> {
+    fn of(text: &'a str, lines: &[Line]) -> Tokens<'a> {
+        let mut words = Vec::with_capacity(text.len() / 6 + 1);
+        text::words_into(text, &mut words);
+        let offset = |w: &str| w.as_ptr() as usize - text.as_ptr() as usize;
+        let mut line_first = Vec::with_capacity(lines.len() + 1);
+        let mut k = 0;
+        for l in lines {
+            while k < words.len() && offset(words[k]) < l.start {
+                k += 1;
+            }
+            line_first.push(k);
+        }
+        line_first.push(words.len());
+        Tokens { words, line_first }
+    }
+
+    /// The tokens of a range of lines.
+    fn of_lines(&self, lines: Range<usize>) -> &[&'a str] {
+        &self.words[self.line_first[lines.start]..self.line_first[lines.end]]
+    }
+}
+
 /// How sections are found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Method {
@@ -216,12 +245,13 @@ pub fn segment_with(text: &str, method: Method) -> Segmentation {
     if lines.is_empty() {
         return Segmentation::default();
     }
+    let tokens = Tokens::of(text, &lines);
     match method {
-        Method::Rules => build(text, &lines, &rule_starts(&lines, text), None),
-        Method::Classifier => classified(text, &lines, None, &classifier::weights().alone),
+        Method::Rules => build(&lines, &tokens, &rule_starts(&lines, &tokens), None),
+        Method::Classifier => classified(&lines, &tokens, None, &classifier::weights().alone),
         Method::Combined => {
-            let view = rule_view(&lines, &rule_starts(&lines, text));
-            classified(text, &lines, Some(&view), &classifier::weights().combined)
+            let view = rule_view(&lines, &rule_starts(&lines, &tokens));
+            classified(&lines, &tokens, Some(&view), &classifier::weights().combined)
         }
     }
 }
@@ -231,15 +261,15 @@ pub fn segment_with(text: &str, method: Method) -> Segmentation {
 /// from its own stream when `streams` gives every line's (interleaved text). For training.
 pub fn line_features(text: &str, with_rules: bool, streams: Option<&[u8]>) -> Vec<Option<Active>> {
     let lines = lines::analyse(text);
-    let view = (with_rules && !lines.is_empty()).then(|| rule_view(&lines, &rule_starts(&lines, text)));
+    let view = (with_rules && !lines.is_empty()).then(|| rule_view(&lines, &rule_starts(&lines, &Tokens::of(text, &lines))));
     features::extract_in_streams(&lines, &features::own_features(&lines), view.as_deref(), streams, None)
 }
 
 /// Section starts by the rules: headings, then the preamble or (no headings) content typing.
-fn rule_starts(lines: &[Line], text: &str) -> Vec<Start> {
+fn rule_starts(lines: &[Line], tokens: &Tokens) -> Vec<Start> {
     let mut starts = heading_starts(lines);
     if starts.is_empty() {
-        starts = lines::content_starts(lines, text);
+        starts = lines::content_starts(lines, |r| skills_in_tokens(tokens.of_lines(r)).len());
     } else {
         let preamble = lines::preamble_starts(&lines[..starts[0].line]);
         starts.splice(0..0, preamble);
@@ -272,7 +302,7 @@ fn rule_view(lines: &[Line], starts: &[Start]) -> Vec<features::RuleView> {
 /// Sections from the classifier: the decoded type of every line, runs of one type forming a
 /// section; a run that opens on a vocabulary heading has it as its heading; entry starts where
 /// the entry-start model says so.
-fn classified(text: &str, lines: &[Line], rules: Option<&[features::RuleView]>, model: &Model) -> Segmentation {
+fn classified(lines: &[Line], tokens: &Tokens, rules: Option<&[features::RuleView]>, model: &Model) -> Segmentation {
     let own = features::own_features(lines);
     let mut feats = features::extract_in_streams(lines, &own, rules, None, None);
     let mut decoded = model.decode(&feats);
@@ -362,7 +392,7 @@ fn classified(text: &str, lines: &[Line], rules: Option<&[features::RuleView]>, 
             first[st] = false;
         }
     }
-    build(text, lines, &starts, Some(&begins))
+    build(lines, tokens, &starts, Some(&begins))
 }
 
 /// Lines of heading at line `i`: a vocabulary heading with the rules under it (and a rule just
@@ -407,7 +437,7 @@ fn heading_starts(lines: &[Line]) -> Vec<Start> {
 
 /// Sections (with entries and metrics) from their starts; entries where `begins` marks them,
 /// else by the rules.
-fn build(text: &str, lines: &[Line], starts: &[Start], begins: Option<&[bool]>) -> Segmentation {
+fn build(lines: &[Line], tokens: &Tokens, starts: &[Start], begins: Option<&[bool]>) -> Segmentation {
     let mut sections = Vec::with_capacity(starts.len());
     for (k, s) in starts.iter().enumerate() {
         let end_line = starts.get(k + 1).map_or(lines.len(), |n| n.line);
@@ -430,7 +460,7 @@ fn build(text: &str, lines: &[Line], starts: &[Start], begins: Option<&[bool]>) 
             }
             None => entries::find(body_lines, s.kind),
         };
-        let (metrics, skills) = Metrics::of(&text[body.clone()], body_lines, entries.len());
+        let (metrics, skills) = Metrics::of(tokens.of_lines(body_line..end_line), body_lines, entries.len());
         sections.push(Section { kind: s.kind, heading, span, body, first_line: s.line, line_count: end_line - s.line, entries, metrics, skills });
     }
     Segmentation { sections }

@@ -24,7 +24,18 @@ pub struct Words<'a> {
 }
 
 fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric()
+    is_alphanumeric(c)
+}
+
+/// `char::is_alphanumeric`, with ASCII and the General Punctuation block (U+2000..=U+206F:
+/// dashes, quotes, bullets, spaces, none of them alphanumeric, as a test checks) answered without
+/// the Unicode tables: resumes are full of '–', '—', '•' and '’'.
+pub fn is_alphanumeric(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else {
+        !('\u{2000}'..='\u{206F}').contains(&c) && c.is_alphanumeric()
+    }
 }
 
 fn is_inner_char(c: char) -> bool {
@@ -107,6 +118,104 @@ impl<'a> Iterator for Words<'a> {
         Some(&self.text[start..token_end])
     }
 }
+
+/// Appends the tokens of `text` to `out`: exactly those of [`words`], found another way, for a
+/// whole text at once. A token is the stretch of a run of word and inner characters (see `Words`)
+/// from its first word character to its last, with the '+' and '#' right after that; runs
+/// without a word character give none. Every byte is marked in two bit sets (word, word or
+/// inner), by a table for ASCII without a branch, and the runs are then read off the bits:
+/// no branch per byte to mispredict at each word's end.
+pub fn words_into<'a>(text: &'a str, out: &mut Vec<&'a str>) {
+    let b = text.as_bytes();
+    let n = b.len().div_ceil(64);
+    let (mut word, mut part) = (vec![0u64; n], vec![0u64; n]);
+    // ASCII by table, 64 bytes to a word of bits; bytes above ASCII are marked 0 here, and the
+    // characters they begin are decoded after, each marking all its bytes.
+    for (k, chunk) in b.chunks(64).enumerate() {
+        let (mut w, mut p, mut high) = (0u64, 0u64, 0u8);
+        for (j, &c) in chunk.iter().enumerate() {
+            let bits = u64::from(TOKEN_BITS[usize::from(c)]);
+            w |= (bits & 1) << j;
+            p |= (bits >> 1) << j;
+            high |= c;
+        }
+        word[k] |= w;
+        part[k] |= p;
+        if high >= 0x80 {
+            // Lead bytes are 0b11xxxxxx; a character may run on into the next chunk.
+            for i in (k * 64..k * 64 + chunk.len()).filter(|&i| b[i] >= 0xC0) {
+                let ch = text[i..].chars().next().expect("a lead byte begins a character");
+                let (w, p) = (is_word_char(ch), is_word_char(ch) || is_inner_char(ch));
+                for at in i..i + ch.len_utf8() {
+                    word[at >> 6] |= u64::from(w) << (at & 63);
+                    part[at >> 6] |= u64::from(p) << (at & 63);
+                }
+            }
+        }
+    }
+    let mut pos = 0;
+    loop {
+        let run = next_bit(&part, pos, false);
+        if run >= b.len() {
+            return;
+        }
+        let run_end = next_bit(&part, run, true).min(b.len());
+        let start = next_bit(&word, run, false);
+        if start < run_end {
+            let last_word_end = last_bit_before(&word, run_end) + 1;
+            let keep = b[last_word_end..run_end].iter().take_while(|&&x| x == b'+' || x == b'#').count();
+            out.push(&text[start..last_word_end + keep]);
+        }
+        pos = run_end;
+    }
+}
+
+/// The first bit at or after `from` that is set (or, with `clear`, not set) in the bit set `m`;
+/// `m.len() * 64` when there is none.
+fn next_bit(m: &[u64], from: usize, clear: bool) -> usize {
+    let flip = if clear { !0 } else { 0 };
+    let mut k = from >> 6;
+    let Some(&first) = m.get(k) else { return m.len() * 64 };
+    let mut w = (first ^ flip) & (!0u64 << (from & 63));
+    loop {
+        if w != 0 {
+            return k * 64 + w.trailing_zeros() as usize;
+        }
+        k += 1;
+        match m.get(k) {
+            Some(&x) => w = x ^ flip,
+            None => return m.len() * 64,
+        }
+    }
+}
+
+/// The last set bit of `m` below `before`; there must be one.
+fn last_bit_before(m: &[u64], before: usize) -> usize {
+    let at = before - 1;
+    let mut k = at >> 6;
+    let mut w = m[k] & (!0u64 >> (63 - (at & 63)));
+    while w == 0 {
+        k -= 1;
+        w = m[k];
+    }
+    k * 64 + 63 - w.leading_zeros() as usize
+}
+
+/// Per ASCII byte, `BYTE_CLASS` as the two bits `words_into` marks: 1 for a word character, 2
+/// for a word or inner character; 0 for separators and bytes above ASCII.
+const TOKEN_BITS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = match BYTE_CLASS[b] {
+            ByteClass::Word => 3,
+            ByteClass::Inner => 2,
+            _ => 0,
+        };
+        b += 1;
+    }
+    t
+};
 
 /// The whitespace-separated words of a text: exactly `str::split_whitespace`, but ASCII is judged
 /// by its byte (where `char::is_whitespace` is the space and `\t`..=`\r`) and only other
@@ -261,6 +370,89 @@ impl NeedleSet {
     }
 }
 
+/// Several lists of lower-case ASCII needles (at most 32, list `i` is bit `i`), found in a text
+/// at once, ignoring ASCII case: one pass of an Aho-Corasick DFA over the whole text reports where
+/// every occurrence of every needle ends, instead of one search per list and per piece of text.
+pub struct NeedleLists {
+    dfa: aho_corasick::dfa::DFA,
+    /// Per pattern id, the bits of the lists that hold it (a needle in two lists is one pattern).
+    bits: Vec<u32>,
+}
+
+impl NeedleLists {
+    pub fn new(lists: &[&[&'static str]]) -> NeedleLists {
+        assert!(lists.len() <= 32, "a bit a list");
+        let mut needles: Vec<&'static str> = Vec::new();
+        let mut bits: Vec<u32> = Vec::new();
+        for (i, list) in lists.iter().enumerate() {
+            for &n in *list {
+                assert!(!n.is_empty() && !n.contains('\n'), "needles are not empty and hold no line break");
+                match needles.iter().position(|&m| m == n) {
+                    Some(p) => bits[p] |= 1 << i,
+                    None => {
+                        needles.push(n);
+                        bits.push(1 << i);
+                    }
+                }
+            }
+        }
+        let dfa = aho_corasick::dfa::DFA::builder().ascii_case_insensitive(true).build(&needles).expect("a few short needles always build");
+        NeedleLists { dfa, bits }
+    }
+
+    /// Calls `hit(end, bits)` for every occurrence of a needle in `text` (overlapping ones too),
+    /// in order: `end` is the byte offset just after it, `bits` the lists it is in.
+    ///
+    /// No needle may hold a line break (`new` checks), so after one the DFA is back in its start
+    /// state: the text is cut at line starts into `CHAINS` pieces whose DFAs are stepped side by
+    /// side, a table load a byte each. One DFA waits on each load before the next; several
+    /// independent ones overlap their waits.
+    pub fn for_each(&self, text: &str, mut hit: impl FnMut(usize, u32)) {
+        use aho_corasick::automaton::{Automaton, StateID};
+        use aho_corasick::Anchored;
+        const CHAINS: usize = 4;
+        let dfa = &self.dfa;
+        let b = text.as_bytes();
+        let start = dfa.start_state(Anchored::No).expect("an unanchored DFA has an unanchored start");
+        let mut bounds = [b.len(); CHAINS + 1];
+        bounds[0] = 0;
+        for c in 1..CHAINS {
+            let from = (b.len() * c / CHAINS).max(bounds[c - 1]);
+            bounds[c] = b[from..].iter().position(|&x| x == b'\n').map_or(b.len(), |p| from + p + 1);
+        }
+        let mut ends: [Vec<(usize, StateID)>; CHAINS] = Default::default();
+        let mut sids = [start; CHAINS];
+        let common = (0..CHAINS).map(|c| bounds[c + 1] - bounds[c]).min().unwrap_or(0);
+        // The pieces' first `common` bytes, as slices of that length (no bounds checks below).
+        let heads: [&[u8]; CHAINS] = std::array::from_fn(|c| &b[bounds[c]..bounds[c] + common]);
+        // Byte i of every piece in turn: the index serves all the pieces at once.
+        #[allow(clippy::needless_range_loop)]
+        for i in 0..common {
+            for c in 0..CHAINS {
+                sids[c] = dfa.next_state(Anchored::No, sids[c], heads[c][i]);
+                if dfa.is_match(sids[c]) {
+                    ends[c].push((bounds[c] + i + 1, sids[c]));
+                }
+            }
+        }
+        for c in 0..CHAINS {
+            let mut sid = sids[c];
+            let from = bounds[c] + common;
+            for (at, &x) in (from..).zip(&b[from..bounds[c + 1]]) {
+                sid = dfa.next_state(Anchored::No, sid, x);
+                if dfa.is_match(sid) {
+                    ends[c].push((at + 1, sid));
+                }
+            }
+        }
+        for (end, sid) in ends.into_iter().flatten() {
+            for k in 0..dfa.match_len(sid) {
+                hit(end, self.bits[dfa.match_pattern(sid, k).as_usize()]);
+            }
+        }
+    }
+}
+
 /// A cheap exact pre-check for lookups in a fixed set of keys: a 4096-bit set of the keys'
 /// (first byte, last byte, length). A word whose triple is not in it is not a key, without
 /// hashing it; any other word still needs the lookup.
@@ -379,6 +571,13 @@ mod tests {
     }
 
     #[test]
+    fn is_alphanumeric_is_the_char_one() {
+        for c in (0..0x3000).filter_map(char::from_u32).chain(['\u{1F600}', 'ß', 'Ω', '٣']) {
+            assert_eq!(is_alphanumeric(c), c.is_alphanumeric(), "{c:?}");
+        }
+    }
+
+    #[test]
     fn byte_table_agrees_with_the_char_tests() {
         for b in 0u8..128 {
             let c = char::from(b);
@@ -400,7 +599,26 @@ mod tests {
         }
     }
 
+    fn words_at_once(s: &str) -> Vec<&str> {
+        let mut out = Vec::new();
+        words_into(s, &mut out);
+        out
+    }
+
+    #[test]
+    fn words_into_finds_the_tokens_of_words() {
+        let long = "Built C++ & C# tools at AT&T (2019-2021); front-end… naïve ’quotes’ x-- -- ++a+ #1 a'b' ".repeat(5);
+        for t in ["", " ", "a", "C++, C# and Node.js; CI/CD.", "Python.", "  ...  ", "naïve café", "x’", "’x", "a+#+b+#", "é", "a\u{2003}b", long.as_str()] {
+            assert_eq!(words_at_once(t), toks(t), "{t:?}");
+        }
+    }
+
     proptest::proptest! {
+        #[test]
+        fn words_into_agrees_with_words_on_any_text(t in "\\PC*|[ a-zA-Z0-9+#./'&\u{2019}é–\n-]*") {
+            proptest::prop_assert_eq!(words_at_once(&t), toks(&t));
+        }
+
         #[test]
         fn split_whitespace_agrees_with_std_on_any_text(t in "\\PC*|[ \t\u{b}\u{c}\r\n\u{a0}\u{2003}a-zé]*") {
             proptest::prop_assert_eq!(split_whitespace(&t).collect::<Vec<_>>(), t.split_whitespace().collect::<Vec<_>>());
@@ -446,6 +664,18 @@ mod tests {
         }
         assert!(NeedleSet::new(&[""]).found_in("x"));
         assert!(!NeedleSet::new(&[]).found_in("x"));
+    }
+
+    #[test]
+    fn needle_lists_find_what_each_needle_set_finds() {
+        let (a, b): (&[&str], &[&str]) = (&["b.s", "phd", "university", "ma"], &["m.a", "ma", "sity"]);
+        let lists = NeedleLists::new(&[a, b]);
+        for text in ["", "B.S. in CS", "PhD", "UNIVERSITY of X", "Stanford", "Mä", "maîtrise", "xm", "M.A.", "naïve MA", "é"] {
+            let mut found = 0;
+            lists.for_each(text, |_, bits| found |= bits);
+            let want = u32::from(NeedleSet::new(a).found_in(text)) | u32::from(NeedleSet::new(b).found_in(text)) << 1;
+            assert_eq!(found, want, "{text}");
+        }
     }
 
     #[test]
