@@ -237,7 +237,8 @@ pub fn find_dates(line: &str) -> Option<Range<usize>> {
 
 /// The months a date expression spans, as `year * 12 + month` (month 0 to 11), first to last:
 /// "Jan 2020 – Present" gives January 2020 to `OPEN_END`, "2019-2021" January 2019 to December
-/// 2021, "03/2018 to 06/2020" March 2018 to June 2020, "2016" the whole year. None without a year.
+/// 2021, "03/2018 to 06/2020" March 2018 to June 2020, "2016" the whole year; never ending before
+/// it starts (a range written backwards spans its first month). None without a year.
 pub fn months_spanned(date: &str) -> Option<(u32, u32)> {
     // Each point: its month, and whether the month was written (a bare year was not).
     let mut points: Vec<(u32, bool)> = Vec::with_capacity(2);
@@ -269,7 +270,7 @@ pub fn months_spanned(date: &str) -> Option<(u32, u32)> {
     let (last, named) = *points.last()?;
     // A bare year ends in its December.
     let end = if open { OPEN_END } else if named { last } else { last + 11 };
-    Some((first, end))
+    Some((first, end.max(first)))
 }
 
 /// The end of a range that is still open ("– Present"): later than any dated month.
@@ -355,6 +356,8 @@ mod tests {
         assert_eq!(months_spanned("2016"), Some((m(2016, 1), m(2016, 12))));
         assert_eq!(months_spanned("Oct 2019 – Jun 2024"), Some((m(2019, 10), m(2024, 6))));
         assert_eq!(months_spanned("(2019 – Present)"), Some((m(2019, 1), OPEN_END)));
+        // A range written backwards spans its first month only, never less.
+        assert_eq!(months_spanned("2021 – 2019"), Some((m(2021, 1), m(2021, 1))));
         assert_eq!(months_spanned("Present"), None);
         assert_eq!(months_spanned(""), None);
     }

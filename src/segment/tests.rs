@@ -278,3 +278,12 @@ Cum Laude; Sigma Theta Tau International Honor Society\n\nClinical Skills:\nTele
     assert_eq!(entry_heads(text, SectionType::Education), vec!["Bachelor of Science in Nursing"]);
     assert_eq!(entry_heads(text, SectionType::Experience), vec!["Charge Nurse, Telemetry Unit", "Staff Nurse, Medical-Surgical"]);
 }
+
+#[test]
+fn backward_and_odd_date_ranges_in_stacked_roles_do_not_panic() {
+    // Debug builds check arithmetic: ranges written backwards must not underflow the span test.
+    let text = "Jo Park\njo@example.com\n\nExperience\nAcme Corp, 2010 – 2025\nSenior Engineer, Acme Labs, 2020 – 2015\n• Built things\nLead, Acme Labs, 2030 – Present\n\nEducation\nB.S. Physics, MIT, 2014 – 2010\n";
+    for method in METHODS {
+        check_invariants(text, &segment_with(text, method));
+    }
+}
