@@ -166,6 +166,9 @@ proptest! {
         Just("JANE Q. DOE\n".to_string()), Just("Page 1 of 2\n".to_string()), Just("EXPERIENCE (continued)\n".to_string()),
         Just("E D U C A T I O N\n".to_string()), Just("Responsibilities:\n".to_string()), Just("  wrapped line\n".to_string()),
         "[a-zA-Z ,.|–-]{0,40}\n?",
+        // Employer headers and roles with year ranges in any order (backwards ones too).
+        (1990u32..2030, 1990u32..2030).prop_map(|(a, b)| format!("Acme Corp, {a} – {b}\n")),
+        (1990u32..2030, 1990u32..2030).prop_map(|(a, b)| format!("Senior Engineer, Acme Labs, {a} – {b}\n")),
     ], 0..40)) {
         let text: String = parts.concat();
         for method in METHODS {
