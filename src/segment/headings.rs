@@ -240,12 +240,20 @@ pub fn normalise(line: &str, out: &mut String) -> bool {
     if t.as_bytes().windows(2).any(|w| w == b". ") || t.ends_with('.') {
         return false;
     }
+    // Every kept word folds to something and holds no space, so the spaces in `out` are those put
+    // between words: at the seventh word the line has too many to be a heading, and the rest is
+    // not folded.
+    let mut spaces = 0;
     for word in crate::text::split_whitespace(t) {
         let w = trim_to_heading_word(word);
         if w.is_empty() {
             continue;
         }
         if !out.is_empty() {
+            spaces += 1;
+            if spaces >= 6 {
+                return false;
+            }
             out.push(' ');
         }
         match w {
@@ -253,7 +261,7 @@ pub fn normalise(line: &str, out: &mut String) -> bool {
             _ => crate::text::fold_append(w, out),
         }
     }
-    !(out.is_empty() || out.bytes().filter(|&b| b == b' ').count() >= 6)
+    !out.is_empty()
 }
 
 /// A word without the punctuation around it (letters, digits, `&` and `/` are kept). An ASCII
