@@ -9,14 +9,16 @@
 //!   of the entry before, starts an entry too;
 //! - roles stacked under an employer's header are one entry: a line whose dates fall inside the
 //!   span of the current entry's header, when that header names no job title ("United States
-//!   Marine Corps, 2014 – 2025" over "Maintenance Control Chief, …, 2021 – 2025"), goes on it.
+//!   Marine Corps, 2014 – 2025" over "Maintenance Control Chief, …, 2021 – 2025"), goes on it;
+//! - a header's lines are one entry: the line under an undated first line that brings the date
+//!   completes it;
+//! - a section resumed after a page break goes on with its entry;
+//! - a degree's header names a degree, school or course, or a date.
 
 use super::classifier::BEGIN_THRESHOLD;
 use super::dates::months_spanned;
 use super::lines::{Line, LineKind};
 use super::SectionType;
-
-
 
 /// Where a line's date sits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -151,10 +153,10 @@ impl Reader {
             begins = false;
         }
         // A line laid out like the section's first entry header, past the header of the entry
-        // before, starts an entry whatever the model says: layout is what a reader goes by
-        // (on the training part and fresh renderings of its documents, any threshold on the
-        // model's log-odds here only lost entries).
-        // So does a dated line when the current entry's header has its own date already.
+        // before (after its body, or a dated line when that header had its date already),
+        // starts an entry whatever the model says: layout is what a reader goes by (on the
+        // training part and fresh renderings of its documents, any threshold on the model's
+        // log-odds here only lost entries).
         let past_header = self.body_seen || j.after_turn || (!self.undated && l.has_date());
         if !begins && dated_kind && heads && past_header {
             begins = self.first.is_some_and(|f| f.dated() && f == Shape::of(l, j.next));
