@@ -88,6 +88,57 @@ fn span(l: &Line, next: Option<&Line>) -> Option<(u32, u32)> {
     months_spanned(&dated.text[range])
 }
 
+/// One stream's place in the text (one-column text is one stream): the section it is in, and
+/// its reader of that section's entries.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Stream {
+    /// The type of the section the stream is in.
+    current: Option<SectionType>,
+    /// The type of its last section that is not `other` (page furniture is typed `other`).
+    last_kind: Option<SectionType>,
+    /// The section (its index) the stream resumed after a page break, while in it.
+    resuming: Option<usize>,
+    /// The next body line is the first after a page break.
+    after_turn: bool,
+    /// The next body line is the section's first.
+    first: bool,
+    /// The stream's last non-blank line.
+    prev: Option<usize>,
+    pub reader: Reader,
+}
+
+impl Stream {
+    /// Enters non-blank line `i`, of section number `k` of type `kind` (`heading`: one of the
+    /// section's heading lines); returns the stream's line before it. A new section starts a
+    /// new reader, unless it resumes the section the stream was in before page furniture
+    /// ("Page 1 of 2", the name repeated): then it goes on with the entry it was in, as a reader
+    /// turning the page does.
+    pub fn enter(&mut self, i: usize, k: usize, kind: SectionType, heading: bool) -> Option<usize> {
+        if self.current != Some(kind) || heading {
+            let resumed = (self.current == Some(SectionType::Other) && self.last_kind == Some(kind)) || self.resuming == Some(k);
+            if resumed {
+                self.resuming = Some(k);
+                self.after_turn = true;
+            } else {
+                self.first = true;
+                self.reader = Reader::new();
+                self.resuming = None;
+            }
+            self.current = Some(kind);
+        }
+        if kind != SectionType::Other {
+            self.last_kind = Some(kind);
+        }
+        self.prev.replace(i)
+    }
+
+    /// For a body line about to be judged: whether it is the section's first, and whether it is
+    /// the first after a page break. Both hold for one line only.
+    pub fn place(&mut self) -> (bool, bool) {
+        (std::mem::take(&mut self.first), std::mem::take(&mut self.after_turn))
+    }
+}
+
 /// One stream's reading of the section it is in, line by line.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Reader {

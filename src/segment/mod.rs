@@ -338,37 +338,14 @@ fn classified(lines: &[Line], tokens: &Tokens, rules: Option<&[features::RuleVie
         }
     }
     let mut begins = vec![false; lines.len()];
-    let mut current: [Option<SectionType>; 2] = [None; 2];
-    let mut first = [false; 2];
-    let mut readers = [begins::Reader::new(); 2];
-    let mut prev: [Option<usize>; 2] = [None; 2];
-    let mut last_kind: [Option<SectionType>; 2] = [None; 2];
-    let mut resuming: [Option<usize>; 2] = [None; 2];
-    let mut after_turn = [false; 2];
+    let mut streams = [begins::Stream::default(); 2];
     for (k, s) in starts.iter().enumerate() {
         let end = starts.get(k + 1).map_or(lines.len(), |n| n.line);
         let body = (s.line + s.heading_lines).min(end);
         for i in s.line..end {
             let Some(a) = &feats[i] else { continue };
             let st = stream(i);
-            if current[st] != Some(s.kind) || i < body {
-                // A section resumed after page furniture (typed other: "Page 1 of 2", the name
-                // repeated) goes on with the entry it was in, as a reader turning the page does.
-                let resumed = (current[st] == Some(SectionType::Other) && last_kind[st] == Some(s.kind)) || resuming[st] == Some(k);
-                if resumed {
-                    resuming[st] = Some(k);
-                    after_turn[st] = true;
-                } else {
-                    first[st] = true;
-                    readers[st] = begins::Reader::new();
-                    resuming[st] = None;
-                }
-                current[st] = Some(s.kind);
-            }
-            if s.kind != SectionType::Other {
-                last_kind[st] = Some(s.kind);
-            }
-            let before = prev[st].replace(i);
+            let before = streams[st].enter(i, k, s.kind, i < body);
             if i < body || !s.kind.has_entries() || lines[i].kind == LineKind::Rule {
                 continue;
             }
@@ -377,19 +354,19 @@ fn classified(lines: &[Line], tokens: &Tokens, rules: Option<&[features::RuleVie
             // before it, and the one a reader is surest of.
             let rules_begin = rules.is_some_and(|r| r[i].begin);
             let sure_header = rules_begin && features::names_title_employer_and_range(&own[i]);
+            let (first_line, after_turn) = streams[st].place();
             let line = begins::Judged {
                 line: &lines[i],
                 prev: before.map(|p| &lines[p]),
                 next: next_in_stream[i].map(|n| &lines[n]),
-                score: model.begin_score(&a.with_section(s.kind, first[st])),
+                score: model.begin_score(&a.with_section(s.kind, first_line)),
                 sure: sure_header,
-                first_line: first[st],
-                after_turn: std::mem::take(&mut after_turn[st]),
+                first_line,
+                after_turn,
                 rules: rules_begin,
                 titled: features::names_a_title(&own[i]),
             };
-            begins[i] = readers[st].judge(&line, s.kind);
-            first[st] = false;
+            begins[i] = streams[st].reader.judge(&line, s.kind);
         }
     }
     build(lines, tokens, &starts, Some(&begins))
