@@ -48,13 +48,21 @@ pub const ENTRY_DEGREE: u32 = 1 << 4;
 pub const ENTRY_SCHOOL: u32 = 1 << 5;
 pub const ENTRY_COURSE: u32 = 1 << 6;
 
-/// The lists in the order of their bits, as one matcher, built once.
+/// The word lists in the order of their bits in `Line::named`.
+const NAMED_LISTS: [&[&str]; 7] = [
+    CONTACT_MARKS,
+    DEGREE_WORDS,
+    CERT_WORDS,
+    super::entries::TITLE_WORDS,
+    super::entries::DEGREE_WORDS,
+    super::entries::SCHOOL_WORDS,
+    super::entries::COURSE_WORDS,
+];
+
+/// The lists as one matcher, built once.
 fn word_lists() -> &'static text::NeedleLists {
     static LISTS: std::sync::OnceLock<text::NeedleLists> = std::sync::OnceLock::new();
-    LISTS.get_or_init(|| {
-        use super::entries::{COURSE_WORDS, DEGREE_WORDS as ENTRY_DEGREE_WORDS, SCHOOL_WORDS, TITLE_WORDS};
-        text::NeedleLists::new(&[CONTACT_MARKS, DEGREE_WORDS, CERT_WORDS, TITLE_WORDS, ENTRY_DEGREE_WORDS, SCHOOL_WORDS, COURSE_WORDS])
-    })
+    LISTS.get_or_init(|| text::NeedleLists::new(&NAMED_LISTS))
 }
 
 /// Sets every line's `named`: one search of the whole text for all the lists. No needle holds a
@@ -270,21 +278,18 @@ mod tests {
 
     #[test]
     fn listed_words_stay_within_a_line() {
-        use crate::segment::entries::{COURSE_WORDS, DEGREE_WORDS as ENTRY_DEGREE_WORDS, SCHOOL_WORDS, TITLE_WORDS};
-        for list in [CONTACT_MARKS, DEGREE_WORDS, CERT_WORDS, TITLE_WORDS, ENTRY_DEGREE_WORDS, SCHOOL_WORDS, COURSE_WORDS] {
+        for list in NAMED_LISTS {
             assert!(list.iter().all(|w| !w.is_empty() && !w.contains(['\n', '\r'])));
         }
     }
 
     #[test]
     fn lines_name_the_lists_their_text_does() {
-        use crate::segment::entries::{COURSE_WORDS, DEGREE_WORDS as ENTRY_DEGREE_WORDS, SCHOOL_WORDS, TITLE_WORDS};
-        let lists = [CONTACT_MARKS, DEGREE_WORDS, CERT_WORDS, TITLE_WORDS, ENTRY_DEGREE_WORDS, SCHOOL_WORDS, COURSE_WORDS];
         let text = "Jane Doe\njane@example.com\r\nB.S., Stanford University\n\nCPR certified, nurse\nLEAD\nhead\nlead\n\n\
             GitHub: x | WWW.x | Ph.D. in X, Universität\nNurse Aide (CNA) — 2019 – present\nTraining program\nmisc\nBSc\nm";
         for chunked in [text.to_string(), text.repeat(7), text.replace('\n', " \n ")] {
             for l in analyse(&chunked) {
-                let want: u32 = lists.iter().enumerate().map(|(i, list)| u32::from(crate::text::NeedleSet::new(list).found_in(l.text)) << i).sum();
+                let want: u32 = NAMED_LISTS.iter().enumerate().map(|(i, list)| u32::from(crate::text::NeedleSet::new(list).found_in(l.text)) << i).sum();
                 assert_eq!(l.named, want, "{:?}", l.text);
             }
         }
