@@ -376,18 +376,9 @@ fn two_parts(before: &str) -> bool {
 
 /// The part of a word that cue words are looked up by: without the punctuation around it
 /// (letters, digits, `+`, `#` and `'` are kept) and without a final "'s"; None unless it is
-/// ASCII and not empty. An ASCII word is trimmed by its bytes (the same answer as the `char`
-/// tests, which stay for other words).
+/// ASCII and not empty.
 fn cue_core(w: &str) -> Option<&[u8]> {
-    let core = if w.is_ascii() {
-        let keep = |c: &u8| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'#' | b'\'');
-        let b = w.as_bytes();
-        let start = b.iter().position(keep)?;
-        let end = b.iter().rposition(keep)? + 1;
-        &w[start..end]
-    } else {
-        w.trim_matches(|c: char| !text::is_alphanumeric(c) && c != '+' && c != '#' && c != '\'')
-    };
+    let core = text::trim_keeping(w, |c| matches!(c, b'+' | b'#' | b'\''));
     let core = core.strip_suffix("'s").unwrap_or(core);
     (!core.is_empty() && core.is_ascii()).then_some(core.as_bytes())
 }

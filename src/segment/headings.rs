@@ -264,18 +264,9 @@ pub fn normalise(line: &str, out: &mut String) -> bool {
     !out.is_empty()
 }
 
-/// A word without the punctuation around it (letters, digits, `&` and `/` are kept). An ASCII
-/// word is trimmed by its bytes, the same answer as the `char` tests that other words take.
+/// A word without the punctuation around it (letters, digits, `&` and `/` are kept).
 fn trim_to_heading_word(word: &str) -> &str {
-    if !word.is_ascii() {
-        return word.trim_matches(|c: char| !crate::text::is_alphanumeric(c) && c != '&' && c != '/');
-    }
-    let keep = |c: &u8| c.is_ascii_alphanumeric() || matches!(c, b'&' | b'/');
-    let b = word.as_bytes();
-    match (b.iter().position(keep), b.iter().rposition(keep)) {
-        (Some(start), Some(end)) => &word[start..=end],
-        _ => "",
-    }
+    crate::text::trim_keeping(word, |c| matches!(c, b'&' | b'/'))
 }
 
 /// The section type a normalised heading names, if any. Qualifier words are ignored, "(continued)"
