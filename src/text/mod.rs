@@ -139,25 +139,19 @@ impl<'a> Iterator for Words<'a> {
 /// whole text at once. A token is the stretch of a run of word and inner characters (see `Words`)
 /// from its first word character to its last, with the '+' and '#' right after that; runs
 /// without a word character give none. Every byte is marked in two bit sets (word, word or
-/// inner), by a table for ASCII without a branch, and the runs are then read off the bits:
+/// inner), for ASCII by comparisons without a branch, and the runs are then read off the bits:
 /// no branch per byte to mispredict at each word's end.
 pub fn words_into<'a>(text: &'a str, out: &mut Vec<&'a str>) {
     let b = text.as_bytes();
     let n = b.len().div_ceil(64);
     let (mut word, mut part) = (vec![0u64; n], vec![0u64; n]);
-    // ASCII by table, 64 bytes to a word of bits; bytes above ASCII are marked 0 here, and the
-    // characters they begin are decoded after, each marking all its bytes.
+    // ASCII by comparisons, 64 bytes to a word of bits (see `masks_of`); bytes above ASCII are
+    // marked 0 here, and the characters they begin are decoded after, each marking all its bytes.
     for (k, chunk) in b.chunks(64).enumerate() {
-        let (mut w, mut p, mut high) = (0u64, 0u64, 0u8);
-        for (j, &c) in chunk.iter().enumerate() {
-            let bits = u64::from(TOKEN_BITS[usize::from(c)]);
-            w |= (bits & 1) << j;
-            p |= (bits >> 1) << j;
-            high |= c;
-        }
+        let [w, p, high] = masks_of(chunk);
         word[k] |= w;
         part[k] |= p;
-        if high >= 0x80 {
+        if high != 0 {
             // Lead bytes are 0b11xxxxxx; a character may run on into the next chunk.
             for i in (k * 64..k * 64 + chunk.len()).filter(|&i| b[i] >= 0xC0) {
                 let ch = text[i..].chars().next().expect("a lead byte begins a character");
@@ -217,21 +211,37 @@ fn last_bit_before(m: &[u64], before: usize) -> usize {
     k * 64 + 63 - w.leading_zeros() as usize
 }
 
-/// Per ASCII byte, `BYTE_CLASS` as the two bits `words_into` marks: 1 for a word character, 2
-/// for a word or inner character; 0 for separators and bytes above ASCII.
-const TOKEN_BITS: [u8; 256] = {
-    let mut t = [0u8; 256];
-    let mut b = 0;
-    while b < 128 {
-        t[b] = match BYTE_CLASS[b] {
-            ByteClass::Word => 3,
-            ByteClass::Inner => 2,
-            _ => 0,
-        };
-        b += 1;
+/// Of up to 64 bytes, three bit sets (bit j for byte j): word characters (ASCII letters and
+/// digits), word or inner characters (`BYTE_CLASS`'s `Word` or `Inner`), and bytes above ASCII.
+/// Each byte is classed by comparisons into a byte array, which the compiler vectorises, and
+/// every eight flags are packed into eight bits by one multiplication (`pack8`): no table load
+/// and no shift per byte.
+fn masks_of(chunk: &[u8]) -> [u64; 3] {
+    let mut bytes = [0u8; 64];
+    bytes[..chunk.len()].copy_from_slice(chunk);
+    let (mut word, mut part, mut high) = ([0u8; 64], [0u8; 64], [0u8; 64]);
+    for (j, &c) in bytes.iter().enumerate() {
+        let w = (c | 0x20).wrapping_sub(b'a') < 26 || c.wrapping_sub(b'0') < 10;
+        let inner = matches!(c, b'+' | b'#' | b'.' | b'/' | b'-' | b'\'' | b'&');
+        word[j] = u8::from(w);
+        part[j] = u8::from(w | inner);
+        high[j] = c >> 7;
     }
-    t
-};
+    [pack(&word), pack(&part), pack(&high)]
+}
+
+/// Sixty-four flags (each 0 or 1) as the bits of a word, flag j as bit j.
+fn pack(flags: &[u8; 64]) -> u64 {
+    flags.chunks_exact(8).enumerate().fold(0, |m, (k, eight)| m | pack8(u64::from_le_bytes(eight.try_into().expect("eight bytes"))) << (8 * k))
+}
+
+/// Eight flags (the bytes of `x`, each 0 or 1, little-endian) as eight bits, flag i as bit i. The
+/// product's byte i + j gets flag i times 2^(7 - j); for i + j = 7 that is flag i at bit 56 + i.
+/// A lower byte's sum stays below 2^8, so nothing carries into the top byte.
+#[inline(always)]
+fn pack8(x: u64) -> u64 {
+    x.wrapping_mul(0x0102_0408_1020_4080) >> 56
+}
 
 /// The whitespace-separated words of a text: exactly `str::split_whitespace`, but ASCII is judged
 /// by its byte (where `char::is_whitespace` is the space and `\t`..=`\r`) and only other
@@ -640,6 +650,18 @@ mod tests {
         #[test]
         fn words_into_agrees_with_words_on_any_text(t in "\\PC*|[ a-zA-Z0-9+#./'&\u{2019}é–\n-]*") {
             proptest::prop_assert_eq!(words_at_once(&t), toks(&t));
+        }
+
+        #[test]
+        fn masks_of_agree_with_the_byte_classes(chunk in proptest::collection::vec(proptest::num::u8::ANY, 0..=64)) {
+            let [word, part, high] = masks_of(&chunk);
+            for j in 0..64 {
+                let class = chunk.get(j).map(|&c| BYTE_CLASS[usize::from(c)]);
+                let bit = |m: u64| m >> j & 1 == 1;
+                proptest::prop_assert_eq!(bit(word), class == Some(ByteClass::Word));
+                proptest::prop_assert_eq!(bit(part), matches!(class, Some(ByteClass::Word | ByteClass::Inner)));
+                proptest::prop_assert_eq!(bit(high), class == Some(ByteClass::NonAscii));
+            }
         }
 
         #[test]
