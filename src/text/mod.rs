@@ -3,9 +3,11 @@
 
 mod skills;
 mod stopwords;
+mod wordtable;
 
 pub use skills::{skill_name, skills_in, skills_in_tokens, SKILL_TERMS};
 pub use stopwords::is_stopword;
+pub use wordtable::WordTable;
 
 /// Splits text into word tokens, as borrowed slices in order.
 ///

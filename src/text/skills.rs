@@ -52,29 +52,34 @@ pub const SKILL_TERMS: &[(&str, &str)] = &[
 ];
 
 struct Matcher {
-    /// Folded skill (one to three words, single-spaced) -> index into `SKILL_TERMS`.
-    by_term: AHashMap<&'static str, usize>,
-    /// Folded first words of multi-word skills, so longer lookups happen only where they can match.
-    multi_starts: AHashMap<&'static str, ()>,
-    /// Pre-checks before hashing a word for each map.
-    term_filter: super::KeyFilter,
-    start_filter: super::KeyFilter,
+    /// Every single word a match can start at: its value is the index of the one-word skill it
+    /// is (`NOT_A_TERM` if none), with `MULTI_START` set when it begins a multi-word skill.
+    words: super::WordTable,
+    /// Multi-word skills (single-spaced) -> index into `SKILL_TERMS`.
+    multi: super::WordTable,
 }
+
+const MULTI_START: u32 = 1 << 31;
+const NOT_A_TERM: u32 = MULTI_START - 1;
 
 fn matcher() -> &'static Matcher {
     static MATCHER: OnceLock<Matcher> = OnceLock::new();
     MATCHER.get_or_init(|| {
-        let mut by_term = AHashMap::with_capacity(SKILL_TERMS.len());
-        let mut multi_starts = AHashMap::new();
+        let mut multi: Vec<(&str, u32)> = Vec::new();
+        let mut words: AHashMap<&'static str, u32> = AHashMap::new();
         for (i, (term, _)) in SKILL_TERMS.iter().enumerate() {
-            by_term.insert(*term, i);
-            if let Some((first, _)) = term.split_once(' ') {
-                multi_starts.insert(first, ());
+            match term.split_once(' ') {
+                Some((first, _)) => {
+                    *words.entry(first).or_insert(NOT_A_TERM) |= MULTI_START;
+                    multi.push((term, i as u32));
+                }
+                None => {
+                    let v = words.entry(term).or_insert(NOT_A_TERM);
+                    *v = (*v & MULTI_START) | i as u32;
+                }
             }
         }
-        let term_filter = super::KeyFilter::new(by_term.keys().copied());
-        let start_filter = super::KeyFilter::new(multi_starts.keys().copied());
-        Matcher { by_term, multi_starts, term_filter, start_filter }
+        Matcher { words: super::WordTable::new(words), multi: super::WordTable::new(multi) }
     })
 }
 
@@ -96,39 +101,39 @@ pub fn skills_in(text: &str) -> Vec<usize> {
 pub fn skills_in_tokens(tokens: &[&str]) -> Vec<usize> {
     let m = matcher();
     let mut found: Vec<usize> = Vec::new();
-    let (mut folded, mut key) = (String::new(), String::new());
+    let (mut scratch, mut key) = (String::new(), String::with_capacity(64));
     let mut i = 0;
     while i < tokens.len() {
-        // An ASCII token folds to the same first byte (lowered) and length: when no key has
-        // those, it can be neither a skill nor the start of one, and is not even folded.
-        let t = tokens[i].as_bytes();
-        if tokens[i].is_ascii() && !t.is_empty() {
-            let (first, last, len) = (t[0].to_ascii_lowercase(), t[t.len() - 1].to_ascii_lowercase(), t.len());
-            if !m.term_filter.may_contain_parts(first, last, len) && !m.start_filter.may_contain_parts(first, last, len) {
-                i += 1;
-                continue;
-            }
-        }
-        super::fold_into(tokens[i], &mut folded);
+        // Most tokens are no skill's word: one table lookup, no folding.
+        let Some(word) = m.words.get(tokens[i], &mut scratch) else {
+            i += 1;
+            continue;
+        };
         let mut hit: Option<(usize, usize)> = None;
-        if m.start_filter.may_contain(&folded) && m.multi_starts.contains_key(folded.as_str()) {
+        if word & MULTI_START != 0 {
+            // The longest of the two- and three-word skills starting here (the table folds).
             key.clear();
-            key.push_str(&folded);
+            key.push_str(tokens[i]);
             for len in 2..=3 {
                 let Some(next) = tokens.get(i + len - 1) else { break };
                 key.push(' ');
-                super::fold_append(next, &mut key);
-                if let Some(&idx) = m.by_term.get(key.as_str()) {
-                    hit = Some((idx, len));
+                key.push_str(next);
+                if let Some(idx) = m.multi.get(&key, &mut scratch) {
+                    hit = Some((idx as usize, len));
                 }
             }
         }
-        if hit.is_none() {
-            if let Some(&idx) = m.term_filter.may_contain(&folded).then(|| m.by_term.get(folded.as_str())).flatten() {
-                let single_letter = super::is_one_char(&folded);
-                if !single_letter || tokens[i].chars().all(char::is_uppercase) {
-                    hit = Some((idx, 1));
-                }
+        let term = word & NOT_A_TERM;
+        if hit.is_none() && term != NOT_A_TERM {
+            // A one-letter skill (C, R) counts only in capitals.
+            let single_letter = if tokens[i].is_ascii() {
+                tokens[i].len() == 1
+            } else {
+                super::fold_into(tokens[i], &mut scratch);
+                super::is_one_char(&scratch)
+            };
+            if !single_letter || tokens[i].chars().all(char::is_uppercase) {
+                hit = Some((term as usize, 1));
             }
         }
         match hit {

@@ -1,0 +1,207 @@
+//! A fixed map from words, ignoring case, to small values, for the lookups every token of a
+//! resume goes through (is this word a skill? a cue word?). A short ASCII word (the usual case)
+//! is looked up without folding it into a string and without a general-purpose hash: its bytes
+//! are loaded as two machine words, lower-cased eight at a time, and found by one multiplicative
+//! hash and a probe or two in an open-addressed table. Other words are folded (`fold_into`) and
+//! looked up in a hash map.
+
+use ahash::AHashMap;
+
+/// Longest key (in bytes) the packed table holds; longer or non-ASCII keys go to `other`.
+const PACKED: usize = 16;
+
+/// A slot of the packed table; `len == 0` marks it empty (the empty word is never a key).
+#[derive(Clone, Copy, Default)]
+struct Slot {
+    lo: u64,
+    hi: u64,
+    len: u8,
+    value: u32,
+}
+
+/// Words (their folded form) to values.
+pub struct WordTable {
+    slots: Vec<Slot>,
+    /// Bits of the hash that index `slots` (its length is `1 << bits`).
+    bits: u32,
+    /// Folded keys longer than `PACKED` bytes or not ASCII.
+    other: AHashMap<String, u32>,
+}
+
+impl WordTable {
+    /// A table of `(key, value)` pairs; keys are folded as `get` folds words (`fold_into`). A key
+    /// given twice keeps its last value.
+    pub fn new<'k>(entries: impl IntoIterator<Item = (&'k str, u32)>) -> WordTable {
+        let fold = |k: &str| {
+            let mut s = String::new();
+            super::fold_into(k, &mut s);
+            s
+        };
+        let entries: Vec<(String, u32)> = entries.into_iter().map(|(k, v)| (fold(k), v)).collect();
+        let packed = entries.iter().filter(|(k, _)| is_packed(k)).count();
+        // At most half full: probes stay short.
+        let bits = (packed * 2).max(16).next_power_of_two().trailing_zeros();
+        let mut table = WordTable {
+            slots: vec![Slot::default(); 1 << bits],
+            bits,
+            other: AHashMap::new(),
+        };
+        for (key, value) in entries {
+            if !is_packed(&key) {
+                table.other.insert(key, value);
+                continue;
+            }
+            let (lo, hi) = load(key.as_bytes());
+            let len = key.len() as u8;
+            let mut i = table.home(lo, hi, len);
+            loop {
+                let slot = &mut table.slots[i];
+                if slot.len == 0 || (slot.lo, slot.hi, slot.len) == (lo, hi, len) {
+                    *slot = Slot { lo, hi, len, value };
+                    break;
+                }
+                i = (i + 1) & (table.slots.len() - 1);
+            }
+        }
+        table
+    }
+
+    /// The value of `word` (any case), if it is a key. `scratch` holds the folded word when it
+    /// has to be folded (not short ASCII).
+    #[inline]
+    pub fn get(&self, word: &str, scratch: &mut String) -> Option<u32> {
+        if is_packed_unfolded(word) {
+            return self.get_packed(word.as_bytes());
+        }
+        super::fold_into(word, scratch);
+        if is_packed(scratch) {
+            self.get_packed(scratch.as_bytes())
+        } else {
+            self.other.get(scratch.as_str()).copied()
+        }
+    }
+
+    /// The value of a short ASCII word, lower-cased as it is loaded.
+    #[inline]
+    fn get_packed(&self, word: &[u8]) -> Option<u32> {
+        let (lo, hi) = load(word);
+        let (lo, hi, len) = (lower(lo), lower(hi), word.len() as u8);
+        let mut i = self.home(lo, hi, len);
+        loop {
+            let slot = &self.slots[i];
+            if slot.len == 0 {
+                return None;
+            }
+            if (slot.lo, slot.hi, slot.len) == (lo, hi, len) {
+                return Some(slot.value);
+            }
+            i = (i + 1) & (self.slots.len() - 1);
+        }
+    }
+
+    /// The slot a key's probe starts at: a Fibonacci hash of its two words and length.
+    #[inline]
+    fn home(&self, lo: u64, hi: u64, len: u8) -> usize {
+        let h = (lo ^ hi.rotate_left(29) ^ u64::from(len)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        (h >> (64 - self.bits)) as usize
+    }
+}
+
+/// Whether a folded key goes in the packed table.
+fn is_packed(key: &str) -> bool {
+    !key.is_empty() && is_packed_unfolded(key)
+}
+
+/// Whether a word is short ASCII: its folded form (the same length) fits the packed table.
+#[inline]
+fn is_packed_unfolded(word: &str) -> bool {
+    word.len() <= PACKED && word.is_ascii()
+}
+
+/// Up to 16 bytes as two little-endian words, zero-padded.
+#[inline]
+fn load(b: &[u8]) -> (u64, u64) {
+    let mut buf = [0u8; PACKED];
+    buf[..b.len()].copy_from_slice(b);
+    let word = |at: usize| u64::from_le_bytes(buf[at..at + 8].try_into().expect("eight bytes"));
+    (word(0), word(8))
+}
+
+/// Eight ASCII bytes lower-cased at once: a byte from 'A' to 'Z' gains 0x20. Adding 0x3F sets a
+/// byte's top bit from 'A' (0x41) up and adding 0x25 from '[' (0x5B) up; bytes below 0x80 never
+/// carry into the next byte.
+#[inline]
+fn lower(x: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let upper = x.wrapping_add(0x3F * ONES) & !x.wrapping_add(0x25 * ONES) & (0x80 * ONES);
+    x | (upper >> 2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lower_agrees_with_ascii_lowercase_on_every_byte() {
+        for b in 0u8..128 {
+            let x = u64::from_le_bytes([b, b'A', b'Z', b'@', b'[', b'z', 0, b]);
+            let want = u64::from_le_bytes(
+                [b, b'A', b'Z', b'@', b'[', b'z', 0, b].map(|c| c.to_ascii_lowercase()),
+            );
+            assert_eq!(lower(x), want, "{b}");
+        }
+    }
+
+    #[test]
+    fn finds_keys_in_any_case_and_nothing_else() {
+        let keys = [
+            "python",
+            "c++",
+            "c#",
+            "node.js",
+            "a-very-long-key-indeed",
+            "café",
+            "x",
+            "kubernetes12345",
+        ];
+        let t = WordTable::new(keys.iter().enumerate().map(|(i, k)| (*k, i as u32)));
+        let mut s = String::new();
+        for (i, k) in keys.iter().enumerate() {
+            assert_eq!(t.get(k, &mut s), Some(i as u32), "{k}");
+            assert_eq!(t.get(&k.to_uppercase(), &mut s), Some(i as u32), "{k}");
+        }
+        for w in [
+            "",
+            "pytho",
+            "pythons",
+            "c+",
+            "C",
+            "caf",
+            "cafe",
+            "a-very-long-key-indeeD!",
+            "kubernetes1234",
+            "\u{212A}",
+        ] {
+            assert_eq!(t.get(w, &mut s), None, "{w}");
+        }
+        // A non-ASCII word whose folded form is a short ASCII key (the Kelvin sign folds to 'k').
+        let k = WordTable::new([("k", 7)]);
+        assert_eq!(k.get("\u{212A}", &mut s), Some(7));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn agrees_with_a_map_of_folded_keys(keys in proptest::collection::vec("[a-zA-Z0-9+#.éΣ]{1,20}", 0..60), probes in proptest::collection::vec("[a-zA-Z0-9+#.éΣσς]{0,20}", 0..60)) {
+            let t = WordTable::new(keys.iter().enumerate().map(|(i, k)| (k.as_str(), i as u32)));
+            let fold = |w: &str| w.chars().flat_map(char::to_lowercase).collect::<String>();
+            let mut want: AHashMap<String, u32> = AHashMap::new();
+            for (i, k) in keys.iter().enumerate() {
+                want.insert(fold(k), i as u32);
+            }
+            let mut s = String::new();
+            for w in keys.iter().chain(&probes) {
+                proptest::prop_assert_eq!(t.get(w, &mut s), want.get(&fold(w)).copied(), "{}", w);
+            }
+        }
+    }
+}
