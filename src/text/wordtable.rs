@@ -38,7 +38,7 @@ impl WordTable {
             s
         };
         let entries: Vec<(String, u32)> = entries.into_iter().map(|(k, v)| (fold(k), v)).collect();
-        let packed = entries.iter().filter(|(k, _)| is_packed(k)).count();
+        let packed = entries.iter().filter(|(k, _)| load_ascii(k.as_bytes()).is_some()).count();
         // At most half full: probes stay short.
         let bits = (packed * 2).max(16).next_power_of_two().trailing_zeros();
         let mut table = WordTable {
@@ -47,11 +47,10 @@ impl WordTable {
             other: AHashMap::new(),
         };
         for (key, value) in entries {
-            if !is_packed(&key) {
+            let Some((lo, hi)) = load_ascii(key.as_bytes()) else {
                 table.other.insert(key, value);
                 continue;
-            }
-            let (lo, hi) = load(key.as_bytes());
+            };
             let len = key.len() as u8;
             let mut i = table.home(lo, hi, len);
             loop {
@@ -70,22 +69,20 @@ impl WordTable {
     /// has to be folded (not short ASCII).
     #[inline]
     pub fn get(&self, word: &str, scratch: &mut String) -> Option<u32> {
-        if is_packed_unfolded(word) {
-            return self.get_packed(word.as_bytes());
+        if let Some((lo, hi)) = load_ascii(word.as_bytes()) {
+            return self.get_packed(lo, hi, word.len() as u8);
         }
         super::fold_into(word, scratch);
-        if is_packed(scratch) {
-            self.get_packed(scratch.as_bytes())
-        } else {
-            self.other.get(scratch.as_str()).copied()
+        match load_ascii(scratch.as_bytes()) {
+            Some((lo, hi)) => self.get_packed(lo, hi, scratch.len() as u8),
+            None => self.other.get(scratch.as_str()).copied(),
         }
     }
 
-    /// The value of a short ASCII word, lower-cased as it is loaded.
+    /// The value of a short ASCII word (loaded by `load_ascii`), lower-cased here.
     #[inline]
-    fn get_packed(&self, word: &[u8]) -> Option<u32> {
-        let (lo, hi) = load(word);
-        let (lo, hi, len) = (lower(lo), lower(hi), word.len() as u8);
+    fn get_packed(&self, lo: u64, hi: u64, len: u8) -> Option<u32> {
+        let (lo, hi) = (lower(lo), lower(hi));
         let mut i = self.home(lo, hi, len);
         loop {
             let slot = &self.slots[i];
@@ -107,24 +104,29 @@ impl WordTable {
     }
 }
 
-/// Whether a folded key goes in the packed table.
-fn is_packed(key: &str) -> bool {
-    !key.is_empty() && is_packed_unfolded(key)
+/// A word of 1 to 16 ASCII bytes as two little-endian words, zero-padded; None for any other.
+/// Loaded by a few overlapping fixed-size reads (no copy loop, no call), whose common bytes agree:
+/// ORed together for short words, shifted out of the second word for long ones.
+#[inline]
+fn load_ascii(b: &[u8]) -> Option<(u64, u64)> {
+    let n = b.len();
+    let (lo, hi) = match n {
+        0 => return None,
+        1..=3 => (u64::from(b[0]) | u64::from(b[n / 2]) << (8 * (n / 2)) | u64::from(b[n - 1]) << (8 * (n - 1)), 0),
+        4..=7 => (u64::from(read4(b, 0)) | u64::from(read4(b, n - 4)) << (8 * (n - 4)), 0),
+        8 => (read8(b, 0), 0),
+        9..=PACKED => (read8(b, 0), read8(b, n - 8) >> (8 * (PACKED - n))),
+        _ => return None,
+    };
+    ((lo | hi) & 0x8080_8080_8080_8080 == 0).then_some((lo, hi))
 }
 
-/// Whether a word is short ASCII: its folded form (the same length) fits the packed table.
-#[inline]
-fn is_packed_unfolded(word: &str) -> bool {
-    word.len() <= PACKED && word.is_ascii()
+fn read4(b: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes(b[at..at + 4].try_into().expect("four bytes"))
 }
 
-/// Up to 16 bytes as two little-endian words, zero-padded.
-#[inline]
-fn load(b: &[u8]) -> (u64, u64) {
-    let mut buf = [0u8; PACKED];
-    buf[..b.len()].copy_from_slice(b);
-    let word = |at: usize| u64::from_le_bytes(buf[at..at + 8].try_into().expect("eight bytes"));
-    (word(0), word(8))
+fn read8(b: &[u8], at: usize) -> u64 {
+    u64::from_le_bytes(b[at..at + 8].try_into().expect("eight bytes"))
 }
 
 /// Eight ASCII bytes lower-cased at once: a byte from 'A' to 'Z' gains 0x20. Adding 0x3F sets a
@@ -150,6 +152,21 @@ mod tests {
             );
             assert_eq!(lower(x), want, "{b}");
         }
+    }
+
+    #[test]
+    fn load_ascii_is_the_zero_padded_bytes() {
+        let text = b"abcdefghijklmnopqrs";
+        for n in 0..=text.len() {
+            let mut buf = [0u8; 16];
+            let want = (1..=16).contains(&n).then(|| {
+                buf[..n].copy_from_slice(&text[..n]);
+                (u64::from_le_bytes(buf[..8].try_into().unwrap()), u64::from_le_bytes(buf[8..].try_into().unwrap()))
+            });
+            assert_eq!(load_ascii(&text[..n]), want, "{n}");
+        }
+        assert_eq!(load_ascii("é".as_bytes()), None);
+        assert_eq!(load_ascii("abcdefghé".as_bytes()), None);
     }
 
     #[test]
