@@ -66,12 +66,20 @@ impl WordTable {
     }
 
     /// The value of `word` (any case), if it is a key. `scratch` holds the folded word when it
-    /// has to be folded (not short ASCII).
-    #[inline]
+    /// has to be folded (not short ASCII). Inlined where it is called: most words take the first
+    /// branch, a few dozen instructions.
+    #[inline(always)]
     pub fn get(&self, word: &str, scratch: &mut String) -> Option<u32> {
-        if let Some((lo, hi)) = load_ascii(word.as_bytes()) {
-            return self.get_packed(lo, hi, word.len() as u8);
+        match load_ascii(word.as_bytes()) {
+            Some((lo, hi)) => self.get_packed(lo, hi, word.len() as u8),
+            None => self.get_folded(word, scratch),
         }
+    }
+
+    /// `get` of a word that is not short ASCII: folded first.
+    #[cold]
+    #[inline(never)]
+    fn get_folded(&self, word: &str, scratch: &mut String) -> Option<u32> {
         super::fold_into(word, scratch);
         match load_ascii(scratch.as_bytes()) {
             Some((lo, hi)) => self.get_packed(lo, hi, scratch.len() as u8),
@@ -80,7 +88,7 @@ impl WordTable {
     }
 
     /// The value of a short ASCII word (loaded by `load_ascii`), lower-cased here.
-    #[inline]
+    #[inline(always)]
     fn get_packed(&self, lo: u64, hi: u64, len: u8) -> Option<u32> {
         let (lo, hi) = (lower(lo), lower(hi));
         let mut i = self.home(lo, hi, len);
@@ -107,7 +115,7 @@ impl WordTable {
 /// A word of 1 to 16 ASCII bytes as two little-endian words, zero-padded; None for any other.
 /// Loaded by a few overlapping fixed-size reads (no copy loop, no call), whose common bytes agree:
 /// ORed together for short words, shifted out of the second word for long ones.
-#[inline]
+#[inline(always)]
 fn load_ascii(b: &[u8]) -> Option<(u64, u64)> {
     let n = b.len();
     let (lo, hi) = match n {
