@@ -140,19 +140,21 @@ impl<'a> Iterator for Words<'a> {
 /// Appends the tokens of `text` to `out`: exactly those of [`words`], found another way, for a
 /// whole text at once. A token is the stretch of a run of word and inner characters (see `Words`)
 /// from its first word character to its last, with the '+' and '#' right after that; runs
-/// without a word character give none. Every byte is marked in two bit sets (word, word or
-/// inner), for ASCII by comparisons without a branch, and the runs are then read off the bits:
-/// no branch per byte to mispredict at each word's end.
+/// without a word character give none. Every byte is marked in bit sets (word, word or inner,
+/// '+' or '#'), for ASCII by comparisons without a branch, and where tokens start and end is
+/// then computed 64 bytes at a time by bit arithmetic (`fill_forward`, `fill_backward`, a carry
+/// through the '+' and '#'): no branch per byte, none per run.
 pub fn words_into<'a>(text: &'a str, out: &mut Vec<&'a str>) {
     let b = text.as_bytes();
     let n = b.len().div_ceil(64);
-    let (mut word, mut part) = (vec![0u64; n], vec![0u64; n]);
+    let (mut word, mut part, mut plus) = (vec![0u64; n], vec![0u64; n], vec![0u64; n]);
     // ASCII by comparisons, 64 bytes to a word of bits (see `masks_of`); bytes above ASCII are
     // marked 0 here, and the characters they begin are decoded after, each marking all its bytes.
     for (k, chunk) in b.chunks(64).enumerate() {
-        let [w, p, high] = masks_of(chunk);
+        let [w, p, pl, high] = masks_of(chunk);
         word[k] |= w;
         part[k] |= p;
+        plus[k] = pl;
         if high != 0 {
             // Lead bytes are 0b11xxxxxx; a character may run on into the next chunk.
             for i in (k * 64..k * 64 + chunk.len()).filter(|&i| b[i] >= 0xC0) {
@@ -165,71 +167,92 @@ pub fn words_into<'a>(text: &'a str, out: &mut Vec<&'a str>) {
             }
         }
     }
-    let mut pos = 0;
-    loop {
-        let run = next_bit(&part, pos, false);
-        if run >= b.len() {
-            return;
+    // A token starts at the first word byte of a run: one with no word byte before it in the
+    // run. `carry`: the run goes on from the chunk before with a word byte already seen.
+    let mut starts = vec![0u64; n];
+    let mut carry = 0u64;
+    for k in 0..n {
+        let seen = fill_forward(word[k] | (carry & part[k]), part[k]);
+        starts[k] = word[k] & !((seen << 1) | carry);
+        carry = seen >> 63;
+    }
+    // Its last word byte has no word byte after it in the run (filled backward, chunks in
+    // reverse: `carry` is bit 63 when the run goes on into the next chunk with a word byte).
+    let mut last = vec![0u64; n];
+    carry = 0;
+    for k in (0..n).rev() {
+        let ahead = fill_backward(word[k] | (carry & part[k]), part[k]);
+        last[k] = word[k] & !((ahead >> 1) | carry);
+        carry = (ahead & 1) << 63;
+    }
+    // It ends after its last word byte and the '+' and '#' right after: adding the bit after the
+    // last word byte to the '+'/'#' set carries through them to the end. The bit shifted out of
+    // a chunk and the sum's carry go on into the next (never both at once: a last word byte at
+    // bit 63 is not a '+' or '#'). One more chunk holds an end at the text's length.
+    let mut ends = vec![0u64; n + 1];
+    let mut into = 0u64;
+    for k in 0..n {
+        let (sum, over) = plus[k].overflowing_add((last[k] << 1) | into);
+        ends[k] = sum & !plus[k];
+        into = (last[k] >> 63) | u64::from(over);
+    }
+    ends[n] = into;
+    // The k-th start pairs with the k-th end.
+    let (mut end_chunk, mut end_bits) = (0, ends[0]);
+    for (k, &chunk) in starts.iter().enumerate() {
+        let mut bits = chunk;
+        while bits != 0 {
+            let start = k * 64 + bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            while end_bits == 0 {
+                end_chunk += 1;
+                end_bits = ends[end_chunk];
+            }
+            let end = end_chunk * 64 + end_bits.trailing_zeros() as usize;
+            end_bits &= end_bits - 1;
+            out.push(&text[start..end]);
         }
-        let run_end = next_bit(&part, run, true).min(b.len());
-        let start = next_bit(&word, run, false);
-        if start < run_end {
-            let last_word_end = last_bit_before(&word, run_end) + 1;
-            let keep = b[last_word_end..run_end].iter().take_while(|&&x| x == b'+' || x == b'#').count();
-            out.push(&text[start..last_word_end + keep]);
-        }
-        pos = run_end;
     }
 }
 
-/// The first bit at or after `from` that is set (or, with `clear`, not set) in the bit set `m`;
-/// `m.len() * 64` when there is none.
-fn next_bit(m: &[u64], from: usize, clear: bool) -> usize {
-    let flip = if clear { !0 } else { 0 };
-    let mut k = from >> 6;
-    let Some(&first) = m.get(k) else { return m.len() * 64 };
-    let mut w = (first ^ flip) & (!0u64 << (from & 63));
-    loop {
-        if w != 0 {
-            return k * 64 + w.trailing_zeros() as usize;
-        }
-        k += 1;
-        match m.get(k) {
-            Some(&x) => w = x ^ flip,
-            None => return m.len() * 64,
-        }
+/// The bits of `p` that a bit of `seed` (a subset of `p`) reaches going up through set bits of
+/// `p`: each seed bit spread to the end of its run of `p`. Six doubling steps, each moving the
+/// reached bits by twice as far through stretches of `p` known to be unbroken.
+fn fill_forward(mut seed: u64, mut p: u64) -> u64 {
+    for shift in [1, 2, 4, 8, 16, 32] {
+        seed |= p & (seed << shift);
+        p &= p << shift;
     }
+    seed
 }
 
-/// The last set bit of `m` below `before`; there must be one.
-fn last_bit_before(m: &[u64], before: usize) -> usize {
-    let at = before - 1;
-    let mut k = at >> 6;
-    let mut w = m[k] & (!0u64 >> (63 - (at & 63)));
-    while w == 0 {
-        k -= 1;
-        w = m[k];
+/// `fill_forward` going down: each seed bit spread to the start of its run of `p`.
+fn fill_backward(mut seed: u64, mut p: u64) -> u64 {
+    for shift in [1, 2, 4, 8, 16, 32] {
+        seed |= p & (seed >> shift);
+        p &= p >> shift;
     }
-    k * 64 + 63 - w.leading_zeros() as usize
+    seed
 }
 
-/// Of up to 64 bytes, three bit sets (bit j for byte j): word characters (ASCII letters and
-/// digits), word or inner characters (`BYTE_CLASS`'s `Word` or `Inner`), and bytes above ASCII.
-/// Each byte is classed by comparisons into a byte array, which the compiler vectorises, and
-/// every eight flags are packed into eight bits by one multiplication (`pack8`): no table load
-/// and no shift per byte.
-fn masks_of(chunk: &[u8]) -> [u64; 3] {
+/// Of up to 64 bytes, four bit sets (bit j for byte j): word characters (ASCII letters and
+/// digits), word or inner characters (`BYTE_CLASS`'s `Word` or `Inner`), '+' or '#', and bytes
+/// above ASCII. Each byte is classed by comparisons into a byte array, which the compiler
+/// vectorises, and every eight flags are packed into eight bits by one multiplication (`pack8`):
+/// no table load and no shift per byte.
+fn masks_of(chunk: &[u8]) -> [u64; 4] {
     let mut bytes = [0u8; 64];
     bytes[..chunk.len()].copy_from_slice(chunk);
-    let (mut word, mut part, mut high) = ([0u8; 64], [0u8; 64], [0u8; 64]);
+    let (mut word, mut part, mut plus, mut high) = ([0u8; 64], [0u8; 64], [0u8; 64], [0u8; 64]);
     for (j, &c) in bytes.iter().enumerate() {
         let w = (c | 0x20).wrapping_sub(b'a') < 26 || c.wrapping_sub(b'0') < 10;
         let inner = matches!(c, b'+' | b'#' | b'.' | b'/' | b'-' | b'\'' | b'&');
         word[j] = u8::from(w);
         part[j] = u8::from(w | inner);
+        plus[j] = u8::from(c == b'+' || c == b'#');
         high[j] = c >> 7;
     }
-    [pack(&word), pack(&part), pack(&high)]
+    [pack(&word), pack(&part), pack(&plus), pack(&high)]
 }
 
 /// Sixty-four flags (each 0 or 1) as the bits of a word, flag j as bit j.
@@ -655,13 +678,19 @@ mod tests {
         }
 
         #[test]
+        fn words_into_agrees_with_words_across_chunks(t in "([a-z0-9]{1,90}|[-+#./'&]{1,90}|[ ,;()]{1,3}|é|’|–|C\\+\\+){0,30}") {
+            proptest::prop_assert_eq!(words_at_once(&t), toks(&t));
+        }
+
+        #[test]
         fn masks_of_agree_with_the_byte_classes(chunk in proptest::collection::vec(proptest::num::u8::ANY, 0..=64)) {
-            let [word, part, high] = masks_of(&chunk);
+            let [word, part, plus, high] = masks_of(&chunk);
             for j in 0..64 {
                 let class = chunk.get(j).map(|&c| BYTE_CLASS[usize::from(c)]);
                 let bit = |m: u64| m >> j & 1 == 1;
                 proptest::prop_assert_eq!(bit(word), class == Some(ByteClass::Word));
                 proptest::prop_assert_eq!(bit(part), matches!(class, Some(ByteClass::Word | ByteClass::Inner)));
+                proptest::prop_assert_eq!(bit(plus), matches!(chunk.get(j), Some(b'+' | b'#')));
                 proptest::prop_assert_eq!(bit(high), class == Some(ByteClass::NonAscii));
             }
         }
