@@ -489,7 +489,7 @@ struct WordCounts {
 
 impl WordCounts {
     /// One pass over the words: an ASCII word (most) by its bytes, others by their characters.
-    fn of(t: &str) -> WordCounts {
+        fn of(t: &str) -> WordCounts {
         let cue = cues();
         let mut n = WordCounts { words: 0, singles: 0, caps_words: 0, cue_bits: 0, skills: 0 };
         text::each_whitespace_word(t, |b, ascii| {
@@ -563,11 +563,11 @@ struct Tally {
 impl Tally {
     /// Every byte by comparisons only, which the compiler vectorises; then, on a line that is
     /// not all ASCII, only the characters above ASCII are decoded.
-    fn of(t: &str) -> Tally {
+        fn of(t: &str) -> Tally {
         let b = t.as_bytes();
-        // No byte above ASCII counts in `of_ascii`: the characters they make are added after.
-        let mut n = Tally::of_ascii(b);
-        if !t.is_ascii() {
+        // No byte above ASCII counts in `of_bytes`: the characters they make are added after.
+        let (mut n, high) = Tally::of_bytes(b);
+        if high >= 0x80 {
             for i in (0..b.len()).filter(|&i| b[i] >= 0xC0) {
                 n.add(t[i..].chars().next().expect("a lead byte begins a character"));
             }
@@ -576,9 +576,11 @@ impl Tally {
     }
 
     /// What `add` counts of the ASCII bytes of a text, without a branch: 16 bytes at a time into
-    /// u8 lanes (`Lanes`), the last ones padded with zero bytes.
-    fn of_ascii(b: &[u8]) -> Tally {
+    /// u8 lanes (`Lanes`), the last ones padded with zero bytes. Also the bytes or-ed together
+    /// (at least 0x80 when one is above ASCII).
+    fn of_bytes(b: &[u8]) -> (Tally, u8) {
         let mut n = Tally::default();
+        let mut high = 0;
         // Each of the 16 lanes counts at most 255 bytes.
         for part in b.chunks(16 * 255) {
             let mut lanes = Lanes::default();
@@ -588,19 +590,21 @@ impl Tally {
             }
             let rest = sixteens.remainder();
             if !rest.is_empty() {
-                // Zero bytes count as nothing.
+                // Zero bytes count as nothing. Read as two u64s: no call to copy a few bytes.
+                let (lo, hi) = rest.split_at(rest.len().min(8));
                 let mut padded = [0u8; 16];
-                padded[..rest.len()].copy_from_slice(rest);
+                padded[..8].copy_from_slice(&text::load8(lo, 0).to_le_bytes());
+                padded[8..].copy_from_slice(&text::load8(hi, 0).to_le_bytes());
                 lanes.add(&padded);
             }
-            let sum = |lane: [u8; 16]| lane.iter().map(|&x| usize::from(x)).sum::<usize>();
-            n.letters += sum(lanes.letters);
-            n.upper += sum(lanes.upper);
-            n.digits += sum(lanes.digits);
-            n.commas += sum(lanes.commas);
+            n.letters += lane_sum(lanes.letters);
+            n.upper += lane_sum(lanes.upper);
+            n.digits += lane_sum(lanes.digits);
+            n.commas += lane_sum(lanes.commas);
             n.punct |= lanes.punct.iter().fold(0, |p, &x| p | x);
+            high |= lanes.high.iter().fold(0, |h, &x| h | x);
         }
-        n
+        (n, high)
     }
 
     #[inline(always)]
@@ -634,6 +638,16 @@ struct Lanes {
     digits: [u8; 16],
     commas: [u8; 16],
     punct: [u8; 16],
+    high: [u8; 16],
+}
+
+/// The sum of 16 u8 lanes, eight at a time in u64s: pairs of lanes added into u16s (at most
+/// 2 * 255 each, and the 16 lanes' sum below 2^16), then those summed by one multiplication.
+fn lane_sum(lanes: [u8; 16]) -> usize {
+    const EVEN: u64 = 0x00FF_00FF_00FF_00FF;
+    let (lo, hi) = (u64::from_le_bytes(lanes[..8].try_into().expect("8 lanes")), u64::from_le_bytes(lanes[8..].try_into().expect("8 lanes")));
+    let pairs = (lo & EVEN) + ((lo >> 8) & EVEN) + (hi & EVEN) + ((hi >> 8) & EVEN);
+    (pairs.wrapping_mul(0x0001_0001_0001_0001) >> 48) as usize
 }
 
 impl Lanes {
@@ -647,6 +661,7 @@ impl Lanes {
             self.upper[j] += u8::from(c.wrapping_sub(b'A') < 26);
             self.digits[j] += u8::from(c.wrapping_sub(b'0') < 10);
             self.commas[j] += u8::from(c == b',');
+            self.high[j] |= c;
             self.punct[j] |= (u8::from(c == b'@') * AT) | (u8::from(c == b'%') * PERCENT) | (u8::from(c == b'|') * PIPE) | (u8::from(c == b'.' || c == b'/') * DOT_SLASH);
         }
     }
@@ -888,6 +903,13 @@ mod tests {
         for t in ["", "2019 – Present", "2019-PRESENT)", "Jan 2020 - now.", "(current)", "2021–Present", "2019 to date", "nowhere", "é-present", "présent", "Analyst, Initech —", "Data Analyst | Zillow |", "Nurse at Mercy", "Senior Accountant, ", ", ,", "a·b", "— x —", "Ω, é"] {
             assert_eq!(is_open_ended(t), open_simply(t), "{t:?}");
             assert_eq!(two_parts(t), two_parts_simply(t), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn lane_sums_are_sums() {
+        for lanes in [[0u8; 16], [255; 16], [1; 16], std::array::from_fn(|j| j as u8 * 17), std::array::from_fn(|j| 255 - j as u8)] {
+            assert_eq!(lane_sum(lanes), lanes.iter().map(|&x| usize::from(x)).sum::<usize>(), "{lanes:?}");
         }
     }
 

@@ -573,9 +573,10 @@ pub fn bullet_marker_len(line: &str) -> Option<usize> {
 #[inline]
 pub fn each_whitespace_word<'a>(text: &'a str, mut each: impl FnMut(&'a [u8], bool)) {
     let b = text.as_bytes();
-    let ascii = text.is_ascii();
-    // The start of a word that runs on past the block before.
+    // The start of a word that runs on past the block before, and whether all the blocks it is
+    // in so far are ASCII.
     let mut open: Option<usize> = None;
+    let mut open_ascii = true;
     // After the blocks, an empty one at the text's end when it ends a block: it ends a word that
     // runs to the end (in a shorter last block, the bits past the end do).
     for (k, block) in b.chunks(64).chain([&b[..0]]).enumerate() {
@@ -583,10 +584,14 @@ pub fn each_whitespace_word<'a>(text: &'a str, mut each: impl FnMut(&'a [u8], bo
         if block.is_empty() && open.is_none() {
             break;
         }
-        let mut word = word_byte_bits(block);
-        if !ascii && !block.is_empty() {
+        let (mut word, high) = word_byte_bits(block);
+        // A block with a byte above ASCII holds (part of) a character above ASCII, perhaps one
+        // begun in the block before.
+        let block_ascii = high < 0x80;
+        if !block_ascii {
             clear_wide_whitespace(text, base, block.len(), &mut word);
         }
+        open_ascii &= block_ascii;
         // Set bits from `from` on: the next word's start, or the open word's end.
         let mut from = 0;
         loop {
@@ -597,7 +602,7 @@ pub fn each_whitespace_word<'a>(text: &'a str, mut each: impl FnMut(&'a [u8], bo
                 }
                 let end = ends.trailing_zeros();
                 let w = &b[start..base + end as usize];
-                each(w, ascii || w.is_ascii());
+                each(w, open_ascii || w.is_ascii());
                 open = None;
                 from = end;
             }
@@ -607,6 +612,7 @@ pub fn each_whitespace_word<'a>(text: &'a str, mut each: impl FnMut(&'a [u8], bo
             }
             from = starts.trailing_zeros();
             open = Some(base + from as usize);
+            open_ascii = block_ascii;
         }
     }
 }
@@ -628,8 +634,8 @@ fn clear_wide_whitespace(text: &str, base: usize, len: usize, word: &mut u64) {
     }
 }
 
-/// Eight bytes at a time: tests of every byte of a u64 at once, exact for any byte (no carry
-/// crosses from one byte to the next), giving the bytes' answers in their high bits.
+/// Eight bytes at a time: a u64's bytes tested at once, no carry crossing from one byte to the
+/// next, each answer in its byte's high bit.
 const LOW_BYTES: u64 = 0x0101_0101_0101_0101;
 const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
 
@@ -650,12 +656,6 @@ pub fn load8(b: &[u8], pad: u8) -> u64 {
     x | (LOW_BYTES * u64::from(pad)) << (8 * n)
 }
 
-/// The high bit of each byte of `x` that is zero; no other bit.
-#[inline]
-const fn zero_bytes(x: u64) -> u64 {
-    !(((x & !HIGH_BITS) + !HIGH_BITS) | x | !HIGH_BITS)
-}
-
 /// The high bits of the eight bytes of `h` as eight bits (bit j for byte j); other bits of `h`
 /// must be clear.
 #[inline]
@@ -674,30 +674,44 @@ pub const fn ascii_lower8(x: u64) -> u64 {
 /// Bit j set where byte j of `b` (at most 64 bytes) equals `byte`.
 #[inline]
 pub fn byte_bits(b: &[u8], byte: u8) -> u64 {
-    debug_assert!(b.len() <= 64);
-    b.chunks(8).enumerate().fold(0, |m, (k, eight)| m | byte_mask(zero_bytes(load8(eight, !byte) ^ (LOW_BYTES * u64::from(byte)))) << (8 * k))
+    let block = block64(b, !byte);
+    gather_bits(&std::array::from_fn(|j| u8::from(block[j] == byte)))
+}
+
+/// `b` (at most 64 bytes) as a fixed-size block, the bytes past its end `pad`: what the
+/// compiler judges in a few vector instructions.
+#[inline]
+fn block64(b: &[u8], pad: u8) -> [u8; 64] {
+    match b.try_into() {
+        Ok(full) => full,
+        Err(_) => {
+            let mut padded = [pad; 64];
+            padded[..b.len()].copy_from_slice(b);
+            padded
+        }
+    }
+}
+
+/// Bit j set where byte j of `flags` (each 0 or 1) is 1: eight bytes at a time by one
+/// multiplication.
+#[inline]
+fn gather_bits(flags: &[u8; 64]) -> u64 {
+    let mut m = 0;
+    for (k, eight) in flags.chunks_exact(8).enumerate() {
+        let x = u64::from_le_bytes(eight.try_into().expect("8 bytes"));
+        m |= byte_mask(x << 7) << (8 * k);
+    }
+    m
 }
 
 /// Bit j set where byte j of `b` (at most 64 bytes) is not ASCII whitespace (the space and
 /// `\t`..=`\r`); bytes above ASCII are set. The bytes are judged 64 at a time in a fixed-size
 /// array (a few vector instructions), a byte of 0 or 1 each, gathered eight at a time into bits.
+/// Also the bytes or-ed together: at least 0x80 when one is above ASCII.
 #[inline]
-fn word_byte_bits(b: &[u8]) -> u64 {
-    let mut padded = [b' '; 64];
-    let block: &[u8; 64] = match b.try_into() {
-        Ok(full) => full,
-        Err(_) => {
-            padded[..b.len()].copy_from_slice(b);
-            &padded
-        }
-    };
-    let word: [u8; 64] = std::array::from_fn(|j| u8::from(!is_ascii_space(block[j])));
-    let mut m = 0;
-    for (k, eight) in word.chunks_exact(8).enumerate() {
-        let x = u64::from_le_bytes(eight.try_into().expect("8 bytes"));
-        m |= byte_mask(x << 7) << (8 * k);
-    }
-    m
+fn word_byte_bits(b: &[u8]) -> (u64, u8) {
+    let block = block64(b, b' ');
+    (gather_bits(&std::array::from_fn(|j| u8::from(!is_ascii_space(block[j])))), block.iter().fold(0, |h, &c| h | c))
 }
 
 #[cfg(test)]
@@ -882,7 +896,9 @@ mod tests {
         let all: Vec<u8> = (0..=255).collect();
         for chunk in all.chunks(64).chain([&all[..0], &all[3..12], &all[250..]]) {
             let want_space = chunk.iter().enumerate().fold(0u64, |m, (j, &c)| m | u64::from(c >= 0x80 || !is_ascii_space(c)) << j);
-            assert_eq!(word_byte_bits(chunk), want_space, "{chunk:?}");
+            let want_high = chunk.iter().any(|&c| c >= 0x80);
+            let (bits, high) = word_byte_bits(chunk);
+            assert_eq!((bits, high >= 0x80), (want_space, want_high), "{chunk:?}");
             for byte in [0, b':', b'.', 0x80, 0xFF] {
                 let want = chunk.iter().enumerate().fold(0u64, |m, (j, &c)| m | u64::from(c == byte) << j);
                 assert_eq!(byte_bits(chunk, byte), want, "{byte} in {chunk:?}");
