@@ -148,6 +148,17 @@ impl Active {
         }
     }
 
+    /// Pushes each of `ids` plus `offset`, as far as there is room: what `push` of each in turn
+    /// does, as one copy the compiler vectorises.
+    fn push_offset(&mut self, ids: &[u16], offset: u16) {
+        let at = usize::from(self.len);
+        let n = ids.len().min(MAX_ACTIVE - at);
+        for (slot, &id) in self.ids[at..at + n].iter_mut().zip(ids) {
+            *slot = id + offset;
+        }
+        self.len += n as u8;
+    }
+
     pub fn ids(&self) -> &[u16] {
         &self.ids[..usize::from(self.len)]
     }
@@ -173,45 +184,118 @@ impl Active {
     }
 }
 
-/// Cue words, folded, and the features they raise (bit i = `Base` id `Degree + i`), with a
-/// pre-check that spares most words the hash lookup.
+/// Cue words, folded, and the features they raise (bit i = `Base` id `Degree + i`), in a table
+/// hashed by a word's first eight bytes and length: a word is read as three u64s, lower-cased
+/// eight bytes at a time, and compared with the few keys of its slot (most slots hold none),
+/// without being copied into a buffer or hashed byte by byte.
 struct Cues {
-    /// Keyed by bytes: a folded ASCII word is looked up without a UTF-8 check.
-    map: AHashMap<&'static [u8], u16>,
-    filter: text::KeyFilter,
+    /// Slot `s` holds `keys[starts[s]..starts[s + 1]]`.
+    starts: Box<[u16; CUE_SLOTS + 1]>,
+    keys: Vec<CueKey>,
+}
+
+/// A cue word as `Cues::words` reads it, and its bits.
+struct CueKey {
+    words: [u64; 3],
+    len: usize,
+    bits: u16,
+}
+
+/// Slots of the cue table (a power of two).
+const CUE_SLOTS: usize = 4096;
+
+/// Cue words longer than this are never looked up.
+const CUE_MAX_LEN: usize = 24;
+
+impl Cues {
+    /// A word of at most `CUE_MAX_LEN` ASCII bytes, lower-cased, as three u64s padded with 0.
+    #[inline]
+    fn words(w: &[u8]) -> [u64; 3] {
+        let mut words = [0; 3];
+        for (x, eight) in words.iter_mut().zip(w.chunks(8)) {
+            *x = text::ascii_lower8(text::load8(eight, 0));
+        }
+        words
+    }
+
+    fn slot(first: u64, len: usize) -> usize {
+        // Fibonacci hashing: the product's top bits.
+        (first.wrapping_add(len as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - CUE_SLOTS.trailing_zeros())) as usize
+    }
+
+    /// The table of `map`'s keys that a word can be found by: ASCII keys already folded (lower
+    /// case), not empty and at most `CUE_MAX_LEN` bytes; no folded word equals another.
+    fn new(map: &AHashMap<&'static [u8], u16>) -> Cues {
+        let mut keys: Vec<CueKey> = map
+            .iter()
+            .filter(|(k, _)| !k.is_empty() && k.len() <= CUE_MAX_LEN && k.is_ascii() && k.to_ascii_lowercase() == **k)
+            .map(|(k, &bits)| CueKey { words: Self::words(k), len: k.len(), bits })
+            .collect();
+        keys.sort_by_key(|k| Self::slot(k.words[0], k.len));
+        let mut starts = Box::new([0u16; CUE_SLOTS + 1]);
+        let mut at = 0;
+        for (s, start) in starts.iter_mut().enumerate() {
+            while keys.get(at).is_some_and(|k| Self::slot(k.words[0], k.len) < s) {
+                at += 1;
+            }
+            *start = u16::try_from(at).expect("fewer cue words than u16::MAX");
+        }
+        Cues { starts, keys }
+    }
+
+    /// The cue bits of an ASCII word core: those of the key it equals folded, or 0.
+    #[inline]
+    fn of(&self, core: &[u8]) -> u16 {
+        if core.len() > CUE_MAX_LEN {
+            return 0;
+        }
+        let first = text::ascii_lower8(text::load8(&core[..core.len().min(8)], 0));
+        let s = Self::slot(first, core.len());
+        let (from, to) = (usize::from(self.starts[s]), usize::from(self.starts[s + 1]));
+        if from == to {
+            return 0;
+        }
+        let mut words = [first, 0, 0];
+        for (x, eight) in words[1..].iter_mut().zip(core[core.len().min(8)..].chunks(8)) {
+            *x = text::ascii_lower8(text::load8(eight, 0));
+        }
+        self.keys[from..to].iter().find(|k| k.len == core.len() && k.words == words).map_or(0, |k| k.bits)
+    }
 }
 
 fn cues() -> &'static Cues {
     static CUES: OnceLock<Cues> = OnceLock::new();
-    CUES.get_or_init(|| {
-        let groups: [(Base, &[&str]); 11] = [
-            (Base::Degree, &["bachelor", "bachelors", "master", "masters", "b.s", "b.a", "m.s", "m.a", "bs", "ba", "ms", "phd", "ph.d", "mba", "degree", "diploma", "bsc", "msc", "b.tech", "m.tech", "associate's", "gpa", "minor", "major", "graduated", "j.d", "m.d", "bachelor's", "master's", "coursework", "thesis", "a.a.s", "aas", "bba", "b.b.a", "m.ed", "b.ed", "b.sc", "m.sc", "dipl", "ged", "residency", "apprenticeship", "dissertation"]),
-            (Base::School, &["university", "college", "institute", "school", "academy", "polytechnic", "universidad", "université", "universität", "hochschule", "college's", "seminary"]),
-            (Base::TitleWord, &["engineer", "developer", "manager", "analyst", "designer", "director", "intern", "lead", "scientist", "consultant", "president", "ceo", "cto", "cfo", "officer", "specialist", "architect", "administrator", "coordinator", "associate", "programmer", "head", "founder", "co-founder", "owner", "researcher", "assistant", "teacher", "advisor", "strategist", "writer", "editor", "principal", "staff", "senior", "junior", "technician", "representative", "contractor", "freelance", "fellow", "chair", "nurse", "accountant", "supervisor", "driver", "chef", "cook", "clerk", "attorney", "associate", "vp", "vice", "executive", "instructor", "professor", "foreman", "apprentice", "operator", "mechanic", "welder", "plumber", "electrician", "aide", "cna", "physician", "pharmacist", "therapist", "counselor", "cashier", "paralegal", "agent", "sergeant", "lecturer", "tutor", "postdoctoral", "photographer", "superintendent", "inspector", "hospitalist", "practitioner", "detective", "guard", "dishwasher", "receptionist"]),
-            (Base::Skill1, &[]),
-            (Base::Skill3, &[]),
-            (Base::LanguageWord, &["english", "spanish", "french", "german", "mandarin", "chinese", "hindi", "arabic", "portuguese", "japanese", "korean", "italian", "russian", "fluent", "native", "bilingual", "conversational", "proficiency", "intermediate", "beginner", "advanced", "tagalog", "vietnamese", "telugu", "tamil"]),
-            (Base::CertWord, &["certified", "certification", "certificate", "license", "licensed", "licence", "credential", "cpa", "pmp", "rn", "bls", "acls", "cdl", "osha", "aws", "licensure", "registry", "cpr", "servsafe", "ase", "istqb", "shrm-cp", "fnp-c"]),
-            (Base::AwardWord, &["award", "awarded", "winner", "honor", "honors", "honour", "prize", "scholarship", "dean's", "recipient", "finalist", "medal", "laude", "grant", "fellowship", "laureate", "commendation"]),
-            (Base::VolunteerWord, &["volunteer", "volunteered", "volunteering", "nonprofit", "non-profit", "charity", "mentor", "foundation", "church", "community", "bono"]),
-            (Base::PublicationWord, &["journal", "conference", "proceedings", "published", "publisher", "et", "al", "press", "vol", "pp", "doi", "arxiv", "review", "magazine", "blog"]),
-            (Base::ReferenceWord, &["references", "reference", "request", "upon", "available"]),
-        ];
-        let mut m: AHashMap<&'static [u8], u16> = AHashMap::new();
-        for (base, words) in groups {
-            for w in words {
-                *m.entry(w.as_bytes()).or_default() |= 1 << (base as u16 - Base::Degree as u16);
-            }
+    CUES.get_or_init(|| Cues::new(&cue_map()))
+}
+
+/// Cue words, folded, and their bits: what `Cues` is built from.
+fn cue_map() -> AHashMap<&'static [u8], u16> {
+    let groups: [(Base, &[&str]); 11] = [
+        (Base::Degree, &["bachelor", "bachelors", "master", "masters", "b.s", "b.a", "m.s", "m.a", "bs", "ba", "ms", "phd", "ph.d", "mba", "degree", "diploma", "bsc", "msc", "b.tech", "m.tech", "associate's", "gpa", "minor", "major", "graduated", "j.d", "m.d", "bachelor's", "master's", "coursework", "thesis", "a.a.s", "aas", "bba", "b.b.a", "m.ed", "b.ed", "b.sc", "m.sc", "dipl", "ged", "residency", "apprenticeship", "dissertation"]),
+        (Base::School, &["university", "college", "institute", "school", "academy", "polytechnic", "universidad", "université", "universität", "hochschule", "college's", "seminary"]),
+        (Base::TitleWord, &["engineer", "developer", "manager", "analyst", "designer", "director", "intern", "lead", "scientist", "consultant", "president", "ceo", "cto", "cfo", "officer", "specialist", "architect", "administrator", "coordinator", "associate", "programmer", "head", "founder", "co-founder", "owner", "researcher", "assistant", "teacher", "advisor", "strategist", "writer", "editor", "principal", "staff", "senior", "junior", "technician", "representative", "contractor", "freelance", "fellow", "chair", "nurse", "accountant", "supervisor", "driver", "chef", "cook", "clerk", "attorney", "associate", "vp", "vice", "executive", "instructor", "professor", "foreman", "apprentice", "operator", "mechanic", "welder", "plumber", "electrician", "aide", "cna", "physician", "pharmacist", "therapist", "counselor", "cashier", "paralegal", "agent", "sergeant", "lecturer", "tutor", "postdoctoral", "photographer", "superintendent", "inspector", "hospitalist", "practitioner", "detective", "guard", "dishwasher", "receptionist"]),
+        (Base::Skill1, &[]),
+        (Base::Skill3, &[]),
+        (Base::LanguageWord, &["english", "spanish", "french", "german", "mandarin", "chinese", "hindi", "arabic", "portuguese", "japanese", "korean", "italian", "russian", "fluent", "native", "bilingual", "conversational", "proficiency", "intermediate", "beginner", "advanced", "tagalog", "vietnamese", "telugu", "tamil"]),
+        (Base::CertWord, &["certified", "certification", "certificate", "license", "licensed", "licence", "credential", "cpa", "pmp", "rn", "bls", "acls", "cdl", "osha", "aws", "licensure", "registry", "cpr", "servsafe", "ase", "istqb", "shrm-cp", "fnp-c"]),
+        (Base::AwardWord, &["award", "awarded", "winner", "honor", "honors", "honour", "prize", "scholarship", "dean's", "recipient", "finalist", "medal", "laude", "grant", "fellowship", "laureate", "commendation"]),
+        (Base::VolunteerWord, &["volunteer", "volunteered", "volunteering", "nonprofit", "non-profit", "charity", "mentor", "foundation", "church", "community", "bono"]),
+        (Base::PublicationWord, &["journal", "conference", "proceedings", "published", "publisher", "et", "al", "press", "vol", "pp", "doi", "arxiv", "review", "magazine", "blog"]),
+        (Base::ReferenceWord, &["references", "reference", "request", "upon", "available"]),
+    ];
+    let mut m: AHashMap<&'static [u8], u16> = AHashMap::new();
+    for (base, words) in groups {
+        for w in words {
+            *m.entry(w.as_bytes()).or_default() |= 1 << (base as u16 - Base::Degree as u16);
         }
-        for w in ["hiking", "reading", "travel", "traveling", "travelling", "photography", "cooking", "music", "chess", "running", "cycling", "gardening", "hobbies", "yoga", "painting", "guitar", "piano", "soccer", "football", "basketball", "gaming", "fishing", "baking"] {
-            *m.entry(w.as_bytes()).or_default() |= 1 << (Base::InterestWord as u16 - Base::Degree as u16);
-        }
-        for (folded, _) in SKILL_TERMS.iter().filter(|(f, _)| !f.contains(' ')) {
-            *m.entry(folded.as_bytes()).or_default() |= 1 << (Base::Skill1 as u16 - Base::Degree as u16);
-        }
-        let filter = text::KeyFilter::new(m.keys().filter_map(|k| std::str::from_utf8(k).ok()));
-        Cues { map: m, filter }
-    })
+    }
+    for w in ["hiking", "reading", "travel", "traveling", "travelling", "photography", "cooking", "music", "chess", "running", "cycling", "gardening", "hobbies", "yoga", "painting", "guitar", "piano", "soccer", "football", "basketball", "gaming", "fishing", "baking"] {
+        *m.entry(w.as_bytes()).or_default() |= 1 << (Base::InterestWord as u16 - Base::Degree as u16);
+    }
+    for (folded, _) in SKILL_TERMS.iter().filter(|(f, _)| !f.contains(' ')) {
+        *m.entry(folded.as_bytes()).or_default() |= 1 << (Base::Skill1 as u16 - Base::Degree as u16);
+    }
+    m
 }
 
 /// Own-line features of one line into `out`.
@@ -228,28 +312,8 @@ fn base_features(line: &Line, out: &mut Active) {
         return;
     }
     let Tally { letters, upper, digits, commas, punct } = Tally::of(t);
-    let (mut caps_words, mut words, mut singles) = (0usize, 0usize, 0usize);
     let web = punct & DOT_SLASH != 0 && is_web(line, t);
-    let mut cue_bits = 0u16;
-    let mut skills = 0usize;
-    let cue = cues();
-    let mut word_buf = [0u8; 24];
-    for w in text::split_whitespace(t) {
-        words += 1;
-        singles += usize::from(text::is_one_char(w));
-        caps_words += usize::from(text::is_capitalised(w));
-        let Some(c) = cue_core(w).filter(|c| c.len() <= word_buf.len()) else { continue };
-        if !cue.filter.may_contain_parts(c[0].to_ascii_lowercase(), c[c.len() - 1].to_ascii_lowercase(), c.len()) {
-            continue;
-        }
-        let folded = &mut word_buf[..c.len()];
-        folded.copy_from_slice(c);
-        folded.make_ascii_lowercase();
-        if let Some(&bits) = cue.map.get(&*folded) {
-            cue_bits |= bits;
-            skills += usize::from(bits & (1 << (Base::Skill1 as u16 - Base::Degree as u16)) != 0);
-        }
-    }
+    let WordCounts { words, singles, caps_words, cue_bits, skills } = WordCounts::of(t);
     // Skill hits are counted, not flagged (below); every other cue group is one feature.
     let skill_bit = Base::Skill1 as u16 - Base::Degree as u16;
     for bit in (0..11u16).filter(|&b| b != skill_bit && b != skill_bit + 1) {
@@ -290,7 +354,7 @@ fn base_features(line: &Line, out: &mut Active) {
         (t.ends_with('.'), Base::EndsPeriod),
         (t.ends_with(':'), Base::EndsColon),
         // The first ':' counts only before byte 30: the rest of the line is not searched.
-        (t.as_bytes().iter().take(30).position(|&b| b == b':').is_some_and(|i| i + 1 < t.len()), Base::LabelColon),
+        (label_colon(t.as_bytes()), Base::LabelColon),
         (punct & PIPE != 0, Base::Pipe),
         (commas >= 2, Base::Commas2),
         (commas == 1, Base::Comma1),
@@ -316,8 +380,7 @@ fn base_features(line: &Line, out: &mut Active) {
         if line.has_date_range() {
             out.push(offset(Base::DateRange));
         }
-        let open = |w: &str| ["present", "current", "now", "today", "ongoing"].iter().any(|o| w.trim_matches(|c: char| !c.is_alphabetic()).eq_ignore_ascii_case(o));
-        if d.split_whitespace().any(open) {
+        if is_open_ended(d) {
             out.push(offset(Base::DateOpen));
         }
         let before = line.text[..r.start].trim();
@@ -370,9 +433,112 @@ pub fn names_a_title(own: &Active) -> bool {
 /// Zillow |", "Nurse at Mercy Hospital"): a job's title and its employer, which a role stacked
 /// under its employer's header ("Senior Accountant, 2019 – 2021") lacks.
 fn two_parts(before: &str) -> bool {
-    let parts = before.split([',', '|', '—', '–', '·']).map(str::trim).filter(|p| p.chars().any(text::is_alphanumeric)).count();
-    parts >= 2 || before.contains(" at ")
+    // The parts between separators that hold a letter or digit, counted in one pass that stops
+    // at the second; ASCII by its bytes.
+    let b = before.as_bytes();
+    let (mut parts, mut alphanumeric) = (0, false);
+    let mut i = 0;
+    while i < b.len() {
+        let (c, len) = if b[i] < 0x80 { (char::from(b[i]), 1) } else { before[i..].chars().next().map(|c| (c, c.len_utf8())).expect("i is on a char boundary") };
+        i += len;
+        if matches!(c, ',' | '|' | '—' | '–' | '·') {
+            alphanumeric = false;
+        } else if !alphanumeric && text::is_alphanumeric(c) {
+            alphanumeric = true;
+            parts += 1;
+            if parts == 2 {
+                return true;
+            }
+        }
+    }
+    before.contains(" at ")
 }
+
+/// Whether a date's text says it runs on ("2021 – Present", "since 2020 (current)"): one of its
+/// whitespace-separated words, without the non-letters around it, is an open end (ASCII case
+/// ignored). An ASCII word is trimmed by its bytes.
+fn is_open_ended(d: &str) -> bool {
+    const OPEN: [&[u8]; 5] = [b"present", b"current", b"now", b"today", b"ongoing"];
+    let mut open = false;
+    text::each_whitespace_word(d, |b, ascii| {
+        let core = if ascii {
+            match (b.iter().position(u8::is_ascii_alphabetic), b.iter().rposition(u8::is_ascii_alphabetic)) {
+                (Some(start), Some(end)) => &b[start..=end],
+                _ => &[],
+            }
+        } else {
+            std::str::from_utf8(b).expect("whole characters").trim_matches(|c: char| !c.is_alphabetic()).as_bytes()
+        };
+        open |= (3..=7).contains(&core.len()) && OPEN.iter().any(|o| o.eq_ignore_ascii_case(core));
+    });
+    open
+}
+
+/// What the features count of a line's whitespace-separated words.
+struct WordCounts {
+    words: usize,
+    /// Words of one character.
+    singles: usize,
+    /// Words that start with an upper-case letter.
+    caps_words: usize,
+    /// The cue bits of all the words.
+    cue_bits: u16,
+    /// Words that are a skill.
+    skills: usize,
+}
+
+impl WordCounts {
+    /// One pass over the words: an ASCII word (most) by its bytes, others by their characters.
+        fn of(t: &str) -> WordCounts {
+        let cue = cues();
+        let mut n = WordCounts { words: 0, singles: 0, caps_words: 0, cue_bits: 0, skills: 0 };
+        text::each_whitespace_word(t, |b, ascii| {
+            n.words += 1;
+            let core = if ascii {
+                n.singles += usize::from(b.len() == 1);
+                n.caps_words += usize::from(b[0].is_ascii_uppercase());
+                cue_core_ascii(b)
+            } else {
+                let w = std::str::from_utf8(b).expect("whole characters");
+                n.singles += usize::from(text::is_one_char(w));
+                n.caps_words += usize::from(text::is_capitalised(w));
+                cue_core(w).unwrap_or_default()
+            };
+            if !core.is_empty() {
+                let bits = cue.of(core);
+                n.cue_bits |= bits;
+                n.skills += usize::from(bits & (1 << (Base::Skill1 as u16 - Base::Degree as u16)) != 0);
+            }
+        });
+        n
+    }
+}
+
+/// `cue_core` of an ASCII word, by its bytes; empty where that is None.
+#[inline]
+fn cue_core_ascii(w: &[u8]) -> &[u8] {
+    let kept = |c: &u8| CUE_KEPT[usize::from(*c)];
+    // Most words keep both ends: no search.
+    let core = match (w.first(), w.last()) {
+        (Some(first), Some(last)) if kept(first) && kept(last) => w,
+        _ => match (w.iter().position(kept), w.iter().rposition(kept)) {
+            (Some(start), Some(end)) => &w[start..=end],
+            _ => return &[],
+        },
+    };
+    core.strip_suffix(b"'s").unwrap_or(core)
+}
+
+/// The ASCII bytes a cue word's core keeps at its ends: letters, digits, `+`, `#` and `'`.
+const CUE_KEPT: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 128 {
+        t[c] = (c as u8).is_ascii_alphanumeric() || matches!(c as u8, b'+' | b'#' | b'\'');
+        c += 1;
+    }
+    t
+};
 
 /// The part of a word that cue words are looked up by: without the punctuation around it
 /// (letters, digits, `+`, `#` and `'` are kept) and without a final "'s"; None unless it is
@@ -395,46 +561,50 @@ struct Tally {
 }
 
 impl Tally {
-    /// Read byte by byte: an ASCII line by comparisons only, which the compiler vectorises;
-    /// otherwise only the characters above ASCII are decoded.
-    fn of(t: &str) -> Tally {
+    /// Every byte by comparisons only, which the compiler vectorises; then, on a line that is
+    /// not all ASCII, only the characters above ASCII are decoded.
+        fn of(t: &str) -> Tally {
         let b = t.as_bytes();
-        if t.is_ascii() {
-            return Tally::of_ascii(b);
-        }
-        let mut n = Tally::default();
-        let mut i = 0;
-        while i < b.len() {
-            if b[i] < 0x80 {
-                n.add(char::from(b[i]));
-                i += 1;
-            } else {
-                let c = t[i..].chars().next().expect("i is on a char boundary");
-                n.add(c);
-                i += c.len_utf8();
+        // No byte above ASCII counts in `of_bytes`: the characters they make are added after.
+        let (mut n, high) = Tally::of_bytes(b);
+        if high >= 0x80 {
+            for i in (0..b.len()).filter(|&i| b[i] >= 0xC0) {
+                n.add(t[i..].chars().next().expect("a lead byte begins a character"));
             }
         }
         n
     }
 
-    /// `of` an ASCII text: what `add` counts, without a branch.
-    fn of_ascii(b: &[u8]) -> Tally {
-        let (mut letters, mut upper, mut digits, mut commas) = (0u32, 0u32, 0u32, 0u32);
-        let (mut at, mut percent, mut pipe, mut dot_slash) = (false, false, false, false);
-        for &c in b {
-            // c | 0x20 lower-cases a letter and makes no other ASCII byte one.
-            letters += u32::from((c | 0x20).wrapping_sub(b'a') < 26);
-            upper += u32::from(c.wrapping_sub(b'A') < 26);
-            digits += u32::from(c.wrapping_sub(b'0') < 10);
-            commas += u32::from(c == b',');
-            at |= c == b'@';
-            percent |= c == b'%';
-            pipe |= c == b'|';
-            dot_slash |= c == b'.' || c == b'/';
+    /// What `add` counts of the ASCII bytes of a text, without a branch: 16 bytes at a time into
+    /// u8 lanes (`Lanes`), the last ones padded with zero bytes. Also the bytes or-ed together
+    /// (at least 0x80 when one is above ASCII).
+    fn of_bytes(b: &[u8]) -> (Tally, u8) {
+        let mut n = Tally::default();
+        let mut high = 0;
+        // Each of the 16 lanes counts at most 255 bytes.
+        for part in b.chunks(16 * 255) {
+            let mut lanes = Lanes::default();
+            let mut sixteens = part.chunks_exact(16);
+            for sixteen in &mut sixteens {
+                lanes.add(sixteen.try_into().expect("16 bytes"));
+            }
+            let rest = sixteens.remainder();
+            if !rest.is_empty() {
+                // Zero bytes count as nothing. Read as two u64s: no call to copy a few bytes.
+                let (lo, hi) = rest.split_at(rest.len().min(8));
+                let mut padded = [0u8; 16];
+                padded[..8].copy_from_slice(&text::load8(lo, 0).to_le_bytes());
+                padded[8..].copy_from_slice(&text::load8(hi, 0).to_le_bytes());
+                lanes.add(&padded);
+            }
+            n.letters += lane_sum(lanes.letters);
+            n.upper += lane_sum(lanes.upper);
+            n.digits += lane_sum(lanes.digits);
+            n.commas += lane_sum(lanes.commas);
+            n.punct |= lanes.punct.iter().fold(0, |p, &x| p | x);
+            high |= lanes.high.iter().fold(0, |h, &x| h | x);
         }
-        let bit = |on: bool, b: u8| if on { b } else { 0 };
-        let punct = bit(at, AT) | bit(percent, PERCENT) | bit(pipe, PIPE) | bit(dot_slash, DOT_SLASH);
-        Tally { letters: letters as usize, upper: upper as usize, digits: digits as usize, commas: commas as usize, punct }
+        (n, high)
     }
 
     #[inline(always)]
@@ -455,6 +625,44 @@ impl Tally {
                 '.' | '/' => self.punct |= DOT_SLASH,
                 _ => {}
             }
+        }
+    }
+}
+
+/// `Tally::of_ascii`'s counts in 16 lanes, for 16 bytes at a time: comparisons only, which the
+/// compiler turns into a few vector instructions.
+#[derive(Default)]
+struct Lanes {
+    letters: [u8; 16],
+    upper: [u8; 16],
+    digits: [u8; 16],
+    commas: [u8; 16],
+    punct: [u8; 16],
+    high: [u8; 16],
+}
+
+/// The sum of 16 u8 lanes, eight at a time in u64s: pairs of lanes added into u16s (at most
+/// 2 * 255 each, and the 16 lanes' sum below 2^16), then those summed by one multiplication.
+fn lane_sum(lanes: [u8; 16]) -> usize {
+    const EVEN: u64 = 0x00FF_00FF_00FF_00FF;
+    let (lo, hi) = (u64::from_le_bytes(lanes[..8].try_into().expect("8 lanes")), u64::from_le_bytes(lanes[8..].try_into().expect("8 lanes")));
+    let pairs = (lo & EVEN) + ((lo >> 8) & EVEN) + (hi & EVEN) + ((hi >> 8) & EVEN);
+    (pairs.wrapping_mul(0x0001_0001_0001_0001) >> 48) as usize
+}
+
+impl Lanes {
+    #[inline(always)]
+    #[allow(clippy::needless_range_loop)] // Lane j of every array: the index serves them all.
+    fn add(&mut self, sixteen: &[u8; 16]) {
+        for j in 0..16 {
+            let c = sixteen[j];
+            // c | 0x20 lower-cases a letter and makes no other ASCII byte one.
+            self.letters[j] += u8::from((c | 0x20).wrapping_sub(b'a') < 26);
+            self.upper[j] += u8::from(c.wrapping_sub(b'A') < 26);
+            self.digits[j] += u8::from(c.wrapping_sub(b'0') < 10);
+            self.commas[j] += u8::from(c == b',');
+            self.high[j] |= c;
+            self.punct[j] |= (u8::from(c == b'@') * AT) | (u8::from(c == b'%') * PERCENT) | (u8::from(c == b'|') * PIPE) | (u8::from(c == b'.' || c == b'/') * DOT_SLASH);
         }
     }
 }
@@ -481,7 +689,27 @@ fn is_location(t: &str) -> bool {
 /// written, case-sensitive). All but ".com" are contact marks, which the line's `named` says
 /// whether it has in any case: most lines need one search.
 fn is_web(line: &Line, t: &str) -> bool {
-    t.contains(".com") || (line.names(CONTACT_MARK) && ["http", "www.", "linkedin", "github"].iter().any(|m| t.contains(m)))
+    has_dot_com(t.as_bytes()) || (line.names(CONTACT_MARK) && ["http", "www.", "linkedin", "github"].iter().any(|m| t.contains(m)))
+}
+
+/// `t.contains(".com")`: the '.'s found 64 bytes at a time, and only what follows each read.
+fn has_dot_com(t: &[u8]) -> bool {
+    t.chunks(64).enumerate().any(|(k, block)| {
+        let mut dots = text::byte_bits(block, b'.');
+        while dots != 0 {
+            if t[k * 64 + dots.trailing_zeros() as usize + 1..].starts_with(b"com") {
+                return true;
+            }
+            dots &= dots - 1;
+        }
+        false
+    })
+}
+
+/// "Label: ..." — a ':' among the first 30 bytes, the first of them not the line's last byte.
+fn label_colon(t: &[u8]) -> bool {
+    let colons = text::byte_bits(&t[..t.len().min(30)], b':');
+    colons != 0 && (colons.trailing_zeros() as usize) + 1 < t.len()
 }
 
 /// What the combined model knows of the rules' segmentation of a line.
@@ -495,16 +723,14 @@ pub struct RuleView {
 /// Every line's own-line features (empty for blank lines): what `extract_in_streams` combines
 /// with neighbours and context, computed once however many readings a text gets.
 pub fn own_features(lines: &[Line]) -> Vec<Active> {
-    lines
-        .iter()
-        .map(|l| {
-            let mut a = Active::default();
-            if l.kind != LineKind::Blank {
-                base_features(l, &mut a);
-            }
-            a
-        })
-        .collect()
+    // Written in place: an `Active` is some 200 bytes, not copied again once made.
+    let mut out = vec![Active::default(); lines.len()];
+    for (a, l) in out.iter_mut().zip(lines) {
+        if l.kind != LineKind::Blank {
+            base_features(l, a);
+        }
+    }
+    out
 }
 
 /// Features of every line (None for blank lines) from the lines' `own_features`. `rules`, when
@@ -520,6 +746,9 @@ pub fn extract_in_streams(lines: &[Line], own: &[Active], rules: Option<&[RuleVi
     let mut since_head = [usize::MAX; 2];
     let mut seen = 0usize;
     let mut prev: [Option<usize>; 2] = [None; 2];
+    // Per stream, its first non-blank line after the last line that looked (`lines.len()` when
+    // none): no line of the stream lies between, so a later line at or before it need not look.
+    let mut next = [0usize; 2];
     for (i, l) in lines.iter().enumerate() {
         if l.kind == LineKind::Blank {
             out.push(None);
@@ -527,16 +756,16 @@ pub fn extract_in_streams(lines: &[Line], own: &[Active], rules: Option<&[RuleVi
         }
         let st = stream(i);
         let ctx = context.map_or(st, usize::from);
-        let mut a = own[i];
+        out.push(Some(own[i]));
+        let a = out.last_mut().and_then(Option::as_mut).expect("just pushed");
         if let Some(p) = prev[ctx] {
-            for &id in own[p].ids() {
-                a.push(BASE + id);
-            }
+            a.push_offset(own[p].ids(), BASE);
         }
-        if let Some(n) = (i + 1..lines.len()).find(|&n| lines[n].kind != LineKind::Blank && stream(n) == ctx) {
-            for &id in own[n].ids() {
-                a.push(2 * BASE + id);
-            }
+        if next[ctx] <= i {
+            next[ctx] = (i + 1..lines.len()).find(|&n| lines[n].kind != LineKind::Blank && stream(n) == ctx).unwrap_or(lines.len());
+        }
+        if next[ctx] < lines.len() {
+            a.push_offset(own[next[ctx]].ids(), 2 * BASE);
         }
         match last_head[ctx] {
             Some(k) => a.push(LAST_HEAD + k as u16),
@@ -576,7 +805,6 @@ pub fn extract_in_streams(lines: &[Line], own: &[Active], rules: Option<&[RuleVi
         }
         seen += 1;
         prev[st] = Some(i);
-        out.push(Some(a));
     }
     out
 }
@@ -607,12 +835,99 @@ mod tests {
 
     #[test]
     fn a_tally_counts_as_add_does() {
-        let texts = (0u8..128).map(|b| char::from(b).to_string()).chain(["Jane Doe, jane@x.com | 50% 2019/2020".into(), "Ünïcödé — x, Ω|1".into(), String::new()]);
+        let texts = (0u8..128).map(|b| char::from(b).to_string()).chain(["Jane Doe, jane@x.com | 50% 2019/2020".into(), "Ünïcödé — x, Ω|1".into(), String::new(), "Aa,1@%|./ ".repeat(900)])
+            .chain((14..=33).map(|n| "aZ9,".repeat(n)[..n].to_string()));
         for t in texts {
             let mut by_add = Tally::default();
             t.chars().for_each(|c| by_add.add(c));
             let fields = |n: &Tally| (n.letters, n.upper, n.digits, n.commas, n.punct);
             assert_eq!(fields(&Tally::of(&t)), fields(&by_add), "{t:?}");
+        }
+    }
+
+    /// What `WordCounts::of` counts, word by word as `str::split_whitespace` gives them, each
+    /// core folded into a copy and looked up in the cue map.
+    fn word_counts_simply(t: &str) -> (usize, usize, usize, u16, usize) {
+        let map = cue_map();
+        let (mut words, mut singles, mut caps, mut bits, mut skills) = (0, 0, 0, 0u16, 0);
+        for w in t.split_whitespace() {
+            words += 1;
+            singles += usize::from(w.chars().count() == 1);
+            caps += usize::from(w.chars().next().is_some_and(char::is_uppercase));
+            let core = w.trim_matches(|c: char| !(c.is_alphanumeric() || matches!(c, '+' | '#' | '\'')));
+            let core = core.strip_suffix("'s").unwrap_or(core);
+            if !core.is_empty() && core.is_ascii() && core.len() <= CUE_MAX_LEN {
+                let b = map.get(core.to_ascii_lowercase().as_bytes()).copied().unwrap_or(0);
+                bits |= b;
+                skills += usize::from(b & (1 << (Base::Skill1 as u16 - Base::Degree as u16)) != 0);
+            }
+        }
+        (words, singles, caps, bits, skills)
+    }
+
+    fn word_counts(t: &str) -> (usize, usize, usize, u16, usize) {
+        let n = WordCounts::of(t);
+        (n.words, n.singles, n.caps_words, n.cue_bits, n.skills)
+    }
+
+    #[test]
+    fn word_counts_are_the_simple_ones() {
+        let texts = [
+            "", " ", "Senior Engineer, Acme | Jan 2020 – Present", "B.S. in CS (PhD), M.Sc. University's", "PYTHON, Rust; c++ C# node.js", "J a n e  D o e",
+            "(University)", "'s", "x's", "a.'s", "Ünïcödé — Université, Ω", "É x é 😀", "director's\u{a0}Volunteer\u{2003}ENGINEER", "a-very-long-word-of-more-than-twenty-four-bytes",
+        ];
+        for t in texts {
+            assert_eq!(word_counts(t), word_counts_simply(t), "{t:?}");
+        }
+        // Every cue word, as written, capitalised and shouted, is found.
+        for k in cue_map().keys().filter_map(|k| std::str::from_utf8(k).ok()) {
+            let mut cap = k.to_string();
+            cap[..1].make_ascii_uppercase();
+            for t in [k.to_string(), cap, k.to_ascii_uppercase(), format!("({k}),"), format!("{k}'s")] {
+                assert_eq!(word_counts(&t), word_counts_simply(&t), "{t:?}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn word_counts_agree_with_the_simple_ones(t in "\\PC*|([ ,()'.\u{a0}é–]{0,2}(python|Java|PhD|engineer|Volunteer|b\\.s|c\\+\\+|c#|x|É|[a-zA-Z'+#]{1,6})){0,12}") {
+            proptest::prop_assert_eq!(word_counts(&t), word_counts_simply(&t));
+        }
+    }
+
+    #[test]
+    fn date_parts_are_read_as_the_simple_reading() {
+        let open_simply = |d: &str| d.split_whitespace().any(|w| ["present", "current", "now", "today", "ongoing"].iter().any(|o| w.trim_matches(|c: char| !c.is_alphabetic()).eq_ignore_ascii_case(o)));
+        let two_parts_simply = |b: &str| b.split([',', '|', '—', '–', '·']).map(str::trim).filter(|p| p.chars().any(text::is_alphanumeric)).count() >= 2 || b.contains(" at ");
+        for t in ["", "2019 – Present", "2019-PRESENT)", "Jan 2020 - now.", "(current)", "2021–Present", "2019 to date", "nowhere", "é-present", "présent", "Analyst, Initech —", "Data Analyst | Zillow |", "Nurse at Mercy", "Senior Accountant, ", ", ,", "a·b", "— x —", "Ω, é"] {
+            assert_eq!(is_open_ended(t), open_simply(t), "{t:?}");
+            assert_eq!(two_parts(t), two_parts_simply(t), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn lane_sums_are_sums() {
+        for lanes in [[0u8; 16], [255; 16], [1; 16], std::array::from_fn(|j| j as u8 * 17), std::array::from_fn(|j| 255 - j as u8)] {
+            assert_eq!(lane_sum(lanes), lanes.iter().map(|&x| usize::from(x)).sum::<usize>(), "{lanes:?}");
+        }
+    }
+
+    #[test]
+    fn push_offset_is_pushing_each() {
+        let ids: Vec<u16> = (0..70).collect();
+        for (before, take) in [(0, 0), (0, 70), (30, 70), (90, 10), (96, 5)] {
+            let (mut a, mut b) = (Active::default(), Active::default());
+            for id in 0..before {
+                a.push(id);
+                b.push(id);
+            }
+            a.push_offset(&ids[..take], BASE);
+            ids[..take].iter().for_each(|&id| b.push(BASE + id));
+            assert_eq!(a.ids(), b.ids());
+        }
+        for t in ["", ".com", "x.co", "a.b.com", "com.", ".cOm", "..com"] {
+            assert_eq!(has_dot_com(t.as_bytes()), t.contains(".com"), "{t}");
         }
     }
 

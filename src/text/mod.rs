@@ -600,6 +600,155 @@ pub fn bullet_marker_len(line: &str) -> Option<usize> {
     None
 }
 
+/// The words of [`split_whitespace`] as bytes (whole characters: `std::str::from_utf8` of one
+/// succeeds), handed to `each` in order with whether the word is all ASCII, for a caller that reads every word once (the classifier's line features). The text is
+/// read 64 bytes at a time as a bit set of the bytes that are not whitespace (`word_byte_bits`,
+/// eight bytes at a time without a branch), and the words are the runs of set bits: no branch
+/// per byte. Only characters above ASCII that may be whitespace are decoded.
+#[inline]
+pub fn each_whitespace_word<'a>(text: &'a str, mut each: impl FnMut(&'a [u8], bool)) {
+    let b = text.as_bytes();
+    // The start of a word that runs on past the block before, and whether all the blocks it is
+    // in so far are ASCII.
+    let mut open: Option<usize> = None;
+    let mut open_ascii = true;
+    // After the blocks, an empty one at the text's end when it ends a block: it ends a word that
+    // runs to the end (in a shorter last block, the bits past the end do).
+    for (k, block) in b.chunks(64).chain([&b[..0]]).enumerate() {
+        let base = k * 64;
+        if block.is_empty() && open.is_none() {
+            break;
+        }
+        let (mut word, high) = word_byte_bits(block);
+        // A block with a byte above ASCII holds (part of) a character above ASCII, perhaps one
+        // begun in the block before.
+        let block_ascii = high < 0x80;
+        if !block_ascii {
+            clear_wide_whitespace(text, base, block.len(), &mut word);
+        }
+        open_ascii &= block_ascii;
+        // Set bits from `from` on: the next word's start, or the open word's end.
+        let mut from = 0;
+        loop {
+            if let Some(start) = open {
+                let ends = !word & (!0u64 << from);
+                if ends == 0 {
+                    break;
+                }
+                let end = ends.trailing_zeros();
+                let w = &b[start..base + end as usize];
+                each(w, open_ascii || w.is_ascii());
+                open = None;
+                from = end;
+            }
+            let starts = word & (!0u64 << from);
+            if starts == 0 {
+                break;
+            }
+            from = starts.trailing_zeros();
+            open = Some(base + from as usize);
+            open_ascii = block_ascii;
+        }
+    }
+}
+
+/// Clears in `word` (the bits of the `len` bytes from `base`) the bytes of the whitespace
+/// characters above ASCII there, those begun up to three bytes before `base` too.
+#[cold]
+#[inline(never)]
+fn clear_wide_whitespace(text: &str, base: usize, len: usize, word: &mut u64) {
+    let b = text.as_bytes();
+    // Lead bytes are 0b11xxxxxx and always begin a character.
+    for i in (base.saturating_sub(3)..base + len).filter(|&i| b[i] >= 0xC0) {
+        let c = text[i..].chars().next().expect("a lead byte begins a character");
+        if c.is_whitespace() {
+            for at in i.max(base)..(i + c.len_utf8()).min(base + len) {
+                *word &= !(1 << (at - base));
+            }
+        }
+    }
+}
+
+/// Eight bytes at a time: a u64's bytes tested at once, no carry crossing from one byte to the
+/// next, each answer in its byte's high bit.
+const LOW_BYTES: u64 = 0x0101_0101_0101_0101;
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+
+/// Up to eight bytes as a little-endian u64, the missing ones `pad`.
+#[inline]
+pub fn load8(b: &[u8], pad: u8) -> u64 {
+    let n = b.len();
+    if let Some(&eight) = b.first_chunk::<8>() {
+        return u64::from_le_bytes(eight);
+    }
+    // Fewer than eight: two overlapping loads of the widest size that fits (the bytes both read
+    // are the same), then the pad above them.
+    let x = match (b.first_chunk::<4>(), b.last_chunk::<4>(), b.first_chunk::<2>(), b.last_chunk::<2>()) {
+        (Some(&lo), Some(&hi), ..) => u64::from(u32::from_le_bytes(lo)) | u64::from(u32::from_le_bytes(hi)) << (8 * (n - 4)),
+        (.., Some(&lo), Some(&hi)) => u64::from(u16::from_le_bytes(lo)) | u64::from(u16::from_le_bytes(hi)) << (8 * (n - 2)),
+        _ => b.first().map_or(0, |&x| u64::from(x)),
+    };
+    x | (LOW_BYTES * u64::from(pad)) << (8 * n)
+}
+
+/// The high bits of the eight bytes of `h` as eight bits (bit j for byte j); other bits of `h`
+/// must be clear.
+#[inline]
+const fn byte_mask(h: u64) -> u64 {
+    (h >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56
+}
+
+/// Eight ASCII bytes lower-cased (`to_ascii_lowercase` of each).
+#[inline]
+pub const fn ascii_lower8(x: u64) -> u64 {
+    // Adding 0x3F reaches the high bit from 'A' on, adding 0x25 from past 'Z'; 0x80 >> 2 = 0x20.
+    let upper = (x + LOW_BYTES * 0x3F) & !(x + LOW_BYTES * 0x25) & HIGH_BITS;
+    x | upper >> 2
+}
+
+/// Bit j set where byte j of `b` (at most 64 bytes) equals `byte`.
+#[inline]
+pub fn byte_bits(b: &[u8], byte: u8) -> u64 {
+    let block = block64(b, !byte);
+    gather_bits(&std::array::from_fn(|j| u8::from(block[j] == byte)))
+}
+
+/// `b` (at most 64 bytes) as a fixed-size block, the bytes past its end `pad`: what the
+/// compiler judges in a few vector instructions.
+#[inline]
+fn block64(b: &[u8], pad: u8) -> [u8; 64] {
+    match b.try_into() {
+        Ok(full) => full,
+        Err(_) => {
+            let mut padded = [pad; 64];
+            padded[..b.len()].copy_from_slice(b);
+            padded
+        }
+    }
+}
+
+/// Bit j set where byte j of `flags` (each 0 or 1) is 1: eight bytes at a time by one
+/// multiplication.
+#[inline]
+fn gather_bits(flags: &[u8; 64]) -> u64 {
+    let mut m = 0;
+    for (k, eight) in flags.chunks_exact(8).enumerate() {
+        let x = u64::from_le_bytes(eight.try_into().expect("8 bytes"));
+        m |= byte_mask(x << 7) << (8 * k);
+    }
+    m
+}
+
+/// Bit j set where byte j of `b` (at most 64 bytes) is not ASCII whitespace (the space and
+/// `\t`..=`\r`); bytes above ASCII are set. The bytes are judged 64 at a time in a fixed-size
+/// array (a few vector instructions), a byte of 0 or 1 each, gathered eight at a time into bits.
+/// Also the bytes or-ed together: at least 0x80 when one is above ASCII.
+#[inline]
+fn word_byte_bits(b: &[u8]) -> (u64, u8) {
+    let block = block64(b, b' ');
+    (gather_bits(&std::array::from_fn(|j| u8::from(!is_ascii_space(block[j])))), block.iter().fold(0, |h, &c| h | c))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -771,5 +920,56 @@ mod tests {
     fn approx_tokens_rounds_up() {
         assert_eq!(approx_tokens(""), 0);
         assert_eq!(approx_tokens("abcde"), 2);
+    }
+
+    fn each_word(t: &str) -> Vec<(&str, bool)> {
+        let mut out = Vec::new();
+        each_whitespace_word(t, |w, ascii| out.push((std::str::from_utf8(w).expect("whole characters"), ascii)));
+        out
+    }
+
+    #[test]
+    fn each_whitespace_word_is_split_whitespace() {
+        for t in ["", " ", "a", " a  b\tc\n", "x\u{b}y\u{c}z\u{1c}w\u{7f}", "é\u{a0}ü\u{2003}–\u{3000}", "\r\n", "naïve café ", "a\u{2003}", "ab cd\u{2003}e ".repeat(20).as_str(), "x".repeat(64).as_str(), format!("{}\u{3000}y", "x".repeat(62)).as_str()] {
+            let want: Vec<(&str, bool)> = t.split_whitespace().map(|w| (w, w.is_ascii())).collect();
+            assert_eq!(each_word(t), want, "{t:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn each_whitespace_word_agrees_with_std_on_any_text(t in "\\PC*|[ \t\u{b}\u{c}\r\n\u{a0}\u{2003}\u{7f}\u{1}a-zé]*|[ a\u{2003}é]{0,300}") {
+            let want: Vec<(&str, bool)> = t.split_whitespace().map(|w| (w, w.is_ascii())).collect();
+            proptest::prop_assert_eq!(each_word(&t), want);
+        }
+    }
+
+    #[test]
+    fn byte_bits_mark_each_byte() {
+        let all: Vec<u8> = (0..=255).collect();
+        for chunk in all.chunks(64).chain([&all[..0], &all[3..12], &all[250..]]) {
+            let want_space = chunk.iter().enumerate().fold(0u64, |m, (j, &c)| m | u64::from(c >= 0x80 || !is_ascii_space(c)) << j);
+            let want_high = chunk.iter().any(|&c| c >= 0x80);
+            let (bits, high) = word_byte_bits(chunk);
+            assert_eq!((bits, high >= 0x80), (want_space, want_high), "{chunk:?}");
+            for byte in [0, b':', b'.', 0x80, 0xFF] {
+                let want = chunk.iter().enumerate().fold(0u64, |m, (j, &c)| m | u64::from(c == byte) << j);
+                assert_eq!(byte_bits(chunk, byte), want, "{byte} in {chunk:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn ascii_lower8_lowers_each_byte() {
+        let all: Vec<u8> = (0..128).collect();
+        for eight in all.chunks(8) {
+            let want: Vec<u8> = eight.iter().map(u8::to_ascii_lowercase).collect();
+            assert_eq!(ascii_lower8(load8(eight, 0)).to_le_bytes(), <[u8; 8]>::try_from(want).unwrap());
+        }
+        for n in 0..=9 {
+            let b = &b"abcdefghi"[..n];
+            let want: Vec<u8> = b.iter().copied().chain([b'x'; 8]).take(8).collect();
+            assert_eq!(load8(b, b'x').to_le_bytes()[..], want[..], "{n}");
+        }
     }
 }
