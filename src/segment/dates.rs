@@ -40,7 +40,10 @@ enum Tok {
 }
 
 fn is_year(s: &str) -> bool {
-    let b = s.as_bytes();
+    is_year_bytes(s.as_bytes())
+}
+
+fn is_year_bytes(b: &[u8]) -> bool {
     b.len() == 4 && b.iter().all(u8::is_ascii_digit) && (1950..=2049).contains(&b.iter().fold(0u32, |v, d| v * 10 + u32::from(d - b'0')))
 }
 
@@ -57,6 +60,12 @@ const CLOSING_QUOTE: &[u8] = "\u{2019}".as_bytes();
 /// tests, not a `char` search per character: this runs for every word of every dated line.
 fn trim_decoration(w: &str) -> (usize, &str) {
     let b = w.as_bytes();
+    // Most words have none: neither end is a decoration byte or a byte of '’' (E2 80 99).
+    if let (Some(&f), Some(&l)) = (b.first(), b.last()) {
+        if !is_decoration_byte(f) && f != 0xE2 && !is_decoration_byte(l) && l != 0x99 {
+            return (0, w);
+        }
+    }
     let mut lead = 0;
     loop {
         match b.get(lead) {
@@ -79,37 +88,45 @@ fn trim_decoration(w: &str) -> (usize, &str) {
 }
 
 fn classify(word: &str) -> Tok {
-    let (_, w) = trim_decoration(word);
-    if matches!(w, "-" | "–" | "—" | "to" | "until" | "till" | "through") {
-        return Tok::Dash;
-    }
-    if is_year(w) {
-        return Tok::Date;
-    }
-    // MM/YYYY, MM/DD/YYYY, YYYY-MM, YYYY-MM-DD, YYYY/MM
-    // (Digit groups joined by '/' or '-', one of them a year; no collected parts.)
-    if w.bytes().next().is_some_and(|b| b.is_ascii_digit()) {
-        let (mut parts, mut digits, mut year) = (0usize, true, false);
-        for p in w.split(['/', '-']) {
-            parts += 1;
-            digits &= !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
-            year |= is_year(p);
-        }
-        if parts >= 2 && digits && year {
+    classify_trimmed(trim_decoration(word).1)
+}
+
+/// `classify` of a word already without its decoration.
+fn classify_trimmed(w: &str) -> Tok {
+    let b = w.as_bytes();
+    let Some(&first) = b.first() else { return Tok::Other };
+    // By the first byte: a date begins with a digit, a month name, open end or worded dash
+    // ("to", "until") with a letter; anything else can only be a dash sign.
+    if first.is_ascii_digit() {
+        if is_year_bytes(b) {
             return Tok::Date;
         }
+        // MM/YYYY, MM/DD/YYYY, YYYY-MM, YYYY-MM-DD, YYYY/MM
+        // (Digit groups joined by '/' or '-', one of them a year; no collected parts.)
+        let (mut parts, mut digits, mut year) = (0usize, true, false);
+        // Split as bytes: '/' and '-' are ASCII, never inside another character.
+        for p in b.split(|&b| b == b'/' || b == b'-') {
+            parts += 1;
+            digits &= !p.is_empty() && p.iter().all(u8::is_ascii_digit);
+            year |= is_year_bytes(p);
+        }
+        return if parts >= 2 && digits && year { Tok::Date } else { Tok::Other };
     }
-    // Month names and open ends are 3 to 9 ASCII letters long: compared lower-cased, as bytes.
-    if !(3..=9).contains(&w.len()) || !w.as_bytes()[0].is_ascii_alphabetic() {
+    if !first.is_ascii_alphabetic() {
+        return if matches!(w, "-" | "–" | "—") { Tok::Dash } else { Tok::Other };
+    }
+    if matches!(w, "to" | "until" | "till" | "through") {
+        return Tok::Dash;
+    }
+    // Month names and open ends are 3 to 9 ASCII letters long: compared lower-cased, as bytes,
+    // once their first letter and length fit one of them.
+    if !(3..=9).contains(&b.len()) || NAMED_SHAPES[usize::from(first.to_ascii_lowercase() - b'a')] & (1 << b.len()) == 0 {
         return Tok::Other;
     }
     let mut buf = [0u8; 9];
-    let lower = &mut buf[..w.len()];
-    lower.copy_from_slice(w.as_bytes());
+    let lower = &mut buf[..b.len()];
+    lower.copy_from_slice(b);
     lower.make_ascii_lowercase();
-    if NAMED_SHAPES[usize::from(lower[0] - b'a')] & (1 << lower.len()) == 0 {
-        return Tok::Other;
-    }
     if MONTHS.iter().any(|m| m.as_bytes() == lower) {
         return Tok::Month;
     }
@@ -121,6 +138,7 @@ fn classify(word: &str) -> Tok {
 
 /// Whether the character at byte `i` ends a token (whitespace, `|`, `·`, `•`), and its length.
 /// ASCII is judged by its byte: there `char::is_whitespace` is the space and `\t`..=`\r`.
+#[inline]
 fn separator_at(line: &str, i: usize) -> (bool, usize) {
     let b = line.as_bytes()[i];
     if b < 0x80 {
@@ -130,8 +148,9 @@ fn separator_at(line: &str, i: usize) -> (bool, usize) {
     (c.is_whitespace() || c == '·' || c == '•', c.len_utf8())
 }
 
-/// Splits on whitespace, and splits `2019-2021` / `2019–2021` into year, dash, year.
-fn tokens(line: &str) -> Vec<(Tok, Range<usize>)> {
+/// Splits on whitespace, and splits `2019-2021` / `2019–2021` into year, dash, year: the tokens
+/// from byte `from` (the start of a word, or of the line) on.
+fn tokens(line: &str, from: usize) -> Vec<(Tok, Range<usize>)> {
     let mut out = Vec::with_capacity(16);
     let push_word = |out: &mut Vec<(Tok, Range<usize>)>, s: usize, e: usize| {
         // Decoration around a word is not part of a date (`*December`, `2014,`).
@@ -141,9 +160,13 @@ fn tokens(line: &str) -> Vec<(Tok, Range<usize>)> {
             return;
         }
         let (s, e) = (s + lead, s + lead + word.len());
-        // Only a word with '-', or with a byte 0xE2 that begins '–' and '—', can split.
-        if word.bytes().any(|b| b == b'-' || b == 0xE2) {
-            for dash in ['–', '—', '-'] {
+        // Only a word with '-', or with a byte 0xE2 that begins '–' and '—', can split at it.
+        let (hyphen, wide) = word.bytes().fold((false, false), |(h, w), b| (h | (b == b'-'), w | (b == 0xE2)));
+        if hyphen || wide {
+            for (dash, held) in [('–', wide), ('—', wide), ('-', hyphen)] {
+                if !held {
+                    continue;
+                }
                 if let Some((a, b)) = word.split_once(dash) {
                     let (ta, tb) = (classify(a), classify(b));
                     if (ta == Tok::Date || ta == Tok::Month) && matches!(tb, Tok::Date | Tok::OpenEnd | Tok::Month) && is_year(a.trim_matches(|c: char| !c.is_ascii_digit())) {
@@ -156,29 +179,47 @@ fn tokens(line: &str) -> Vec<(Tok, Range<usize>)> {
                 }
             }
         }
-        out.push((classify(word), s..e));
+        out.push((classify_trimmed(word), s..e));
     };
-    let mut start = None;
-    let mut i = 0;
-    while i < line.len() {
-        let (separator, len) = separator_at(line, i);
-        if separator {
-            if let Some(s) = start.take() {
-                push_word(&mut out, s, i);
+    let b = line.as_bytes();
+    let mut i = from;
+    loop {
+        while i < b.len() {
+            let (separator, len) = separator_at(line, i);
+            if !separator {
+                break;
             }
-        } else if start.is_none() {
-            start = Some(i);
+            i += len;
         }
-        i += len;
-    }
-    if let Some(s) = start {
-        push_word(&mut out, s, line.len());
+        if i >= b.len() {
+            break;
+        }
+        let s = i;
+        while i < b.len() {
+            // Printable ASCII other than '|' first, one comparison a byte: most of a word.
+            if b[i].wrapping_sub(b'!') <= b'~' - b'!' && b[i] != b'|' {
+                i += 1;
+                continue;
+            }
+            let (separator, len) = separator_at(line, i);
+            if separator {
+                break;
+            }
+            i += len;
+        }
+        push_word(&mut out, s, i);
     }
     out
 }
 
-/// Whether the text has a maximal run of exactly four ASCII digits making a year (`is_year`).
-fn has_year_run(b: &[u8]) -> bool {
+/// Where the text's first maximal run of exactly four ASCII digits making a year (`is_year`)
+/// begins, if it has one.
+fn first_year_run(b: &[u8]) -> Option<usize> {
+    // Most lines hold fewer than four digits: counted first, by comparisons the compiler
+    // vectorises, before the runs are walked byte by byte.
+    if digit_count(b) < 4 {
+        return None;
+    }
     let mut i = 0;
     while i < b.len() {
         if !b[i].is_ascii_digit() {
@@ -189,11 +230,35 @@ fn has_year_run(b: &[u8]) -> bool {
         while i < b.len() && b[i].is_ascii_digit() {
             i += 1;
         }
-        if i - s == 4 && (1950..=2049).contains(&b[s..i].iter().fold(0u32, |v, d| v * 10 + u32::from(d - b'0'))) {
-            return true;
+        if i - s == 4 && is_year_bytes(&b[s..i]) {
+            return Some(s);
         }
     }
-    false
+    None
+}
+
+/// The start of the word before the word holding byte `at` (words as `tokens` splits them), or
+/// of the first word when there is none before.
+fn word_before(line: &str, at: usize) -> usize {
+    let mut back = line[..at].char_indices().rev().map(|(j, _)| (j, separator_at(line, j).0)).peekable();
+    let mut start = at;
+    for separators in [false, true, false] {
+        while let Some(&(j, separator)) = back.peek() {
+            if separator != separators {
+                break;
+            }
+            if !separator {
+                start = j;
+            }
+            back.next();
+        }
+    }
+    start
+}
+
+/// The number of ASCII digits in `b` (counted in chunks whose count fits a `u8` lane).
+fn digit_count(b: &[u8]) -> usize {
+    b.chunks(255).map(|c| usize::from(c.iter().fold(0u8, |n, d| n + u8::from(d.is_ascii_digit())))).sum()
 }
 
 /// The byte range of the date expression in a line (a range if there is one, else the first
@@ -201,10 +266,15 @@ fn has_year_run(b: &[u8]) -> bool {
 pub fn find_dates(line: &str) -> Option<Range<usize>> {
     // Every date has a year token, a run of exactly four digits (the characters around it end a
     // token or a part) from 1950 to 2049: no such run, no date.
-    if !has_year_run(line.as_bytes()) {
-        return None;
-    }
-    let toks = tokens(line);
+    let year = first_year_run(line.as_bytes())?;
+    // The tokens of a date are its year tokens (each holding such a run), the month in front of
+    // its first and what follows: none lies before the word ahead of the first run's word, and
+    // the words there are not read.
+    date_in(&tokens(line, word_before(line, year)))
+}
+
+/// The date expression among a line's tokens (see `find_dates`).
+fn date_in(toks: &[(Tok, Range<usize>)]) -> Option<Range<usize>> {
     // A date point: [Month] Year | Date
     let point = |i: usize| -> Option<(usize, usize)> {
         match toks.get(i)?.0 {
@@ -244,7 +314,7 @@ pub fn months_spanned(date: &str) -> Option<(u32, u32)> {
     let mut points: Vec<(u32, bool)> = Vec::with_capacity(2);
     let mut open = false;
     let mut month: Option<u32> = None;
-    for (tok, r) in tokens(date) {
+    for (tok, r) in tokens(date, 0) {
         let (_, w) = trim_decoration(&date[r]);
         match tok {
             Tok::Month => month = month_number(w),
@@ -312,8 +382,13 @@ mod tests {
 
     #[test]
     fn year_runs() {
-        assert!(has_year_run(b"x 2019-2021") && has_year_run(b"03/1950") && has_year_run(b"2049"));
-        assert!(!has_year_run(b"555-4567") && !has_year_run(b"20190") && !has_year_run(b"1949 2050") && !has_year_run(b"19 99"));
+        assert_eq!([&b"x 2019-2021"[..], b"03/1950", b"2049"].map(first_year_run), [Some(2), Some(3), Some(0)]);
+        for b in [&b"555-4567"[..], b"20190", b"1949 2050", b"19 99"] {
+            assert_eq!(first_year_run(b), None);
+        }
+        let long = "a1".repeat(300) + " 2019";
+        assert_eq!(digit_count(long.as_bytes()), 304);
+        assert_eq!((first_year_run(long.as_bytes()), first_year_run(&long.as_bytes()[..600])), (Some(601), None));
     }
 
     #[test]
@@ -327,6 +402,49 @@ mod tests {
         let line = "a b\tc|d·e•f\u{a0}g\u{2003}h\u{b}i\u{1c}j–k";
         for (i, c) in line.char_indices() {
             assert_eq!(separator_at(line, i), (c.is_whitespace() || matches!(c, '|' | '·' | '•'), c.len_utf8()), "{c:?}");
+        }
+    }
+
+    /// `find_dates` reading all the tokens of the line, as it did before it skipped the words
+    /// ahead of the first year's.
+    fn dates_from_all_tokens(line: &str) -> Option<Range<usize>> {
+        first_year_run(line.as_bytes()).and_then(|_| date_in(&tokens(line, 0)))
+    }
+
+    #[test]
+    fn words_before() {
+        let line = "a  bc\u{a0}·d | 2019–x";
+        for (at, want) in [(0, 0), (1, 0), (3, 0), (4, 0), (9, 3), (13, 9), (15, 9), (line.len(), 9)] {
+            assert_eq!(word_before(line, at), want, "{at}");
+        }
+    }
+
+    #[test]
+    fn dates_skip_the_words_before_the_first_year_alone() {
+        for line in [
+            "Engineer, Acme — Jan 2020 – Present", "May 2019", "x May 2019-2021", "2019.–2021 x", "Jan–2020", "(Jan 2019) to now", "*December 2013 - December 2014*",
+            "Sept. 2019 | 2020", "ABC2019 Jan 2018 – 2019", "2050 Jan 2019", "Jan · 2019", "to 2019 – Present", "’Jan’ 2019", "",
+        ] {
+            assert_eq!(find_dates(line), dates_from_all_tokens(line), "{line:?}");
+        }
+        let mut reader = csv::Reader::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/data/sample.csv")).expect("the sample resumes");
+        let mut dated = 0;
+        for row in reader.records() {
+            for field in row.expect("a row").iter() {
+                for line in field.lines() {
+                    let want = dates_from_all_tokens(line);
+                    assert_eq!(find_dates(line), want, "{line:?}");
+                    dated += usize::from(want.is_some());
+                }
+            }
+        }
+        assert!(dated > 2000, "{dated} dated lines");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn dates_skip_only_words_without_a_date(line in "[ a-zA-Z0-9|·•\u{a0}().,’/–—-]{0,40}|((Jan|may|Present|to|19|20|2019|1949|[ –-]|[0-9]{1,5}) ?){0,8}") {
+            proptest::prop_assert_eq!(find_dates(&line), dates_from_all_tokens(&line));
         }
     }
 

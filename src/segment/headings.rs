@@ -211,12 +211,40 @@ fn heading_words() -> &'static AHashSet<&'static str> {
     })
 }
 
+/// Every word a heading or an entry label can be made of (`heading_words` and the words of
+/// `ENTRY_LABELS`).
+fn label_words() -> &'static AHashSet<&'static str> {
+    static WORDS: OnceLock<AHashSet<&'static str>> = OnceLock::new();
+    WORDS.get_or_init(|| heading_words().iter().copied().chain(ENTRY_LABELS.iter().flat_map(|l| l.split(' '))).collect())
+}
+
+/// Whether a normalised word can be part of a heading the vocabulary knows or of an entry
+/// label: a line with any other word is neither, and can only be a head-noun heading.
+pub fn is_label_word(word: &str) -> bool {
+    label_words().contains(word)
+}
+
 /// Normalises a candidate heading line into `out`: markdown and decoration stripped, letter
 /// spacing collapsed, `&` read as "and", lower-cased, one space between words. Returns false when
 /// the line cannot be a heading (too long, sentence punctuation inside); `out` is then left
-/// unspecified.
+/// unspecified. (The segmenter reads lines with `normalise_while`.)
+#[cfg(test)]
 pub fn normalise(line: &str, out: &mut String) -> bool {
+    normalise_while(line, out, |_| true)
+}
+
+/// `normalise`, giving up (false) at the first word of `out` that `keep` refuses: each is
+/// offered as it is folded, and the rest of the line is not read.
+pub fn normalise_while(line: &str, out: &mut String, mut keep: impl FnMut(&str) -> bool) -> bool {
     out.clear();
+    // Most lines are too long, and have nothing to strip at either end (an ASCII byte that is
+    // neither a space nor decoration): told so by their two end bytes.
+    if let (Some(&first), Some(&last)) = (line.as_bytes().first(), line.as_bytes().last()) {
+        let kept = |b: u8, strip: &[u8]| b < 0x80 && !char::from(b).is_whitespace() && !strip.contains(&b);
+        if line.len() > 60 && kept(first, b"#*_=>|[") && kept(last, b"*_=|]:") {
+            return false;
+        }
+    }
     let t = line.trim().trim_start_matches(['#', '*', '_', '=', '>', '|', '[']).trim_end_matches(['*', '_', '=', '|', ']']).trim();
     let t = t.trim_end_matches(':').trim();
     if t.is_empty() || t.len() > 60 {
@@ -231,7 +259,11 @@ pub fn normalise(line: &str, out: &mut String) -> bool {
                 if !out.is_empty() {
                     out.push(' ');
                 }
+                let start = out.len();
                 crate::text::fold_append(&word, out);
+                if !keep(&out[start..]) {
+                    return false;
+                }
             }
         }
         return true;
@@ -256,9 +288,13 @@ pub fn normalise(line: &str, out: &mut String) -> bool {
             }
             out.push(' ');
         }
+        let start = out.len();
         match w {
             "&" | "/" => out.push_str("and"),
             _ => crate::text::fold_append(w, out),
+        }
+        if !keep(&out[start..]) {
+            return false;
         }
     }
     !out.is_empty()
@@ -312,8 +348,7 @@ const HEAD_NOUNS: &[&str] = &[
 /// capitalised, no digits or separators ("VP, Customer Experience" is a title), and the last word of the line (or of the first part before "and") one
 /// of `HEAD_NOUNS`, typed as the vocabulary types it. `line` is the trimmed line, `normalised` its `normalise` form.
 pub fn head_noun_type(line: &str, normalised: &str) -> Option<SectionType> {
-    let capitalised = |w: &str| w.chars().find(|c| c.is_alphanumeric()).is_some_and(char::is_uppercase) || w == "&";
-    if normalised.split(' ').filter(|&w| w != "and").count() > 3 || line.chars().any(|c| c.is_ascii_digit() || matches!(c, ',' | '|')) || !line.split_whitespace().all(capitalised) {
+    if normalised.split(' ').filter(|&w| w != "and").count() > 3 || !has_head_noun_shape(line) {
         return None;
     }
     let first = normalised.split(" and ").next().unwrap_or(normalised);
@@ -321,6 +356,22 @@ pub fn head_noun_type(line: &str, normalised: &str) -> Option<SectionType> {
         let last = part.rsplit(' ').next()?;
         HEAD_NOUNS.contains(&last).then(|| vocabulary().get(last).copied()).flatten()
     })
+}
+
+/// Whether a (trimmed) line is written as a head-noun heading is: no digits or separators
+/// (`,`, `|`), and every word capitalised (or `&`).
+pub fn has_head_noun_shape(line: &str) -> bool {
+    // A word's first alphanumeric character, found by its byte when ASCII comes first.
+    let capitalised = |w: &str| {
+        w == "&"
+            || match w.bytes().find(|b| b.is_ascii_alphanumeric() || *b >= 0x80) {
+                Some(b) if b < 0x80 => b.is_ascii_uppercase(),
+                Some(_) => w.chars().find(|c| c.is_alphanumeric()).is_some_and(char::is_uppercase),
+                None => false,
+            }
+    };
+    // Digits, ',' and '|' are ASCII: looked for as bytes.
+    !line.bytes().any(|b| b.is_ascii_digit() || matches!(b, b',' | b'|')) && crate::text::split_whitespace(line).all(capitalised)
 }
 
 /// Whether a normalised line is one of the labels that structure a job entry.

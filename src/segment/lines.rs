@@ -2,7 +2,7 @@
 //! resumes that have no headings at all) by what their lines look like.
 
 use super::dates::find_dates;
-use super::headings::{head_noun_type, heading_type, is_entry_label, is_rule, normalise};
+use super::headings::{has_head_noun_shape, head_noun_type, heading_type, is_entry_label, is_label_word, is_rule, normalise_while};
 use super::{SectionType, Start};
 use crate::text::{self, bullet_marker_len};
 
@@ -115,13 +115,7 @@ pub fn analyse(text: &str) -> Vec<Line<'_>> {
         let content = text[pos..end].trim_end_matches(['\n', '\r']);
         let trimmed = content.trim();
         let bullet = bullet_marker_len(content).is_some();
-        let vocabulary = if bullet || trimmed.is_empty() || !normalise(trimmed, &mut buf) {
-            Vocabulary::None
-        } else if is_entry_label(&buf) {
-            Vocabulary::EntryLabel
-        } else {
-            heading_type(&buf).or_else(|| head_noun_type(trimmed, &buf)).map_or(Vocabulary::None, Vocabulary::Heading)
-        };
+        let vocabulary = if bullet || trimmed.is_empty() { Vocabulary::None } else { vocabulary_of(trimmed, &mut buf) };
         let kind = match vocabulary {
             _ if trimmed.is_empty() => LineKind::Blank,
             _ if is_rule(trimmed) => LineKind::Rule,
@@ -133,6 +127,29 @@ pub fn analyse(text: &str) -> Vec<Line<'_>> {
     }
     named_lists(text, &mut out);
     out
+}
+
+/// The heading vocabulary's reading of a trimmed line, with `buf` to normalise it in. A word
+/// outside the vocabulary's words (`is_label_word`) leaves only a head-noun heading possible,
+/// and a line not shaped as one (`has_head_noun_shape`) is not normalised further.
+fn vocabulary_of(trimmed: &str, buf: &mut String) -> Vocabulary {
+    let (mut unknown, mut shaped) = (false, None);
+    let normalised = normalise_while(trimmed, buf, |w| {
+        if is_label_word(w) {
+            return true;
+        }
+        unknown = true;
+        *shaped.get_or_insert_with(|| has_head_noun_shape(trimmed))
+    });
+    if !normalised {
+        Vocabulary::None
+    } else if unknown {
+        head_noun_type(trimmed, buf).map_or(Vocabulary::None, Vocabulary::Heading)
+    } else if is_entry_label(buf) {
+        Vocabulary::EntryLabel
+    } else {
+        heading_type(buf).or_else(|| head_noun_type(trimmed, buf)).map_or(Vocabulary::None, Vocabulary::Heading)
+    }
 }
 
 /// What marks contact details anywhere in a line (ignoring ASCII case), and at its start.
@@ -294,5 +311,54 @@ mod tests {
             }
         }
         assert_eq!(analyse(text)[2].named, DEGREE_WORD | ENTRY_DEGREE | ENTRY_SCHOOL);
+    }
+
+    /// The vocabulary's reading of a line from all of its normalised words, as `analyse` read it
+    /// before it stopped at the first unknown word of a line not shaped as a head-noun heading.
+    fn vocabulary_of_whole_line(trimmed: &str) -> Vocabulary {
+        let mut buf = String::new();
+        if !super::super::headings::normalise(trimmed, &mut buf) {
+            Vocabulary::None
+        } else if is_entry_label(&buf) {
+            Vocabulary::EntryLabel
+        } else {
+            heading_type(&buf).or_else(|| head_noun_type(trimmed, &buf)).map_or(Vocabulary::None, Vocabulary::Heading)
+        }
+    }
+
+    fn same_vocabulary(line: &str) -> bool {
+        let trimmed = line.trim();
+        trimmed.is_empty() || vocabulary_of(trimmed, &mut String::new()) == vocabulary_of_whole_line(trimmed)
+    }
+
+    #[test]
+    fn vocabulary_stops_only_where_no_heading_can_be() {
+        let lines = [
+            "Work History", "RELEVANT EXPERIENCE:", "## Professional Background", "Education & Training", "EXPERIENCE (continued)", "Key Achievements:",
+            "HOSPITALITY EXPERIENCE", "Flight Experience", "CERTIFICATES & RATINGS", "AVIATION TRAINING & EDUCATION", "10 years experience",
+            "with field experience", "VP, Customer Experience", "E X P E R I E N C E", "P R O F E S S I O N A L   S U M M A R Y", "Jane Doe",
+            "Skills: Python, SQL", "Responsibilities", "Tools Used", "S\u{212a}ILLS", "Café Experience", "Zoo & Farm Skills", "Experience Zoo Farm",
+        ];
+        let mut headings = 0;
+        for line in lines {
+            assert!(same_vocabulary(line), "{line:?}");
+            headings += usize::from(vocabulary_of_whole_line(line) != Vocabulary::None);
+        }
+        assert!(headings >= 15, "{headings}");
+        let mut reader = csv::Reader::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/data/sample.csv")).expect("the sample resumes");
+        for row in reader.records() {
+            for field in row.expect("a row").iter() {
+                for line in field.lines() {
+                    assert!(same_vocabulary(line), "{line:?}");
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn vocabulary_agrees_with_the_whole_line(line in "((Skills|EXPERIENCE|experience|key|Duties|Flight|Zoo|and|&|/|A|B|7|,|:|#|\\|\\.|\\u{212a}) ?){0,9}") {
+            proptest::prop_assert!(same_vocabulary(&line));
+        }
     }
 }
