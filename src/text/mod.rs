@@ -237,12 +237,11 @@ fn fill_backward(mut seed: u64, mut p: u64) -> u64 {
 
 /// Of up to 64 bytes, four bit sets (bit j for byte j): word characters (ASCII letters and
 /// digits), word or inner characters (`BYTE_CLASS`'s `Word` or `Inner`), '+' or '#', and bytes
-/// above ASCII. Each byte is classed by comparisons into a byte array, which the compiler
-/// vectorises, and every eight flags are packed into eight bits by one multiplication (`pack8`):
-/// no table load and no shift per byte.
+/// above ASCII: each judged by comparisons in a fixed-size block (`block64`, which the compiler
+/// vectorises) and gathered eight at a time (`gather_bits`), with no table load and no shift per
+/// byte.
 fn masks_of(chunk: &[u8]) -> [u64; 4] {
-    let mut bytes = [0u8; 64];
-    bytes[..chunk.len()].copy_from_slice(chunk);
+    let bytes = block64(chunk, 0);
     let (mut word, mut part, mut plus, mut high) = ([0u8; 64], [0u8; 64], [0u8; 64], [0u8; 64]);
     for (j, &c) in bytes.iter().enumerate() {
         let w = (c | 0x20).wrapping_sub(b'a') < 26 || c.wrapping_sub(b'0') < 10;
@@ -252,20 +251,7 @@ fn masks_of(chunk: &[u8]) -> [u64; 4] {
         plus[j] = u8::from(c == b'+' || c == b'#');
         high[j] = c >> 7;
     }
-    [pack(&word), pack(&part), pack(&plus), pack(&high)]
-}
-
-/// Sixty-four flags (each 0 or 1) as the bits of a word, flag j as bit j.
-fn pack(flags: &[u8; 64]) -> u64 {
-    flags.chunks_exact(8).enumerate().fold(0, |m, (k, eight)| m | pack8(u64::from_le_bytes(eight.try_into().expect("eight bytes"))) << (8 * k))
-}
-
-/// Eight flags (the bytes of `x`, each 0 or 1, little-endian) as eight bits, flag i as bit i. The
-/// product's byte i + j gets flag i times 2^(7 - j); for i + j = 7 that is flag i at bit 56 + i.
-/// A lower byte's sum stays below 2^8, so nothing carries into the top byte.
-#[inline(always)]
-fn pack8(x: u64) -> u64 {
-    x.wrapping_mul(0x0102_0408_1020_4080) >> 56
+    [gather_bits(&word), gather_bits(&part), gather_bits(&plus), gather_bits(&high)]
 }
 
 /// The whitespace-separated words of a text: exactly `str::split_whitespace`, but ASCII is judged

@@ -1,9 +1,9 @@
 //! A fixed map from words, ignoring case, to small values, for the lookups every token of a
 //! resume goes through (is this word a skill? a cue word?). A short ASCII word (the usual case)
 //! is looked up without folding it into a string and without a general-purpose hash: its bytes
-//! are loaded as two machine words, lower-cased eight at a time, and found by one multiplicative
-//! hash and a probe or two in an open-addressed table. Other words are folded (`fold_into`) and
-//! looked up in a hash map.
+//! are loaded as two machine words (`text::load8`), lower-cased eight at a time
+//! (`text::ascii_lower8`), and found by one multiplicative hash and a probe or two in an
+//! open-addressed table. Other words are folded (`fold_into`) and looked up in a hash map.
 
 use ahash::AHashMap;
 
@@ -90,7 +90,7 @@ impl WordTable {
     /// The value of a short ASCII word (loaded by `load_ascii`), lower-cased here.
     #[inline(always)]
     fn get_packed(&self, lo: u64, hi: u64, len: u8) -> Option<u32> {
-        let (lo, hi) = (lower(lo), lower(hi));
+        let (lo, hi) = (super::ascii_lower8(lo), super::ascii_lower8(hi));
         let mut i = self.home(lo, hi, len);
         loop {
             let slot = &self.slots[i];
@@ -112,55 +112,21 @@ impl WordTable {
     }
 }
 
-/// A word of 1 to 16 ASCII bytes as two little-endian words, zero-padded; None for any other.
-/// Loaded by a few overlapping fixed-size reads (no copy loop, no call), whose common bytes agree:
-/// ORed together for short words, shifted out of the second word for long ones.
+/// A word of 1 to 16 ASCII bytes as two little-endian words, zero-padded (`text::load8`); None
+/// for any other.
 #[inline(always)]
 fn load_ascii(b: &[u8]) -> Option<(u64, u64)> {
-    let n = b.len();
-    let (lo, hi) = match n {
-        0 => return None,
-        1..=3 => (u64::from(b[0]) | u64::from(b[n / 2]) << (8 * (n / 2)) | u64::from(b[n - 1]) << (8 * (n - 1)), 0),
-        4..=7 => (u64::from(read4(b, 0)) | u64::from(read4(b, n - 4)) << (8 * (n - 4)), 0),
-        8 => (read8(b, 0), 0),
-        9..=PACKED => (read8(b, 0), read8(b, n - 8) >> (8 * (PACKED - n))),
-        _ => return None,
-    };
+    if b.is_empty() || b.len() > PACKED {
+        return None;
+    }
+    let (first, rest) = b.split_at(b.len().min(8));
+    let (lo, hi) = (super::load8(first, 0), super::load8(rest, 0));
     ((lo | hi) & 0x8080_8080_8080_8080 == 0).then_some((lo, hi))
-}
-
-fn read4(b: &[u8], at: usize) -> u32 {
-    u32::from_le_bytes(b[at..at + 4].try_into().expect("four bytes"))
-}
-
-fn read8(b: &[u8], at: usize) -> u64 {
-    u64::from_le_bytes(b[at..at + 8].try_into().expect("eight bytes"))
-}
-
-/// Eight ASCII bytes lower-cased at once: a byte from 'A' to 'Z' gains 0x20. Adding 0x3F sets a
-/// byte's top bit from 'A' (0x41) up and adding 0x25 from '[' (0x5B) up; bytes below 0x80 never
-/// carry into the next byte.
-#[inline]
-fn lower(x: u64) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    let upper = x.wrapping_add(0x3F * ONES) & !x.wrapping_add(0x25 * ONES) & (0x80 * ONES);
-    x | (upper >> 2)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn lower_agrees_with_ascii_lowercase_on_every_byte() {
-        for b in 0u8..128 {
-            let x = u64::from_le_bytes([b, b'A', b'Z', b'@', b'[', b'z', 0, b]);
-            let want = u64::from_le_bytes(
-                [b, b'A', b'Z', b'@', b'[', b'z', 0, b].map(|c| c.to_ascii_lowercase()),
-            );
-            assert_eq!(lower(x), want, "{b}");
-        }
-    }
 
     #[test]
     fn load_ascii_is_the_zero_padded_bytes() {
