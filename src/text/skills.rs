@@ -57,6 +57,8 @@ struct Matcher {
     words: super::WordTable,
     /// Multi-word skills (single-spaced) -> index into `SKILL_TERMS`.
     multi: super::WordTable,
+    /// Per skill, the first skill with its display name: skills found are told apart by it.
+    name_of: Vec<u16>,
 }
 
 const MULTI_START: u32 = 1 << 31;
@@ -79,7 +81,8 @@ fn matcher() -> &'static Matcher {
                 }
             }
         }
-        Matcher { words: super::WordTable::new(words), multi: super::WordTable::new(multi) }
+        let name_of = SKILL_TERMS.iter().map(|(_, name)| SKILL_TERMS.iter().position(|(_, n)| n == name).expect("a skill has its own name") as u16).collect();
+        Matcher { words: super::WordTable::new(words), multi: super::WordTable::new(multi), name_of }
     })
 }
 
@@ -138,8 +141,8 @@ pub fn skills_in_tokens(tokens: &[&str]) -> Vec<usize> {
         }
         match hit {
             Some((idx, len)) => {
-                let name = SKILL_TERMS[idx].1;
-                if !found.iter().any(|&f| SKILL_TERMS[f].1 == name) {
+                let name = m.name_of[idx];
+                if !found.iter().any(|&f| m.name_of[f] == name) {
                     found.push(idx);
                 }
                 i += len;

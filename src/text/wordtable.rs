@@ -8,13 +8,15 @@
 use ahash::AHashMap;
 
 /// Longest key (in bytes) the packed table holds; longer or non-ASCII keys go to `other`.
-const PACKED: usize = 16;
+const PACKED: usize = 24;
+
+/// A short ASCII word as `PACKED / 8` little-endian machine words, zero-padded.
+type Packed = [u64; PACKED / 8];
 
 /// A slot of the packed table; `len == 0` marks it empty (the empty word is never a key).
 #[derive(Clone, Copy, Default)]
 struct Slot {
-    lo: u64,
-    hi: u64,
+    words: Packed,
     len: u8,
     value: u32,
 }
@@ -26,6 +28,8 @@ pub struct WordTable {
     bits: u32,
     /// Folded keys longer than `PACKED` bytes or not ASCII.
     other: AHashMap<String, u32>,
+    /// Whether `other` holds an ASCII key: if not, a long ASCII word is no key, unfolded.
+    long_ascii: bool,
 }
 
 impl WordTable {
@@ -41,22 +45,19 @@ impl WordTable {
         let packed = entries.iter().filter(|(k, _)| load_ascii(k.as_bytes()).is_some()).count();
         // At most half full: probes stay short.
         let bits = (packed * 2).max(16).next_power_of_two().trailing_zeros();
-        let mut table = WordTable {
-            slots: vec![Slot::default(); 1 << bits],
-            bits,
-            other: AHashMap::new(),
-        };
+        let mut table = WordTable { slots: vec![Slot::default(); 1 << bits], bits, other: AHashMap::new(), long_ascii: false };
         for (key, value) in entries {
-            let Some((lo, hi)) = load_ascii(key.as_bytes()) else {
+            let Some(words) = load_ascii(key.as_bytes()) else {
+                table.long_ascii |= key.is_ascii();
                 table.other.insert(key, value);
                 continue;
             };
             let len = key.len() as u8;
-            let mut i = table.home(lo, hi, len);
+            let mut i = table.home(&words, len);
             loop {
                 let slot = &mut table.slots[i];
-                if slot.len == 0 || (slot.lo, slot.hi, slot.len) == (lo, hi, len) {
-                    *slot = Slot { lo, hi, len, value };
+                if slot.len == 0 || (slot.words, slot.len) == (words, len) {
+                    *slot = Slot { words, len, value };
                     break;
                 }
                 i = (i + 1) & (table.slots.len() - 1);
@@ -71,7 +72,8 @@ impl WordTable {
     #[inline(always)]
     pub fn get(&self, word: &str, scratch: &mut String) -> Option<u32> {
         match load_ascii(word.as_bytes()) {
-            Some((lo, hi)) => self.get_packed(lo, hi, word.len() as u8),
+            Some(words) => self.get_packed(words, word.len() as u8),
+            None if word.is_ascii() && !self.long_ascii => None,
             None => self.get_folded(word, scratch),
         }
     }
@@ -82,46 +84,48 @@ impl WordTable {
     fn get_folded(&self, word: &str, scratch: &mut String) -> Option<u32> {
         super::fold_into(word, scratch);
         match load_ascii(scratch.as_bytes()) {
-            Some((lo, hi)) => self.get_packed(lo, hi, scratch.len() as u8),
+            Some(words) => self.get_packed(words, scratch.len() as u8),
             None => self.other.get(scratch.as_str()).copied(),
         }
     }
 
     /// The value of a short ASCII word (loaded by `load_ascii`), lower-cased here.
     #[inline(always)]
-    fn get_packed(&self, lo: u64, hi: u64, len: u8) -> Option<u32> {
-        let (lo, hi) = (super::ascii_lower8(lo), super::ascii_lower8(hi));
-        let mut i = self.home(lo, hi, len);
+    fn get_packed(&self, words: Packed, len: u8) -> Option<u32> {
+        let words = words.map(super::ascii_lower8);
+        let mut i = self.home(&words, len);
         loop {
             let slot = &self.slots[i];
             if slot.len == 0 {
                 return None;
             }
-            if (slot.lo, slot.hi, slot.len) == (lo, hi, len) {
+            if (slot.words, slot.len) == (words, len) {
                 return Some(slot.value);
             }
             i = (i + 1) & (self.slots.len() - 1);
         }
     }
 
-    /// The slot a key's probe starts at: a Fibonacci hash of its two words and length.
-    #[inline]
-    fn home(&self, lo: u64, hi: u64, len: u8) -> usize {
-        let h = (lo ^ hi.rotate_left(29) ^ u64::from(len)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        (h >> (64 - self.bits)) as usize
+    /// The slot a key's probe starts at: a Fibonacci hash of its words and length.
+    #[inline(always)]
+    fn home(&self, words: &Packed, len: u8) -> usize {
+        let mixed = words[0] ^ words[1].rotate_left(21) ^ words[2].rotate_left(42) ^ u64::from(len);
+        (mixed.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - self.bits)) as usize
     }
 }
 
-/// A word of 1 to 16 ASCII bytes as two little-endian words, zero-padded (`text::load8`); None
-/// for any other.
+/// A word of 1 to `PACKED` ASCII bytes as machine words, zero-padded (`text::load8`); None for
+/// any other.
 #[inline(always)]
-fn load_ascii(b: &[u8]) -> Option<(u64, u64)> {
+fn load_ascii(b: &[u8]) -> Option<Packed> {
     if b.is_empty() || b.len() > PACKED {
         return None;
     }
-    let (first, rest) = b.split_at(b.len().min(8));
-    let (lo, hi) = (super::load8(first, 0), super::load8(rest, 0));
-    ((lo | hi) & 0x8080_8080_8080_8080 == 0).then_some((lo, hi))
+    let mut words = [0u64; PACKED / 8];
+    for (w, eight) in words.iter_mut().zip(b.chunks(8)) {
+        *w = super::load8(eight, 0);
+    }
+    (words.iter().fold(0, |a, w| a | w) & 0x8080_8080_8080_8080 == 0).then_some(words)
 }
 
 #[cfg(test)]
@@ -130,12 +134,12 @@ mod tests {
 
     #[test]
     fn load_ascii_is_the_zero_padded_bytes() {
-        let text = b"abcdefghijklmnopqrs";
+        let text = b"abcdefghijklmnopqrstuvwxyz0123";
         for n in 0..=text.len() {
-            let mut buf = [0u8; 16];
-            let want = (1..=16).contains(&n).then(|| {
+            let mut buf = [0u8; PACKED];
+            let want = (1..=PACKED).contains(&n).then(|| {
                 buf[..n].copy_from_slice(&text[..n]);
-                (u64::from_le_bytes(buf[..8].try_into().unwrap()), u64::from_le_bytes(buf[8..].try_into().unwrap()))
+                std::array::from_fn(|k| u64::from_le_bytes(buf[8 * k..8 * k + 8].try_into().unwrap()))
             });
             assert_eq!(load_ascii(&text[..n]), want, "{n}");
         }
@@ -151,6 +155,7 @@ mod tests {
             "c#",
             "node.js",
             "a-very-long-key-indeed",
+            "a-key-longer-than-twenty-four",
             "café",
             "x",
             "kubernetes12345",
@@ -182,7 +187,7 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn agrees_with_a_map_of_folded_keys(keys in proptest::collection::vec("[a-zA-Z0-9+#.éΣ]{1,20}", 0..60), probes in proptest::collection::vec("[a-zA-Z0-9+#.éΣσς]{0,20}", 0..60)) {
+        fn agrees_with_a_map_of_folded_keys(keys in proptest::collection::vec("[a-zA-Z0-9+#.éΣ]{1,30}", 0..60), probes in proptest::collection::vec("[a-zA-Z0-9+#.éΣσς]{0,30}", 0..60)) {
             let t = WordTable::new(keys.iter().enumerate().map(|(i, k)| (k.as_str(), i as u32)));
             let fold = |w: &str| w.chars().flat_map(char::to_lowercase).collect::<String>();
             let mut want: AHashMap<String, u32> = AHashMap::new();
