@@ -1,9 +1,10 @@
 //! A fixed map from words, ignoring case, to small values, for the lookups every token of a
 //! resume goes through (is this word a skill? a cue word?). A short ASCII word (the usual case)
 //! is looked up without folding it into a string and without a general-purpose hash: its bytes
-//! are loaded as two machine words (`text::load8`), lower-cased eight at a time
-//! (`text::ascii_lower8`), and found by one multiplicative hash and a probe or two in an
-//! open-addressed table. Other words are folded (`fold_into`) and looked up in a hash map.
+//! are loaded as machine words (`text::load8`), and its first eight bytes, lower-cased at once
+//! (`text::ascii_lower8`), and its length pick a bucket by one multiplication. Most words find
+//! their bucket empty, a few dozen instructions in all; the others are compared with the bucket's
+//! keys eight bytes at a time. Other words are folded (`fold_into`) and looked up in a hash map.
 
 use ahash::AHashMap;
 
@@ -13,9 +14,8 @@ const PACKED: usize = 24;
 /// A short ASCII word as `PACKED / 8` little-endian machine words, zero-padded.
 type Packed = [u64; PACKED / 8];
 
-/// A slot of the packed table; `len == 0` marks it empty (the empty word is never a key).
-#[derive(Clone, Copy, Default)]
-struct Slot {
+/// A key of the packed table, lower-cased.
+struct Key {
     words: Packed,
     len: u8,
     value: u32,
@@ -23,8 +23,10 @@ struct Slot {
 
 /// Words (their folded form) to values.
 pub struct WordTable {
-    slots: Vec<Slot>,
-    /// Bits of the hash that index `slots` (its length is `1 << bits`).
+    /// Bucket `b` holds `keys[starts[b]..starts[b + 1]]`.
+    starts: Vec<u16>,
+    keys: Vec<Key>,
+    /// Bits of the hash that pick a bucket (there are `1 << bits`).
     bits: u32,
     /// Folded keys longer than `PACKED` bytes or not ASCII.
     other: AHashMap<String, u32>,
@@ -36,39 +38,40 @@ impl WordTable {
     /// A table of `(key, value)` pairs; keys are folded as `get` folds words (`fold_into`). A key
     /// given twice keeps its last value.
     pub fn new<'k>(entries: impl IntoIterator<Item = (&'k str, u32)>) -> WordTable {
-        let fold = |k: &str| {
-            let mut s = String::new();
-            super::fold_into(k, &mut s);
-            s
-        };
-        let entries: Vec<(String, u32)> = entries.into_iter().map(|(k, v)| (fold(k), v)).collect();
-        let packed = entries.iter().filter(|(k, _)| load_ascii(k.as_bytes()).is_some()).count();
-        // At most half full: probes stay short.
-        let bits = (packed * 2).max(16).next_power_of_two().trailing_zeros();
-        let mut table = WordTable { slots: vec![Slot::default(); 1 << bits], bits, other: AHashMap::new(), long_ascii: false };
-        for (key, value) in entries {
-            let Some(words) = load_ascii(key.as_bytes()) else {
-                table.long_ascii |= key.is_ascii();
-                table.other.insert(key, value);
-                continue;
-            };
-            let len = key.len() as u8;
-            let mut i = table.home(&words, len);
-            loop {
-                let slot = &mut table.slots[i];
-                if slot.len == 0 || (slot.words, slot.len) == (words, len) {
-                    *slot = Slot { words, len, value };
-                    break;
+        let mut folded: AHashMap<String, u32> = AHashMap::new();
+        for (k, v) in entries {
+            let mut key = String::new();
+            super::fold_into(k, &mut key);
+            folded.insert(key, v);
+        }
+        let (mut keys, mut other, mut long_ascii) = (Vec::new(), AHashMap::new(), false);
+        for (key, value) in folded {
+            match load_ascii(key.as_bytes()) {
+                Some(words) => keys.push(Key { words, len: key.len() as u8, value }),
+                None => {
+                    long_ascii |= key.is_ascii();
+                    other.insert(key, value);
                 }
-                i = (i + 1) & (table.slots.len() - 1);
             }
         }
-        table
+        // About eight buckets a key: most lookups of a word that is no key end at an empty one.
+        let bits = (keys.len() * 8).max(64).next_power_of_two().trailing_zeros();
+        let bucket = |k: &Key| bucket_of(k.words[0], k.len, bits);
+        keys.sort_by_key(|k| (bucket(k), k.words, k.len));
+        let mut starts = Vec::with_capacity((1 << bits) + 1);
+        let mut at = 0;
+        for b in 0..=(1usize << bits) {
+            while keys.get(at).is_some_and(|k| bucket(k) < b) {
+                at += 1;
+            }
+            starts.push(u16::try_from(at).expect("fewer keys than u16::MAX"));
+        }
+        WordTable { starts, keys, bits, other, long_ascii }
     }
 
     /// The value of `word` (any case), if it is a key. `scratch` holds the folded word when it
     /// has to be folded (not short ASCII). Inlined where it is called: most words take the first
-    /// branch, a few dozen instructions.
+    /// branch and find their bucket empty.
     #[inline(always)]
     pub fn get(&self, word: &str, scratch: &mut String) -> Option<u32> {
         match load_ascii(word.as_bytes()) {
@@ -89,29 +92,27 @@ impl WordTable {
         }
     }
 
-    /// The value of a short ASCII word (loaded by `load_ascii`), lower-cased here.
+    /// The value of a short ASCII word (loaded by `load_ascii`): its bucket by its first eight
+    /// bytes lower-cased, and only if that holds keys, the rest lower-cased and compared.
     #[inline(always)]
     fn get_packed(&self, words: Packed, len: u8) -> Option<u32> {
-        let words = words.map(super::ascii_lower8);
-        let mut i = self.home(&words, len);
-        loop {
-            let slot = &self.slots[i];
-            if slot.len == 0 {
-                return None;
-            }
-            if (slot.words, slot.len) == (words, len) {
-                return Some(slot.value);
-            }
-            i = (i + 1) & (self.slots.len() - 1);
+        let first = super::ascii_lower8(words[0]);
+        let b = bucket_of(first, len, self.bits);
+        let (from, to) = (usize::from(self.starts[b]), usize::from(self.starts[b + 1]));
+        if from == to {
+            return None;
         }
+        let mut lower = words.map(super::ascii_lower8);
+        lower[0] = first;
+        self.keys[from..to].iter().find(|k| k.len == len && k.words == lower).map(|k| k.value)
     }
+}
 
-    /// The slot a key's probe starts at: a Fibonacci hash of its words and length.
-    #[inline(always)]
-    fn home(&self, words: &Packed, len: u8) -> usize {
-        let mixed = words[0] ^ words[1].rotate_left(21) ^ words[2].rotate_left(42) ^ u64::from(len);
-        (mixed.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - self.bits)) as usize
-    }
+/// The bucket of a key by its first eight bytes (lower-cased) and length: a Fibonacci hash's top
+/// `bits` bits.
+#[inline(always)]
+fn bucket_of(first: u64, len: u8, bits: u32) -> usize {
+    (first.wrapping_add(u64::from(len)).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - bits)) as usize
 }
 
 /// A word of 1 to `PACKED` ASCII bytes as machine words, zero-padded (`text::load8`); None for
