@@ -489,7 +489,7 @@ struct WordCounts {
 
 impl WordCounts {
     /// One pass over the words: an ASCII word (most) by its bytes, others by their characters.
-        fn of(t: &str) -> WordCounts {
+    fn of(t: &str) -> WordCounts {
         let cue = cues();
         let mut n = WordCounts { words: 0, singles: 0, caps_words: 0, cue_bits: 0, skills: 0 };
         text::each_whitespace_word(t, |b, ascii| {
@@ -563,7 +563,7 @@ struct Tally {
 impl Tally {
     /// Every byte by comparisons only, which the compiler vectorises; then, on a line that is
     /// not all ASCII, only the characters above ASCII are decoded.
-        fn of(t: &str) -> Tally {
+    fn of(t: &str) -> Tally {
         let b = t.as_bytes();
         // No byte above ASCII counts in `of_bytes`: the characters they make are added after.
         let (mut n, high) = Tally::of_bytes(b);
@@ -629,7 +629,7 @@ impl Tally {
     }
 }
 
-/// `Tally::of_ascii`'s counts in 16 lanes, for 16 bytes at a time: comparisons only, which the
+/// `Tally::of_bytes`'s counts in 16 lanes, for 16 bytes at a time: comparisons only, which the
 /// compiler turns into a few vector instructions.
 #[derive(Default)]
 struct Lanes {
