@@ -369,10 +369,12 @@ fn base_features(line: &Line, out: &mut Active) {
         (t.len() <= 25, Base::Short),
         (t.len() >= 80, Base::Long),
     ];
-    for (on, b) in flags {
-        if on {
-            out.push(offset(b));
-        }
+    // As bits from `Bullet` on, pushed lowest first: in id order, the order of the list, without
+    // a branch per flag.
+    let mut set = flags.iter().fold(0u64, |set, &(on, b)| set | u64::from(on) << (b as u16 - Base::Bullet as u16));
+    while set != 0 {
+        out.push(offset(Base::Bullet) + set.trailing_zeros() as u16);
+        set &= set - 1;
     }
     if let Some(r) = &line.dates {
         out.push(offset(Base::Date));
@@ -911,6 +913,11 @@ mod tests {
         for lanes in [[0u8; 16], [255; 16], [1; 16], std::array::from_fn(|j| j as u8 * 17), std::array::from_fn(|j| 255 - j as u8)] {
             assert_eq!(lane_sum(lanes), lanes.iter().map(|&x| usize::from(x)).sum::<usize>(), "{lanes:?}");
         }
+    }
+
+    #[test]
+    fn flag_ids_fit_bits_from_bullet() {
+        assert!((Base::Long as u16 - Base::Bullet as u16) < 64);
     }
 
     #[test]
