@@ -185,9 +185,9 @@ impl Active {
 }
 
 /// Cue words, folded, and the features they raise (bit i = `Base` id `Degree + i`), in a table
-/// hashed by a word's first eight bytes and length: a word is read as three u64s, lower-cased
-/// eight bytes at a time, and compared with the few keys of its slot (most slots hold none),
-/// without being copied into a buffer or hashed byte by byte.
+/// hashed by a word's length and first and last bytes: only a word whose slot holds a key (few
+/// do) is read, as three u64s lower-cased eight bytes at a time, and compared with the slot's
+/// keys; none is copied into a buffer or hashed byte by byte.
 struct Cues {
     /// Slot `s` holds `keys[starts[s]..starts[s + 1]]`.
     starts: Box<[u16; CUE_SLOTS + 1]>,
@@ -218,29 +218,33 @@ impl Cues {
         words
     }
 
-    fn slot(first: u64, len: usize) -> usize {
+    /// The slot of a word (at least one byte). Its ends are or-ed with 0x20, which lower-cases
+    /// a letter (a folded key's ends are the same byte or-ed alike), without a test.
+    #[inline]
+    fn slot(w: &[u8]) -> usize {
+        let key = u32::from(w[0] | 0x20) | u32::from(w[w.len() - 1] | 0x20) << 8 | (w.len() as u32) << 16;
         // Fibonacci hashing: the product's top bits.
-        (first.wrapping_add(len as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - CUE_SLOTS.trailing_zeros())) as usize
+        (key.wrapping_mul(0x9E37_79B9) >> (32 - CUE_SLOTS.trailing_zeros())) as usize
     }
 
     /// The table of `map`'s keys that a word can be found by: ASCII keys already folded (lower
     /// case), not empty and at most `CUE_MAX_LEN` bytes; no folded word equals another.
     fn new(map: &AHashMap<&'static [u8], u16>) -> Cues {
-        let mut keys: Vec<CueKey> = map
+        let mut keys: Vec<(usize, CueKey)> = map
             .iter()
             .filter(|(k, _)| !k.is_empty() && k.len() <= CUE_MAX_LEN && k.is_ascii() && k.to_ascii_lowercase() == **k)
-            .map(|(k, &bits)| CueKey { words: Self::words(k), len: k.len(), bits })
+            .map(|(k, &bits)| (Self::slot(k), CueKey { words: Self::words(k), len: k.len(), bits }))
             .collect();
-        keys.sort_by_key(|k| Self::slot(k.words[0], k.len));
+        keys.sort_by_key(|&(slot, _)| slot);
         let mut starts = Box::new([0u16; CUE_SLOTS + 1]);
         let mut at = 0;
         for (s, start) in starts.iter_mut().enumerate() {
-            while keys.get(at).is_some_and(|k| Self::slot(k.words[0], k.len) < s) {
+            while keys.get(at).is_some_and(|&(slot, _)| slot < s) {
                 at += 1;
             }
             *start = u16::try_from(at).expect("fewer cue words than u16::MAX");
         }
-        Cues { starts, keys }
+        Cues { starts, keys: keys.into_iter().map(|(_, k)| k).collect() }
     }
 
     /// The cue bits of an ASCII word core: those of the key it equals folded, or 0.
@@ -249,16 +253,12 @@ impl Cues {
         if core.len() > CUE_MAX_LEN {
             return 0;
         }
-        let first = text::ascii_lower8(text::load8(&core[..core.len().min(8)], 0));
-        let s = Self::slot(first, core.len());
+        let s = Self::slot(core);
         let (from, to) = (usize::from(self.starts[s]), usize::from(self.starts[s + 1]));
         if from == to {
             return 0;
         }
-        let mut words = [first, 0, 0];
-        for (x, eight) in words[1..].iter_mut().zip(core[core.len().min(8)..].chunks(8)) {
-            *x = text::ascii_lower8(text::load8(eight, 0));
-        }
+        let words = Self::words(core);
         self.keys[from..to].iter().find(|k| k.len == core.len() && k.words == words).map_or(0, |k| k.bits)
     }
 }
@@ -369,10 +369,12 @@ fn base_features(line: &Line, out: &mut Active) {
         (t.len() <= 25, Base::Short),
         (t.len() >= 80, Base::Long),
     ];
-    for (on, b) in flags {
-        if on {
-            out.push(offset(b));
-        }
+    // As bits from `Bullet` on, pushed lowest first: in id order, the order of the list, without
+    // a branch per flag.
+    let mut set = flags.iter().fold(0u64, |set, &(on, b)| set | u64::from(on) << (b as u16 - Base::Bullet as u16));
+    while set != 0 {
+        out.push(offset(Base::Bullet) + set.trailing_zeros() as u16);
+        set &= set - 1;
     }
     if let Some(r) = &line.dates {
         out.push(offset(Base::Date));
@@ -489,7 +491,7 @@ struct WordCounts {
 
 impl WordCounts {
     /// One pass over the words: an ASCII word (most) by its bytes, others by their characters.
-        fn of(t: &str) -> WordCounts {
+    fn of(t: &str) -> WordCounts {
         let cue = cues();
         let mut n = WordCounts { words: 0, singles: 0, caps_words: 0, cue_bits: 0, skills: 0 };
         text::each_whitespace_word(t, |b, ascii| {
@@ -563,7 +565,7 @@ struct Tally {
 impl Tally {
     /// Every byte by comparisons only, which the compiler vectorises; then, on a line that is
     /// not all ASCII, only the characters above ASCII are decoded.
-        fn of(t: &str) -> Tally {
+    fn of(t: &str) -> Tally {
         let b = t.as_bytes();
         // No byte above ASCII counts in `of_bytes`: the characters they make are added after.
         let (mut n, high) = Tally::of_bytes(b);
@@ -629,7 +631,7 @@ impl Tally {
     }
 }
 
-/// `Tally::of_ascii`'s counts in 16 lanes, for 16 bytes at a time: comparisons only, which the
+/// `Tally::of_bytes`'s counts in 16 lanes, for 16 bytes at a time: comparisons only, which the
 /// compiler turns into a few vector instructions.
 #[derive(Default)]
 struct Lanes {
@@ -911,6 +913,11 @@ mod tests {
         for lanes in [[0u8; 16], [255; 16], [1; 16], std::array::from_fn(|j| j as u8 * 17), std::array::from_fn(|j| 255 - j as u8)] {
             assert_eq!(lane_sum(lanes), lanes.iter().map(|&x| usize::from(x)).sum::<usize>(), "{lanes:?}");
         }
+    }
+
+    #[test]
+    fn flag_ids_fit_bits_from_bullet() {
+        assert!((Base::Long as u16 - Base::Bullet as u16) < 64);
     }
 
     #[test]

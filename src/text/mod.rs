@@ -587,10 +587,11 @@ pub fn bullet_marker_len(line: &str) -> Option<usize> {
 }
 
 /// The words of [`split_whitespace`] as bytes (whole characters: `std::str::from_utf8` of one
-/// succeeds), handed to `each` in order with whether the word is all ASCII, for a caller that reads every word once (the classifier's line features). The text is
-/// read 64 bytes at a time as a bit set of the bytes that are not whitespace (`word_byte_bits`,
-/// eight bytes at a time without a branch), and the words are the runs of set bits: no branch
-/// per byte. Only characters above ASCII that may be whitespace are decoded.
+/// succeeds), handed to `each` in order with whether the word is all ASCII, for a caller that
+/// reads every word once (the classifier's line features). The text is read 64 bytes at a time
+/// as a bit set of the bytes that are not whitespace (`word_byte_bits`, a few vector
+/// instructions), and the words are the runs of set bits: no branch per byte. Only the
+/// characters above ASCII of a block that has some are decoded.
 #[inline]
 pub fn each_whitespace_word<'a>(text: &'a str, mut each: impl FnMut(&'a [u8], bool)) {
     let b = text.as_bytes();
@@ -655,8 +656,8 @@ fn clear_wide_whitespace(text: &str, base: usize, len: usize, word: &mut u64) {
     }
 }
 
-/// Eight bytes at a time: a u64's bytes tested at once, no carry crossing from one byte to the
-/// next, each answer in its byte's high bit.
+/// Every byte of a u64 at once (`load8`'s padding, `ascii_lower8`'s test, whose sums never carry
+/// from one byte into the next).
 const LOW_BYTES: u64 = 0x0101_0101_0101_0101;
 const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
 
@@ -684,7 +685,8 @@ const fn byte_mask(h: u64) -> u64 {
     (h >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56
 }
 
-/// Eight ASCII bytes lower-cased (`to_ascii_lowercase` of each).
+/// Eight ASCII bytes lower-cased (`to_ascii_lowercase` of each); every byte must be ASCII (below
+/// 0x80), or a sum would carry into the next byte.
 #[inline]
 pub const fn ascii_lower8(x: u64) -> u64 {
     // Adding 0x3F reaches the high bit from 'A' on, adding 0x25 from past 'Z'; 0x80 >> 2 = 0x20.
