@@ -184,91 +184,14 @@ impl Active {
     }
 }
 
-/// Cue words, folded, and the features they raise (bit i = `Base` id `Degree + i`), in a table
-/// hashed by a word's length and first and last bytes: only a word whose slot holds a key (few
-/// do) is read, as three u64s lower-cased eight bytes at a time, and compared with the slot's
-/// keys; none is copied into a buffer or hashed byte by byte.
-struct Cues {
-    /// Slot `s` holds `keys[starts[s]..starts[s + 1]]`.
-    starts: Box<[u16; CUE_SLOTS + 1]>,
-    keys: Vec<CueKey>,
+/// Cue words, folded, and the features they raise (bit i = `Base` id `Degree + i`): a word is
+/// looked up by its ends and length first (`text::WordTable`), and most words stop there.
+fn cues() -> &'static text::WordTable {
+    static CUES: OnceLock<text::WordTable> = OnceLock::new();
+    CUES.get_or_init(|| text::WordTable::new(cue_map().into_iter().filter_map(|(k, bits)| Some((std::str::from_utf8(k).ok()?, u32::from(bits))))))
 }
 
-/// A cue word as `Cues::words` reads it, and its bits.
-struct CueKey {
-    words: [u64; 3],
-    len: usize,
-    bits: u16,
-}
-
-/// Slots of the cue table (a power of two).
-const CUE_SLOTS: usize = 4096;
-
-/// Cue words longer than this are never looked up.
-const CUE_MAX_LEN: usize = 24;
-
-impl Cues {
-    /// A word of at most `CUE_MAX_LEN` ASCII bytes, lower-cased, as three u64s padded with 0.
-    #[inline]
-    fn words(w: &[u8]) -> [u64; 3] {
-        let mut words = [0; 3];
-        for (x, eight) in words.iter_mut().zip(w.chunks(8)) {
-            *x = text::ascii_lower8(text::load8(eight, 0));
-        }
-        words
-    }
-
-    /// The slot of a word (at least one byte). Its ends are or-ed with 0x20, which lower-cases
-    /// a letter (a folded key's ends are the same byte or-ed alike), without a test.
-    #[inline]
-    fn slot(w: &[u8]) -> usize {
-        let key = u32::from(w[0] | 0x20) | u32::from(w[w.len() - 1] | 0x20) << 8 | (w.len() as u32) << 16;
-        // Fibonacci hashing: the product's top bits.
-        (key.wrapping_mul(0x9E37_79B9) >> (32 - CUE_SLOTS.trailing_zeros())) as usize
-    }
-
-    /// The table of `map`'s keys that a word can be found by: ASCII keys already folded (lower
-    /// case), not empty and at most `CUE_MAX_LEN` bytes; no folded word equals another.
-    fn new(map: &AHashMap<&'static [u8], u16>) -> Cues {
-        let mut keys: Vec<(usize, CueKey)> = map
-            .iter()
-            .filter(|(k, _)| !k.is_empty() && k.len() <= CUE_MAX_LEN && k.is_ascii() && k.to_ascii_lowercase() == **k)
-            .map(|(k, &bits)| (Self::slot(k), CueKey { words: Self::words(k), len: k.len(), bits }))
-            .collect();
-        keys.sort_by_key(|&(slot, _)| slot);
-        let mut starts = Box::new([0u16; CUE_SLOTS + 1]);
-        let mut at = 0;
-        for (s, start) in starts.iter_mut().enumerate() {
-            while keys.get(at).is_some_and(|&(slot, _)| slot < s) {
-                at += 1;
-            }
-            *start = u16::try_from(at).expect("fewer cue words than u16::MAX");
-        }
-        Cues { starts, keys: keys.into_iter().map(|(_, k)| k).collect() }
-    }
-
-    /// The cue bits of an ASCII word core: those of the key it equals folded, or 0.
-    #[inline]
-    fn of(&self, core: &[u8]) -> u16 {
-        if core.len() > CUE_MAX_LEN {
-            return 0;
-        }
-        let s = Self::slot(core);
-        let (from, to) = (usize::from(self.starts[s]), usize::from(self.starts[s + 1]));
-        if from == to {
-            return 0;
-        }
-        let words = Self::words(core);
-        self.keys[from..to].iter().find(|k| k.len == core.len() && k.words == words).map_or(0, |k| k.bits)
-    }
-}
-
-fn cues() -> &'static Cues {
-    static CUES: OnceLock<Cues> = OnceLock::new();
-    CUES.get_or_init(|| Cues::new(&cue_map()))
-}
-
-/// Cue words, folded, and their bits: what `Cues` is built from.
+/// Cue words, folded, and their bits: what `cues` is built from.
 fn cue_map() -> AHashMap<&'static [u8], u16> {
     let groups: [(Base, &[&str]); 11] = [
         (Base::Degree, &["bachelor", "bachelors", "master", "masters", "b.s", "b.a", "m.s", "m.a", "bs", "ba", "ms", "phd", "ph.d", "mba", "degree", "diploma", "bsc", "msc", "b.tech", "m.tech", "associate's", "gpa", "minor", "major", "graduated", "j.d", "m.d", "bachelor's", "master's", "coursework", "thesis", "a.a.s", "aas", "bba", "b.b.a", "m.ed", "b.ed", "b.sc", "m.sc", "dipl", "ged", "residency", "apprenticeship", "dissertation"]),
@@ -507,7 +430,7 @@ impl WordCounts {
                 cue_core(w).unwrap_or_default()
             };
             if !core.is_empty() {
-                let bits = cue.of(core);
+                let bits = cue.get_ascii(core).map_or(0, |b| b as u16);
                 n.cue_bits |= bits;
                 n.skills += usize::from(bits & (1 << (Base::Skill1 as u16 - Base::Degree as u16)) != 0);
             }
@@ -858,7 +781,7 @@ mod tests {
             caps += usize::from(w.chars().next().is_some_and(char::is_uppercase));
             let core = w.trim_matches(|c: char| !(c.is_alphanumeric() || matches!(c, '+' | '#' | '\'')));
             let core = core.strip_suffix("'s").unwrap_or(core);
-            if !core.is_empty() && core.is_ascii() && core.len() <= CUE_MAX_LEN {
+            if !core.is_empty() && core.is_ascii() {
                 let b = map.get(core.to_ascii_lowercase().as_bytes()).copied().unwrap_or(0);
                 bits |= b;
                 skills += usize::from(b & (1 << (Base::Skill1 as u16 - Base::Degree as u16)) != 0);

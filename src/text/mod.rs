@@ -486,43 +486,6 @@ impl NeedleLists {
     }
 }
 
-/// A cheap exact pre-check for lookups in a fixed set of keys: a 4096-bit set of the keys'
-/// (first byte, last byte, length). A word whose triple is not in it is not a key, without
-/// hashing it; any other word still needs the lookup.
-pub struct KeyFilter {
-    bits: [u64; 64],
-}
-
-impl KeyFilter {
-    pub fn new<'k>(keys: impl IntoIterator<Item = &'k str>) -> KeyFilter {
-        let mut bits = [0u64; 64];
-        for k in keys {
-            if let (Some(&first), Some(&last)) = (k.as_bytes().first(), k.as_bytes().last()) {
-                let i = Self::slot(first, last, k.len());
-                bits[i >> 6] |= 1 << (i & 63);
-            }
-        }
-        KeyFilter { bits }
-    }
-
-    fn slot(first: u8, last: u8, len: usize) -> usize {
-        let h = u32::from(first).wrapping_mul(0x9E37_79B9) ^ u32::from(last).wrapping_mul(0x85EB_CA6B) ^ (len as u32).wrapping_mul(0xC2B2_AE35);
-        ((h ^ (h >> 15)) & 4095) as usize
-    }
-
-    /// False only when `word` is certainly not a key (the empty word never is one).
-    pub fn may_contain(&self, word: &str) -> bool {
-        let b = word.as_bytes();
-        !b.is_empty() && self.may_contain_parts(b[0], b[b.len() - 1], b.len())
-    }
-
-    /// `may_contain` for a word of `len` bytes (at least one) with this first and last byte.
-    pub fn may_contain_parts(&self, first: u8, last: u8, len: usize) -> bool {
-        let i = Self::slot(first, last, len);
-        self.bits[i >> 6] & (1 << (i & 63)) != 0
-    }
-}
-
 /// True when the token carries a digit: numbers, dates, percentages, versions (`2019`, `40%`, `v2`).
 pub fn has_digit(token: &str) -> bool {
     token.bytes().any(|b| b.is_ascii_digit())
@@ -894,14 +857,6 @@ mod tests {
             let want = u32::from(NeedleSet::new(a).found_in(text)) | u32::from(NeedleSet::new(b).found_in(text)) << 1;
             assert_eq!(found, want, "{text}");
         }
-    }
-
-    #[test]
-    fn key_filter_never_rejects_a_key() {
-        let keys = ["python", "c", "ruby on rails", "a-very-long-key-of-more-than-sixty-three-bytes-to-check-the-cap-x"];
-        let f = KeyFilter::new(keys);
-        assert!(keys.iter().all(|k| f.may_contain(k)));
-        assert!(!f.may_contain("pythons") && !f.may_contain("java") && !f.may_contain(""));
     }
 
     #[test]

@@ -1,10 +1,10 @@
-//! A fixed map from words, ignoring case, to small values, for the lookups every token of a
-//! resume goes through (is this word a skill? a cue word?). A short ASCII word (the usual case)
-//! is looked up without folding it into a string and without a general-purpose hash: its bytes
-//! are loaded as machine words (`text::load8`), and its first eight bytes, lower-cased at once
-//! (`text::ascii_lower8`), and its length pick a bucket by one multiplication. Most words find
-//! their bucket empty, a few dozen instructions in all; the others are compared with the bucket's
-//! keys eight bytes at a time. Other words are folded (`fold_into`) and looked up in a hash map.
+//! A fixed map from words, ignoring case, to small values, for the lookups every word of a
+//! resume goes through (is this token a skill? is this word a cue word?). A short ASCII word (the
+//! usual case) is looked up without folding it into a string and without a general-purpose hash:
+//! its first and last bytes and its length pick a bucket by one multiplication, and most words
+//! find their bucket empty, a few instructions in all. The others are loaded as machine words
+//! (`text::load8`), lower-cased eight bytes at a time (`text::ascii_lower8`) and compared with
+//! the bucket's keys. Other words are folded (`fold_into`) and looked up in a hash map.
 
 use ahash::AHashMap;
 
@@ -47,7 +47,7 @@ impl WordTable {
         let (mut keys, mut other, mut long_ascii) = (Vec::new(), AHashMap::new(), false);
         for (key, value) in folded {
             match load_ascii(key.as_bytes()) {
-                Some(words) => keys.push(Key { words, len: key.len() as u8, value }),
+                Some(words) => keys.push((key.into_bytes(), Key { words: words.map(super::ascii_lower8), len: 0, value })),
                 None => {
                     long_ascii |= key.is_ascii();
                     other.insert(key, value);
@@ -56,29 +56,60 @@ impl WordTable {
         }
         // About eight buckets a key: most lookups of a word that is no key end at an empty one.
         let bits = (keys.len() * 8).max(64).next_power_of_two().trailing_zeros();
-        let bucket = |k: &Key| bucket_of(k.words[0], k.len, bits);
-        keys.sort_by_key(|k| (bucket(k), k.words, k.len));
+        let mut keys: Vec<(usize, Key)> = keys.into_iter().map(|(k, key)| (bucket_of(&k, bits), Key { len: k.len() as u8, ..key })).collect();
+        keys.sort_by_key(|(b, k)| (*b, k.words, k.len));
         let mut starts = Vec::with_capacity((1 << bits) + 1);
         let mut at = 0;
         for b in 0..=(1usize << bits) {
-            while keys.get(at).is_some_and(|k| bucket(k) < b) {
+            while keys.get(at).is_some_and(|&(kb, _)| kb < b) {
                 at += 1;
             }
             starts.push(u16::try_from(at).expect("fewer keys than u16::MAX"));
         }
-        WordTable { starts, keys, bits, other, long_ascii }
+        WordTable { starts, keys: keys.into_iter().map(|(_, k)| k).collect(), bits, other, long_ascii }
     }
 
     /// The value of `word` (any case), if it is a key. `scratch` holds the folded word when it
-    /// has to be folded (not short ASCII). Inlined where it is called: most words take the first
-    /// branch and find their bucket empty.
+    /// has to be folded (not ASCII, or longer than the packed keys). Inlined where it is called.
     #[inline(always)]
     pub fn get(&self, word: &str, scratch: &mut String) -> Option<u32> {
-        match load_ascii(word.as_bytes()) {
-            Some(words) => self.get_packed(words, word.len() as u8),
-            None if word.is_ascii() && !self.long_ascii => None,
-            None => self.get_folded(word, scratch),
+        let b = word.as_bytes();
+        if (1..=PACKED).contains(&b.len()) && b.is_ascii() {
+            return self.get_ascii(b);
         }
+        if b.is_ascii() && !self.long_ascii {
+            return None;
+        }
+        self.get_folded(word, scratch)
+    }
+
+    /// The value of an ASCII word (any case), if it is a key: most words stop at an empty bucket.
+    #[inline(always)]
+    pub fn get_ascii(&self, word: &[u8]) -> Option<u32> {
+        debug_assert!(word.is_ascii());
+        if !(1..=PACKED).contains(&word.len()) {
+            return self.get_long_ascii(word);
+        }
+        let bucket = bucket_of(word, self.bits);
+        let (from, to) = (usize::from(self.starts[bucket]), usize::from(self.starts[bucket + 1]));
+        if from == to {
+            return None;
+        }
+        let mut words = [0u64; PACKED / 8];
+        for (w, eight) in words.iter_mut().zip(word.chunks(8)) {
+            *w = super::ascii_lower8(super::load8(eight, 0));
+        }
+        self.keys[from..to].iter().find(|k| usize::from(k.len) == word.len() && k.words == words).map(|k| k.value)
+    }
+
+    /// `get_ascii` of a word longer than the packed keys (or empty).
+    #[cold]
+    #[inline(never)]
+    fn get_long_ascii(&self, word: &[u8]) -> Option<u32> {
+        if !self.long_ascii {
+            return None;
+        }
+        self.other.get(String::from_utf8_lossy(word).to_ascii_lowercase().as_str()).copied()
     }
 
     /// `get` of a word that is not short ASCII: folded first.
@@ -86,33 +117,20 @@ impl WordTable {
     #[inline(never)]
     fn get_folded(&self, word: &str, scratch: &mut String) -> Option<u32> {
         super::fold_into(word, scratch);
-        match load_ascii(scratch.as_bytes()) {
-            Some(words) => self.get_packed(words, scratch.len() as u8),
-            None => self.other.get(scratch.as_str()).copied(),
+        match scratch.len() {
+            1..=PACKED if scratch.is_ascii() => self.get_ascii(scratch.as_bytes()),
+            _ => self.other.get(scratch.as_str()).copied(),
         }
-    }
-
-    /// The value of a short ASCII word (loaded by `load_ascii`): its bucket by its first eight
-    /// bytes lower-cased, and only if that holds keys, the rest lower-cased and compared.
-    #[inline(always)]
-    fn get_packed(&self, words: Packed, len: u8) -> Option<u32> {
-        let first = super::ascii_lower8(words[0]);
-        let b = bucket_of(first, len, self.bits);
-        let (from, to) = (usize::from(self.starts[b]), usize::from(self.starts[b + 1]));
-        if from == to {
-            return None;
-        }
-        let mut lower = words.map(super::ascii_lower8);
-        lower[0] = first;
-        self.keys[from..to].iter().find(|k| k.len == len && k.words == lower).map(|k| k.value)
     }
 }
 
-/// The bucket of a key by its first eight bytes (lower-cased) and length: a Fibonacci hash's top
-/// `bits` bits.
+/// The bucket of a word (1 to `PACKED` ASCII bytes) by its first and last bytes and its length,
+/// a Fibonacci hash's top `bits` bits. The end bytes are or-ed with 0x20, which lower-cases a
+/// letter, so a word and its lower-case key meet in one bucket.
 #[inline(always)]
-fn bucket_of(first: u64, len: u8, bits: u32) -> usize {
-    (first.wrapping_add(u64::from(len)).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - bits)) as usize
+fn bucket_of(word: &[u8], bits: u32) -> usize {
+    let ends = u32::from(word[0] | 0x20) | u32::from(word[word.len() - 1] | 0x20) << 8 | (word.len() as u32) << 16;
+    (ends.wrapping_mul(0x9E37_79B9) >> (32 - bits)) as usize
 }
 
 /// A word of 1 to `PACKED` ASCII bytes as machine words, zero-padded (`text::load8`); None for
@@ -198,6 +216,9 @@ mod tests {
             let mut s = String::new();
             for w in keys.iter().chain(&probes) {
                 proptest::prop_assert_eq!(t.get(w, &mut s), want.get(&fold(w)).copied(), "{}", w);
+                if w.is_ascii() {
+                    proptest::prop_assert_eq!(t.get_ascii(w.as_bytes()), want.get(&fold(w)).copied(), "{}", w);
+                }
             }
         }
     }
