@@ -150,8 +150,8 @@ impl Model {
     /// two. `physical` are the features with physical neighbours, which the switch model reads.
     /// Also returns, for every line, the context (0 or 1) that gave its decoded type.
     pub fn decode_streams(&self, contexts: &[Vec<Option<Active>>; 2], physical: &[Option<Active>]) -> (Decoded, Vec<u8>) {
-        let (first, _, heading) = self.emissions(&contexts[0]);
-        let (second, _, _) = self.emissions(&contexts[1]);
+        let (first, _, heading) = self.emissions(&contexts[0], true);
+        let (second, _, _) = self.emissions(&contexts[1], true);
         let em: Vec<[f32; K]> = first.iter().zip(&second).map(|(a, b)| std::array::from_fn(|k| a[k].max(b[k]))).collect();
         let (path, streams, _) = self.two_streams(&em, &heading, &self.switch_costs(physical));
         let chosen: Vec<u8> = path.iter().zip(first.iter().zip(&second)).map(|(&k, (a, b))| u8::from(b[usize::from(k)] > a[usize::from(k)])).collect();
@@ -168,22 +168,27 @@ impl Model {
     /// The one-stream reading, and the two-stream one when the text looks interleaved and the
     /// weights have a stream prior.
     fn read(&self, feats: &[Option<Active>]) -> Reading {
-        let (em, top, heading) = self.emissions(feats);
+        // Unnormalised: a line's log-probabilities are its scores less one constant, which every
+        // path through the line pays alike, in one stream or two.
+        let (em, top, heading) = self.emissions(feats, false);
         let open: Vec<bool> = feats.iter().flatten().map(features::may_open_section).collect();
         let (path, one) = self.viterbi(&em, &open);
         let two = (self.streams.prior.is_finite() && looks_interleaved(&top)).then(|| self.two_streams(&em, &heading, &self.switch_costs(feats)));
         Reading { path, one, two }
     }
 
-    /// The log-probabilities of every non-blank line's type, the most likely type, and whether
-    /// the line is a vocabulary heading (a `heading_*` feature: ids below K, pushed first).
-    fn emissions(&self, feats: &[Option<Active>]) -> (Vec<[f32; K]>, Vec<u8>, Vec<bool>) {
+    /// The log-probabilities of every non-blank line's type (with `normalise`; else the scores
+    /// they differ from by a constant a line), the most likely type, and whether the line is a
+    /// vocabulary heading (a `heading_*` feature: ids below K, pushed first).
+    fn emissions(&self, feats: &[Option<Active>], normalise: bool) -> (Vec<[f32; K]>, Vec<u8>, Vec<bool>) {
         let mut em: Vec<[f32; K]> = Vec::with_capacity(feats.len());
         let mut top: Vec<u8> = Vec::with_capacity(feats.len());
         let mut heading: Vec<bool> = Vec::with_capacity(feats.len());
         for a in feats.iter().flatten() {
             let mut e = self.section_scores(a);
-            log_softmax(&mut e);
+            if normalise {
+                log_softmax(&mut e);
+            }
             top.push(argmax(&e) as u8);
             em.push(e);
             heading.push(a.ids().first().is_some_and(|&id| usize::from(id) < K));
@@ -619,7 +624,7 @@ mod tests {
     fn sections_change_only_where_a_line_may_open_one() {
         let m = hand_model();
         let path = |kinds: &[SectionType], open: &[bool]| {
-            let (em, _, _) = m.emissions(&lines(kinds));
+            let (em, _, _) = m.emissions(&lines(kinds), true);
             m.viterbi(&em, open).0.iter().map(|&k| SectionType::ALL[usize::from(k)]).collect::<Vec<_>>()
         };
         // Where every line may open a section the path follows the lines; where the third
@@ -639,7 +644,7 @@ mod tests {
         // skills): the one-stream decoder pays a change at every alternation and smears.
         let truth = [C, C, U, C, U, U, C, E, S, E, E, S, E, S, E];
         let feats = lines(&truth);
-        let (em, _, _) = m.emissions(&feats);
+        let (em, _, _) = m.emissions(&feats, true);
         let (one, _) = m.viterbi(&em, &vec![true; em.len()]);
         assert_ne!(one.iter().map(|&k| SectionType::ALL[usize::from(k)]).collect::<Vec<_>>(), truth, "one stream smears");
         let d = m.decode(&feats);
