@@ -251,7 +251,10 @@ pub struct SplitWhitespace<'a> {
 /// non-space follows a space (or the start). Only characters above ASCII are decoded.
 pub fn count_words(text: &str) -> usize {
     let b = text.as_bytes();
-    if text.is_ascii() {
+    // Bytes above ASCII are never counted as spaces, which is exact unless the text holds a
+    // wide space (U+0085, U+00A0, U+1680, U+2000..=U+3000: lead bytes C2, E1, E2, E3); the
+    // characters such lead bytes begin ('–', '•', ...) are decoded to tell.
+    if text.is_ascii() || !may_hold_wide_space(b) || !wide_lead_bytes(b).any(|i| wide_whitespace_at(text, i).0) {
         return count_ascii_words(b);
     }
     let (mut n, mut in_space, mut i) = (0, true, 0);
@@ -264,15 +267,21 @@ pub fn count_words(text: &str) -> usize {
     n
 }
 
-/// `count_words` of an ASCII text: the first byte if it is not a space, and every non-space
-/// after a space, counted over pairs of neighbouring bytes by comparisons only (no carried
-/// state), which the compiler vectorises.
+/// `count_words` of an ASCII text (or one without wide spaces, whose other bytes above ASCII
+/// are no spaces): every non-space after a space or at the start, counted over pairs of
+/// neighbouring bytes by comparisons only (no carried state), which the compiler vectorises. The
+/// text is read in pieces of 64 bytes copied behind the byte before them and padded with spaces
+/// (which start no word), so that every pass runs over whole arrays with no scalar remainder.
 fn count_ascii_words(b: &[u8]) -> usize {
-    let Some(&first) = b.first() else { return 0 };
     let space = is_ascii_space;
-    let mut n = usize::from(!space(first));
-    // In chunks whose count fits a u8 lane: the sum stays in narrow lanes.
-    for (prev, next) in b[..b.len() - 1].chunks(255).zip(b[1..].chunks(255)) {
+    let mut n = 0;
+    let mut before = b' ';
+    for piece in b.chunks(64) {
+        let mut buf = [b' '; 65];
+        buf[0] = before;
+        buf[1..=piece.len()].copy_from_slice(piece);
+        before = piece[piece.len() - 1];
+        let (prev, next): (&[u8; 64], &[u8; 64]) = (buf[..64].try_into().expect("64 bytes"), buf[1..].try_into().expect("64 bytes"));
         n += usize::from(prev.iter().zip(next).fold(0u8, |k, (&p, &c)| k + u8::from(space(p) & !space(c))));
     }
     n
@@ -361,6 +370,21 @@ pub fn fold_append(token: &str, out: &mut String) {
     } else {
         out.extend(token.chars().flat_map(char::to_lowercase));
     }
+}
+
+/// Whether `b` has a lead byte of a wide space (C2, E1, E2, E3), by comparisons the compiler
+/// vectorises over pieces of 64 bytes (the last padded with zeros).
+fn may_hold_wide_space(b: &[u8]) -> bool {
+    b.chunks(64).any(|piece| {
+        let mut buf = [0u8; 64];
+        buf[..piece.len()].copy_from_slice(piece);
+        buf.iter().fold(0u8, |n, &x| n | u8::from(x == 0xC2 || x.wrapping_sub(0xE1) <= 2)) != 0
+    })
+}
+
+/// Where `b` has a lead byte of a wide space.
+fn wide_lead_bytes(b: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    b.iter().enumerate().filter(|(_, &x)| x == 0xC2 || x.wrapping_sub(0xE1) <= 2).map(|(i, _)| i)
 }
 
 /// A fixed set of lower-case ASCII needles, looked for anywhere in a text ignoring ASCII case: one
@@ -636,6 +660,18 @@ mod tests {
         }
     }
 
+    #[test]
+    fn every_wide_space_begins_with_a_wide_lead_byte() {
+        for c in (0x80..=0x10FFFF).filter_map(char::from_u32).filter(|c| c.is_whitespace()) {
+            let mut buf = [0u8; 4];
+            let b = c.encode_utf8(&mut buf).as_bytes();
+            assert!(may_hold_wide_space(b) && wide_lead_bytes(b).eq([0]), "{c:?}");
+        }
+        let long = "a–".repeat(40) + "\u{3000}";
+        assert!(may_hold_wide_space(long.as_bytes()) && !may_hold_wide_space(&long.as_bytes()[..1]) && !may_hold_wide_space("naïve".as_bytes()));
+        assert_eq!(wide_lead_bytes(long.as_bytes()).count(), 41);
+    }
+
     proptest::proptest! {
         #[test]
         fn words_into_agrees_with_words_on_any_text(t in "\\PC*|[ a-zA-Z0-9+#./'&\u{2019}é–\n-]*") {
@@ -645,6 +681,11 @@ mod tests {
         #[test]
         fn split_whitespace_agrees_with_std_on_any_text(t in "\\PC*|[ \t\u{b}\u{c}\r\n\u{a0}\u{2003}a-zé]*") {
             proptest::prop_assert_eq!(split_whitespace(&t).collect::<Vec<_>>(), t.split_whitespace().collect::<Vec<_>>());
+            proptest::prop_assert_eq!(count_words(&t), t.split_whitespace().count());
+        }
+
+        #[test]
+        fn count_words_agrees_with_std_around_wide_characters(t in "[ a\u{85}\u{a0}\u{1680}\u{2003}\u{2013}\u{2022}\u{3000}\u{3001}é\u{e100}]{0,150}") {
             proptest::prop_assert_eq!(count_words(&t), t.split_whitespace().count());
         }
 
