@@ -408,56 +408,124 @@ impl NeedleSet {
 
 /// Several lists of lower-case ASCII needles (at most 32, list `i` is bit `i`), found in a text
 /// at once, ignoring ASCII case: one pass of an Aho-Corasick DFA over the whole text reports where
-/// every occurrence of every needle ends, instead of one search per list and per piece of text.
+/// needles end, instead of one search per list and per piece of text.
+///
+/// The DFA is the aho-corasick crate's, copied once into a plain table: its states renumbered so
+/// that those ending a needle come last (one comparison tells a match), its bytes grouped into
+/// classes it moves on alike (a short row a state), and as many entries as a `u16` has values, so
+/// that a state and a class index it without a bounds check.
 pub struct NeedleLists {
-    dfa: aho_corasick::dfa::DFA,
-    /// Per pattern id, the bits of the lists that hold it (a needle in two lists is one pattern).
+    /// Per byte, its class: its column in a state's row.
+    classes: [u8; 256],
+    /// The number of classes: the length of a row.
+    stride: usize,
+    /// Per state (its number times `stride`, where its row starts), per class, the next state.
+    next: Box<[u16; 1 << 16]>,
+    start: u16,
+    /// States from here on end a needle.
+    first_match: u16,
+    /// Per state that ends needles (counted from `first_match`, a row each), the bits of the
+    /// lists that hold them.
     bits: Vec<u32>,
 }
 
 impl NeedleLists {
     pub fn new(lists: &[&[&'static str]]) -> NeedleLists {
+        use aho_corasick::automaton::Automaton;
+        use aho_corasick::Anchored;
         assert!(lists.len() <= 32, "a bit a list");
         let mut needles: Vec<&'static str> = Vec::new();
-        let mut bits: Vec<u32> = Vec::new();
+        let mut pattern_bits: Vec<u32> = Vec::new();
         for (i, list) in lists.iter().enumerate() {
             for &n in *list {
                 assert!(!n.is_empty() && !n.contains('\n'), "needles are not empty and hold no line break");
                 match needles.iter().position(|&m| m == n) {
-                    Some(p) => bits[p] |= 1 << i,
+                    Some(p) => pattern_bits[p] |= 1 << i,
                     None => {
                         needles.push(n);
-                        bits.push(1 << i);
+                        pattern_bits.push(1 << i);
                     }
                 }
             }
         }
         let dfa = aho_corasick::dfa::DFA::builder().ascii_case_insensitive(true).build(&needles).expect("a few short needles always build");
-        NeedleLists { dfa, bits }
+        let start = dfa.start_state(Anchored::No).expect("an unanchored DFA has an unanchored start");
+        // Every state reachable from the start (in the order first reached, by the DFA's id in
+        // `index`), and per state and byte the state it moves to.
+        let mut states = vec![start];
+        let mut index: Vec<Option<usize>> = vec![None; start.as_usize() + 1];
+        index[start.as_usize()] = Some(0);
+        let mut to: Vec<usize> = Vec::new();
+        let mut k = 0;
+        while k < states.len() {
+            for b in 0..=255u8 {
+                let s = dfa.next_state(Anchored::No, states[k], b);
+                if index.len() <= s.as_usize() {
+                    index.resize(s.as_usize() + 1, None);
+                }
+                let i = *index[s.as_usize()].get_or_insert_with(|| {
+                    states.push(s);
+                    states.len() - 1
+                });
+                to.push(i);
+            }
+            k += 1;
+        }
+        // Numbered with the matching states last.
+        let mut order: Vec<usize> = (0..states.len()).collect();
+        order.sort_by_key(|&i| dfa.is_match(states[i]));
+        let mut number = vec![0usize; states.len()];
+        for (n, &i) in order.iter().enumerate() {
+            number[i] = n;
+        }
+        // A byte's column: where every state moves on it. Bytes with one column are one class.
+        let mut columns: Vec<Vec<usize>> = Vec::new();
+        let mut class_of: ahash::AHashMap<Vec<usize>, u8> = ahash::AHashMap::new();
+        let mut classes = [0u8; 256];
+        for (b, class) in classes.iter_mut().enumerate() {
+            let column: Vec<usize> = (0..states.len()).map(|i| to[i * 256 + b]).collect();
+            *class = *class_of.entry(column.clone()).or_insert_with(|| {
+                columns.push(column);
+                u8::try_from(columns.len() - 1).expect("at most 256 classes")
+            });
+        }
+        let stride = columns.len();
+        assert!(states.len() * stride <= 1 << 16, "the table fits u16 state numbers");
+        let row = |i: usize| (number[i] * stride) as u16;
+        let mut next: Box<[u16; 1 << 16]> = vec![0u16; 1 << 16].into_boxed_slice().try_into().expect("the length is right");
+        for i in 0..states.len() {
+            for (c, column) in columns.iter().enumerate() {
+                next[number[i] * stride + c] = row(column[i]);
+            }
+        }
+        let matching = states.iter().filter(|&&s| dfa.is_match(s)).count();
+        let bits = order[states.len() - matching..]
+            .iter()
+            .map(|&i| (0..dfa.match_len(states[i])).fold(0, |b, m| b | pattern_bits[dfa.match_pattern(states[i], m).as_usize()]))
+            .collect();
+        NeedleLists { classes, stride, next, start: row(0), first_match: ((states.len() - matching) * stride) as u16, bits }
     }
 
-    /// Calls `hit(end, bits)` for every occurrence of a needle in `text` (overlapping ones too),
-    /// in order: `end` is the byte offset just after it, `bits` the lists it is in.
+    /// Calls `hit(end, bits)` wherever needles of `text` end (overlapping ones too), in order:
+    /// `end` is the byte offset just after them, `bits` the lists that hold any of them.
     ///
     /// No needle may hold a line break (`new` checks), so after one the DFA is back in its start
     /// state: the text is cut at line starts into `CHAINS` pieces whose DFAs are stepped side by
     /// side, a table load a byte each. One DFA waits on each load before the next; several
     /// independent ones overlap their waits.
     pub fn for_each(&self, text: &str, mut hit: impl FnMut(usize, u32)) {
-        use aho_corasick::automaton::{Automaton, StateID};
-        use aho_corasick::Anchored;
         const CHAINS: usize = 4;
-        let dfa = &self.dfa;
         let b = text.as_bytes();
-        let start = dfa.start_state(Anchored::No).expect("an unanchored DFA has an unanchored start");
+        let (next, classes, first_match) = (&*self.next, &self.classes, self.first_match);
+        let step = |state: u16, x: u8| next[usize::from(state.wrapping_add(u16::from(classes[usize::from(x)])))];
         let mut bounds = [b.len(); CHAINS + 1];
         bounds[0] = 0;
         for c in 1..CHAINS {
             let from = (b.len() * c / CHAINS).max(bounds[c - 1]);
             bounds[c] = b[from..].iter().position(|&x| x == b'\n').map_or(b.len(), |p| from + p + 1);
         }
-        let mut ends: [Vec<(usize, StateID)>; CHAINS] = Default::default();
-        let mut sids = [start; CHAINS];
+        let mut ends: [Vec<(usize, u16)>; CHAINS] = Default::default();
+        let mut states = [self.start; CHAINS];
         let common = (0..CHAINS).map(|c| bounds[c + 1] - bounds[c]).min().unwrap_or(0);
         // The pieces' first `common` bytes, as slices of that length (no bounds checks below).
         let heads: [&[u8]; CHAINS] = std::array::from_fn(|c| &b[bounds[c]..bounds[c] + common]);
@@ -465,26 +533,24 @@ impl NeedleLists {
         #[allow(clippy::needless_range_loop)]
         for i in 0..common {
             for c in 0..CHAINS {
-                sids[c] = dfa.next_state(Anchored::No, sids[c], heads[c][i]);
-                if dfa.is_match(sids[c]) {
-                    ends[c].push((bounds[c] + i + 1, sids[c]));
+                states[c] = step(states[c], heads[c][i]);
+                if states[c] >= first_match {
+                    ends[c].push((bounds[c] + i + 1, states[c]));
                 }
             }
         }
         for c in 0..CHAINS {
-            let mut sid = sids[c];
+            let mut state = states[c];
             let from = bounds[c] + common;
             for (at, &x) in (from..).zip(&b[from..bounds[c + 1]]) {
-                sid = dfa.next_state(Anchored::No, sid, x);
-                if dfa.is_match(sid) {
-                    ends[c].push((at + 1, sid));
+                state = step(state, x);
+                if state >= first_match {
+                    ends[c].push((at + 1, state));
                 }
             }
         }
-        for (end, sid) in ends.into_iter().flatten() {
-            for k in 0..dfa.match_len(sid) {
-                hit(end, self.bits[dfa.match_pattern(sid, k).as_usize()]);
-            }
+        for (end, state) in ends.into_iter().flatten() {
+            hit(end, self.bits[usize::from(state - first_match) / self.stride]);
         }
     }
 }
@@ -744,6 +810,32 @@ mod tests {
             lists.for_each(text, |_, bits| found |= bits);
             let want = u32::from(NeedleSet::new(a).found_in(text)) | u32::from(NeedleSet::new(b).found_in(text)) << 1;
             assert_eq!(found, want, "{text}");
+        }
+    }
+
+    /// Where needles of each list end in `text` (ignoring ASCII case), by a search per needle.
+    fn needle_ends(lists: &[&[&str]], text: &str) -> std::collections::BTreeMap<usize, u32> {
+        let lower = text.to_ascii_lowercase();
+        let mut ends = std::collections::BTreeMap::new();
+        for (i, list) in lists.iter().enumerate() {
+            for n in *list {
+                // Overlapping occurrences too ("aaa" holds "aa" twice).
+                for at in (0..lower.len()).filter(|&at| lower.as_bytes()[at..].starts_with(n.as_bytes())) {
+                    *ends.entry(at + n.len()).or_insert(0) |= 1 << i;
+                }
+            }
+        }
+        ends
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn needle_lists_report_every_end(text in "[abspmhdunivrtyASMD. \n\u{e4}]{0,120}") {
+            let lists: [&[&str]; 3] = [&["b.s", "phd", "university", "ma"], &["m.a", "ma", "sity", "aa"], &["a", "ty u"]];
+            let matcher = NeedleLists::new(&lists);
+            let mut found = std::collections::BTreeMap::new();
+            matcher.for_each(&text, |end, bits| *found.entry(end).or_insert(0) |= bits);
+            proptest::prop_assert_eq!(found, needle_ends(&lists, &text));
         }
     }
 
