@@ -279,7 +279,8 @@ pub fn content_starts(lines: &[Line], mut skills: impl FnMut(std::ops::Range<usi
             SectionType::Education
         } else if dated {
             SectionType::Experience
-        } else if words <= 120 && (listy() || is_list_block(block)) {
+        } else if words <= 120 && (is_list_block(block) || listy()) {
+            // (The list test first: it reads the lines alone, `listy` looks the skills up.)
             SectionType::Skills
         } else if is_prose(block) && starts.iter().all(|p| p.kind != SectionType::Experience) {
             SectionType::Summary

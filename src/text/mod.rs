@@ -272,7 +272,10 @@ pub struct SplitWhitespace<'a> {
 /// non-space follows a space (or the start). Only characters above ASCII are decoded.
 pub fn count_words(text: &str) -> usize {
     let b = text.as_bytes();
-    if text.is_ascii() {
+    // Bytes above ASCII are never counted as spaces, which is exact unless the text holds a
+    // wide space (U+0085, U+00A0, U+1680, U+2000..=U+3000: lead bytes C2, E1, E2, E3); the
+    // characters such lead bytes begin ('–', '•', ...) are decoded to tell.
+    if text.is_ascii() || !may_hold_wide_space(b) || !wide_lead_bytes(b).any(|i| wide_whitespace_at(text, i).0) {
         return count_ascii_words(b);
     }
     let (mut n, mut in_space, mut i) = (0, true, 0);
@@ -285,15 +288,21 @@ pub fn count_words(text: &str) -> usize {
     n
 }
 
-/// `count_words` of an ASCII text: the first byte if it is not a space, and every non-space
-/// after a space, counted over pairs of neighbouring bytes by comparisons only (no carried
-/// state), which the compiler vectorises.
+/// `count_words` of an ASCII text (or one without wide spaces, whose other bytes above ASCII
+/// are no spaces): every non-space after a space or at the start, counted over pairs of
+/// neighbouring bytes by comparisons only (no carried state), which the compiler vectorises. The
+/// text is read in pieces of 64 bytes copied behind the byte before them and padded with spaces
+/// (which start no word), so that every pass runs over whole arrays with no scalar remainder.
 fn count_ascii_words(b: &[u8]) -> usize {
-    let Some(&first) = b.first() else { return 0 };
     let space = is_ascii_space;
-    let mut n = usize::from(!space(first));
-    // In chunks whose count fits a u8 lane: the sum stays in narrow lanes.
-    for (prev, next) in b[..b.len() - 1].chunks(255).zip(b[1..].chunks(255)) {
+    let mut n = 0;
+    let mut before = b' ';
+    for piece in b.chunks(64) {
+        let mut buf = [b' '; 65];
+        buf[0] = before;
+        buf[1..=piece.len()].copy_from_slice(piece);
+        before = piece[piece.len() - 1];
+        let (prev, next): (&[u8; 64], &[u8; 64]) = (buf[..64].try_into().expect("64 bytes"), buf[1..].try_into().expect("64 bytes"));
         n += usize::from(prev.iter().zip(next).fold(0u8, |k, (&p, &c)| k + u8::from(space(p) & !space(c))));
     }
     n
@@ -384,6 +393,21 @@ pub fn fold_append(token: &str, out: &mut String) {
     }
 }
 
+/// Whether `b` has a lead byte of a wide space (C2, E1, E2, E3), by comparisons the compiler
+/// vectorises over pieces of 64 bytes (the last padded with zeros).
+fn may_hold_wide_space(b: &[u8]) -> bool {
+    b.chunks(64).any(|piece| {
+        let mut buf = [0u8; 64];
+        buf[..piece.len()].copy_from_slice(piece);
+        buf.iter().fold(0u8, |n, &x| n | u8::from(x == 0xC2 || x.wrapping_sub(0xE1) <= 2)) != 0
+    })
+}
+
+/// Where `b` has a lead byte of a wide space.
+fn wide_lead_bytes(b: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    b.iter().enumerate().filter(|(_, &x)| x == 0xC2 || x.wrapping_sub(0xE1) <= 2).map(|(i, _)| i)
+}
+
 /// A fixed set of lower-case ASCII needles, looked for anywhere in a text ignoring ASCII case: one
 /// Aho-Corasick pass (the crate the local provider's filler search uses too), with no lower-cased
 /// copy of the text and no substring search per needle.
@@ -405,56 +429,124 @@ impl NeedleSet {
 
 /// Several lists of lower-case ASCII needles (at most 32, list `i` is bit `i`), found in a text
 /// at once, ignoring ASCII case: one pass of an Aho-Corasick DFA over the whole text reports where
-/// every occurrence of every needle ends, instead of one search per list and per piece of text.
+/// needles end, instead of one search per list and per piece of text.
+///
+/// The DFA is the aho-corasick crate's, copied once into a plain table: its states renumbered so
+/// that those ending a needle come last (one comparison tells a match), its bytes grouped into
+/// classes it moves on alike (a short row a state), and as many entries as a `u16` has values, so
+/// that a state and a class index it without a bounds check.
 pub struct NeedleLists {
-    dfa: aho_corasick::dfa::DFA,
-    /// Per pattern id, the bits of the lists that hold it (a needle in two lists is one pattern).
+    /// Per byte, its class: its column in a state's row.
+    classes: [u8; 256],
+    /// The number of classes: the length of a row.
+    stride: usize,
+    /// Per state (its number times `stride`, where its row starts), per class, the next state.
+    next: Box<[u16; 1 << 16]>,
+    start: u16,
+    /// States from here on end a needle.
+    first_match: u16,
+    /// Per state that ends needles (counted from `first_match`, a row each), the bits of the
+    /// lists that hold them.
     bits: Vec<u32>,
 }
 
 impl NeedleLists {
     pub fn new(lists: &[&[&'static str]]) -> NeedleLists {
+        use aho_corasick::automaton::Automaton;
+        use aho_corasick::Anchored;
         assert!(lists.len() <= 32, "a bit a list");
         let mut needles: Vec<&'static str> = Vec::new();
-        let mut bits: Vec<u32> = Vec::new();
+        let mut pattern_bits: Vec<u32> = Vec::new();
         for (i, list) in lists.iter().enumerate() {
             for &n in *list {
                 assert!(!n.is_empty() && !n.contains('\n'), "needles are not empty and hold no line break");
                 match needles.iter().position(|&m| m == n) {
-                    Some(p) => bits[p] |= 1 << i,
+                    Some(p) => pattern_bits[p] |= 1 << i,
                     None => {
                         needles.push(n);
-                        bits.push(1 << i);
+                        pattern_bits.push(1 << i);
                     }
                 }
             }
         }
         let dfa = aho_corasick::dfa::DFA::builder().ascii_case_insensitive(true).build(&needles).expect("a few short needles always build");
-        NeedleLists { dfa, bits }
+        let start = dfa.start_state(Anchored::No).expect("an unanchored DFA has an unanchored start");
+        // Every state reachable from the start (in the order first reached, by the DFA's id in
+        // `index`), and per state and byte the state it moves to.
+        let mut states = vec![start];
+        let mut index: Vec<Option<usize>> = vec![None; start.as_usize() + 1];
+        index[start.as_usize()] = Some(0);
+        let mut to: Vec<usize> = Vec::new();
+        let mut k = 0;
+        while k < states.len() {
+            for b in 0..=255u8 {
+                let s = dfa.next_state(Anchored::No, states[k], b);
+                if index.len() <= s.as_usize() {
+                    index.resize(s.as_usize() + 1, None);
+                }
+                let i = *index[s.as_usize()].get_or_insert_with(|| {
+                    states.push(s);
+                    states.len() - 1
+                });
+                to.push(i);
+            }
+            k += 1;
+        }
+        // Numbered with the matching states last.
+        let mut order: Vec<usize> = (0..states.len()).collect();
+        order.sort_by_key(|&i| dfa.is_match(states[i]));
+        let mut number = vec![0usize; states.len()];
+        for (n, &i) in order.iter().enumerate() {
+            number[i] = n;
+        }
+        // A byte's column: where every state moves on it. Bytes with one column are one class.
+        let mut columns: Vec<Vec<usize>> = Vec::new();
+        let mut class_of: ahash::AHashMap<Vec<usize>, u8> = ahash::AHashMap::new();
+        let mut classes = [0u8; 256];
+        for (b, class) in classes.iter_mut().enumerate() {
+            let column: Vec<usize> = (0..states.len()).map(|i| to[i * 256 + b]).collect();
+            *class = *class_of.entry(column.clone()).or_insert_with(|| {
+                columns.push(column);
+                u8::try_from(columns.len() - 1).expect("at most 256 classes")
+            });
+        }
+        let stride = columns.len();
+        assert!(states.len() * stride <= 1 << 16, "the table fits u16 state numbers");
+        let row = |i: usize| (number[i] * stride) as u16;
+        let mut next: Box<[u16; 1 << 16]> = vec![0u16; 1 << 16].into_boxed_slice().try_into().expect("the length is right");
+        for i in 0..states.len() {
+            for (c, column) in columns.iter().enumerate() {
+                next[number[i] * stride + c] = row(column[i]);
+            }
+        }
+        let matching = states.iter().filter(|&&s| dfa.is_match(s)).count();
+        let bits = order[states.len() - matching..]
+            .iter()
+            .map(|&i| (0..dfa.match_len(states[i])).fold(0, |b, m| b | pattern_bits[dfa.match_pattern(states[i], m).as_usize()]))
+            .collect();
+        NeedleLists { classes, stride, next, start: row(0), first_match: ((states.len() - matching) * stride) as u16, bits }
     }
 
-    /// Calls `hit(end, bits)` for every occurrence of a needle in `text` (overlapping ones too),
-    /// in order: `end` is the byte offset just after it, `bits` the lists it is in.
+    /// Calls `hit(end, bits)` wherever needles of `text` end (overlapping ones too), in order:
+    /// `end` is the byte offset just after them, `bits` the lists that hold any of them.
     ///
     /// No needle may hold a line break (`new` checks), so after one the DFA is back in its start
     /// state: the text is cut at line starts into `CHAINS` pieces whose DFAs are stepped side by
     /// side, a table load a byte each. One DFA waits on each load before the next; several
     /// independent ones overlap their waits.
     pub fn for_each(&self, text: &str, mut hit: impl FnMut(usize, u32)) {
-        use aho_corasick::automaton::{Automaton, StateID};
-        use aho_corasick::Anchored;
         const CHAINS: usize = 4;
-        let dfa = &self.dfa;
         let b = text.as_bytes();
-        let start = dfa.start_state(Anchored::No).expect("an unanchored DFA has an unanchored start");
+        let (next, classes, first_match) = (&*self.next, &self.classes, self.first_match);
+        let step = |state: u16, x: u8| next[usize::from(state.wrapping_add(u16::from(classes[usize::from(x)])))];
         let mut bounds = [b.len(); CHAINS + 1];
         bounds[0] = 0;
         for c in 1..CHAINS {
             let from = (b.len() * c / CHAINS).max(bounds[c - 1]);
             bounds[c] = b[from..].iter().position(|&x| x == b'\n').map_or(b.len(), |p| from + p + 1);
         }
-        let mut ends: [Vec<(usize, StateID)>; CHAINS] = Default::default();
-        let mut sids = [start; CHAINS];
+        let mut ends: [Vec<(usize, u16)>; CHAINS] = Default::default();
+        let mut states = [self.start; CHAINS];
         let common = (0..CHAINS).map(|c| bounds[c + 1] - bounds[c]).min().unwrap_or(0);
         // The pieces' first `common` bytes, as slices of that length (no bounds checks below).
         let heads: [&[u8]; CHAINS] = std::array::from_fn(|c| &b[bounds[c]..bounds[c] + common]);
@@ -462,26 +554,24 @@ impl NeedleLists {
         #[allow(clippy::needless_range_loop)]
         for i in 0..common {
             for c in 0..CHAINS {
-                sids[c] = dfa.next_state(Anchored::No, sids[c], heads[c][i]);
-                if dfa.is_match(sids[c]) {
-                    ends[c].push((bounds[c] + i + 1, sids[c]));
+                states[c] = step(states[c], heads[c][i]);
+                if states[c] >= first_match {
+                    ends[c].push((bounds[c] + i + 1, states[c]));
                 }
             }
         }
         for c in 0..CHAINS {
-            let mut sid = sids[c];
+            let mut state = states[c];
             let from = bounds[c] + common;
             for (at, &x) in (from..).zip(&b[from..bounds[c + 1]]) {
-                sid = dfa.next_state(Anchored::No, sid, x);
-                if dfa.is_match(sid) {
-                    ends[c].push((at + 1, sid));
+                state = step(state, x);
+                if state >= first_match {
+                    ends[c].push((at + 1, state));
                 }
             }
         }
-        for (end, sid) in ends.into_iter().flatten() {
-            for k in 0..dfa.match_len(sid) {
-                hit(end, self.bits[dfa.match_pattern(sid, k).as_usize()]);
-            }
+        for (end, state) in ends.into_iter().flatten() {
+            hit(end, self.bits[usize::from(state - first_match) / self.stride]);
         }
     }
 }
@@ -771,6 +861,18 @@ mod tests {
         }
     }
 
+    #[test]
+    fn every_wide_space_begins_with_a_wide_lead_byte() {
+        for c in (0x80..=0x10FFFF).filter_map(char::from_u32).filter(|c| c.is_whitespace()) {
+            let mut buf = [0u8; 4];
+            let b = c.encode_utf8(&mut buf).as_bytes();
+            assert!(may_hold_wide_space(b) && wide_lead_bytes(b).eq([0]), "{c:?}");
+        }
+        let long = "a–".repeat(40) + "\u{3000}";
+        assert!(may_hold_wide_space(long.as_bytes()) && !may_hold_wide_space(&long.as_bytes()[..1]) && !may_hold_wide_space("naïve".as_bytes()));
+        assert_eq!(wide_lead_bytes(long.as_bytes()).count(), 41);
+    }
+
     proptest::proptest! {
         #[test]
         fn words_into_agrees_with_words_on_any_text(t in "\\PC*|[ a-zA-Z0-9+#./'&\u{2019}é–\n-]*") {
@@ -798,6 +900,11 @@ mod tests {
         #[test]
         fn split_whitespace_agrees_with_std_on_any_text(t in "\\PC*|[ \t\u{b}\u{c}\r\n\u{a0}\u{2003}a-zé]*") {
             proptest::prop_assert_eq!(split_whitespace(&t).collect::<Vec<_>>(), t.split_whitespace().collect::<Vec<_>>());
+            proptest::prop_assert_eq!(count_words(&t), t.split_whitespace().count());
+        }
+
+        #[test]
+        fn count_words_agrees_with_std_around_wide_characters(t in "[ a\u{85}\u{a0}\u{1680}\u{2003}\u{2013}\u{2022}\u{3000}\u{3001}é\u{e100}]{0,150}") {
             proptest::prop_assert_eq!(count_words(&t), t.split_whitespace().count());
         }
 
@@ -856,6 +963,32 @@ mod tests {
             lists.for_each(text, |_, bits| found |= bits);
             let want = u32::from(NeedleSet::new(a).found_in(text)) | u32::from(NeedleSet::new(b).found_in(text)) << 1;
             assert_eq!(found, want, "{text}");
+        }
+    }
+
+    /// Where needles of each list end in `text` (ignoring ASCII case), by a search per needle.
+    fn needle_ends(lists: &[&[&str]], text: &str) -> std::collections::BTreeMap<usize, u32> {
+        let lower = text.to_ascii_lowercase();
+        let mut ends = std::collections::BTreeMap::new();
+        for (i, list) in lists.iter().enumerate() {
+            for n in *list {
+                // Overlapping occurrences too ("aaa" holds "aa" twice).
+                for at in (0..lower.len()).filter(|&at| lower.as_bytes()[at..].starts_with(n.as_bytes())) {
+                    *ends.entry(at + n.len()).or_insert(0) |= 1 << i;
+                }
+            }
+        }
+        ends
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn needle_lists_report_every_end(text in "[abspmhdunivrtyASMD. \n\u{e4}]{0,120}") {
+            let lists: [&[&str]; 3] = [&["b.s", "phd", "university", "ma"], &["m.a", "ma", "sity", "aa"], &["a", "ty u"]];
+            let matcher = NeedleLists::new(&lists);
+            let mut found = std::collections::BTreeMap::new();
+            matcher.for_each(&text, |end, bits| *found.entry(end).or_insert(0) |= bits);
+            proptest::prop_assert_eq!(found, needle_ends(&lists, &text));
         }
     }
 
