@@ -208,9 +208,12 @@ fn fields(header: &[&Line], education: bool) -> (Option<String>, Option<String>,
     }
     clean.retain(|p| !looks_like_location(p));
     let c = cues();
-    let (key_words, other_words) = if education { (&c.degree, Some(&c.school)) } else { (&c.title, None) };
-    let title_pos = clean.iter().position(|p| key_words.found_in(p));
-    let org_pos = other_words.and_then(|o| clean.iter().position(|p| o.found_in(p)));
+    let (key_words, other_words) = if education { ((&c.degree, ENTRY_DEGREE), Some((&c.school, ENTRY_SCHOOL))) } else { ((&c.title, ENTRY_TITLE), None) };
+    // A part names a list's word only if its line does (`Line::named`, the same lists): most
+    // headers' parts need no search.
+    let position_naming = |(words, list): (&NeedleSet, u32)| header.iter().any(|l| l.names(list)).then(|| clean.iter().position(|p| words.found_in(p))).flatten();
+    let title_pos = position_naming(key_words);
+    let org_pos = other_words.and_then(position_naming);
     let title = title_pos.or(if clean.is_empty() { None } else { Some(0) });
     let org = org_pos.filter(|&o| Some(o) != title).or_else(|| (0..clean.len()).find(|&i| Some(i) != title));
     (title.map(|i| clean[i].to_string()), org.map(|i| clean[i].to_string()), dates)
