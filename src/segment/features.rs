@@ -357,25 +357,15 @@ pub fn names_a_title(own: &Active) -> bool {
 /// Zillow |", "Nurse at Mercy Hospital"): a job's title and its employer, which a role stacked
 /// under its employer's header ("Senior Accountant, 2019 – 2021") lacks.
 fn two_parts(before: &str) -> bool {
-    // The parts between separators that hold a letter or digit, counted in one pass that stops
-    // at the second; ASCII by its bytes.
-    let b = before.as_bytes();
-    let (mut parts, mut alphanumeric) = (0, false);
-    let mut i = 0;
-    while i < b.len() {
-        let (c, len) = if b[i] < 0x80 { (char::from(b[i]), 1) } else { before[i..].chars().next().map(|c| (c, c.len_utf8())).expect("i is on a char boundary") };
-        i += len;
-        if matches!(c, ',' | '|' | '—' | '–' | '·') {
-            alphanumeric = false;
-        } else if !alphanumeric && text::is_alphanumeric(c) {
-            alphanumeric = true;
-            parts += 1;
-            if parts == 2 {
-                return true;
-            }
-        }
-    }
-    before.contains(" at ")
+    // Two parts hold a letter or digit each: a separator lies between the first letter or digit
+    // and the last (and conversely). No part is counted: two searches from the ends, one of the
+    // text between.
+    let alphanumeric = |(_, c): &(usize, char)| text::is_alphanumeric(*c);
+    let two = match (before.char_indices().find(alphanumeric), before.char_indices().rev().find(alphanumeric)) {
+        (Some((first, _)), Some((last, _))) => before[first..last].contains([',', '|', '—', '–', '·']),
+        _ => false,
+    };
+    two || before.contains(" at ")
 }
 
 /// Whether a date's text says it runs on ("2021 – Present", "since 2020 (current)"): one of its
@@ -575,6 +565,7 @@ impl Lanes {
         for sixteen in block.chunks_exact(16) {
             self.add(sixteen.try_into().expect("16 bytes"));
         }
+
         self.ascii &= ascii;
         if base % (63 * 64) == 62 * 64 {
             self.flush(tally);
@@ -645,10 +636,16 @@ fn has_dot_com(t: &[u8]) -> bool {
     })
 }
 
-/// "Label: ..." — a ':' among the first 30 bytes, the first of them not the line's last byte.
+/// "Label: ..." — a ':' among the first 30 bytes, the first of them not the line's last byte:
+/// whether one of the first 30 is a ':' is judged on a padded copy (a few vector instructions),
+/// and only then where.
 fn label_colon(t: &[u8]) -> bool {
-    let colons = text::byte_bits(&t[..t.len().min(30)], b':');
-    colons != 0 && (colons.trailing_zeros() as usize) + 1 < t.len()
+    let head = &t[..t.len().min(30)];
+    let block = text::block64(head, b' ');
+    if block[..32].iter().fold(0u8, |any, &c| any | u8::from(c == b':')) == 0 {
+        return false;
+    }
+    head.iter().position(|&c| c == b':').is_some_and(|at| at + 1 < t.len())
 }
 
 /// What the combined model knows of the rules' segmentation of a line.
@@ -839,7 +836,7 @@ mod tests {
     fn date_parts_are_read_as_the_simple_reading() {
         let open_simply = |d: &str| d.split_whitespace().any(|w| ["present", "current", "now", "today", "ongoing"].iter().any(|o| w.trim_matches(|c: char| !c.is_alphabetic()).eq_ignore_ascii_case(o)));
         let two_parts_simply = |b: &str| b.split([',', '|', '—', '–', '·']).map(str::trim).filter(|p| p.chars().any(text::is_alphanumeric)).count() >= 2 || b.contains(" at ");
-        for t in ["", "2019 – Present", "2019-PRESENT)", "Jan 2020 - now.", "(current)", "2021–Present", "2019 to date", "nowhere", "é-present", "présent", "Analyst, Initech —", "Data Analyst | Zillow |", "Nurse at Mercy", "Senior Accountant, ", ", ,", "a·b", "— x —", "Ω, é"] {
+        for t in ["", "2019 – Present", "2019-PRESENT)", "Jan 2020 - now.", "(current)", "2021–Present", "2019 to date", "nowhere", "é-present", "présent", "Analyst, Initech —", "Data Analyst | Zillow |", "Nurse at Mercy", "Senior Accountant, ", ", ,", "a·b", "— x —", "Ω, é", "a,b", "a|", "|a", "x — y", "x —— ", "a · b", " ,a, ", "Nurse at"] {
             assert_eq!(is_open_ended(t), open_simply(t), "{t:?}");
             assert_eq!(two_parts(t), two_parts_simply(t), "{t:?}");
         }
