@@ -234,9 +234,8 @@ fn base_features(line: &Line, out: &mut Active) {
         out.push(offset(Base::Rule));
         return;
     }
-    let Tally { letters, upper, digits, commas, punct } = Tally::of(t);
+    let (Tally { letters, upper, digits, commas, punct }, WordCounts { words, singles, caps_words, cue_bits, skills }) = scan(t);
     let web = punct & DOT_SLASH != 0 && is_web(line, t);
-    let WordCounts { words, singles, caps_words, cue_bits, skills } = WordCounts::of(t);
     // Skill hits are counted, not flagged (below); every other cue group is one feature.
     let skill_bit = Base::Skill1 as u16 - Base::Degree as u16;
     for bit in (0..11u16).filter(|&b| b != skill_bit && b != skill_bit + 1) {
@@ -358,25 +357,15 @@ pub fn names_a_title(own: &Active) -> bool {
 /// Zillow |", "Nurse at Mercy Hospital"): a job's title and its employer, which a role stacked
 /// under its employer's header ("Senior Accountant, 2019 – 2021") lacks.
 fn two_parts(before: &str) -> bool {
-    // The parts between separators that hold a letter or digit, counted in one pass that stops
-    // at the second; ASCII by its bytes.
-    let b = before.as_bytes();
-    let (mut parts, mut alphanumeric) = (0, false);
-    let mut i = 0;
-    while i < b.len() {
-        let (c, len) = if b[i] < 0x80 { (char::from(b[i]), 1) } else { before[i..].chars().next().map(|c| (c, c.len_utf8())).expect("i is on a char boundary") };
-        i += len;
-        if matches!(c, ',' | '|' | '—' | '–' | '·') {
-            alphanumeric = false;
-        } else if !alphanumeric && text::is_alphanumeric(c) {
-            alphanumeric = true;
-            parts += 1;
-            if parts == 2 {
-                return true;
-            }
-        }
-    }
-    before.contains(" at ")
+    // Two parts hold a letter or digit each: a separator lies between the first letter or digit
+    // and the last (and conversely). No part is counted: two searches from the ends, one of the
+    // text between.
+    let alphanumeric = |(_, c): &(usize, char)| text::is_alphanumeric(*c);
+    let two = match (before.char_indices().find(alphanumeric), before.char_indices().rev().find(alphanumeric)) {
+        (Some((first, _)), Some((last, _))) => before[first..last].contains([',', '|', '—', '–', '·']),
+        _ => false,
+    };
+    two || before.contains(" at ")
 }
 
 /// Whether a date's text says it runs on ("2021 – Present", "since 2020 (current)"): one of its
@@ -384,6 +373,10 @@ fn two_parts(before: &str) -> bool {
 /// ignored). An ASCII word is trimmed by its bytes.
 fn is_open_ended(d: &str) -> bool {
     const OPEN: [&[u8]; 5] = [b"present", b"current", b"now", b"today", b"ongoing"];
+    // An open end is ASCII letters: a date without one ("2019 - 2021", most) has none.
+    if !d.bytes().any(|c| c.is_ascii_alphabetic()) {
+        return false;
+    }
     let mut open = false;
     text::each_whitespace_word(d, |b, ascii| {
         let core = if ascii {
@@ -412,31 +405,39 @@ struct WordCounts {
     skills: usize,
 }
 
-impl WordCounts {
-    /// One pass over the words: an ASCII word (most) by its bytes, others by their characters.
-    fn of(t: &str) -> WordCounts {
-        let cue = cues();
-        let mut n = WordCounts { words: 0, singles: 0, caps_words: 0, cue_bits: 0, skills: 0 };
-        text::each_whitespace_word(t, |b, ascii| {
-            n.words += 1;
-            let core = if ascii {
-                n.singles += usize::from(b.len() == 1);
-                n.caps_words += usize::from(b[0].is_ascii_uppercase());
-                cue_core_ascii(b)
-            } else {
-                let w = std::str::from_utf8(b).expect("whole characters");
-                n.singles += usize::from(text::is_one_char(w));
-                n.caps_words += usize::from(text::is_capitalised(w));
-                cue_core(w).unwrap_or_default()
-            };
-            if !core.is_empty() {
-                let bits = cue.get_ascii(core).map_or(0, |b| b as u16);
-                n.cue_bits |= bits;
-                n.skills += usize::from(bits & (1 << (Base::Skill1 as u16 - Base::Degree as u16)) != 0);
-            }
-        });
-        n
+/// A line's characters (`Tally`) and words (`WordCounts`), counted in one pass over its 64-byte
+/// blocks (`text::each_whitespace_word_in_blocks`): each block is judged for the tally as it is
+/// split into words. An ASCII word (most) is read by its bytes, others by their characters.
+fn scan(t: &str) -> (Tally, WordCounts) {
+    let cue = cues();
+    let skill = 1 << (Base::Skill1 as u16 - Base::Degree as u16);
+    let mut lanes = Lanes::default();
+    let mut tally = Tally::default();
+    let (mut words, mut singles, mut caps_words, mut cue_bits, mut skills) = (0, 0, 0, 0u16, 0);
+    // Inlined where they are called: the word loop is the hot path of the line features.
+    text::each_whitespace_word_in_blocks(t, #[inline(always)] |base, block, ascii| lanes.add_block(base, block, ascii, &mut tally), #[inline(always)] |b, ascii| {
+        words += 1;
+        let core = if ascii {
+            singles += usize::from(b.len() == 1);
+            caps_words += usize::from(b[0].is_ascii_uppercase());
+            cue_core_ascii(b)
+        } else {
+            let w = std::str::from_utf8(b).expect("whole characters");
+            singles += usize::from(text::is_one_char(w));
+            caps_words += usize::from(text::is_capitalised(w));
+            cue_core(w).unwrap_or_default()
+        };
+        if !core.is_empty() {
+            let bits = cue.get_ascii(core).map_or(0, |b| b as u16);
+            cue_bits |= bits;
+            skills += usize::from(bits & skill != 0);
+        }
+    });
+    lanes.flush(&mut tally);
+    if !lanes.ascii {
+        tally.add_above_ascii(t);
     }
+    (tally, WordCounts { words, singles, caps_words, cue_bits, skills })
 }
 
 /// `cue_core` of an ASCII word, by its bytes; empty where that is None.
@@ -486,53 +487,26 @@ struct Tally {
 }
 
 impl Tally {
-    /// Every byte by comparisons only, which the compiler vectorises; then, on a line that is
-    /// not all ASCII, only the characters above ASCII are decoded.
-    fn of(t: &str) -> Tally {
+    /// Adds the characters above ASCII of `t`: decoded at their lead bytes, found eight bytes
+    /// at a time; those of the General Punctuation block (U+2000..=U+206F: dashes, quotes,
+    /// bullets, spaces), which `add` counts as nothing, are not judged further.
+    #[cold]
+    #[inline(never)]
+    fn add_above_ascii(&mut self, t: &str) {
         let b = t.as_bytes();
-        // No byte above ASCII counts in `of_bytes`: the characters they make are added after.
-        let (mut n, high) = Tally::of_bytes(b);
-        if high >= 0x80 {
-            for i in (0..b.len()).filter(|&i| b[i] >= 0xC0) {
-                n.add(t[i..].chars().next().expect("a lead byte begins a character"));
+        for (k, eight) in b.chunks(8).enumerate() {
+            if text::load8(eight, 0) & 0x8080_8080_8080_8080 == 0 {
+                continue;
+            }
+            for i in (k * 8..k * 8 + eight.len()).filter(|&i| b[i] >= 0xC0) {
+                let c = t[i..].chars().next().expect("a lead byte begins a character");
+                if !('\u{2000}'..='\u{206F}').contains(&c) {
+                    self.add(c);
+                }
             }
         }
-        n
     }
 
-    /// What `add` counts of the ASCII bytes of a text, without a branch: 16 bytes at a time into
-    /// u8 lanes (`Lanes`), the last ones padded with zero bytes. Also the bytes or-ed together
-    /// (at least 0x80 when one is above ASCII).
-    fn of_bytes(b: &[u8]) -> (Tally, u8) {
-        let mut n = Tally::default();
-        let mut high = 0;
-        // Each of the 16 lanes counts at most 255 bytes.
-        for part in b.chunks(16 * 255) {
-            let mut lanes = Lanes::default();
-            let mut sixteens = part.chunks_exact(16);
-            for sixteen in &mut sixteens {
-                lanes.add(sixteen.try_into().expect("16 bytes"));
-            }
-            let rest = sixteens.remainder();
-            if !rest.is_empty() {
-                // Zero bytes count as nothing. Read as two u64s: no call to copy a few bytes.
-                let (lo, hi) = rest.split_at(rest.len().min(8));
-                let mut padded = [0u8; 16];
-                padded[..8].copy_from_slice(&text::load8(lo, 0).to_le_bytes());
-                padded[8..].copy_from_slice(&text::load8(hi, 0).to_le_bytes());
-                lanes.add(&padded);
-            }
-            n.letters += lane_sum(lanes.letters);
-            n.upper += lane_sum(lanes.upper);
-            n.digits += lane_sum(lanes.digits);
-            n.commas += lane_sum(lanes.commas);
-            n.punct |= lanes.punct.iter().fold(0, |p, &x| p | x);
-            high |= lanes.high.iter().fold(0, |h, &x| h | x);
-        }
-        (n, high)
-    }
-
-    #[inline(always)]
     fn add(&mut self, c: char) {
         // ASCII first: the same answers as the Unicode tests, without their tables.
         let (alphabetic, uppercase) = if c.is_ascii() { (c.is_ascii_alphabetic(), c.is_ascii_uppercase()) } else { (c.is_alphabetic(), c.is_uppercase()) };
@@ -554,16 +528,23 @@ impl Tally {
     }
 }
 
-/// `Tally::of_bytes`'s counts in 16 lanes, for 16 bytes at a time: comparisons only, which the
-/// compiler turns into a few vector instructions.
-#[derive(Default)]
+/// `Tally`'s counts of ASCII bytes in 16 lanes, for 16 bytes at a time: comparisons only, which
+/// the compiler turns into a few vector instructions. Bytes above ASCII count nothing here (the
+/// characters they make are added by `Tally::add_above_ascii`).
 struct Lanes {
     letters: [u8; 16],
     upper: [u8; 16],
     digits: [u8; 16],
     commas: [u8; 16],
     punct: [u8; 16],
-    high: [u8; 16],
+    /// Whether every block so far is ASCII.
+    ascii: bool,
+}
+
+impl Default for Lanes {
+    fn default() -> Self {
+        Lanes { letters: [0; 16], upper: [0; 16], digits: [0; 16], commas: [0; 16], punct: [0; 16], ascii: true }
+    }
 }
 
 /// The sum of 16 u8 lanes, eight at a time in u64s: pairs of lanes added into u16s (at most
@@ -576,6 +557,21 @@ fn lane_sum(lanes: [u8; 16]) -> usize {
 }
 
 impl Lanes {
+    /// Adds a block of 64 bytes (at offset `base` of the text; spaces past its end, which count
+    /// nothing), `ascii` or not: four bytes a lane. A lane holds 255, so every 63 blocks the
+    /// lanes are emptied into `tally`.
+    #[inline(always)]
+    fn add_block(&mut self, base: usize, block: &[u8; 64], ascii: bool, tally: &mut Tally) {
+        for sixteen in block.chunks_exact(16) {
+            self.add(sixteen.try_into().expect("16 bytes"));
+        }
+
+        self.ascii &= ascii;
+        if base % (63 * 64) == 62 * 64 {
+            self.flush(tally);
+        }
+    }
+
     #[inline(always)]
     #[allow(clippy::needless_range_loop)] // Lane j of every array: the index serves them all.
     fn add(&mut self, sixteen: &[u8; 16]) {
@@ -586,9 +582,18 @@ impl Lanes {
             self.upper[j] += u8::from(c.wrapping_sub(b'A') < 26);
             self.digits[j] += u8::from(c.wrapping_sub(b'0') < 10);
             self.commas[j] += u8::from(c == b',');
-            self.high[j] |= c;
             self.punct[j] |= (u8::from(c == b'@') * AT) | (u8::from(c == b'%') * PERCENT) | (u8::from(c == b'|') * PIPE) | (u8::from(c == b'.' || c == b'/') * DOT_SLASH);
         }
+    }
+
+    /// Adds the lanes' counts to `tally` and empties them (whether all was ASCII is kept).
+    fn flush(&mut self, tally: &mut Tally) {
+        tally.letters += lane_sum(self.letters);
+        tally.upper += lane_sum(self.upper);
+        tally.digits += lane_sum(self.digits);
+        tally.commas += lane_sum(self.commas);
+        tally.punct |= self.punct.iter().fold(0, |p, &x| p | x);
+        *self = Lanes { ascii: self.ascii, ..Lanes::default() };
     }
 }
 
@@ -631,10 +636,16 @@ fn has_dot_com(t: &[u8]) -> bool {
     })
 }
 
-/// "Label: ..." — a ':' among the first 30 bytes, the first of them not the line's last byte.
+/// "Label: ..." — a ':' among the first 30 bytes, the first of them not the line's last byte:
+/// whether one of the first 30 is a ':' is judged on a padded copy (a few vector instructions),
+/// and only then where.
 fn label_colon(t: &[u8]) -> bool {
-    let colons = text::byte_bits(&t[..t.len().min(30)], b':');
-    colons != 0 && (colons.trailing_zeros() as usize) + 1 < t.len()
+    let head = &t[..t.len().min(30)];
+    let block = text::block64(head, b' ');
+    if block[..32].iter().fold(0u8, |any, &c| any | u8::from(c == b':')) == 0 {
+        return false;
+    }
+    head.iter().position(|&c| c == b':').is_some_and(|at| at + 1 < t.len())
 }
 
 /// What the combined model knows of the rules' segmentation of a line.
@@ -761,16 +772,16 @@ mod tests {
     #[test]
     fn a_tally_counts_as_add_does() {
         let texts = (0u8..128).map(|b| char::from(b).to_string()).chain(["Jane Doe, jane@x.com | 50% 2019/2020".into(), "Ünïcödé — x, Ω|1".into(), String::new(), "Aa,1@%|./ ".repeat(900)])
-            .chain((14..=33).map(|n| "aZ9,".repeat(n)[..n].to_string()));
+            .chain((14..=33).chain(60..=130).map(|n| "aZ9,".repeat(n)[..n].to_string()));
         for t in texts {
             let mut by_add = Tally::default();
             t.chars().for_each(|c| by_add.add(c));
             let fields = |n: &Tally| (n.letters, n.upper, n.digits, n.commas, n.punct);
-            assert_eq!(fields(&Tally::of(&t)), fields(&by_add), "{t:?}");
+            assert_eq!(fields(&scan(&t).0), fields(&by_add), "{t:?}");
         }
     }
 
-    /// What `WordCounts::of` counts, word by word as `str::split_whitespace` gives them, each
+    /// What `scan` counts of words, word by word as `str::split_whitespace` gives them, each
     /// core folded into a copy and looked up in the cue map.
     fn word_counts_simply(t: &str) -> (usize, usize, usize, u16, usize) {
         let map = cue_map();
@@ -791,7 +802,7 @@ mod tests {
     }
 
     fn word_counts(t: &str) -> (usize, usize, usize, u16, usize) {
-        let n = WordCounts::of(t);
+        let n = scan(t).1;
         (n.words, n.singles, n.caps_words, n.cue_bits, n.skills)
     }
 
@@ -825,7 +836,7 @@ mod tests {
     fn date_parts_are_read_as_the_simple_reading() {
         let open_simply = |d: &str| d.split_whitespace().any(|w| ["present", "current", "now", "today", "ongoing"].iter().any(|o| w.trim_matches(|c: char| !c.is_alphabetic()).eq_ignore_ascii_case(o)));
         let two_parts_simply = |b: &str| b.split([',', '|', '—', '–', '·']).map(str::trim).filter(|p| p.chars().any(text::is_alphanumeric)).count() >= 2 || b.contains(" at ");
-        for t in ["", "2019 – Present", "2019-PRESENT)", "Jan 2020 - now.", "(current)", "2021–Present", "2019 to date", "nowhere", "é-present", "présent", "Analyst, Initech —", "Data Analyst | Zillow |", "Nurse at Mercy", "Senior Accountant, ", ", ,", "a·b", "— x —", "Ω, é"] {
+        for t in ["", "2019 – Present", "2019-PRESENT)", "Jan 2020 - now.", "(current)", "2021–Present", "2019 to date", "nowhere", "é-present", "présent", "Analyst, Initech —", "Data Analyst | Zillow |", "Nurse at Mercy", "Senior Accountant, ", ", ,", "a·b", "— x —", "Ω, é", "a,b", "a|", "|a", "x — y", "x —— ", "a · b", " ,a, ", "Nurse at"] {
             assert_eq!(is_open_ended(t), open_simply(t), "{t:?}");
             assert_eq!(two_parts(t), two_parts_simply(t), "{t:?}");
         }

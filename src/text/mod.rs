@@ -647,69 +647,101 @@ pub fn bullet_marker_len(line: &str) -> Option<usize> {
 
 /// The words of [`split_whitespace`] as bytes (whole characters: `std::str::from_utf8` of one
 /// succeeds), handed to `each` in order with whether the word is all ASCII, for a caller that
-/// reads every word once (the classifier's line features). The text is read 64 bytes at a time
-/// as a bit set of the bytes that are not whitespace (`word_byte_bits`, a few vector
-/// instructions), and the words are the runs of set bits: no branch per byte. Only the
-/// characters above ASCII of a block that has some are decoded.
+/// reads every word once (the classifier's line features). See `each_whitespace_word_in_blocks`.
 #[inline]
-pub fn each_whitespace_word<'a>(text: &'a str, mut each: impl FnMut(&'a [u8], bool)) {
+pub fn each_whitespace_word(text: &str, each: impl FnMut(&[u8], bool)) {
+    each_whitespace_word_in_blocks(text, |_, _, _| {}, each);
+}
+
+/// `each_whitespace_word`, also handing `block` each 64-byte block of the text (its offset, its
+/// bytes and how many of them are the text's: the last block is padded with spaces, and when
+/// the text ends a block one more holds only padding) before the words that end in it: a caller
+/// that judges every byte too reads each block once.
+///
+/// A block is judged as a bit set of the bytes that are not whitespace (`word_byte_bits`, a few
+/// vector instructions); a word starts at a set bit after a clear one and ends at a clear bit
+/// after a set one, and the k-th start of a block pairs with its k-th end, or (the block's last
+/// start) with a later block's first end: no branch per byte, a few instructions a word. A word
+/// inside a block is read from the block's copy, at offsets below 64. Only the characters above
+/// ASCII of a block that has some are decoded.
+#[inline(always)]
+pub fn each_whitespace_word_in_blocks(text: &str, mut block: impl FnMut(usize, &[u8; 64], bool), mut each: impl FnMut(&[u8], bool)) {
     let b = text.as_bytes();
-    // The start of a word that runs on past the block before, and whether all the blocks it is
-    // in so far are ASCII.
-    let mut open: Option<usize> = None;
-    let mut open_ascii = true;
-    // After the blocks, an empty one at the text's end when it ends a block: it ends a word that
-    // runs to the end (in a shorter last block, the bits past the end do).
-    for (k, block) in b.chunks(64).chain([&b[..0]]).enumerate() {
+    // The start of the word begun in an earlier block and not yet ended, and whether the blocks
+    // it is in so far are all ASCII.
+    let mut open: Option<(usize, bool)> = None;
+    // Bit 0: the last byte of the block before is a word byte.
+    let mut carry = 0u64;
+    // One block more than the text's whole blocks: the last is short (its padding ends a word
+    // that runs to the text's end) or, when the text ends a block, empty (its bit 0 ends it).
+    for k in 0..=b.len() / 64 {
         let base = k * 64;
-        if block.is_empty() && open.is_none() {
-            break;
-        }
-        let (mut word, high) = word_byte_bits(block);
+        let chunk = &b[base..b.len().min(base + 64)];
+        let bytes = block64(chunk, b' ');
+        let (mut word, high) = word_byte_bits(&bytes);
         // A block with a byte above ASCII holds (part of) a character above ASCII, perhaps one
         // begun in the block before.
-        let block_ascii = high < 0x80;
-        if !block_ascii {
-            clear_wide_whitespace(text, base, block.len(), &mut word);
+        let ascii = high < 0x80;
+        block(base, &bytes, ascii);
+        if !ascii {
+            clear_wide_whitespace(text, base, chunk.len(), &mut word);
         }
-        open_ascii &= block_ascii;
-        // Set bits from `from` on: the next word's start, or the open word's end.
-        let mut from = 0;
-        loop {
-            if let Some(start) = open {
-                let ends = !word & (!0u64 << from);
-                if ends == 0 {
-                    break;
-                }
-                let end = ends.trailing_zeros();
-                let w = &b[start..base + end as usize];
-                each(w, open_ascii || w.is_ascii());
-                open = None;
-                from = end;
+        let after_word = (word << 1) | carry;
+        let (mut starts, mut ends) = (word & !after_word, !word & after_word);
+        carry = word >> 63;
+        if let Some((start, open_ascii)) = open {
+            if ends == 0 {
+                open = Some((start, open_ascii && ascii));
+                continue;
             }
-            let starts = word & (!0u64 << from);
-            if starts == 0 {
-                break;
-            }
-            from = starts.trailing_zeros();
-            open = Some(base + from as usize);
-            open_ascii = block_ascii;
+            let w = &b[start..base + ends.trailing_zeros() as usize];
+            ends &= ends - 1;
+            open = None;
+            call_cold(&mut each, w, (open_ascii && ascii) || w.is_ascii());
+        }
+        // A word at the block's end runs on: its start pairs with a later block's first end.
+        // Every other start pairs with the end of the same rank.
+        if carry != 0 && starts != 0 {
+            let last = 63 - starts.leading_zeros();
+            open = Some((base + last as usize, ascii));
+            starts &= !(1 << last);
+        }
+        while starts != 0 {
+            let (start, end) = (starts.trailing_zeros() as usize, ends.trailing_zeros() as usize);
+            (starts, ends) = (starts & (starts - 1), ends & (ends - 1));
+            let w = &bytes[start..end];
+            each(w, ascii || w.is_ascii());
         }
     }
 }
 
+/// `each(w, ascii)`, out of line: the rare word that spans blocks does not grow the loop that
+/// the other words take.
+#[cold]
+#[inline(never)]
+fn call_cold(each: &mut impl FnMut(&[u8], bool), w: &[u8], ascii: bool) {
+    each(w, ascii);
+}
+
 /// Clears in `word` (the bits of the `len` bytes from `base`) the bytes of the whitespace
-/// characters above ASCII there, those begun up to three bytes before `base` too.
+/// characters above ASCII there, those begun up to three bytes before `base` too. The lead
+/// bytes are looked for eight bytes at a time: most bytes of such a block are ASCII.
 #[cold]
 #[inline(never)]
 fn clear_wide_whitespace(text: &str, base: usize, len: usize, word: &mut u64) {
     let b = text.as_bytes();
-    // Lead bytes are 0b11xxxxxx and always begin a character.
-    for i in (base.saturating_sub(3)..base + len).filter(|&i| b[i] >= 0xC0) {
-        let c = text[i..].chars().next().expect("a lead byte begins a character");
-        if c.is_whitespace() {
-            for at in i.max(base)..(i + c.len_utf8()).min(base + len) {
-                *word &= !(1 << (at - base));
+    let from = base.saturating_sub(3);
+    for (k, eight) in b[from..base + len].chunks(8).enumerate() {
+        if load8(eight, 0) & HIGH_BITS == 0 {
+            continue;
+        }
+        // Lead bytes are 0b11xxxxxx and always begin a character.
+        for i in (from + k * 8..from + k * 8 + eight.len()).filter(|&i| b[i] >= 0xC0) {
+            let c = text[i..].chars().next().expect("a lead byte begins a character");
+            if c.is_whitespace() {
+                for at in i.max(base)..(i + c.len_utf8()).min(base + len) {
+                    *word &= !(1 << (at - base));
+                }
             }
         }
     }
@@ -761,22 +793,32 @@ pub fn byte_bits(b: &[u8], byte: u8) -> u64 {
 }
 
 /// `b` (at most 64 bytes) as a fixed-size block, the bytes past its end `pad`: what the
-/// compiler judges in a few vector instructions.
-#[inline]
-fn block64(b: &[u8], pad: u8) -> [u8; 64] {
-    match b.try_into() {
-        Ok(full) => full,
-        Err(_) => {
-            let mut padded = [pad; 64];
-            padded[..b.len()].copy_from_slice(b);
-            padded
-        }
+/// compiler judges in a few vector instructions. A short `b` is copied 16 bytes at a time, the
+/// last 16 overlapping the ones before (or, below 16 bytes, as two `load8`s): no call, no loop
+/// over bytes.
+#[inline(always)]
+pub fn block64(b: &[u8], pad: u8) -> [u8; 64] {
+    if let Ok(&full) = b.try_into() {
+        return full;
     }
+    let mut padded = [pad; 64];
+    let n = b.len().min(64);
+    if n >= 16 {
+        for at in (0..n - 16).step_by(16) {
+            padded[at..at + 16].copy_from_slice(&b[at..at + 16]);
+        }
+        padded[n - 16..n].copy_from_slice(&b[n - 16..n]);
+    } else {
+        let (lo, hi) = b.split_at(n.min(8));
+        padded[..8].copy_from_slice(&load8(lo, pad).to_le_bytes());
+        padded[8..16].copy_from_slice(&load8(hi, pad).to_le_bytes());
+    }
+    padded
 }
 
 /// Bit j set where byte j of `flags` (each 0 or 1) is 1: eight bytes at a time by one
 /// multiplication.
-#[inline]
+#[inline(always)]
 fn gather_bits(flags: &[u8; 64]) -> u64 {
     let mut m = 0;
     for (k, eight) in flags.chunks_exact(8).enumerate() {
@@ -786,13 +828,12 @@ fn gather_bits(flags: &[u8; 64]) -> u64 {
     m
 }
 
-/// Bit j set where byte j of `b` (at most 64 bytes) is not ASCII whitespace (the space and
-/// `\t`..=`\r`); bytes above ASCII are set. The bytes are judged 64 at a time in a fixed-size
-/// array (a few vector instructions), a byte of 0 or 1 each, gathered eight at a time into bits.
-/// Also the bytes or-ed together: at least 0x80 when one is above ASCII.
-#[inline]
-fn word_byte_bits(b: &[u8]) -> (u64, u8) {
-    let block = block64(b, b' ');
+/// Bit j set where byte j of `block` is not ASCII whitespace (the space and `\t`..=`\r`); bytes
+/// above ASCII are set. The bytes are judged in a fixed-size array (a few vector instructions), a
+/// byte of 0 or 1 each, gathered eight at a time into bits. Also the bytes or-ed together: at
+/// least 0x80 when one is above ASCII.
+#[inline(always)]
+fn word_byte_bits(block: &[u8; 64]) -> (u64, u8) {
     (gather_bits(&std::array::from_fn(|j| u8::from(!is_ascii_space(block[j])))), block.iter().fold(0, |h, &c| h | c))
 }
 
@@ -1004,16 +1045,16 @@ mod tests {
         assert_eq!(approx_tokens("abcde"), 2);
     }
 
-    fn each_word(t: &str) -> Vec<(&str, bool)> {
+    fn each_word(t: &str) -> Vec<(String, bool)> {
         let mut out = Vec::new();
-        each_whitespace_word(t, |w, ascii| out.push((std::str::from_utf8(w).expect("whole characters"), ascii)));
+        each_whitespace_word(t, |w, ascii| out.push((std::str::from_utf8(w).expect("whole characters").to_string(), ascii)));
         out
     }
 
     #[test]
     fn each_whitespace_word_is_split_whitespace() {
         for t in ["", " ", "a", " a  b\tc\n", "x\u{b}y\u{c}z\u{1c}w\u{7f}", "é\u{a0}ü\u{2003}–\u{3000}", "\r\n", "naïve café ", "a\u{2003}", "ab cd\u{2003}e ".repeat(20).as_str(), "x".repeat(64).as_str(), format!("{}\u{3000}y", "x".repeat(62)).as_str()] {
-            let want: Vec<(&str, bool)> = t.split_whitespace().map(|w| (w, w.is_ascii())).collect();
+            let want: Vec<(String, bool)> = t.split_whitespace().map(|w| (w.to_string(), w.is_ascii())).collect();
             assert_eq!(each_word(t), want, "{t:?}");
         }
     }
@@ -1021,7 +1062,7 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn each_whitespace_word_agrees_with_std_on_any_text(t in "\\PC*|[ \t\u{b}\u{c}\r\n\u{a0}\u{2003}\u{7f}\u{1}a-zé]*|[ a\u{2003}é]{0,300}") {
-            let want: Vec<(&str, bool)> = t.split_whitespace().map(|w| (w, w.is_ascii())).collect();
+            let want: Vec<(String, bool)> = t.split_whitespace().map(|w| (w.to_string(), w.is_ascii())).collect();
             proptest::prop_assert_eq!(each_word(&t), want);
         }
     }
@@ -1032,7 +1073,7 @@ mod tests {
         for chunk in all.chunks(64).chain([&all[..0], &all[3..12], &all[250..]]) {
             let want_space = chunk.iter().enumerate().fold(0u64, |m, (j, &c)| m | u64::from(c >= 0x80 || !is_ascii_space(c)) << j);
             let want_high = chunk.iter().any(|&c| c >= 0x80);
-            let (bits, high) = word_byte_bits(chunk);
+            let (bits, high) = word_byte_bits(&block64(chunk, b' '));
             assert_eq!((bits, high >= 0x80), (want_space, want_high), "{chunk:?}");
             for byte in [0, b':', b'.', 0x80, 0xFF] {
                 let want = chunk.iter().enumerate().fold(0u64, |m, (j, &c)| m | u64::from(c == byte) << j);
@@ -1051,6 +1092,15 @@ mod tests {
         }
         for t in ["", "abc", "v2", "abcdefgh9", "abcdefghijklmnop", "2019–2021", "é1", "ééééé", "/:"] {
             assert_eq!(has_digit(t), t.bytes().any(|b| b.is_ascii_digit()), "{t}");
+        }
+    }
+
+    #[test]
+    fn block64_is_the_bytes_then_padding() {
+        let all: Vec<u8> = (0..64).map(|b| b * 3 + 1).collect();
+        for n in 0..=64 {
+            let want: Vec<u8> = all[..n].iter().copied().chain(std::iter::repeat(b'x')).take(64).collect();
+            assert_eq!(block64(&all[..n], b'x')[..], want[..], "{n}");
         }
     }
 
