@@ -1,7 +1,7 @@
 //! Per-line features and the rules that type the text before the first heading (and whole
 //! resumes that have no headings at all) by what their lines look like.
 
-use super::dates::find_dates;
+use super::dates::find_dates_from_runs;
 use super::headings::{has_head_noun_shape, head_noun_type, heading_type, is_entry_label, is_label_word, is_rule, normalise_while};
 use super::{SectionType, Start};
 use crate::text::{self, bullet_marker_len};
@@ -109,9 +109,9 @@ impl Line<'_> {
 pub fn analyse(text: &str) -> Vec<Line<'_>> {
     let mut out = Vec::new();
     let mut buf = String::new();
+    let bits = text::TextBits::of(text);
     let mut pos = 0;
-    while pos < text.len() {
-        let end = text[pos..].find('\n').map_or(text.len(), |i| pos + i + 1);
+    for end in bits.line_ends() {
         let content = text[pos..end].trim_end_matches(['\n', '\r']);
         let trimmed = content.trim();
         let bullet = bullet_marker_len(content).is_some();
@@ -122,7 +122,8 @@ pub fn analyse(text: &str) -> Vec<Line<'_>> {
             Vocabulary::Heading(k) => LineKind::Heading(k),
             _ => LineKind::Text,
         };
-        out.push(Line { start: pos, end, text: content, kind, bullet, dates: find_dates(content), words: text::count_words(content), vocabulary, named: 0 });
+        let dates = find_dates_from_runs(content, bits.four_digit_runs_in(pos..pos + content.len()).map(|s| s - pos));
+        out.push(Line { start: pos, end, text: content, kind, bullet, dates, words: bits.words_in(pos..end), vocabulary, named: 0 });
         pos = end;
     }
     named_lists(text, &mut out);
