@@ -476,6 +476,14 @@ mod tests {
     }
 
     #[test]
+    fn no_label_word_holds_a_digit() {
+        assert!(label_words().len() > 100);
+        for w in label_words() {
+            assert!(is_label_word(w) && !w.bytes().any(|b| b.is_ascii_digit()), "{w}");
+        }
+    }
+
+    #[test]
     fn rules() {
         assert!(is_rule("---------"));
         assert!(is_rule("= = = ="));

@@ -395,7 +395,7 @@ pub fn fold_append(token: &str, out: &mut String) {
 
 /// Bit sets of a whole text for reading it line by line, one `u64` for every 64 bytes (bit j of
 /// the k-th for byte 64k + j): where lines break, where the words of [`split_whitespace`] begin,
-/// and where maximal runs of exactly four ASCII digits begin. One pass of comparisons the
+/// where ASCII digits are, and where maximal runs of exactly four of them begin. One pass of comparisons the
 /// compiler vectorises (`block64`, `gather_bits`) over the text stands in for a search per line
 /// for its end, a count of its words and a count of its digits; a line's share is then a few
 /// bit operations on its chunks.
@@ -409,6 +409,7 @@ pub struct TextBits {
 struct ChunkBits {
     newlines: u64,
     word_starts: u64,
+    digits: u64,
     four_digits: u64,
 }
 
@@ -437,16 +438,15 @@ impl TextBits {
             bits.newlines = newlines;
             bits.word_starts = word & !((word << 1) | word_before);
             word_before = word >> 63;
-            // The digits for now; the runs once the next chunk's digits are known.
-            bits.four_digits = digits;
+            bits.digits = digits;
         }
         // A run of exactly four starts at a digit with no digit before it, three digits after it
         // and then none: read over this chunk's digits and the next's, with the last digit bit of
         // the chunk before.
         let mut digit_before = 0u64;
         for k in 0..chunks.len() {
-            let digits = chunks[k].four_digits;
-            let next = chunks.get(k + 1).map_or(0, |c| c.four_digits);
+            let digits = chunks[k].digits;
+            let next = chunks.get(k + 1).map_or(0, |c| c.digits);
             let x = u128::from(digits) | u128::from(next) << 64;
             let starts = x & !((x << 1) | u128::from(digit_before));
             chunks[k].four_digits = (starts & (x >> 1) & (x >> 2) & (x >> 3) & !(x >> 4)) as u64;
@@ -487,6 +487,16 @@ impl TextBits {
         }
         let inner: u32 = (first + 1..last).map(|k| bits(k).count_ones()).sum();
         ((bits(first) & low).count_ones() + inner + (bits(last) & high).count_ones()) as usize
+    }
+
+    /// Whether the byte range holds an ASCII digit.
+    pub fn has_digit_in(&self, range: std::ops::Range<usize>) -> bool {
+        let Some((first, last, low, high)) = self.span(range) else { return false };
+        let bits = |k: usize| self.chunks[k].digits;
+        if first == last {
+            return bits(first) & low & high != 0;
+        }
+        bits(first) & low != 0 || (first + 1..last).any(|k| bits(k) != 0) || bits(last) & high != 0
     }
 
     /// Where the maximal runs of exactly four ASCII digits that begin in the byte range begin,
@@ -1156,7 +1166,9 @@ mod tests {
         let lines = line_ranges(t);
         assert_eq!(bits.line_ends().collect::<Vec<_>>(), lines.iter().map(|r| r.end).collect::<Vec<_>>(), "{t:?}");
         let runs = four_digit_runs(t.as_bytes());
+        let has_digit = |r: &std::ops::Range<usize>| t.as_bytes()[r.clone()].iter().any(u8::is_ascii_digit);
         for r in lines {
+            assert_eq!(bits.has_digit_in(r.clone()), has_digit(&r), "{:?}", &t[r.clone()]);
             assert_eq!(bits.words_in(r.clone()), t[r.clone()].split_whitespace().count(), "{:?}", &t[r.clone()]);
             let want: Vec<usize> = runs.iter().copied().filter(|i| r.contains(i)).collect();
             assert_eq!(bits.four_digit_runs_in(r.clone()).collect::<Vec<_>>(), want, "{:?}", &t[r]);
@@ -1166,6 +1178,7 @@ mod tests {
         for pair in cuts.windows(2) {
             let r = pair[0].min(pair[1]).min(t.len())..pair[0].max(pair[1]).min(t.len());
             assert_eq!(bits.words_in(r.clone()), starts.iter().filter(|i| r.contains(i)).count(), "{r:?} of {t:?}");
+            assert_eq!(bits.has_digit_in(r.clone()), has_digit(&r), "{r:?} of {t:?}");
             let want: Vec<usize> = runs.iter().copied().filter(|i| r.contains(i)).collect();
             assert_eq!(bits.four_digit_runs_in(r.clone()).collect::<Vec<_>>(), want, "{r:?} of {t:?}");
         }
