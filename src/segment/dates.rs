@@ -273,6 +273,15 @@ pub fn find_dates(line: &str) -> Option<Range<usize>> {
     date_in(&tokens(line, word_before(line, year)))
 }
 
+/// `find_dates` of a line whose maximal runs of exactly four ASCII digits are known to begin at
+/// `runs` (in order; `text::TextBits` finds them for all lines at once): the first that makes a
+/// year is the one `first_year_run` would find.
+pub fn find_dates_from_runs(line: &str, runs: impl IntoIterator<Item = usize>) -> Option<Range<usize>> {
+    let b = line.as_bytes();
+    let year = runs.into_iter().find(|&s| is_year_bytes(&b[s..s + 4]))?;
+    date_in(&tokens(line, word_before(line, year)))
+}
+
 /// The date expression among a line's tokens (see `find_dates`).
 fn date_in(toks: &[(Tok, Range<usize>)]) -> Option<Range<usize>> {
     // A date point: [Month] Year | Date
@@ -445,6 +454,27 @@ mod tests {
         #[test]
         fn dates_skip_only_words_without_a_date(line in "[ a-zA-Z0-9|·•\u{a0}().,’/–—-]{0,40}|((Jan|may|Present|to|19|20|2019|1949|[ –-]|[0-9]{1,5}) ?){0,8}") {
             proptest::prop_assert_eq!(find_dates(&line), dates_from_all_tokens(&line));
+        }
+    }
+
+    /// `find_dates_from_runs` given the line's runs of exactly four digits, found byte by byte.
+    fn dates_from_runs(line: &str) -> Option<Range<usize>> {
+        let b = line.as_bytes();
+        let digit = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
+        find_dates_from_runs(line, (0..b.len()).filter(|&i| (i == 0 || !digit(i - 1)) && (i..i + 4).all(digit) && !digit(i + 4)))
+    }
+
+    #[test]
+    fn dates_from_runs_are_find_dates() {
+        for line in ["", "Engineer, Acme — Jan 2020 – Present", "555-4567 2019", "20190 1949 2050 2021", "12345", "x 03/1950"] {
+            assert_eq!(dates_from_runs(line), find_dates(line), "{line:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn dates_from_runs_agree_with_find_dates(line in "[ a-zA-Z0-9|·•\u{a0}().,’/–—-]{0,40}|((Jan|may|Present|to|19|20|2019|1949|[ –-]|[0-9]{1,5}) ?){0,8}") {
+            proptest::prop_assert_eq!(dates_from_runs(&line), find_dates(&line));
         }
     }
 

@@ -268,10 +268,6 @@ pub fn normalise_while(line: &str, out: &mut String, mut keep: impl FnMut(&str) 
         }
         return true;
     }
-    // Sentence punctuation rules the line out before its words are folded.
-    if t.as_bytes().windows(2).any(|w| w == b". ") || t.ends_with('.') {
-        return false;
-    }
     // Every kept word folds to something and holds no space, so the spaces in `out` are those put
     // between words: at the seventh word the line has too many to be a heading, and the rest is
     // not folded.
@@ -297,7 +293,10 @@ pub fn normalise_while(line: &str, out: &mut String, mut keep: impl FnMut(&str) 
             return false;
         }
     }
-    !out.is_empty()
+    // Sentence punctuation rules the line out too: looked for last, as most lines have given up
+    // at a word by now (the answer is the same, and `keep` is told nothing it can act on then).
+    let sentence = t.as_bytes().windows(2).any(|w| w == b". ") || t.ends_with('.');
+    !out.is_empty() && !sentence
 }
 
 /// A word without the punctuation around it (letters, digits, `&` and `/` are kept).
@@ -370,8 +369,9 @@ pub fn has_head_noun_shape(line: &str) -> bool {
                 None => false,
             }
     };
-    // Digits, ',' and '|' are ASCII: looked for as bytes.
-    !line.bytes().any(|b| b.is_ascii_digit() || matches!(b, b',' | b'|')) && crate::text::split_whitespace(line).all(capitalised)
+    // Digits, ',' and '|' are ASCII: looked for as bytes, after the words (most lines have an
+    // early word that is not capitalised).
+    crate::text::split_whitespace(line).all(capitalised) && !line.bytes().any(|b| b.is_ascii_digit() || matches!(b, b',' | b'|'))
 }
 
 /// Whether a normalised line is one of the labels that structure a job entry.
@@ -381,6 +381,10 @@ pub fn is_entry_label(normalised: &str) -> bool {
 
 /// Whether a line is only decoration (`-----`, `=====`, `_____`, `*****`, `~~~~`).
 pub fn is_rule(line: &str) -> bool {
+    // Most lines begin with an ASCII byte that is neither whitespace nor decoration.
+    if line.as_bytes().first().is_some_and(|&b| b.is_ascii_graphic() && !matches!(b, b'-' | b'=' | b'_' | b'*' | b'~')) {
+        return false;
+    }
     let t = line.trim();
     t.len() >= 3 && t.chars().all(|c| matches!(c, '-' | '=' | '_' | '*' | '~' | '─' | '━' | '—' | '·' | ' '))
 }
@@ -476,9 +480,22 @@ mod tests {
     }
 
     #[test]
+    fn no_label_word_holds_a_digit() {
+        assert!(label_words().len() > 100);
+        for w in label_words() {
+            assert!(is_label_word(w) && !w.bytes().any(|b| b.is_ascii_digit()), "{w}");
+        }
+    }
+
+    #[test]
     fn rules() {
         assert!(is_rule("---------"));
         assert!(is_rule("= = = ="));
         assert!(!is_rule("- item"));
+        // The first byte's answer is the whole test's.
+        for line in ["", "  ", " - -", "---", "a---", "—— ——", "·· ·", "\t***", "x", "~~~", "- item", "*", "==== Skills", "_ _ _", "#---"] {
+            let t = line.trim();
+            assert_eq!(is_rule(line), t.len() >= 3 && t.chars().all(|c| matches!(c, '-' | '=' | '_' | '*' | '~' | '─' | '━' | '—' | '·' | ' ')), "{line:?}");
+        }
     }
 }

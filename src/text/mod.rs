@@ -393,6 +393,157 @@ pub fn fold_append(token: &str, out: &mut String) {
     }
 }
 
+/// Bit sets of a whole text for reading it line by line, one `u64` for every 64 bytes (bit j of
+/// the k-th for byte 64k + j): where lines break, where the words of [`split_whitespace`] begin,
+/// where ASCII digits are, and where maximal runs of exactly four of them begin. One pass of comparisons the
+/// compiler vectorises (`block64`, `gather_bits`) over the text stands in for a search per line
+/// for its end, a count of its words and a count of its digits; a line's share is then a few
+/// bit operations on its chunks.
+pub struct TextBits {
+    len: usize,
+    chunks: Vec<ChunkBits>,
+}
+
+/// The bits of one chunk of 64 bytes (see `TextBits`).
+#[derive(Clone, Copy, Default)]
+struct ChunkBits {
+    newlines: u64,
+    word_starts: u64,
+    digits: u64,
+    four_digits: u64,
+}
+
+impl TextBits {
+    pub fn of(text: &str) -> TextBits {
+        let b = text.as_bytes();
+        let mut chunks = vec![ChunkBits::default(); b.len().div_ceil(64)];
+        // Whether the byte before the chunk is a word byte (no word starts right after one), and
+        // the bytes of a wide space begun in the chunk before that run on into this one.
+        let (mut word_before, mut spill) = (0u64, 0u64);
+        for (k, (bits, chunk)) in chunks.iter_mut().zip(b.chunks(64)).enumerate() {
+            let [newlines, mut word, digits, mut wide] = line_masks_of(chunk);
+            word &= !spill;
+            spill = 0;
+            // A lead byte that may begin a wide space (see `count_words`): its character decoded.
+            while wide != 0 {
+                let j = wide.trailing_zeros() as usize;
+                wide &= wide - 1;
+                let (space, len) = wide_whitespace_at(text, k * 64 + j);
+                if space {
+                    let all = (1u128 << len) - 1;
+                    word &= !((all << j) as u64);
+                    spill |= (all << j >> 64) as u64;
+                }
+            }
+            bits.newlines = newlines;
+            bits.word_starts = word & !((word << 1) | word_before);
+            word_before = word >> 63;
+            bits.digits = digits;
+        }
+        // A run of exactly four starts at a digit with no digit before it, three digits after it
+        // and then none: read over this chunk's digits and the next's, with the last digit bit of
+        // the chunk before.
+        let mut digit_before = 0u64;
+        for k in 0..chunks.len() {
+            let digits = chunks[k].digits;
+            let next = chunks.get(k + 1).map_or(0, |c| c.digits);
+            let x = u128::from(digits) | u128::from(next) << 64;
+            let starts = x & !((x << 1) | u128::from(digit_before));
+            chunks[k].four_digits = (starts & (x >> 1) & (x >> 2) & (x >> 3) & !(x >> 4)) as u64;
+            digit_before = digits >> 63;
+        }
+        TextBits { len: b.len(), chunks }
+    }
+
+    /// The ends of the text's lines, in order: just after each '\n', and the text's length when
+    /// a last line runs to it without one (the lines of an empty text: none).
+    pub fn line_ends(&self) -> impl Iterator<Item = usize> + '_ {
+        let (mut k, mut bits, mut last) = (0, self.chunks.first().map_or(0, |c| c.newlines), 0);
+        std::iter::from_fn(move || {
+            while bits == 0 {
+                k += 1;
+                match self.chunks.get(k) {
+                    Some(c) => bits = c.newlines,
+                    None => {
+                        let end = (last < self.len).then_some(self.len);
+                        last = self.len;
+                        return end;
+                    }
+                }
+            }
+            last = k * 64 + bits.trailing_zeros() as usize + 1;
+            bits &= bits - 1;
+            Some(last)
+        })
+    }
+
+    /// The number of words of [`split_whitespace`] that begin in the byte range (all of a line's
+    /// words, for its range: the byte before a line is a line break or nothing).
+    pub fn words_in(&self, range: std::ops::Range<usize>) -> usize {
+        let Some((first, last, low, high)) = self.span(range) else { return 0 };
+        let bits = |k: usize| self.chunks[k].word_starts;
+        if first == last {
+            return (bits(first) & low & high).count_ones() as usize;
+        }
+        let inner: u32 = (first + 1..last).map(|k| bits(k).count_ones()).sum();
+        ((bits(first) & low).count_ones() + inner + (bits(last) & high).count_ones()) as usize
+    }
+
+    /// Whether the byte range holds an ASCII digit.
+    pub fn has_digit_in(&self, range: std::ops::Range<usize>) -> bool {
+        let Some((first, last, low, high)) = self.span(range) else { return false };
+        let bits = |k: usize| self.chunks[k].digits;
+        if first == last {
+            return bits(first) & low & high != 0;
+        }
+        bits(first) & low != 0 || (first + 1..last).any(|k| bits(k) != 0) || bits(last) & high != 0
+    }
+
+    /// Where the maximal runs of exactly four ASCII digits that begin in the byte range begin,
+    /// in order (those of a line, for its range: no run goes on across a line break).
+    pub fn four_digit_runs_in(&self, range: std::ops::Range<usize>) -> impl Iterator<Item = usize> + '_ {
+        let (mut k, last, mut bits, high) = match self.span(range) {
+            Some((first, last, low, high)) => (first, last, self.chunks[first].four_digits & low, high),
+            None => (0, 0, 0, 0),
+        };
+        if k == last {
+            bits &= high;
+        }
+        std::iter::from_fn(move || {
+            while bits == 0 {
+                if k >= last {
+                    return None;
+                }
+                k += 1;
+                bits = self.chunks[k].four_digits & if k == last { high } else { !0 };
+            }
+            let j = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            Some(k * 64 + j)
+        })
+    }
+
+    /// A byte range as chunks: the first and the last it touches, the bits of the first from its
+    /// start on, and those of the last up to its end. None for an empty range.
+    fn span(&self, range: std::ops::Range<usize>) -> Option<(usize, usize, u64, u64)> {
+        let (start, end) = (range.start, range.end);
+        (start < end).then(|| (start >> 6, (end - 1) >> 6, !0u64 << (start & 63), !0u64 >> (63 - ((end - 1) & 63))))
+    }
+}
+
+/// Of up to 64 bytes, the bit sets `TextBits` reads (bit j for byte j): '\n', bytes that are
+/// not ASCII whitespace (`word_byte_bits`: those above ASCII are set), ASCII digits, and the lead
+/// bytes of wide spaces (C2, E1, E2, E3: see `count_words`).
+fn line_masks_of(chunk: &[u8]) -> [u64; 4] {
+    let bytes = block64(chunk, b' ');
+    // A mask at a time: one loop judging them all is not vectorised.
+    let mask = |is: fn(u8) -> bool| gather_bits(&std::array::from_fn(|j| u8::from(is(bytes[j]))));
+    // Most chunks are ASCII, and hold no lead byte at all.
+    let high = bytes.iter().fold(0, |h, &c| h | c) >= 0x80;
+    let wide = if high { mask(|c| c == 0xC2 || c.wrapping_sub(0xE1) <= 2) } else { 0 };
+    [mask(|c| c == b'\n'), mask(|c| !is_ascii_space(c)), mask(|c| c.wrapping_sub(b'0') < 10), wide]
+}
+
 /// Whether `b` has a lead byte of a wide space (C2, E1, E2, E3), by comparisons the compiler
 /// vectorises over pieces of 64 bytes (the last padded with zeros).
 fn may_hold_wide_space(b: &[u8]) -> bool {
@@ -1036,6 +1187,65 @@ mod tests {
             let mut found = std::collections::BTreeMap::new();
             matcher.for_each(&text, |end, bits| *found.entry(end).or_insert(0) |= bits);
             proptest::prop_assert_eq!(found, needle_ends(&lists, &text));
+        }
+    }
+
+    /// The byte ranges of a text's lines, line ends included, by a search for each '\n'.
+    fn line_ranges(text: &str) -> Vec<std::ops::Range<usize>> {
+        let mut out = Vec::new();
+        let mut pos = 0;
+        while pos < text.len() {
+            let end = text[pos..].find('\n').map_or(text.len(), |i| pos + i + 1);
+            out.push(pos..end);
+            pos = end;
+        }
+        out
+    }
+
+    /// Where the maximal runs of exactly four ASCII digits begin, byte by byte.
+    fn four_digit_runs(b: &[u8]) -> Vec<usize> {
+        let digit = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
+        (0..b.len()).filter(|&i| (i == 0 || !digit(i - 1)) && (i..i + 4).all(digit) && !digit(i + 4)).collect()
+    }
+
+    fn text_bits_agree(t: &str, cuts: &[usize]) {
+        let bits = TextBits::of(t);
+        let lines = line_ranges(t);
+        assert_eq!(bits.line_ends().collect::<Vec<_>>(), lines.iter().map(|r| r.end).collect::<Vec<_>>(), "{t:?}");
+        let runs = four_digit_runs(t.as_bytes());
+        let has_digit = |r: &std::ops::Range<usize>| t.as_bytes()[r.clone()].iter().any(u8::is_ascii_digit);
+        for r in lines {
+            assert_eq!(bits.has_digit_in(r.clone()), has_digit(&r), "{:?}", &t[r.clone()]);
+            assert_eq!(bits.words_in(r.clone()), t[r.clone()].split_whitespace().count(), "{:?}", &t[r.clone()]);
+            let want: Vec<usize> = runs.iter().copied().filter(|i| r.contains(i)).collect();
+            assert_eq!(bits.four_digit_runs_in(r.clone()).collect::<Vec<_>>(), want, "{:?}", &t[r]);
+        }
+        // Any range: the words and runs that begin in it.
+        let starts: Vec<usize> = t.split_whitespace().map(|w| w.as_ptr() as usize - t.as_ptr() as usize).collect();
+        for pair in cuts.windows(2) {
+            let r = pair[0].min(pair[1]).min(t.len())..pair[0].max(pair[1]).min(t.len());
+            assert_eq!(bits.words_in(r.clone()), starts.iter().filter(|i| r.contains(i)).count(), "{r:?} of {t:?}");
+            assert_eq!(bits.has_digit_in(r.clone()), has_digit(&r), "{r:?} of {t:?}");
+            let want: Vec<usize> = runs.iter().copied().filter(|i| r.contains(i)).collect();
+            assert_eq!(bits.four_digit_runs_in(r.clone()).collect::<Vec<_>>(), want, "{r:?} of {t:?}");
+        }
+    }
+
+    #[test]
+    fn text_bits_of_edge_cases() {
+        let long = "x".repeat(63) + "\u{3000}2019 " + &"1".repeat(60) + "1234\n5678";
+        for t in ["", "\n", "a", "a\n", "\n\n2019", "2019\r\n12345 123 1234", "é\u{a0}ü\u{2003}–\u{3000}", long.as_str()] {
+            text_bits_agree(t, &[0, 1, 3, 64, 65, 63, 200, 128, 127]);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn text_bits_agree_with_the_line_by_line_reading(
+            t in "\\PC*|([0-9]{1,6}|[ \n\r\t\u{85}\u{a0}\u{2003}\u{3000}é–]|[a-z]{1,70}){0,60}",
+            cuts in proptest::collection::vec(0usize..1200, 0..8),
+        ) {
+            text_bits_agree(&t, &cuts);
         }
     }
 
