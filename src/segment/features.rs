@@ -132,11 +132,17 @@ pub const MAX_ACTIVE: usize = 96;
 pub struct Active {
     ids: [u16; MAX_ACTIVE],
     len: u8,
+    /// Whether one of `ids` is an opening id (`opening_ids`): what `may_open_section` answers,
+    /// kept as the ids are pushed.
+    opens: bool,
+    /// Of a line's own features: whether one of them, as the next line's `prev_` feature, is an
+    /// opening id.
+    opens_next: bool,
 }
 
 impl Default for Active {
     fn default() -> Self {
-        Active { ids: [0; MAX_ACTIVE], len: 0 }
+        Active { ids: [0; MAX_ACTIVE], len: 0, opens: false, opens_next: false }
     }
 }
 
@@ -146,6 +152,12 @@ impl Active {
             self.ids[usize::from(self.len)] = id;
             self.len += 1;
         }
+    }
+
+    /// Pushes an opening id (`opening_ids`), if there is room.
+    fn push_opening(&mut self, id: u16) {
+        self.opens |= usize::from(self.len) < MAX_ACTIVE;
+        self.push(id);
     }
 
     /// Pushes each of `ids` plus `offset`, as far as there is room: what `push` of each in turn
@@ -179,7 +191,7 @@ impl Active {
     /// These features as of a line after a blank line (one that may open a section).
     pub fn after_blank(&self) -> Active {
         let mut a = *self;
-        a.push(PREV_BLANK);
+        a.push_opening(PREV_BLANK);
         a
     }
 }
@@ -336,16 +348,36 @@ pub fn names_title_employer_and_range(own: &Active) -> bool {
 /// break (in the training resumes, not read as two streams, 7 of some 14,000 line pairs change
 /// section without one).
 pub fn may_open_section(a: &Active) -> bool {
+    a.opens
+}
+
+/// Per feature id, whether it is one that `may_open_section` looks for.
+fn opening_ids() -> &'static [bool] {
     static OPENING: OnceLock<Vec<bool>> = OnceLock::new();
-    let opening = OPENING.get_or_init(|| {
+    OPENING.get_or_init(|| {
         // Marks of a line that may be a heading the vocabulary lacks, or page furniture: the
         // line after one may open a section too.
         let marks = [Base::Rule, Base::PageMark, Base::EndsColon, Base::AllCaps, Base::LetterSpaced, Base::Markdown, Base::Bold].map(|b| b as u16);
         (0..COUNT)
             .map(|id| id < 15 || (BASE..BASE + 15).contains(&id) || marks.contains(&id) || marks.contains(&id.wrapping_sub(BASE)) || id == Base::LabelColon as u16 || matches!(id, PREV_BLANK | FIRST_LINE | AFTER_HEAD | RULE_HEADING))
             .collect()
-    });
-    a.ids().iter().any(|&id| opening[usize::from(id)])
+    })
+}
+
+/// Of the own-line feature ids (below `BASE`, as bits), those that are opening ids, and those
+/// whose `prev_` feature is one.
+fn own_opening_masks() -> (u128, u128) {
+    static MASKS: OnceLock<(u128, u128)> = OnceLock::new();
+    *MASKS.get_or_init(|| {
+        let opening = opening_ids();
+        (0..BASE).fold((0, 0), |(o, n), id| (o | u128::from(opening[usize::from(id)]) << id, n | u128::from(opening[usize::from(id + BASE)]) << id))
+    })
+}
+
+/// Whether one of `ids` is an opening id: what `Active::opens` keeps.
+fn any_opening(ids: &[u16]) -> bool {
+    let opening = opening_ids();
+    ids.iter().any(|&id| opening[usize::from(id)])
 }
 
 /// Whether a line's own features say it names a job title (a title cue word).
@@ -661,9 +693,13 @@ pub struct RuleView {
 pub fn own_features(lines: &[Line]) -> Vec<Active> {
     // Written in place: an `Active` is some 200 bytes, not copied again once made.
     let mut out = vec![Active::default(); lines.len()];
+    let (opens, opens_next) = own_opening_masks();
     for (a, l) in out.iter_mut().zip(lines) {
         if l.kind != LineKind::Blank {
             base_features(l, a);
+            // The own ids (all below `BASE`) as bits.
+            let ids = a.ids().iter().fold(0u128, |m, &id| m | 1 << id);
+            (a.opens, a.opens_next) = (ids & opens != 0, ids & opens_next != 0);
         }
     }
     out
@@ -694,8 +730,14 @@ pub fn extract_in_streams(lines: &[Line], own: &[Active], rules: Option<&[RuleVi
         let ctx = context.map_or(st, usize::from);
         out.push(Some(own[i]));
         let a = out.last_mut().and_then(Option::as_mut).expect("just pushed");
+        // Every own feature fits (at most 44), and so do the previous line's after them (`opens`
+        // counts those as `opens_next` says); should they not, the ids are read again below.
+        let mut cut = false;
         if let Some(p) = prev[ctx] {
+            let before = a.ids().len();
             a.push_offset(own[p].ids(), BASE);
+            a.opens |= own[p].opens_next;
+            cut = a.ids().len() - before < own[p].ids().len();
         }
         if next[ctx] <= i {
             next[ctx] = (i + 1..lines.len()).find(|&n| lines[n].kind != LineKind::Blank && stream(n) == ctx).unwrap_or(lines.len());
@@ -708,30 +750,33 @@ pub fn extract_in_streams(lines: &[Line], own: &[Active], rules: Option<&[RuleVi
             None => a.push(NO_HEAD),
         }
         if seen == 0 {
-            a.push(FIRST_LINE);
+            a.push_opening(FIRST_LINE);
         }
         if seen < 5 {
             a.push(TOP5);
         }
         a.push(POS + (seen * 5 / non_blank).min(4) as u16);
         if i > 0 && lines[i - 1].kind == LineKind::Blank {
-            a.push(PREV_BLANK);
+            a.push_opening(PREV_BLANK);
         }
         if lines.get(i + 1).is_some_and(|n| n.kind == LineKind::Blank) {
             a.push(NEXT_BLANK);
         }
         if since_head[ctx] == 1 {
-            a.push(AFTER_HEAD);
+            a.push_opening(AFTER_HEAD);
         }
         a.push(BIAS);
         if let Some(r) = rules.and_then(|r| r.get(i)) {
             a.push(RULE_KIND + r.kind as u16);
             if r.heading {
-                a.push(RULE_HEADING);
+                a.push_opening(RULE_HEADING);
             }
             if r.begin {
                 a.push(RULE_BEGIN);
             }
+        }
+        if cut {
+            a.opens = any_opening(a.ids());
         }
         if let LineKind::Heading(k) = l.kind {
             last_head[st] = Some(k);
@@ -870,6 +915,22 @@ mod tests {
         for t in ["", ".com", "x.co", "a.b.com", "com.", ".cOm", "..com"] {
             assert_eq!(has_dot_com(t.as_bytes()), t.contains(".com"), "{t}");
         }
+    }
+
+    #[test]
+    fn may_open_section_is_any_opening_id() {
+        let text = "JANE DOE\nPage 1 of 2\n\nExperience\nSenior Engineer, Acme | Jan 2020 – Present\n- Built x\nSkills: Rust\n-----\nE d u c a t i o n\n**Bold**\n# Mark\nNotes:\nplain line\nanother plain line\n";
+        let lines = super::super::lines::analyse(text);
+        let own = own_features(&lines);
+        let rules: Vec<RuleView> = (0..lines.len()).map(|i| RuleView { kind: SectionType::Other, heading: i % 3 == 0, begin: i % 2 == 0 }).collect();
+        let streams: Vec<u8> = (0..lines.len()).map(|i| (i % 2) as u8).collect();
+        let readings = [extract_in_streams(&lines, &own, None, None, None), extract_in_streams(&lines, &own, Some(&rules), Some(&streams), Some(1))];
+        for a in readings.iter().flatten().flatten() {
+            assert_eq!(may_open_section(a), any_opening(a.ids()), "{:?}", a.ids().iter().map(|&i| name(i)).collect::<Vec<_>>());
+            let s = a.with_section(SectionType::Skills, true);
+            assert_eq!(may_open_section(&s), any_opening(s.ids()));
+        }
+        assert!(readings[0].iter().flatten().any(may_open_section) && readings[0].iter().flatten().any(|a| !may_open_section(a)));
     }
 
     #[test]
