@@ -393,6 +393,16 @@ pub fn fold_append(token: &str, out: &mut String) {
     }
 }
 
+/// Bit j set where byte j of `b` (at most 64 bytes) passes `is`, none past its end: judged in a
+/// fixed-size block (`block64`, `gather_bits`), which the compiler vectorises when `is` is made of
+/// comparisons.
+#[inline]
+pub fn bits_where(b: &[u8], is: impl Fn(u8) -> bool) -> u64 {
+    let block = block64(b, 0);
+    let within = if b.len() >= 64 { !0 } else { !(!0u64 << b.len()) };
+    gather_bits(&std::array::from_fn(|j| u8::from(is(block[j])))) & within
+}
+
 /// Bit sets of a whole text for reading it line by line, one `u64` for every 64 bytes (bit j of
 /// the k-th for byte 64k + j): where lines break, where the words of [`split_whitespace`] begin,
 /// where ASCII digits are, and where maximal runs of exactly four of them begin. One pass of comparisons the
@@ -1242,6 +1252,17 @@ mod tests {
                 let want = chunk.iter().enumerate().fold(0u64, |m, (j, &c)| m | u64::from(c == byte) << j);
                 assert_eq!(byte_bits(chunk, byte), want, "{byte} in {chunk:?}");
             }
+        }
+    }
+
+    #[test]
+    fn bits_where_mark_each_byte() {
+        let all: Vec<u8> = (0..=255).collect();
+        for chunk in all.chunks(64).chain([&all[..0], &all[3..12], &all[250..]]) {
+            let is = |c: u8| c.is_ascii_alphanumeric() || c == b'&';
+            let want = chunk.iter().enumerate().fold(0u64, |m, (j, &c)| m | u64::from(is(c)) << j);
+            assert_eq!(bits_where(chunk, is), want, "{chunk:?}");
+            assert_eq!(bits_where(chunk, |_| true).count_ones() as usize, chunk.len(), "{chunk:?}");
         }
     }
 
