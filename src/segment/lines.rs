@@ -112,7 +112,11 @@ pub fn analyse(text: &str) -> Vec<Line<'_>> {
     let bits = text::TextBits::of(text);
     let mut pos = 0;
     for end in bits.line_ends() {
-        let content = text[pos..end].trim_end_matches(['\n', '\r']);
+        // Without its line end ('\n', and any '\r' before it: bytes, never inside a character).
+        let mut content = &text[pos..end];
+        while let Some(rest) = content.strip_suffix(['\n', '\r']) {
+            content = rest;
+        }
         let trimmed = content.trim();
         let bullet = bullet_marker_len(content).is_some();
         // A line with a digit is no heading and no entry label (see `vocabulary_of`).

@@ -782,6 +782,10 @@ pub fn is_content_term(folded: &str) -> bool {
 /// Leading bullet glyph of a line, if any: `-`, `*`, `•`, `·`, `–`, `▪`, `◦`, `>` followed by a space, or
 /// a numbered marker like `1.` / `2)`. Returns the byte length of the marker including its space.
 pub fn bullet_marker_len(line: &str) -> Option<usize> {
+    // Most lines begin with a letter: no marker, no indent.
+    if line.as_bytes().first().is_some_and(u8::is_ascii_alphabetic) {
+        return None;
+    }
     let trimmed = line.trim_start();
     let indent = line.len() - trimmed.len();
     let mut chars = trimmed.char_indices();
@@ -1096,6 +1100,8 @@ mod tests {
         assert_eq!(bullet_marker_len("12. did x"), Some(4));
         assert_eq!(bullet_marker_len("-did x"), None);
         assert_eq!(bullet_marker_len("2019 - 2020"), None);
+        assert_eq!(bullet_marker_len("a. did x"), None);
+        assert_eq!(bullet_marker_len("x"), None);
     }
 
     /// The plain reading of a needle set: one lower-cased copy, a substring search per needle.
