@@ -152,6 +152,12 @@ fn separator_at(line: &str, i: usize) -> (bool, usize) {
 /// from byte `from` (the start of a word, or of the line) on.
 fn tokens(line: &str, from: usize) -> Vec<(Tok, Range<usize>)> {
     let mut out = Vec::with_capacity(16);
+    tokens_into(line, from, &mut out);
+    out
+}
+
+/// `tokens`, appended to `out`.
+fn tokens_into(line: &str, from: usize, out: &mut Vec<(Tok, Range<usize>)>) {
     let push_word = |out: &mut Vec<(Tok, Range<usize>)>, s: usize, e: usize| {
         // Decoration around a word is not part of a date (`*December`, `2014,`).
         let (lead, word) = trim_decoration(&line[s..e]);
@@ -207,9 +213,8 @@ fn tokens(line: &str, from: usize) -> Vec<(Tok, Range<usize>)> {
             }
             i += len;
         }
-        push_word(&mut out, s, i);
+        push_word(out, s, i);
     }
-    out
 }
 
 /// Where the text's first maximal run of exactly four ASCII digits making a year (`is_year`)
@@ -276,11 +281,18 @@ pub fn find_dates(line: &str) -> Option<Range<usize>> {
 /// `find_dates` of a line whose maximal runs of exactly four ASCII digits are known to begin at
 /// `runs` (in order; `text::TextBits` finds them for all lines at once): the first that makes a
 /// year is the one `first_year_run` would find.
-pub fn find_dates_from_runs(line: &str, runs: impl IntoIterator<Item = usize>) -> Option<Range<usize>> {
+/// `scratch` holds the tokens, its room kept from line to line.
+pub fn find_dates_from_runs(line: &str, runs: impl IntoIterator<Item = usize>, scratch: &mut DateTokens) -> Option<Range<usize>> {
     let b = line.as_bytes();
     let year = runs.into_iter().find(|&s| is_year_bytes(&b[s..s + 4]))?;
-    date_in(&tokens(line, word_before(line, year)))
+    scratch.0.clear();
+    tokens_into(line, word_before(line, year), &mut scratch.0);
+    date_in(&scratch.0)
 }
+
+/// Room for a line's date tokens, for a caller that reads many lines (`find_dates_from_runs`).
+#[derive(Default)]
+pub struct DateTokens(Vec<(Tok, Range<usize>)>);
 
 /// The date expression among a line's tokens (see `find_dates`).
 fn date_in(toks: &[(Tok, Range<usize>)]) -> Option<Range<usize>> {
@@ -461,7 +473,7 @@ mod tests {
     fn dates_from_runs(line: &str) -> Option<Range<usize>> {
         let b = line.as_bytes();
         let digit = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
-        find_dates_from_runs(line, (0..b.len()).filter(|&i| (i == 0 || !digit(i - 1)) && (i..i + 4).all(digit) && !digit(i + 4)))
+        find_dates_from_runs(line, (0..b.len()).filter(|&i| (i == 0 || !digit(i - 1)) && (i..i + 4).all(digit) && !digit(i + 4)), &mut DateTokens::default())
     }
 
     #[test]

@@ -235,7 +235,7 @@ pub fn normalise(line: &str, out: &mut String) -> bool {
 
 /// `normalise`, giving up (false) at the first word of `out` that `keep` refuses: each is
 /// offered as it is folded, and the rest of the line is not read.
-pub fn normalise_while(line: &str, out: &mut String, mut keep: impl FnMut(&str) -> bool) -> bool {
+pub fn normalise_while(line: &str, out: &mut String, keep: impl FnMut(&str) -> bool) -> bool {
     out.clear();
     // Most lines are too long, and have nothing to strip at either end (an ASCII byte that is
     // neither a space nor decoration): told so by their two end bytes.
@@ -245,14 +245,52 @@ pub fn normalise_while(line: &str, out: &mut String, mut keep: impl FnMut(&str) 
             return false;
         }
     }
+    let Some(t) = candidate_text(line) else { return false };
+    // An ASCII line (at most 60 bytes, one block of bits) is read from bit sets: a piece of one
+    // byte between single spaces has a space or an end on either side.
+    let b = t.as_bytes();
+    let ascii = t.is_ascii();
+    let (pieces, single_letters) = if ascii {
+        let spaces = crate::text::bits_where(b, |c| c == b' ');
+        let chars = !spaces & !(!0u64 << b.len());
+        let single = chars & ((spaces << 1) | 1) & ((spaces >> 1) | 1 << (b.len() - 1));
+        (spaces.count_ones() as usize + 1, single.count_ones() as usize)
+    } else {
+        pieces_by_split(b)
+    };
+    let words = if ascii {
+        let word = crate::text::bits_where(b, |c| !(c == b' ' || c.wrapping_sub(b'\t') <= b'\r' - b'\t'));
+        let kept = crate::text::bits_where(b, |c| c.is_ascii_alphanumeric() || c == b'&' || c == b'/');
+        HeadingWords::Ascii { t, word, kept }
+    } else {
+        HeadingWords::Other(crate::text::split_whitespace(t))
+    };
+    normalise_words(t, is_letter_spaced(pieces, single_letters), words, out, keep)
+}
+
+/// The part of a line that may be a heading: without markdown, decoration and trailing colons;
+/// None when that is empty or longer than 60 bytes.
+fn candidate_text(line: &str) -> Option<&str> {
     let t = line.trim().trim_start_matches(['#', '*', '_', '=', '>', '|', '[']).trim_end_matches(['*', '_', '=', '|', ']']).trim();
     let t = t.trim_end_matches(':').trim();
-    if t.is_empty() || t.len() > 60 {
-        return false;
-    }
-    // Letter-spaced ("E X P E R I E N C E", words split by wider gaps).
-    let (pieces, single_letters) = t.as_bytes().split(|&b| b == b' ').fold((0usize, 0usize), |(n, s), w| (n + 1, s + usize::from(crate::text::is_one_char_bytes(w))));
-    if pieces >= 4 && single_letters * 10 >= pieces * 7 {
+    (!t.is_empty() && t.len() <= 60).then_some(t)
+}
+
+/// The pieces of a text between single spaces, and how many of them are one character long.
+fn pieces_by_split(b: &[u8]) -> (usize, usize) {
+    b.split(|&b| b == b' ').fold((0usize, 0usize), |(n, s), w| (n + 1, s + usize::from(crate::text::is_one_char_bytes(w))))
+}
+
+/// Letter-spaced ("E X P E R I E N C E", words split by wider gaps): four pieces or more between
+/// single spaces, seven in ten or more of them one character long.
+fn is_letter_spaced(pieces: usize, single_letters: usize) -> bool {
+    pieces >= 4 && single_letters * 10 >= pieces * 7
+}
+
+/// The rest of `normalise_while` once the candidate text `t` is known, whether it is letter
+/// spaced, and its words without their punctuation.
+fn normalise_words<'a>(t: &'a str, letter_spaced: bool, words: impl Iterator<Item = &'a str>, out: &mut String, mut keep: impl FnMut(&str) -> bool) -> bool {
+    if letter_spaced {
         for gap in t.split("   ") {
             let word: String = gap.split_whitespace().collect();
             if !word.is_empty() {
@@ -272,8 +310,7 @@ pub fn normalise_while(line: &str, out: &mut String, mut keep: impl FnMut(&str) 
     // between words: at the seventh word the line has too many to be a heading, and the rest is
     // not folded.
     let mut spaces = 0;
-    for word in crate::text::split_whitespace(t) {
-        let w = trim_to_heading_word(word);
+    for w in words {
         if w.is_empty() {
             continue;
         }
@@ -297,6 +334,36 @@ pub fn normalise_while(line: &str, out: &mut String, mut keep: impl FnMut(&str) 
     // at a word by now (the answer is the same, and `keep` is told nothing it can act on then).
     let sentence = t.as_bytes().windows(2).any(|w| w == b". ") || t.ends_with('.');
     !out.is_empty() && !sentence
+}
+
+/// The words of a candidate heading, each without the punctuation around it
+/// (`trim_to_heading_word`, perhaps leaving nothing): those of an ASCII text of at most 64 bytes
+/// read from bit sets of its bytes, the runs of `word` bytes (not whitespace) from their first
+/// `kept` byte (letters, digits, `&`, `/`) to their last, with no byte judged twice.
+enum HeadingWords<'a> {
+    Ascii { t: &'a str, word: u64, kept: u64 },
+    Other(crate::text::SplitWhitespace<'a>),
+}
+
+impl<'a> Iterator for HeadingWords<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        match self {
+            HeadingWords::Ascii { t, word, kept } => {
+                if *word == 0 {
+                    return None;
+                }
+                let start = word.trailing_zeros();
+                let len = (!(*word >> start)).trailing_zeros();
+                let run = (!0u64 >> (64 - len)) << start;
+                *word &= !run;
+                let k = *kept & run;
+                Some(if k == 0 { "" } else { &t[k.trailing_zeros() as usize..64 - k.leading_zeros() as usize] })
+            }
+            HeadingWords::Other(words) => words.next().map(trim_to_heading_word),
+        }
+    }
 }
 
 /// A word without the punctuation around it (letters, digits, `&` and `/` are kept).
@@ -476,6 +543,57 @@ mod tests {
     fn heading_words_trimmed_by_bytes_as_by_chars() {
         for w in ["", "--", "(Skills)", "&", "a/b,", "**Work**", "naïve:", "«Éducation»", "x.", ".x.", "–"] {
             assert_eq!(trim_to_heading_word(w), w.trim_matches(|c: char| !c.is_alphanumeric() && c != '&' && c != '/'), "{w}");
+        }
+    }
+
+    /// `normalise_while` as it read every line before bit sets: words by `split_whitespace` and
+    /// `trim_to_heading_word`, pieces by a split at each space.
+    fn normalise_by_chars(line: &str, out: &mut String, keep: impl FnMut(&str) -> bool) -> bool {
+        out.clear();
+        let Some(t) = candidate_text(line) else { return false };
+        let (pieces, single_letters) = pieces_by_split(t.as_bytes());
+        normalise_words(t, is_letter_spaced(pieces, single_letters), t.split_whitespace().map(trim_to_heading_word), out, keep)
+    }
+
+    fn normalises_as_by_chars(line: &str) -> bool {
+        [&(|_: &str| true) as &dyn Fn(&str) -> bool, &|w: &str| is_label_word(w), &|w: &str| w.len() % 4 != 1].iter().all(|keep| {
+            let (mut out, mut want_out, mut offered, mut want_offered) = (String::new(), String::new(), Vec::new(), Vec::new());
+            let got = normalise_while(line, &mut out, |w| {
+                offered.push(w.to_string());
+                keep(w)
+            });
+            let want = normalise_by_chars(line, &mut want_out, |w| {
+                want_offered.push(w.to_string());
+                keep(w)
+            });
+            // The output is only read after a yes.
+            got == want && offered == want_offered && (!got || out == want_out)
+        })
+    }
+
+    #[test]
+    fn normalising_by_bits_is_by_chars() {
+        for line in [
+            "", "Work History", "E X P E R I E N C E", "P R O F E S S I O N A L   S U M M A R Y", "**Skills**", "Education & Training", "a b c d e", "a bb c d e",
+            " a", "x\ty z", "(Skills)", "--", "Key Achievements:", "HRIS / Tools", "Skills: Python, SQL", "Built it. Then", "Jane Doe.", "naïve Café", "S\u{212a}ILLS", "\u{b}Skills\u{b}",
+            "one two three four five six seven", "a\u{a0}b", "É X P",
+        ] {
+            assert!(normalises_as_by_chars(line), "{line:?}");
+        }
+        let mut reader = csv::Reader::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/data/sample.csv")).expect("the sample resumes");
+        for row in reader.records() {
+            for field in row.expect("a row").iter() {
+                for line in field.lines() {
+                    assert!(normalises_as_by_chars(line), "{line:?}");
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn normalising_by_bits_agrees_with_chars(line in "[ a-zA-Z&/.:,*#()\t\u{b}\u{a0}é-]{0,70}|((Skills|EXPERIENCE|key|and|&|/|A|B|7|,|:|#|\\.|E X P|\u{212a}|  ) ?){0,12}") {
+            proptest::prop_assert!(normalises_as_by_chars(&line));
         }
     }
 

@@ -1,7 +1,7 @@
 //! Per-line features and the rules that type the text before the first heading (and whole
 //! resumes that have no headings at all) by what their lines look like.
 
-use super::dates::find_dates_from_runs;
+use super::dates::{find_dates_from_runs, DateTokens};
 use super::headings::{has_head_noun_shape, head_noun_type, heading_type, is_entry_label, is_label_word, is_rule, normalise_while};
 use super::{SectionType, Start};
 use crate::text::{self, bullet_marker_len};
@@ -110,9 +110,14 @@ pub fn analyse(text: &str) -> Vec<Line<'_>> {
     let mut out = Vec::new();
     let mut buf = String::new();
     let bits = text::TextBits::of(text);
+    let mut date_tokens = DateTokens::default();
     let mut pos = 0;
     for end in bits.line_ends() {
-        let content = text[pos..end].trim_end_matches(['\n', '\r']);
+        // Without its line end ('\n', and any '\r' before it: bytes, never inside a character).
+        let mut content = &text[pos..end];
+        while let Some(rest) = content.strip_suffix(['\n', '\r']) {
+            content = rest;
+        }
         let trimmed = content.trim();
         let bullet = bullet_marker_len(content).is_some();
         // A line with a digit is no heading and no entry label (see `vocabulary_of`).
@@ -123,7 +128,7 @@ pub fn analyse(text: &str) -> Vec<Line<'_>> {
             Vocabulary::Heading(k) => LineKind::Heading(k),
             _ => LineKind::Text,
         };
-        let dates = find_dates_from_runs(content, bits.four_digit_runs_in(pos..pos + content.len()).map(|s| s - pos));
+        let dates = find_dates_from_runs(content, bits.four_digit_runs_in(pos..pos + content.len()).map(|s| s - pos), &mut date_tokens);
         out.push(Line { start: pos, end, text: content, kind, bullet, dates, words: bits.words_in(pos..end), vocabulary, named: 0 });
         pos = end;
     }

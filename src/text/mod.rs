@@ -393,6 +393,16 @@ pub fn fold_append(token: &str, out: &mut String) {
     }
 }
 
+/// Bit j set where byte j of `b` (at most 64 bytes) passes `is`, none past its end: judged in a
+/// fixed-size block (`block64`, `gather_bits`), which the compiler vectorises when `is` is made of
+/// comparisons.
+#[inline]
+pub fn bits_where(b: &[u8], is: impl Fn(u8) -> bool) -> u64 {
+    let block = block64(b, 0);
+    let within = if b.len() >= 64 { !0 } else { !(!0u64 << b.len()) };
+    gather_bits(&std::array::from_fn(|j| u8::from(is(block[j])))) & within
+}
+
 /// Bit sets of a whole text for reading it line by line, one `u64` for every 64 bytes (bit j of
 /// the k-th for byte 64k + j): where lines break, where the words of [`split_whitespace`] begin,
 /// where ASCII digits are, and where maximal runs of exactly four of them begin. One pass of comparisons the
@@ -778,6 +788,10 @@ pub fn is_content_term(folded: &str) -> bool {
 /// Leading bullet glyph of a line, if any: `-`, `*`, `•`, `·`, `–`, `▪`, `◦`, `>` followed by a space, or
 /// a numbered marker like `1.` / `2)`. Returns the byte length of the marker including its space.
 pub fn bullet_marker_len(line: &str) -> Option<usize> {
+    // Most lines begin with a letter: no marker, no indent.
+    if line.as_bytes().first().is_some_and(u8::is_ascii_alphabetic) {
+        return None;
+    }
     let trimmed = line.trim_start();
     let indent = line.len() - trimmed.len();
     let mut chars = trimmed.char_indices();
@@ -1133,6 +1147,8 @@ mod tests {
         assert_eq!(bullet_marker_len("12. did x"), Some(4));
         assert_eq!(bullet_marker_len("-did x"), None);
         assert_eq!(bullet_marker_len("2019 - 2020"), None);
+        assert_eq!(bullet_marker_len("a. did x"), None);
+        assert_eq!(bullet_marker_len("x"), None);
     }
 
     /// The plain reading of a needle set: one lower-cased copy, a substring search per needle.
@@ -1311,6 +1327,17 @@ mod tests {
         for n in 0..=64 {
             let want: Vec<u8> = all[..n].iter().copied().chain(std::iter::repeat(b'x')).take(64).collect();
             assert_eq!(block64(&all[..n], b'x')[..], want[..], "{n}");
+        }
+    }
+
+    #[test]
+    fn bits_where_mark_each_byte() {
+        let all: Vec<u8> = (0..=255).collect();
+        for chunk in all.chunks(64).chain([&all[..0], &all[3..12], &all[250..]]) {
+            let is = |c: u8| c.is_ascii_alphanumeric() || c == b'&';
+            let want = chunk.iter().enumerate().fold(0u64, |m, (j, &c)| m | u64::from(is(c)) << j);
+            assert_eq!(bits_where(chunk, is), want, "{chunk:?}");
+            assert_eq!(bits_where(chunk, |_| true).count_ones() as usize, chunk.len(), "{chunk:?}");
         }
     }
 
