@@ -427,6 +427,38 @@ pub fn head_noun_type(line: &str, normalised: &str) -> Option<SectionType> {
 /// Whether a (trimmed) line is written as a head-noun heading is: no digits or separators
 /// (`,`, `|`), and every word capitalised (or `&`).
 pub fn has_head_noun_shape(line: &str) -> bool {
+    if line.len() <= 64 && line.is_ascii() {
+        shaped_by_bits(line.as_bytes())
+    } else {
+        shaped_by_chars(line)
+    }
+}
+
+/// `has_head_noun_shape` of an ASCII line of at most 64 bytes, from bit sets of its bytes: no
+/// digit, ',' or '|', and in every run of non-whitespace the first letter or digit upper-case
+/// (or the run is "&").
+fn shaped_by_bits(b: &[u8]) -> bool {
+    use crate::text::bits_where;
+    if bits_where(b, |c| c.is_ascii_digit() || c == b',' || c == b'|') != 0 {
+        return false;
+    }
+    let (alphanumeric, upper) = (bits_where(b, |c| c.is_ascii_alphanumeric()), bits_where(b, |c| c.is_ascii_uppercase()));
+    let mut word = bits_where(b, |c| !(c == b' ' || c.wrapping_sub(b'\t') <= b'\r' - b'\t'));
+    while word != 0 {
+        let start = word.trailing_zeros();
+        let len = (!(word >> start)).trailing_zeros();
+        let run = (!0u64 >> (64 - len)) << start;
+        word &= !run;
+        let first = alphanumeric & run & (alphanumeric & run).wrapping_neg();
+        if first & upper == 0 && !(len == 1 && b[start as usize] == b'&') {
+            return false;
+        }
+    }
+    true
+}
+
+/// `has_head_noun_shape` of any line, by its words and characters.
+fn shaped_by_chars(line: &str) -> bool {
     // A word's first alphanumeric character, found by its byte when ASCII comes first.
     let capitalised = |w: &str| {
         w == "&"
@@ -594,6 +626,21 @@ mod tests {
         #[test]
         fn normalising_by_bits_agrees_with_chars(line in "[ a-zA-Z&/.:,*#()\t\u{b}\u{a0}é-]{0,70}|((Skills|EXPERIENCE|key|and|&|/|A|B|7|,|:|#|\\.|E X P|\u{212a}|  ) ?){0,12}") {
             proptest::prop_assert!(normalises_as_by_chars(&line));
+        }
+    }
+
+    #[test]
+    fn shape_by_bits_is_by_chars() {
+        for line in ["", "Flight Experience", "VP, Customer Experience", "& Skills", "Zoo && Farm", "Skills 2", "A | B", "x Y", "  Certificates &  Ratings\t", "(Skills) Tools", "-- --", "&"] {
+            assert_eq!(shaped_by_bits(line.as_bytes()), shaped_by_chars(line), "{line:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn shape_by_bits_agrees_with_chars(line in "[ a-zA-Z0-9&,|()\t\u{b}.-]{0,64}|((Skills|key|&|A|b|7|,|\\||\\(X\\)|--) ?){0,12}") {
+            proptest::prop_assume!(line.len() <= 64);
+            proptest::prop_assert_eq!(shaped_by_bits(line.as_bytes()), shaped_by_chars(&line));
         }
     }
 
