@@ -268,46 +268,6 @@ pub struct SplitWhitespace<'a> {
     pos: usize,
 }
 
-/// `split_whitespace(text).count()`, in one pass over the bytes: a word starts wherever a
-/// non-space follows a space (or the start). Only characters above ASCII are decoded.
-pub fn count_words(text: &str) -> usize {
-    let b = text.as_bytes();
-    // Bytes above ASCII are never counted as spaces, which is exact unless the text holds a
-    // wide space (U+0085, U+00A0, U+1680, U+2000..=U+3000: lead bytes C2, E1, E2, E3); the
-    // characters such lead bytes begin ('–', '•', ...) are decoded to tell.
-    if text.is_ascii() || !may_hold_wide_space(b) || !wide_lead_bytes(b).any(|i| wide_whitespace_at(text, i).0) {
-        return count_ascii_words(b);
-    }
-    let (mut n, mut in_space, mut i) = (0, true, 0);
-    while i < b.len() {
-        let (space, len) = if b[i] < 0x80 { (is_ascii_space(b[i]), 1) } else { wide_whitespace_at(text, i) };
-        n += usize::from(in_space && !space);
-        in_space = space;
-        i += len;
-    }
-    n
-}
-
-/// `count_words` of an ASCII text (or one without wide spaces, whose other bytes above ASCII
-/// are no spaces): every non-space after a space or at the start, counted over pairs of
-/// neighbouring bytes by comparisons only (no carried state), which the compiler vectorises. The
-/// text is read in pieces of 64 bytes copied behind the byte before them and padded with spaces
-/// (which start no word), so that every pass runs over whole arrays with no scalar remainder.
-fn count_ascii_words(b: &[u8]) -> usize {
-    let space = is_ascii_space;
-    let mut n = 0;
-    let mut before = b' ';
-    for piece in b.chunks(64) {
-        let mut buf = [b' '; 65];
-        buf[0] = before;
-        buf[1..=piece.len()].copy_from_slice(piece);
-        before = piece[piece.len() - 1];
-        let (prev, next): (&[u8; 64], &[u8; 64]) = (buf[..64].try_into().expect("64 bytes"), buf[1..].try_into().expect("64 bytes"));
-        n += usize::from(prev.iter().zip(next).fold(0u8, |k, (&p, &c)| k + u8::from(space(p) & !space(c))));
-    }
-    n
-}
-
 /// Whether an ASCII byte is whitespace (`char::is_whitespace`: the space and `\t`..=`\r`).
 const fn is_ascii_space(b: u8) -> bool {
     b == b' ' || b.wrapping_sub(b'\t') <= b'\r' - b'\t'
@@ -434,7 +394,7 @@ impl TextBits {
             let [newlines, mut word, digits, mut wide] = line_masks_of(chunk);
             word &= !spill;
             spill = 0;
-            // A lead byte that may begin a wide space (see `count_words`): its character decoded.
+            // A lead byte that may begin a wide space (`is_wide_space_lead`): its character decoded.
             while wide != 0 {
                 let j = wide.trailing_zeros() as usize;
                 wide &= wide - 1;
@@ -543,30 +503,22 @@ impl TextBits {
 
 /// Of up to 64 bytes, the bit sets `TextBits` reads (bit j for byte j): '\n', bytes that are
 /// not ASCII whitespace (`word_byte_bits`: those above ASCII are set), ASCII digits, and the lead
-/// bytes of wide spaces (C2, E1, E2, E3: see `count_words`).
+/// bytes of wide spaces (`is_wide_space_lead`).
 fn line_masks_of(chunk: &[u8]) -> [u64; 4] {
     let bytes = block64(chunk, b' ');
     // A mask at a time: one loop judging them all is not vectorised.
     let mask = |is: fn(u8) -> bool| gather_bits(&std::array::from_fn(|j| u8::from(is(bytes[j]))));
     // Most chunks are ASCII, and hold no lead byte at all.
     let high = bytes.iter().fold(0, |h, &c| h | c) >= 0x80;
-    let wide = if high { mask(|c| c == 0xC2 || c.wrapping_sub(0xE1) <= 2) } else { 0 };
+    let wide = if high { mask(is_wide_space_lead) } else { 0 };
     [mask(|c| c == b'\n'), mask(|c| !is_ascii_space(c)), mask(|c| c.wrapping_sub(b'0') < 10), wide]
 }
 
-/// Whether `b` has a lead byte of a wide space (C2, E1, E2, E3), by comparisons the compiler
-/// vectorises over pieces of 64 bytes (the last padded with zeros).
-fn may_hold_wide_space(b: &[u8]) -> bool {
-    b.chunks(64).any(|piece| {
-        let mut buf = [0u8; 64];
-        buf[..piece.len()].copy_from_slice(piece);
-        buf.iter().fold(0u8, |n, &x| n | u8::from(x == 0xC2 || x.wrapping_sub(0xE1) <= 2)) != 0
-    })
-}
-
-/// Where `b` has a lead byte of a wide space.
-fn wide_lead_bytes(b: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    b.iter().enumerate().filter(|(_, &x)| x == 0xC2 || x.wrapping_sub(0xE1) <= 2).map(|(i, _)| i)
+/// Whether a byte may begin a wide space (U+0085, U+00A0, U+1680, U+2000..=U+3000: lead bytes
+/// C2, E1, E2, E3): bytes above ASCII are no whitespace unless they begin one, and the characters
+/// such bytes begin ('–', '•', ...) are decoded to tell.
+const fn is_wide_space_lead(c: u8) -> bool {
+    c == 0xC2 || c.wrapping_sub(0xE1) <= 2
 }
 
 /// A fixed set of lower-case ASCII needles, looked for anywhere in a text ignoring ASCII case: one
@@ -1078,11 +1030,8 @@ mod tests {
         for c in (0x80..=0x10FFFF).filter_map(char::from_u32).filter(|c| c.is_whitespace()) {
             let mut buf = [0u8; 4];
             let b = c.encode_utf8(&mut buf).as_bytes();
-            assert!(may_hold_wide_space(b) && wide_lead_bytes(b).eq([0]), "{c:?}");
+            assert!(is_wide_space_lead(b[0]) && !b[1..].iter().any(|&x| is_wide_space_lead(x)), "{c:?}");
         }
-        let long = "a–".repeat(40) + "\u{3000}";
-        assert!(may_hold_wide_space(long.as_bytes()) && !may_hold_wide_space(&long.as_bytes()[..1]) && !may_hold_wide_space("naïve".as_bytes()));
-        assert_eq!(wide_lead_bytes(long.as_bytes()).count(), 41);
     }
 
     proptest::proptest! {
@@ -1112,17 +1061,17 @@ mod tests {
         #[test]
         fn split_whitespace_agrees_with_std_on_any_text(t in "\\PC*|[ \t\u{b}\u{c}\r\n\u{a0}\u{2003}a-zé]*") {
             proptest::prop_assert_eq!(split_whitespace(&t).collect::<Vec<_>>(), t.split_whitespace().collect::<Vec<_>>());
-            proptest::prop_assert_eq!(count_words(&t), t.split_whitespace().count());
+            proptest::prop_assert_eq!(TextBits::of(&t).words_in(0..t.len()), t.split_whitespace().count());
         }
 
         #[test]
-        fn count_words_agrees_with_std_around_wide_characters(t in "[ a\u{85}\u{a0}\u{1680}\u{2003}\u{2013}\u{2022}\u{3000}\u{3001}é\u{e100}]{0,150}") {
-            proptest::prop_assert_eq!(count_words(&t), t.split_whitespace().count());
+        fn word_counts_agree_with_std_around_wide_characters(t in "[ a\u{85}\u{a0}\u{1680}\u{2003}\u{2013}\u{2022}\u{3000}\u{3001}é\u{e100}]{0,150}") {
+            proptest::prop_assert_eq!(TextBits::of(&t).words_in(0..t.len()), t.split_whitespace().count());
         }
 
         #[test]
-        fn count_words_agrees_with_std_on_long_ascii_text(t in "[ \t\u{b}\u{c}\r\na-z.]{0,1200}") {
-            proptest::prop_assert_eq!(count_words(&t), t.split_whitespace().count());
+        fn word_counts_agree_with_std_on_long_ascii_text(t in "[ \t\u{b}\u{c}\r\na-z.]{0,1200}") {
+            proptest::prop_assert_eq!(TextBits::of(&t).words_in(0..t.len()), t.split_whitespace().count());
         }
     }
 
