@@ -412,10 +412,7 @@ fn is_open_ended(d: &str) -> bool {
     let mut open = false;
     text::each_whitespace_word(d, |b, ascii| {
         let core = if ascii {
-            match (b.iter().position(u8::is_ascii_alphabetic), b.iter().rposition(u8::is_ascii_alphabetic)) {
-                (Some(start), Some(end)) => &b[start..=end],
-                _ => &[],
-            }
+            text::trim_bytes(b, |c| c.is_ascii_alphabetic())
         } else {
             std::str::from_utf8(b).expect("whole characters").trim_matches(|c: char| !c.is_alphabetic()).as_bytes()
         };
@@ -475,15 +472,7 @@ fn scan(t: &str) -> (Tally, WordCounts) {
 /// `cue_core` of an ASCII word, by its bytes; empty where that is None.
 #[inline]
 fn cue_core_ascii(w: &[u8]) -> &[u8] {
-    let kept = |c: &u8| CUE_KEPT[usize::from(*c)];
-    // Most words keep both ends: no search.
-    let core = match (w.first(), w.last()) {
-        (Some(first), Some(last)) if kept(first) && kept(last) => w,
-        _ => match (w.iter().position(kept), w.iter().rposition(kept)) {
-            (Some(start), Some(end)) => &w[start..=end],
-            _ => return &[],
-        },
-    };
+    let core = text::trim_bytes(w, |c| CUE_KEPT[usize::from(c)]);
     core.strip_suffix(b"'s").unwrap_or(core)
 }
 

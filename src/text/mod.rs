@@ -48,11 +48,26 @@ pub fn trim_keeping(word: &str, keep: impl Fn(u8) -> bool) -> &str {
     if !word.is_ascii() {
         return word.trim_matches(|c: char| !(is_alphanumeric(c) || (c.is_ascii() && keep(c as u8))));
     }
-    let kept = |c: &u8| c.is_ascii_alphanumeric() || keep(*c);
     let b = word.as_bytes();
-    match (b.iter().position(kept), b.iter().rposition(kept)) {
-        (Some(start), Some(end)) => &word[start..=end],
-        _ => "",
+    let core = trim_bytes(b, |c| c.is_ascii_alphanumeric() || keep(c));
+    // ASCII: every byte is a character boundary.
+    let start = core.as_ptr() as usize - b.as_ptr() as usize;
+    &word[start..start + core.len()]
+}
+
+/// `b` from its first byte `kept` accepts to its last; empty (at the start of `b`) when there is
+/// none.
+#[inline(always)]
+pub fn trim_bytes(b: &[u8], kept: impl Fn(u8) -> bool) -> &[u8] {
+    // Most words keep both ends: no search.
+    if let (Some(&first), Some(&last)) = (b.first(), b.last()) {
+        if kept(first) && kept(last) {
+            return b;
+        }
+    }
+    match (b.iter().position(|&c| kept(c)), b.iter().rposition(|&c| kept(c))) {
+        (Some(start), Some(end)) => &b[start..=end],
+        _ => &b[..0],
     }
 }
 
@@ -237,21 +252,13 @@ fn fill_backward(mut seed: u64, mut p: u64) -> u64 {
 
 /// Of up to 64 bytes, four bit sets (bit j for byte j): word characters (ASCII letters and
 /// digits), word or inner characters (`BYTE_CLASS`'s `Word` or `Inner`), '+' or '#', and bytes
-/// above ASCII: each judged by comparisons in a fixed-size block (`block64`, which the compiler
-/// vectorises) and gathered eight at a time (`gather_bits`), with no table load and no shift per
-/// byte.
+/// above ASCII: each judged by comparisons over a fixed-size block (`block64`, `block_bits`),
+/// which the compiler vectorises, with no table load and no shift per byte.
 fn masks_of(chunk: &[u8]) -> [u64; 4] {
     let bytes = block64(chunk, 0);
-    let (mut word, mut part, mut plus, mut high) = ([0u8; 64], [0u8; 64], [0u8; 64], [0u8; 64]);
-    for (j, &c) in bytes.iter().enumerate() {
-        let w = (c | 0x20).wrapping_sub(b'a') < 26 || c.wrapping_sub(b'0') < 10;
-        let inner = matches!(c, b'+' | b'#' | b'.' | b'/' | b'-' | b'\'' | b'&');
-        word[j] = u8::from(w);
-        part[j] = u8::from(w | inner);
-        plus[j] = u8::from(c == b'+' || c == b'#');
-        high[j] = c >> 7;
-    }
-    [gather_bits(&word), gather_bits(&part), gather_bits(&plus), gather_bits(&high)]
+    let word = |c: u8| (c | 0x20).wrapping_sub(b'a') < 26 || c.wrapping_sub(b'0') < 10;
+    let part = |c: u8| word(c) || matches!(c, b'+' | b'#' | b'.' | b'/' | b'-' | b'\'' | b'&');
+    [block_bits(&bytes, word), block_bits(&bytes, part), block_bits(&bytes, |c| c == b'+' || c == b'#'), block_bits(&bytes, |c| c >= 0x80)]
 }
 
 /// The whitespace-separated words of a text: exactly `str::split_whitespace`, but ASCII is judged
@@ -360,7 +367,7 @@ pub fn fold_append(token: &str, out: &mut String) {
 pub fn bits_where(b: &[u8], is: impl Fn(u8) -> bool) -> u64 {
     let block = block64(b, 0);
     let within = if b.len() >= 64 { !0 } else { !(!0u64 << b.len()) };
-    gather_bits(&std::array::from_fn(|j| u8::from(is(block[j])))) & within
+    block_bits(&block, is) & within
 }
 
 /// Bit sets of a whole text for reading it line by line, one `u64` for every 64 bytes (bit j of
@@ -507,7 +514,7 @@ impl TextBits {
 fn line_masks_of(chunk: &[u8]) -> [u64; 4] {
     let bytes = block64(chunk, b' ');
     // A mask at a time: one loop judging them all is not vectorised.
-    let mask = |is: fn(u8) -> bool| gather_bits(&std::array::from_fn(|j| u8::from(is(bytes[j]))));
+    let mask = |is: fn(u8) -> bool| block_bits(&bytes, is);
     // Most chunks are ASCII, and hold no lead byte at all.
     let high = bytes.iter().fold(0, |h, &c| h | c) >= 0x80;
     let wide = if high { mask(is_wide_space_lead) } else { 0 };
@@ -905,8 +912,8 @@ pub const fn ascii_lower8(x: u64) -> u64 {
 /// Bit j set where byte j of `b` (at most 64 bytes) equals `byte`.
 #[inline]
 pub fn byte_bits(b: &[u8], byte: u8) -> u64 {
-    let block = block64(b, !byte);
-    gather_bits(&std::array::from_fn(|j| u8::from(block[j] == byte)))
+    // Padded with another byte: no bit past the end.
+    block_bits(&block64(b, !byte), |c| c == byte)
 }
 
 /// `b` (at most 64 bytes) as a fixed-size block, the bytes past its end `pad`: what the
@@ -951,7 +958,14 @@ fn gather_bits(flags: &[u8; 64]) -> u64 {
 /// least 0x80 when one is above ASCII.
 #[inline(always)]
 fn word_byte_bits(block: &[u8; 64]) -> (u64, u8) {
-    (gather_bits(&std::array::from_fn(|j| u8::from(!is_ascii_space(block[j])))), block.iter().fold(0, |h, &c| h | c))
+    (block_bits(block, |c| !is_ascii_space(c)), block.iter().fold(0, |h, &c| h | c))
+}
+
+/// Bit j set where byte j of `block` passes `is`: judged into a byte array (a few vector
+/// instructions when `is` is made of comparisons), gathered eight bytes at a time.
+#[inline(always)]
+fn block_bits(block: &[u8; 64], is: impl Fn(u8) -> bool) -> u64 {
+    gather_bits(&std::array::from_fn(|j| u8::from(is(block[j]))))
 }
 
 #[cfg(test)]
