@@ -46,17 +46,16 @@ impl WordTable {
         }
         let (mut keys, mut other, mut long_ascii) = (Vec::new(), AHashMap::new(), false);
         for (key, value) in folded {
-            match load_ascii(key.as_bytes()) {
-                Some(words) => keys.push((key.into_bytes(), Key { words: words.map(super::ascii_lower8), len: 0, value })),
-                None => {
-                    long_ascii |= key.is_ascii();
-                    other.insert(key, value);
-                }
+            if (1..=PACKED).contains(&key.len()) && key.is_ascii() {
+                keys.push((key.into_bytes(), value));
+            } else {
+                long_ascii |= key.is_ascii();
+                other.insert(key, value);
             }
         }
         // About eight buckets a key: most lookups of a word that is no key end at an empty one.
         let bits = (keys.len() * 8).max(64).next_power_of_two().trailing_zeros();
-        let mut keys: Vec<(usize, Key)> = keys.into_iter().map(|(k, key)| (bucket_of(&k, bits), Key { len: k.len() as u8, ..key })).collect();
+        let mut keys: Vec<(usize, Key)> = keys.into_iter().map(|(k, value)| (bucket_of(&k, bits), Key { words: packed_lower(&k), len: k.len() as u8, value })).collect();
         keys.sort_by_key(|(b, k)| (*b, k.words, k.len));
         let mut starts = Vec::with_capacity((1 << bits) + 1);
         let mut at = 0;
@@ -74,13 +73,11 @@ impl WordTable {
     #[inline(always)]
     pub fn get(&self, word: &str, scratch: &mut String) -> Option<u32> {
         let b = word.as_bytes();
-        if (1..=PACKED).contains(&b.len()) && b.is_ascii() {
-            return self.get_ascii(b);
+        match b.is_ascii() {
+            true if (1..=PACKED).contains(&b.len()) => self.get_ascii(b),
+            true if !self.long_ascii => None,
+            _ => self.get_folded(word, scratch),
         }
-        if b.is_ascii() && !self.long_ascii {
-            return None;
-        }
-        self.get_folded(word, scratch)
     }
 
     /// The value of an ASCII word (any case), if it is a key: most words stop at an empty bucket.
@@ -95,10 +92,7 @@ impl WordTable {
         if from == to {
             return None;
         }
-        let mut words = [0u64; PACKED / 8];
-        for (w, eight) in words.iter_mut().zip(word.chunks(8)) {
-            *w = super::ascii_lower8(super::load8(eight, 0));
-        }
+        let words = packed_lower(word);
         self.keys[from..to].iter().find(|k| usize::from(k.len) == word.len() && k.words == words).map(|k| k.value)
     }
 
@@ -133,18 +127,15 @@ fn bucket_of(word: &[u8], bits: u32) -> usize {
     (ends.wrapping_mul(0x9E37_79B9) >> (32 - bits)) as usize
 }
 
-/// A word of 1 to `PACKED` ASCII bytes as machine words, zero-padded (`text::load8`); None for
-/// any other.
+/// A word of at most `PACKED` ASCII bytes as machine words (`text::load8`), zero-padded and
+/// lower-cased (`text::ascii_lower8`).
 #[inline(always)]
-fn load_ascii(b: &[u8]) -> Option<Packed> {
-    if b.is_empty() || b.len() > PACKED {
-        return None;
-    }
+fn packed_lower(word: &[u8]) -> Packed {
     let mut words = [0u64; PACKED / 8];
-    for (w, eight) in words.iter_mut().zip(b.chunks(8)) {
-        *w = super::load8(eight, 0);
+    for (w, eight) in words.iter_mut().zip(word.chunks(8)) {
+        *w = super::ascii_lower8(super::load8(eight, 0));
     }
-    (words.iter().fold(0, |a, w| a | w) & 0x8080_8080_8080_8080 == 0).then_some(words)
+    words
 }
 
 #[cfg(test)]
@@ -152,18 +143,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn load_ascii_is_the_zero_padded_bytes() {
-        let text = b"abcdefghijklmnopqrstuvwxyz0123";
-        for n in 0..=text.len() {
+    fn packed_lower_is_the_zero_padded_lower_case_bytes() {
+        let text = b"abCDefGHijKLmnOPqrSTuvWXyz";
+        for n in 0..=PACKED {
             let mut buf = [0u8; PACKED];
-            let want = (1..=PACKED).contains(&n).then(|| {
-                buf[..n].copy_from_slice(&text[..n]);
-                std::array::from_fn(|k| u64::from_le_bytes(buf[8 * k..8 * k + 8].try_into().unwrap()))
-            });
-            assert_eq!(load_ascii(&text[..n]), want, "{n}");
+            buf[..n].copy_from_slice(&text[..n].to_ascii_lowercase());
+            let want: Packed = std::array::from_fn(|k| u64::from_le_bytes(buf[8 * k..8 * k + 8].try_into().unwrap()));
+            assert_eq!(packed_lower(&text[..n]), want, "{n}");
         }
-        assert_eq!(load_ascii("é".as_bytes()), None);
-        assert_eq!(load_ascii("abcdefghé".as_bytes()), None);
     }
 
     #[test]
