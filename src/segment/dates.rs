@@ -331,8 +331,9 @@ fn date_in(toks: &[(Tok, Range<usize>)]) -> Option<Range<usize>> {
 /// 2021, "03/2018 to 06/2020" March 2018 to June 2020, "2016" the whole year; never ending before
 /// it starts (a range written backwards spans its first month). None without a year.
 pub fn months_spanned(date: &str) -> Option<(u32, u32)> {
-    // Each point: its month, and whether the month was written (a bare year was not).
-    let mut points: Vec<(u32, bool)> = Vec::with_capacity(2);
+    // The first point's month, and the last's with whether its month was written (a bare year
+    // was not).
+    let (mut first, mut last): (Option<u32>, Option<(u32, bool)>) = (None, None);
     let mut open = false;
     let mut month: Option<u32> = None;
     for (tok, r) in tokens(date, 0) {
@@ -350,15 +351,16 @@ pub fn months_spanned(date: &str) -> Option<(u32, u32)> {
                     }
                 }
                 if let Some(y) = year {
-                    points.push((y * 12 + month.unwrap_or(0), month.is_some()));
+                    let point = y * 12 + month.unwrap_or(0);
+                    first.get_or_insert(point);
+                    last = Some((point, month.is_some()));
                 }
                 month = None;
             }
             Tok::Dash | Tok::Other => {}
         }
     }
-    let (first, _) = *points.first()?;
-    let (last, named) = *points.last()?;
+    let (first, (last, named)) = (first?, last?);
     // A bare year ends in its December.
     let end = if open { OPEN_END } else if named { last } else { last + 11 };
     Some((first, end.max(first)))

@@ -107,9 +107,9 @@ impl Line<'_> {
 
 /// Splits text into lines and types each one.
 pub fn analyse(text: &str) -> Vec<Line<'_>> {
-    let mut out = Vec::new();
-    let mut buf = String::new();
     let bits = text::TextBits::of(text);
+    let mut out = Vec::with_capacity(bits.lines_at_most());
+    let mut buf = String::new();
     let mut date_tokens = DateTokens::default();
     let mut pos = 0;
     for end in bits.line_ends() {

@@ -13,7 +13,7 @@ mod features;
 mod headings;
 mod lines;
 
-use crate::text::{self, skills_in_tokens};
+use crate::text::{self, skills_in_tokens_with, SkillScratch};
 use lines::{Line, LineKind};
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
@@ -122,8 +122,8 @@ impl Metrics {
     }
 
     /// The metrics of a body (`lines`, already typed: blank, bullet, and its `tokens`) and the
-    /// skills it names.
-    fn of(tokens: &[&str], lines: &[Line], entries: usize) -> (Metrics, Vec<usize>) {
+    /// skills it names (searched with `room`, kept from section to section).
+    fn of(tokens: &[&str], lines: &[Line], entries: usize, room: &mut SkillScratch) -> (Metrics, Vec<usize>) {
         let mut m = Metrics { entries: entries as u32, ..Metrics::default() };
         for line in lines.iter().filter(|l| l.kind != LineKind::Blank) {
             m.lines += 1;
@@ -131,7 +131,7 @@ impl Metrics {
         }
         m.words = tokens.len() as u32;
         m.numbers = tokens.iter().filter(|w| text::has_digit(w)).count() as u32;
-        let skills = skills_in_tokens(tokens);
+        let skills = skills_in_tokens_with(tokens, room);
         m.distinct_skills = skills.len() as u32;
         (m, skills)
     }
@@ -269,7 +269,8 @@ pub fn line_features(text: &str, with_rules: bool, streams: Option<&[u8]>) -> Ve
 fn rule_starts(lines: &[Line], tokens: &Tokens) -> Vec<Start> {
     let mut starts = heading_starts(lines);
     if starts.is_empty() {
-        starts = lines::content_starts(lines, |r| skills_in_tokens(tokens.of_lines(r)).len());
+        let mut room = SkillScratch::default();
+        starts = lines::content_starts(lines, |r| skills_in_tokens_with(tokens.of_lines(r), &mut room).len());
     } else {
         let preamble = lines::preamble_starts(&lines[..starts[0].line]);
         starts.splice(0..0, preamble);
@@ -416,6 +417,7 @@ fn heading_starts(lines: &[Line]) -> Vec<Start> {
 /// else by the rules.
 fn build(lines: &[Line], tokens: &Tokens, starts: &[Start], begins: Option<&[bool]>) -> Segmentation {
     let mut sections = Vec::with_capacity(starts.len());
+    let mut room = SkillScratch::default();
     for (k, s) in starts.iter().enumerate() {
         let end_line = starts.get(k + 1).map_or(lines.len(), |n| n.line);
         if end_line <= s.line {
@@ -437,7 +439,7 @@ fn build(lines: &[Line], tokens: &Tokens, starts: &[Start], begins: Option<&[boo
             }
             None => entries::find(body_lines, s.kind),
         };
-        let (metrics, skills) = Metrics::of(tokens.of_lines(body_line..end_line), body_lines, entries.len());
+        let (metrics, skills) = Metrics::of(tokens.of_lines(body_line..end_line), body_lines, entries.len(), &mut room);
         sections.push(Section { kind: s.kind, heading, span, body, first_line: s.line, line_count: end_line - s.line, entries, metrics, skills });
     }
     Segmentation { sections }

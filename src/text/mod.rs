@@ -5,7 +5,7 @@ mod skills;
 mod stopwords;
 mod wordtable;
 
-pub use skills::{skill_name, skills_in, skills_in_tokens, SKILL_TERMS};
+pub use skills::{skill_name, skills_in, skills_in_tokens, skills_in_tokens_with, SkillScratch, SKILL_TERMS};
 pub use stopwords::is_stopword;
 pub use wordtable::WordTable;
 
@@ -430,6 +430,11 @@ impl TextBits {
             digit_before = digits >> 63;
         }
         TextBits { len: b.len(), chunks }
+    }
+
+    /// How many lines `line_ends` gives at most: one a '\n', and one more (for room).
+    pub fn lines_at_most(&self) -> usize {
+        self.chunks.iter().map(|c| c.newlines.count_ones() as usize).sum::<usize>() + 1
     }
 
     /// The ends of the text's lines, in order: just after each '\n', and the text's length when

@@ -102,13 +102,26 @@ pub fn skills_in(text: &str) -> Vec<usize> {
 
 /// `skills_in` over tokens already split by `text::words`, for callers that also need them.
 pub fn skills_in_tokens(tokens: &[&str]) -> Vec<usize> {
+    skills_in_tokens_with(tokens, &mut SkillScratch::default())
+}
+
+/// Room a skills search folds words and joins multi-word keys in: a caller that searches many
+/// stretches of one text (a resume's sections) keeps one, and allocates it once.
+#[derive(Default)]
+pub struct SkillScratch {
+    folded: String,
+    key: String,
+}
+
+/// `skills_in_tokens`, its room in `room`.
+pub fn skills_in_tokens_with(tokens: &[&str], room: &mut SkillScratch) -> Vec<usize> {
     let m = matcher();
     let mut found: Vec<usize> = Vec::new();
-    let (mut scratch, mut key) = (String::new(), String::with_capacity(64));
+    let SkillScratch { folded: scratch, key } = room;
     let mut i = 0;
     while i < tokens.len() {
         // Most tokens are no skill's word: one table lookup, no folding.
-        let Some(word) = m.words.get(tokens[i], &mut scratch) else {
+        let Some(word) = m.words.get(tokens[i], scratch) else {
             i += 1;
             continue;
         };
@@ -121,7 +134,7 @@ pub fn skills_in_tokens(tokens: &[&str]) -> Vec<usize> {
                 let Some(next) = tokens.get(i + len - 1) else { break };
                 key.push(' ');
                 key.push_str(next);
-                if let Some(idx) = m.multi.get(&key, &mut scratch) {
+                if let Some(idx) = m.multi.get(key, scratch) {
                     hit = Some((idx as usize, len));
                 }
             }
@@ -132,8 +145,8 @@ pub fn skills_in_tokens(tokens: &[&str]) -> Vec<usize> {
             let single_letter = if tokens[i].is_ascii() {
                 tokens[i].len() == 1
             } else {
-                super::fold_into(tokens[i], &mut scratch);
-                super::is_one_char(&scratch)
+                super::fold_into(tokens[i], scratch);
+                super::is_one_char(scratch)
             };
             if !single_letter || tokens[i].chars().all(char::is_uppercase) {
                 hit = Some((term as usize, 1));
