@@ -171,8 +171,12 @@ pub fn words_into<'a>(text: &'a str, out: &mut Vec<&'a str>) {
         part[k] |= p;
         plus[k] = pl;
         if high != 0 {
-            // Lead bytes are 0b11xxxxxx; a character may run on into the next chunk.
-            for i in (k * 64..k * 64 + chunk.len()).filter(|&i| b[i] >= 0xC0) {
+            // Lead bytes are 0b11xxxxxx, visited by their bits; a character may run on into the
+            // next chunk.
+            let mut leads = bits_where(chunk, |c| c >= 0xC0);
+            while leads != 0 {
+                let i = k * 64 + leads.trailing_zeros() as usize;
+                leads &= leads - 1;
                 let ch = text[i..].chars().next().expect("a lead byte begins a character");
                 let (w, p) = (is_word_char(ch), is_word_char(ch) || is_inner_char(ch));
                 for at in i..i + ch.len_utf8() {
