@@ -212,13 +212,13 @@ impl Model {
     /// One-stream Viterbi: the best path and its log-score. A line where `open` is false goes on
     /// with the section of the line before.
     ///
-    /// The forward pass keeps only the maxima (no argument per state) and the scores before every
-    /// line; the backtrace then finds, for the one state on the path at each line, which
-    /// predecessor gave its score (`best_from`, the first of equals, as the forward pass's strict
-    /// comparisons keep it).
+    /// The forward pass keeps only the maxima (no argument per state), and for every line the
+    /// scores before it and the maxima it took; the backtrace then finds, for the one state on the
+    /// path at each line, which predecessor gave its maximum (`best_from`, the first of equals, as
+    /// the forward pass's strict comparisons keep it).
     fn viterbi(&self, em: &[[f32; K]], open: &[bool]) -> (Vec<u8>, f32) {
         let Some((first, rest)) = em.split_first() else { return (Vec::new(), 0.0) };
-        let mut history: Vec<[f32; LANES]> = Vec::with_capacity(rest.len());
+        let mut history: Vec<([f32; LANES], [f32; LANES])> = Vec::with_capacity(rest.len());
         // Scores padded to LANES (the padding is never a `from`), so every step is whole vectors.
         let mut score = [f32::NEG_INFINITY; LANES];
         for ((x, &s), &e) in score.iter_mut().zip(&self.start).zip(first) {
@@ -231,7 +231,6 @@ impl Model {
             row[..K].copy_from_slice(t);
         }
         for (e, &open) in rest.iter().zip(&open[1..]) {
-            history.push(score);
             let mut best = score;
             if open {
                 best = [f32::NEG_INFINITY; LANES];
@@ -245,6 +244,7 @@ impl Model {
                     }
                 }
             }
+            history.push((score, best));
             // The padding lane keeps its maximum too (no use, but whole vectors throughout).
             score = best;
             for (x, &e) in score.iter_mut().zip(e) {
@@ -255,27 +255,24 @@ impl Model {
         let best = score[state];
         let mut path = vec![0u8; em.len()];
         path[rest.len()] = state as u8;
-        for (t, (before, &open)) in history.iter().zip(&open[1..]).enumerate().rev() {
+        for (t, ((before, maxima), &open)) in history.iter().zip(&open[1..]).enumerate().rev() {
             if open {
-                state = self.best_from(before, state);
+                state = self.best_from(before, maxima[state], state);
             }
             path[t] = state as u8;
         }
         (path, best)
     }
 
-    /// The predecessor of type `to` among the previous line's scores `score`: the first `from`
-    /// whose score plus transition beats every one before it (and -inf), as the forward pass's
-    /// maximum kept it; 0 when none does.
-    fn best_from(&self, score: &[f32; LANES], to: usize) -> usize {
-        let (mut best, mut arg) = (f32::NEG_INFINITY, 0);
-        for (from, (&s, t)) in score.iter().zip(&self.transition).enumerate() {
-            let v = s + t[to];
-            if v > best {
-                (best, arg) = (v, from);
-            }
+    /// The predecessor of type `to` among the previous line's scores `score`, given the maximum
+    /// `max` the forward pass kept for `to`: what that pass's strict comparisons from -inf pick,
+    /// the first `from` whose score plus transition equals the maximum (an earlier equal one, or
+    /// -0 against 0, would have been kept instead), and 0 when nothing beat -inf.
+    fn best_from(&self, score: &[f32; LANES], max: f32, to: usize) -> usize {
+        if max == f32::NEG_INFINITY {
+            return 0;
         }
-        arg
+        score.iter().zip(&self.transition).position(|(&s, t)| s + t[to] == max).unwrap_or(0)
     }
 
     /// Two-stream Viterbi: the best path, each line's stream and the log-score. The state is (c,
