@@ -211,47 +211,68 @@ impl Model {
 
     /// One-stream Viterbi: the best path and its log-score. A line where `open` is false goes on
     /// with the section of the line before.
+    ///
+    /// The forward pass keeps only the maxima (no argument per state), and for every line the
+    /// scores before it and the maxima it took; the backtrace then finds, for the one state on the
+    /// path at each line, which predecessor gave its maximum (`best_from`, the first of equals, as
+    /// the forward pass's strict comparisons keep it).
     fn viterbi(&self, em: &[[f32; K]], open: &[bool]) -> (Vec<u8>, f32) {
         let Some((first, rest)) = em.split_first() else { return (Vec::new(), 0.0) };
-        let mut back: Vec<[u8; LANES]> = Vec::with_capacity(rest.len());
-        let mut score: [f32; K] = std::array::from_fn(|k| self.start[k] + first[k]);
-        // The transitions by (from, to), rows padded to LANES in groups of four: the `to`s are
-        // lanes that go through the `from`s in order together, each taking the first of equal
-        // maxima as a loop per `to` would, in compare-and-selects four lanes wide.
-        let mut transition = [[[0.0f32; 4]; LANES / 4]; K];
+        let mut history: Vec<([f32; LANES], [f32; LANES])> = Vec::with_capacity(rest.len());
+        // Scores padded to LANES (the padding is never a `from`), so every step is whole vectors.
+        let mut score = [f32::NEG_INFINITY; LANES];
+        for ((x, &s), &e) in score.iter_mut().zip(&self.start).zip(first) {
+            *x = s + e;
+        }
+        // The transitions by (from, to), rows padded to LANES: the `to`s are lanes that go
+        // through the `from`s in order together, each keeping the larger, as a loop per `to` would.
+        let mut transition = [[0.0f32; LANES]; K];
         for (row, t) in transition.iter_mut().zip(&self.transition) {
-            for (to, &x) in t.iter().enumerate() {
-                row[to / 4][to % 4] = x;
-            }
+            row[..K].copy_from_slice(t);
         }
         for (e, &open) in rest.iter().zip(&open[1..]) {
-            if !open {
-                score = std::array::from_fn(|to| score[to] + e[to]);
-                back.push(std::array::from_fn(|to| to as u8));
-                continue;
-            }
-            let mut best = [[f32::NEG_INFINITY; 4]; LANES / 4];
-            let mut arg = [[0u32; 4]; LANES / 4];
-            for (from, (&s, row)) in (0u32..).zip(score.iter().zip(&transition)) {
-                for ((b, a), t) in best.iter_mut().zip(&mut arg).zip(row) {
-                    let v: [f32; 4] = std::array::from_fn(|l| s + t[l]);
-                    let gt: [bool; 4] = std::array::from_fn(|l| v[l] > b[l]);
-                    *b = std::array::from_fn(|l| if gt[l] { v[l] } else { b[l] });
-                    *a = std::array::from_fn(|l| if gt[l] { from } else { a[l] });
+            let mut best = score;
+            if open {
+                best = [f32::NEG_INFINITY; LANES];
+                // Three `from`s a pass (K = 15), in order: fewer register moves between them.
+                const { assert!(K.is_multiple_of(3), "every from is in a pass of three") };
+                for (s, rows) in score[..K].chunks_exact(3).zip(transition.chunks_exact(3)) {
+                    for (&s, row) in s.iter().zip(rows) {
+                        for (b, &t) in best.iter_mut().zip(row) {
+                            *b = larger(*b, s + t);
+                        }
+                    }
                 }
             }
-            score = std::array::from_fn(|to| best[to / 4][to % 4] + e[to]);
-            back.push(std::array::from_fn(|to| arg[to / 4][to % 4] as u8));
+            history.push((score, best));
+            // The padding lane keeps its maximum too (no use, but whole vectors throughout).
+            score = best;
+            for (x, &e) in score.iter_mut().zip(e) {
+                *x += e;
+            }
         }
-        let mut state = argmax(&score);
+        let mut state = argmax(&score[..K]);
         let best = score[state];
         let mut path = vec![0u8; em.len()];
         path[rest.len()] = state as u8;
-        for (t, bp) in back.iter().enumerate().rev() {
-            state = usize::from(bp[state]);
+        for (t, ((before, maxima), &open)) in history.iter().zip(&open[1..]).enumerate().rev() {
+            if open {
+                state = self.best_from(before, maxima[state], state);
+            }
             path[t] = state as u8;
         }
         (path, best)
+    }
+
+    /// The predecessor of type `to` among the previous line's scores `score`, given the maximum
+    /// `max` the forward pass kept for `to`: what that pass's strict comparisons from -inf pick,
+    /// the first `from` whose score plus transition equals the maximum (an earlier equal one, or
+    /// -0 against 0, would have been kept instead), and 0 when nothing beat -inf.
+    fn best_from(&self, score: &[f32; LANES], max: f32, to: usize) -> usize {
+        if max == f32::NEG_INFINITY {
+            return 0;
+        }
+        score.iter().zip(&self.transition).position(|(&s, t)| s + t[to] == max).unwrap_or(0)
     }
 
     /// Two-stream Viterbi: the best path, each line's stream and the log-score. The state is (c,
