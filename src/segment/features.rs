@@ -235,7 +235,7 @@ fn cue_map() -> AHashMap<&'static [u8], u16> {
 
 /// Own-line features of one line into `out`.
 fn base_features(line: &Line, out: &mut Active) {
-    let t = line.text.trim();
+    let t = trim(line.text);
     let offset = |b: Base| b as u16;
     match line.vocabulary {
         Vocabulary::Heading(k) => out.push(k as u16),
@@ -248,12 +248,13 @@ fn base_features(line: &Line, out: &mut Active) {
     }
     let (Tally { letters, upper, digits, commas, punct }, WordCounts { words, singles, caps_words, cue_bits, skills }) = scan(t);
     let web = punct & DOT_SLASH != 0 && is_web(line, t);
-    // Skill hits are counted, not flagged (below); every other cue group is one feature.
-    let skill_bit = Base::Skill1 as u16 - Base::Degree as u16;
-    for bit in (0..11u16).filter(|&b| b != skill_bit && b != skill_bit + 1) {
-        if cue_bits & (1 << bit) != 0 {
-            out.push(Base::Degree as u16 + bit);
-        }
+    // Skill hits are counted, not flagged (below); every other cue group of the first 11 is one
+    // feature (the interest words' bit, the 12th, raises none), pushed lowest first: most lines
+    // have none, and no group is tested one by one.
+    let mut groups = cue_bits & 0x7FF & !(0b11 << (Base::Skill1 as u16 - Base::Degree as u16));
+    while groups != 0 {
+        out.push(Base::Degree as u16 + groups.trailing_zeros() as u16);
+        groups &= groups - 1;
     }
     if skills >= 1 {
         out.push(offset(Base::Skill1));
@@ -267,7 +268,12 @@ fn base_features(line: &Line, out: &mut Active) {
     if words > 0 && caps_words * 10 >= words * 7 {
         out.push(offset(Base::TitleCase));
     }
-    if t.chars().next().is_some_and(char::is_lowercase) {
+    // An ASCII first byte (most) is its character: no decoding.
+    let lower_start = match t.as_bytes().first() {
+        Some(&b) if b.is_ascii() => b.is_ascii_lowercase(),
+        _ => t.chars().next().is_some_and(char::is_lowercase),
+    };
+    if lower_start {
         out.push(offset(Base::LowerStart));
     }
     out.push(offset(match words {
@@ -319,12 +325,13 @@ fn base_features(line: &Line, out: &mut Active) {
         if is_open_ended(d) {
             out.push(offset(Base::DateOpen));
         }
-        let before = line.text[..r.start].trim();
+        let before = trim(&line.text[..r.start]);
         let after = line.text[r.end..].trim_matches(|c: char| c.is_whitespace() || matches!(c, ')' | '*' | '_' | '|' | ']'));
         if after.is_empty() {
             out.push(offset(Base::DateAtEnd));
         }
-        if before.trim_matches(|c: char| !text::is_alphanumeric(c)).is_empty() {
+        // Nothing before the date but punctuation: no alphanumeric (found at the first, mostly).
+        if !before.chars().any(text::is_alphanumeric) {
             out.push(offset(Base::DateAtStart));
         }
         if d.len() * 2 >= t.len() {
@@ -333,6 +340,20 @@ fn base_features(line: &Line, out: &mut Active) {
         if two_parts(before) {
             out.push(offset(Base::TwoPartsDated));
         }
+    }
+}
+
+/// `s.trim()`, by bytes where it can be: the ASCII whitespace at the ends is cut off without
+/// decoding a character (nothing, when both ends are other ASCII bytes: most lines), and only an
+/// end that is then above ASCII, where a wider space may lie, is left to `str::trim`.
+fn trim(s: &str) -> &str {
+    let core = text::trim_bytes(s.as_bytes(), |c| !text::is_ascii_space(c));
+    // Cut at ASCII bytes only: character boundaries.
+    let start = core.as_ptr() as usize - s.as_ptr() as usize;
+    let t = &s[start..start + core.len()];
+    match (core.first(), core.last()) {
+        (Some(&first), Some(&last)) if first >= 0x80 || last >= 0x80 => t.trim(),
+        _ => t,
     }
 }
 
@@ -393,11 +414,16 @@ fn two_parts(before: &str) -> bool {
     // and the last (and conversely). No part is counted: two searches from the ends, one of the
     // text between.
     let alphanumeric = |(_, c): &(usize, char)| text::is_alphanumeric(*c);
+    // The ASCII separators by bytes; the others only in a text above ASCII.
     let two = match (before.char_indices().find(alphanumeric), before.char_indices().rev().find(alphanumeric)) {
-        (Some((first, _)), Some((last, _))) => before[first..last].contains([',', '|', '—', '–', '·']),
+        (Some((first, _)), Some((last, _))) => {
+            let between = &before[first..last];
+            between.as_bytes().contains(&b',') || between.as_bytes().contains(&b'|') || (!between.is_ascii() && between.contains(['—', '–', '·']))
+        }
         _ => false,
     };
-    two || before.contains(" at ")
+    let b = before.as_bytes();
+    two || any_byte_at(b, b' ', |i| b[i + 1..].starts_with(b"at "))
 }
 
 /// Whether a date's text says it runs on ("2021 – Present", "since 2020 (current)"): one of its
@@ -624,9 +650,11 @@ const PERCENT: u8 = 2;
 const PIPE: u8 = 4;
 const DOT_SLASH: u8 = 8;
 
-/// "Page 2 of 3", "Jane Doe — Page 2" (the caller checks for a digit).
+/// "Page 2 of 3", "Jane Doe — Page 2" (the caller checks for a digit): "Page ", "page " or
+/// "PAGE " in it, read back from its spaces (`any_byte_at`).
 fn is_page_mark(t: &str) -> bool {
-    t.len() <= 40 && (t.contains("Page ") || t.contains("page ") || t.contains("PAGE "))
+    let b = t.as_bytes();
+    b.len() <= 40 && any_byte_at(b, b' ', |i| i >= 4 && matches!(&b[i - 4..i], b"Page" | b"page" | b"PAGE"))
 }
 
 /// "Austin, TX" or "Remote" alone on a line (or ending one): the text after the last ", " is two
@@ -643,15 +671,22 @@ fn is_web(line: &Line, t: &str) -> bool {
     has_dot_com(t.as_bytes()) || (line.names(CONTACT_MARK) && ["http", "www.", "linkedin", "github"].iter().any(|m| t.contains(m)))
 }
 
-/// `t.contains(".com")`: the '.'s found 64 bytes at a time, and only what follows each read.
+/// `t.contains(".com")`: what follows each '.' (`any_byte_at`).
 fn has_dot_com(t: &[u8]) -> bool {
+    any_byte_at(t, b'.', |i| t[i + 1..].starts_with(b"com"))
+}
+
+/// Whether `t` has a `byte` at a place `at` accepts: the `byte`s found 64 bytes at a time
+/// (`text::byte_bits`), and only around them is `t` read. The search for a short ASCII needle,
+/// by one of its bytes, without setting up a substring searcher.
+fn any_byte_at(t: &[u8], byte: u8, at: impl Fn(usize) -> bool) -> bool {
     t.chunks(64).enumerate().any(|(k, block)| {
-        let mut dots = text::byte_bits(block, b'.');
-        while dots != 0 {
-            if t[k * 64 + dots.trailing_zeros() as usize + 1..].starts_with(b"com") {
+        let mut found = text::byte_bits(block, byte);
+        while found != 0 {
+            if at(k * 64 + found.trailing_zeros() as usize) {
                 return true;
             }
-            dots &= dots - 1;
+            found &= found - 1;
         }
         false
     })
@@ -856,6 +891,11 @@ mod tests {
 
     proptest::proptest! {
         #[test]
+        fn trim_agrees_with_str_trim(t in "\\s*\\PC{0,3}\\s*|\\PC*") {
+            proptest::prop_assert_eq!(trim(&t), t.trim());
+        }
+
+        #[test]
         fn word_counts_agree_with_the_simple_ones(t in "\\PC*|([ ,()'.\u{a0}é–]{0,2}(python|Java|PhD|engineer|Volunteer|b\\.s|c\\+\\+|c#|x|É|[a-zA-Z'+#]{1,6})){0,12}") {
             proptest::prop_assert_eq!(word_counts(&t), word_counts_simply(&t));
         }
@@ -868,6 +908,13 @@ mod tests {
         for t in ["", "2019 – Present", "2019-PRESENT)", "Jan 2020 - now.", "(current)", "2021–Present", "2019 to date", "nowhere", "é-present", "présent", "Analyst, Initech —", "Data Analyst | Zillow |", "Nurse at Mercy", "Senior Accountant, ", ", ,", "a·b", "— x —", "Ω, é", "a,b", "a|", "|a", "x — y", "x —— ", "a · b", " ,a, ", "Nurse at"] {
             assert_eq!(is_open_ended(t), open_simply(t), "{t:?}");
             assert_eq!(two_parts(t), two_parts_simply(t), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn trim_is_str_trim() {
+        for s in ["", " ", "x", " x ", "\tJane Doe\r", "\u{a0}x\u{2003}", "x — ", " — ", "\x0bx\x0c", "é", " é\u{3000}", "a b", "\u{85}"] {
+            assert_eq!(trim(s), s.trim(), "{s:?}");
         }
     }
 

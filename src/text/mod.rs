@@ -276,7 +276,7 @@ pub struct SplitWhitespace<'a> {
 }
 
 /// Whether an ASCII byte is whitespace (`char::is_whitespace`: the space and `\t`..=`\r`).
-const fn is_ascii_space(b: u8) -> bool {
+pub const fn is_ascii_space(b: u8) -> bool {
     b == b' ' || b.wrapping_sub(b'\t') <= b'\r' - b'\t'
 }
 
