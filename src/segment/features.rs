@@ -344,15 +344,18 @@ fn base_features(line: &Line, out: &mut Active) {
 }
 
 /// `s.trim()`, by bytes where it can be: the ASCII whitespace at the ends is cut off without
-/// decoding a character (nothing, when both ends are other ASCII bytes: most lines), and only an
-/// end that is then above ASCII, where a wider space may lie, is left to `str::trim`.
+/// decoding a character (nothing, when both ends are other ASCII bytes: most lines); an end that
+/// is then above ASCII ("Analyst, Initech —") is decoded, and only if it is a wider space is the
+/// rest left to `str::trim`.
+#[inline]
 fn trim(s: &str) -> &str {
     let core = text::trim_bytes(s.as_bytes(), |c| !text::is_ascii_space(c));
     // Cut at ASCII bytes only: character boundaries.
     let start = core.as_ptr() as usize - s.as_ptr() as usize;
     let t = &s[start..start + core.len()];
+    let wide_space = |c: Option<char>| c.is_some_and(char::is_whitespace);
     match (core.first(), core.last()) {
-        (Some(&first), Some(&last)) if first >= 0x80 || last >= 0x80 => t.trim(),
+        (Some(&first), Some(&last)) if (first >= 0x80 && wide_space(t.chars().next())) || (last >= 0x80 && wide_space(t.chars().next_back())) => t.trim(),
         _ => t,
     }
 }
@@ -385,13 +388,13 @@ fn opening_ids() -> &'static [bool] {
     })
 }
 
-/// Of the own-line feature ids (below `BASE`, as bits), those that are opening ids, and those
-/// whose `prev_` feature is one.
-fn own_opening_masks() -> (u128, u128) {
-    static MASKS: OnceLock<(u128, u128)> = OnceLock::new();
-    *MASKS.get_or_init(|| {
+/// Per own-line feature id (below `BASE`): bit 0 whether it is an opening id, bit 1 whether its
+/// `prev_` feature is one. A line's are or-ed together, a load an id.
+fn own_opening_bits() -> &'static [u8; BASE as usize] {
+    static BITS: OnceLock<[u8; BASE as usize]> = OnceLock::new();
+    BITS.get_or_init(|| {
         let opening = opening_ids();
-        (0..BASE).fold((0, 0), |(o, n), id| (o | u128::from(opening[usize::from(id)]) << id, n | u128::from(opening[usize::from(id + BASE)]) << id))
+        std::array::from_fn(|id| u8::from(opening[id]) | u8::from(opening[id + usize::from(BASE)]) << 1)
     })
 }
 
@@ -470,7 +473,12 @@ fn scan(t: &str) -> (Tally, WordCounts) {
     let mut tally = Tally::default();
     let (mut words, mut singles, mut caps_words, mut cue_bits, mut skills) = (0, 0, 0, 0u16, 0);
     // Inlined where they are called: the word loop is the hot path of the line features.
-    text::each_whitespace_word_in_blocks(t, #[inline(always)] |base, block, ascii| lanes.add_block(base, block, ascii, &mut tally), #[inline(always)] |b, ascii| {
+    text::each_whitespace_word_in_blocks(t, #[inline(always)] |base, block, ascii| {
+        lanes.add_block(base, block, &mut tally);
+        if !ascii {
+            tally.add_above_ascii(t, base, block);
+        }
+    }, #[inline(always)] |b, ascii| {
         words += 1;
         let core = if ascii {
             singles += usize::from(b.len() == 1);
@@ -489,9 +497,6 @@ fn scan(t: &str) -> (Tally, WordCounts) {
         }
     });
     lanes.flush(&mut tally);
-    if !lanes.ascii {
-        tally.add_above_ascii(t);
-    }
     (tally, WordCounts { words, singles, caps_words, cue_bits, skills })
 }
 
@@ -534,23 +539,20 @@ struct Tally {
 }
 
 impl Tally {
-    /// Adds the characters above ASCII of `t`: decoded at their lead bytes, found eight bytes
-    /// at a time; those of the General Punctuation block (U+2000..=U+206F: dashes, quotes,
-    /// bullets, spaces), which `add` counts as nothing, are not judged further.
+    /// Adds the characters above ASCII that begin in a block of `t` (at offset `base`, padded
+    /// with spaces): decoded at their lead bytes, found in the block at once
+    /// (`text::bits_where`); those of the General Punctuation block (U+2000..=U+206F: dashes,
+    /// quotes, bullets, spaces), which `add` counts as nothing, are not judged further.
     #[cold]
     #[inline(never)]
-    fn add_above_ascii(&mut self, t: &str) {
-        let b = t.as_bytes();
-        for (k, eight) in b.chunks(8).enumerate() {
-            if text::load8(eight, 0) & 0x8080_8080_8080_8080 == 0 {
-                continue;
+    fn add_above_ascii(&mut self, t: &str, base: usize, block: &[u8; 64]) {
+        let mut leads = text::bits_where(block, |c| c >= 0xC0);
+        while leads != 0 {
+            let c = t[base + leads.trailing_zeros() as usize..].chars().next().expect("a lead byte begins a character");
+            if !('\u{2000}'..='\u{206F}').contains(&c) {
+                self.add(c);
             }
-            for i in (k * 8..k * 8 + eight.len()).filter(|&i| b[i] >= 0xC0) {
-                let c = t[i..].chars().next().expect("a lead byte begins a character");
-                if !('\u{2000}'..='\u{206F}').contains(&c) {
-                    self.add(c);
-                }
-            }
+            leads &= leads - 1;
         }
     }
 
@@ -578,20 +580,13 @@ impl Tally {
 /// `Tally`'s counts of ASCII bytes in 16 lanes, for 16 bytes at a time: comparisons only, which
 /// the compiler turns into a few vector instructions. Bytes above ASCII count nothing here (the
 /// characters they make are added by `Tally::add_above_ascii`).
+#[derive(Default)]
 struct Lanes {
     letters: [u8; 16],
     upper: [u8; 16],
     digits: [u8; 16],
     commas: [u8; 16],
     punct: [u8; 16],
-    /// Whether every block so far is ASCII.
-    ascii: bool,
-}
-
-impl Default for Lanes {
-    fn default() -> Self {
-        Lanes { letters: [0; 16], upper: [0; 16], digits: [0; 16], commas: [0; 16], punct: [0; 16], ascii: true }
-    }
 }
 
 /// The sum of 16 u8 lanes, eight at a time in u64s: pairs of lanes added into u16s (at most
@@ -605,15 +600,13 @@ fn lane_sum(lanes: [u8; 16]) -> usize {
 
 impl Lanes {
     /// Adds a block of 64 bytes (at offset `base` of the text; spaces past its end, which count
-    /// nothing), `ascii` or not: four bytes a lane. A lane holds 255, so every 63 blocks the
+    /// nothing): four bytes a lane. A lane holds 255, so every 63 blocks the
     /// lanes are emptied into `tally`.
     #[inline(always)]
-    fn add_block(&mut self, base: usize, block: &[u8; 64], ascii: bool, tally: &mut Tally) {
+    fn add_block(&mut self, base: usize, block: &[u8; 64], tally: &mut Tally) {
         for sixteen in block.chunks_exact(16) {
             self.add(sixteen.try_into().expect("16 bytes"));
         }
-
-        self.ascii &= ascii;
         if base % (63 * 64) == 62 * 64 {
             self.flush(tally);
         }
@@ -633,14 +626,14 @@ impl Lanes {
         }
     }
 
-    /// Adds the lanes' counts to `tally` and empties them (whether all was ASCII is kept).
+    /// Adds the lanes' counts to `tally` and empties them.
     fn flush(&mut self, tally: &mut Tally) {
         tally.letters += lane_sum(self.letters);
         tally.upper += lane_sum(self.upper);
         tally.digits += lane_sum(self.digits);
         tally.commas += lane_sum(self.commas);
         tally.punct |= self.punct.iter().fold(0, |p, &x| p | x);
-        *self = Lanes { ascii: self.ascii, ..Lanes::default() };
+        *self = Lanes::default();
     }
 }
 
@@ -712,13 +705,12 @@ pub struct RuleView {
 pub fn own_features(lines: &[Line]) -> Vec<Active> {
     // Written in place: an `Active` is some 200 bytes, not copied again once made.
     let mut out = vec![Active::default(); lines.len()];
-    let (opens, opens_next) = own_opening_masks();
+    let opening = own_opening_bits();
     for (a, l) in out.iter_mut().zip(lines) {
         if l.kind != LineKind::Blank {
             base_features(l, a);
-            // The own ids (all below `BASE`) as bits.
-            let ids = a.ids().iter().fold(0u128, |m, &id| m | 1 << id);
-            (a.opens, a.opens_next) = (ids & opens != 0, ids & opens_next != 0);
+            let bits = a.ids().iter().fold(0, |m, &id| m | opening[usize::from(id)]);
+            (a.opens, a.opens_next) = (bits & 1 != 0, bits & 2 != 0);
         }
     }
     out
