@@ -286,32 +286,30 @@ fn base_features(line: &Line, out: &mut Active) {
     if words >= 4 && singles * 10 >= words * 7 {
         out.push(offset(Base::LetterSpaced));
     }
-    let flags = [
-        (line.bullet, Base::Bullet),
-        (line.text.starts_with([' ', '\t']), Base::Indented),
-        (t.starts_with('#'), Base::Markdown),
-        (t.starts_with("**") || t.starts_with("__"), Base::Bold),
-        (t.ends_with('.'), Base::EndsPeriod),
-        (t.ends_with(':'), Base::EndsColon),
+    // As bits from `Bullet` on, pushed lowest first: in id order, without a branch per flag (a
+    // shift by a constant and an or each).
+    let flag = |on: bool, b: Base| u64::from(on) << (b as u16 - Base::Bullet as u16);
+    let mut set = flag(line.bullet, Base::Bullet)
+        | flag(line.text.as_bytes().first().is_some_and(|&c| c == b' ' || c == b'\t'), Base::Indented)
+        | flag(t.starts_with('#'), Base::Markdown)
+        | flag(t.starts_with("**") || t.starts_with("__"), Base::Bold)
+        | flag(t.ends_with('.'), Base::EndsPeriod)
+        | flag(t.ends_with(':'), Base::EndsColon)
         // The first ':' counts only before byte 30: the rest of the line is not searched.
-        (label_colon(t.as_bytes()), Base::LabelColon),
-        (punct & PIPE != 0, Base::Pipe),
-        (commas >= 2, Base::Commas2),
-        (commas == 1, Base::Comma1),
-        (punct & AT != 0, Base::Email),
-        (web, Base::Url),
-        (digits >= 7 && words <= 8 && line.dates.is_none(), Base::Phone),
-        (digits > 0 && line.dates.is_none(), Base::Digits),
-        (punct & PERCENT != 0, Base::Percent),
-        (digits > 0 && is_page_mark(t), Base::PageMark),
-        (is_location(t), Base::Location),
-        (words >= 12 && t.ends_with('.'), Base::Prose),
-        (t.len() <= 25, Base::Short),
-        (t.len() >= 80, Base::Long),
-    ];
-    // As bits from `Bullet` on, pushed lowest first: in id order, the order of the list, without
-    // a branch per flag.
-    let mut set = flags.iter().fold(0u64, |set, &(on, b)| set | u64::from(on) << (b as u16 - Base::Bullet as u16));
+        | flag(label_colon(t.as_bytes()), Base::LabelColon)
+        | flag(punct & PIPE != 0, Base::Pipe)
+        | flag(commas >= 2, Base::Commas2)
+        | flag(commas == 1, Base::Comma1)
+        | flag(punct & AT != 0, Base::Email)
+        | flag(web, Base::Url)
+        | flag(digits >= 7 && words <= 8 && line.dates.is_none(), Base::Phone)
+        | flag(digits > 0 && line.dates.is_none(), Base::Digits)
+        | flag(punct & PERCENT != 0, Base::Percent)
+        | flag(digits > 0 && is_page_mark(t), Base::PageMark)
+        | flag(is_location(t), Base::Location)
+        | flag(words >= 12 && t.ends_with('.'), Base::Prose)
+        | flag(t.len() <= 25, Base::Short)
+        | flag(t.len() >= 80, Base::Long);
     while set != 0 {
         out.push(offset(Base::Bullet) + set.trailing_zeros() as u16);
         set &= set - 1;
@@ -326,8 +324,8 @@ fn base_features(line: &Line, out: &mut Active) {
             out.push(offset(Base::DateOpen));
         }
         let before = trim(&line.text[..r.start]);
-        let after = line.text[r.end..].trim_matches(|c: char| c.is_whitespace() || matches!(c, ')' | '*' | '_' | '|' | ']'));
-        if after.is_empty() {
+        // Nothing after the date but spaces and closing marks (mostly nothing at all).
+        if line.text[r.end..].chars().all(|c: char| c.is_whitespace() || matches!(c, ')' | '*' | '_' | '|' | ']')) {
             out.push(offset(Base::DateAtEnd));
         }
         // Nothing before the date but punctuation: no alphanumeric (found at the first, mostly).
