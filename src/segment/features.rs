@@ -345,8 +345,14 @@ fn base_features(line: &Line, out: &mut Active) {
 /// decoding a character (nothing, when both ends are other ASCII bytes: most lines); an end that
 /// is then above ASCII ("Analyst, Initech —") is decoded, and only if it is a wider space is the
 /// rest left to `str::trim`.
-#[inline]
+#[inline(always)]
 fn trim(s: &str) -> &str {
+    // Both ends printable ASCII: nothing to cut, nothing to slice.
+    if let (Some(first), Some(last)) = (s.as_bytes().first(), s.as_bytes().last()) {
+        if first.is_ascii_graphic() && last.is_ascii_graphic() {
+            return s;
+        }
+    }
     let core = text::trim_bytes(s.as_bytes(), |c| !text::is_ascii_space(c));
     // Cut at ASCII bytes only: character boundaries.
     let start = core.as_ptr() as usize - s.as_ptr() as usize;
@@ -615,12 +621,13 @@ impl Lanes {
     fn add(&mut self, sixteen: &[u8; 16]) {
         for j in 0..16 {
             let c = sixteen[j];
-            // c | 0x20 lower-cases a letter and makes no other ASCII byte one.
+            // c | 0x20 lower-cases a letter and makes no other ASCII byte one; c | 1 makes '.' a '/'
+            // and no other byte one.
             self.letters[j] += u8::from((c | 0x20).wrapping_sub(b'a') < 26);
             self.upper[j] += u8::from(c.wrapping_sub(b'A') < 26);
             self.digits[j] += u8::from(c.wrapping_sub(b'0') < 10);
             self.commas[j] += u8::from(c == b',');
-            self.punct[j] |= (u8::from(c == b'@') * AT) | (u8::from(c == b'%') * PERCENT) | (u8::from(c == b'|') * PIPE) | (u8::from(c == b'.' || c == b'/') * DOT_SLASH);
+            self.punct[j] |= (u8::from(c == b'@') * AT) | (u8::from(c == b'%') * PERCENT) | (u8::from(c == b'|') * PIPE) | (u8::from(c | 1 == b'/') * DOT_SLASH);
         }
     }
 
