@@ -323,7 +323,7 @@ fn base_features(line: &Line, out: &mut Active) {
         if is_open_ended(d) {
             out.push(offset(Base::DateOpen));
         }
-        let before = trim(&line.text[..r.start]);
+        let before = &line.text[..r.start];
         // Nothing after the date but spaces and closing marks (mostly nothing at all).
         if line.text[r.end..].chars().all(|c: char| c.is_whitespace() || matches!(c, ')' | '*' | '_' | '|' | ']')) {
             out.push(offset(Base::DateAtEnd));
@@ -415,7 +415,9 @@ pub fn names_a_title(own: &Active) -> bool {
 
 /// Whether the text before a line's date names two things ("Analyst, Initech —", "Data Analyst |
 /// Zillow |", "Nurse at Mercy Hospital"): a job's title and its employer, which a role stacked
-/// under its employer's header ("Senior Accountant, 2019 – 2021") lacks.
+/// under its employer's header ("Senior Accountant, 2019 – 2021") lacks. `before` is the line up
+/// to the date, untrimmed: only " at " is searched for in it trimmed, and only when no separator
+/// is found (most have one), so that most dated lines are not trimmed at all.
 fn two_parts(before: &str) -> bool {
     // Two parts hold a letter or digit each: a separator lies between the first letter or digit
     // and the last (and conversely). No part is counted: two searches from the ends, one of the
@@ -429,8 +431,10 @@ fn two_parts(before: &str) -> bool {
         }
         _ => false,
     };
-    let b = before.as_bytes();
-    two || any_byte_at(b, b' ', |i| b[i + 1..].starts_with(b"at "))
+    two || {
+        let b = trim(before).as_bytes();
+        any_byte_at(b, b' ', |i| b[i + 1..].starts_with(b"at "))
+    }
 }
 
 /// Whether a date's text says it runs on ("2021 – Present", "since 2020 (current)"): one of its
@@ -901,8 +905,8 @@ mod tests {
     #[test]
     fn date_parts_are_read_as_the_simple_reading() {
         let open_simply = |d: &str| d.split_whitespace().any(|w| ["present", "current", "now", "today", "ongoing"].iter().any(|o| w.trim_matches(|c: char| !c.is_alphabetic()).eq_ignore_ascii_case(o)));
-        let two_parts_simply = |b: &str| b.split([',', '|', '—', '–', '·']).map(str::trim).filter(|p| p.chars().any(text::is_alphanumeric)).count() >= 2 || b.contains(" at ");
-        for t in ["", "2019 – Present", "2019-PRESENT)", "Jan 2020 - now.", "(current)", "2021–Present", "2019 to date", "nowhere", "é-present", "présent", "Analyst, Initech —", "Data Analyst | Zillow |", "Nurse at Mercy", "Senior Accountant, ", ", ,", "a·b", "— x —", "Ω, é", "a,b", "a|", "|a", "x — y", "x —— ", "a · b", " ,a, ", "Nurse at"] {
+        let two_parts_simply = |b: &str| b.split([',', '|', '—', '–', '·']).map(str::trim).filter(|p| p.chars().any(text::is_alphanumeric)).count() >= 2 || b.trim().contains(" at ");
+        for t in ["", "2019 – Present", "2019-PRESENT)", "Jan 2020 - now.", "(current)", "2021–Present", "2019 to date", "nowhere", "é-present", "présent", "Analyst, Initech —", "Data Analyst | Zillow |", "Nurse at Mercy", "Senior Accountant, ", ", ,", "a·b", "— x —", "Ω, é", "a,b", "a|", "|a", "x — y", "x —— ", "a · b", " ,a, ", "Nurse at", "Nurse at ", " at x", "Nurse at Mercy — "] {
             assert_eq!(is_open_ended(t), open_simply(t), "{t:?}");
             assert_eq!(two_parts(t), two_parts_simply(t), "{t:?}");
         }
