@@ -235,7 +235,7 @@ fn cue_map() -> AHashMap<&'static [u8], u16> {
 
 /// Own-line features of one line into `out`.
 fn base_features(line: &Line, out: &mut Active) {
-    let t = line.text.trim();
+    let t = trim(line.text);
     let offset = |b: Base| b as u16;
     match line.vocabulary {
         Vocabulary::Heading(k) => out.push(k as u16),
@@ -248,12 +248,13 @@ fn base_features(line: &Line, out: &mut Active) {
     }
     let (Tally { letters, upper, digits, commas, punct }, WordCounts { words, singles, caps_words, cue_bits, skills }) = scan(t);
     let web = punct & DOT_SLASH != 0 && is_web(line, t);
-    // Skill hits are counted, not flagged (below); every other cue group is one feature.
-    let skill_bit = Base::Skill1 as u16 - Base::Degree as u16;
-    for bit in (0..11u16).filter(|&b| b != skill_bit && b != skill_bit + 1) {
-        if cue_bits & (1 << bit) != 0 {
-            out.push(Base::Degree as u16 + bit);
-        }
+    // Skill hits are counted, not flagged (below); every other cue group of the first 11 is one
+    // feature (the interest words' bit, the 12th, raises none), pushed lowest first: most lines
+    // have none, and no group is tested one by one.
+    let mut groups = cue_bits & 0x7FF & !(0b11 << (Base::Skill1 as u16 - Base::Degree as u16));
+    while groups != 0 {
+        out.push(Base::Degree as u16 + groups.trailing_zeros() as u16);
+        groups &= groups - 1;
     }
     if skills >= 1 {
         out.push(offset(Base::Skill1));
@@ -267,7 +268,12 @@ fn base_features(line: &Line, out: &mut Active) {
     if words > 0 && caps_words * 10 >= words * 7 {
         out.push(offset(Base::TitleCase));
     }
-    if t.chars().next().is_some_and(char::is_lowercase) {
+    // An ASCII first byte (most) is its character: no decoding.
+    let lower_start = match t.as_bytes().first() {
+        Some(&b) if b.is_ascii() => b.is_ascii_lowercase(),
+        _ => t.chars().next().is_some_and(char::is_lowercase),
+    };
+    if lower_start {
         out.push(offset(Base::LowerStart));
     }
     out.push(offset(match words {
@@ -280,32 +286,30 @@ fn base_features(line: &Line, out: &mut Active) {
     if words >= 4 && singles * 10 >= words * 7 {
         out.push(offset(Base::LetterSpaced));
     }
-    let flags = [
-        (line.bullet, Base::Bullet),
-        (line.text.starts_with([' ', '\t']), Base::Indented),
-        (t.starts_with('#'), Base::Markdown),
-        (t.starts_with("**") || t.starts_with("__"), Base::Bold),
-        (t.ends_with('.'), Base::EndsPeriod),
-        (t.ends_with(':'), Base::EndsColon),
+    // As bits from `Bullet` on, pushed lowest first: in id order, without a branch per flag (a
+    // shift by a constant and an or each).
+    let flag = |on: bool, b: Base| u64::from(on) << (b as u16 - Base::Bullet as u16);
+    let mut set = flag(line.bullet, Base::Bullet)
+        | flag(line.text.as_bytes().first().is_some_and(|&c| c == b' ' || c == b'\t'), Base::Indented)
+        | flag(t.starts_with('#'), Base::Markdown)
+        | flag(t.starts_with("**") || t.starts_with("__"), Base::Bold)
+        | flag(t.ends_with('.'), Base::EndsPeriod)
+        | flag(t.ends_with(':'), Base::EndsColon)
         // The first ':' counts only before byte 30: the rest of the line is not searched.
-        (label_colon(t.as_bytes()), Base::LabelColon),
-        (punct & PIPE != 0, Base::Pipe),
-        (commas >= 2, Base::Commas2),
-        (commas == 1, Base::Comma1),
-        (punct & AT != 0, Base::Email),
-        (web, Base::Url),
-        (digits >= 7 && words <= 8 && line.dates.is_none(), Base::Phone),
-        (digits > 0 && line.dates.is_none(), Base::Digits),
-        (punct & PERCENT != 0, Base::Percent),
-        (digits > 0 && is_page_mark(t), Base::PageMark),
-        (is_location(t), Base::Location),
-        (words >= 12 && t.ends_with('.'), Base::Prose),
-        (t.len() <= 25, Base::Short),
-        (t.len() >= 80, Base::Long),
-    ];
-    // As bits from `Bullet` on, pushed lowest first: in id order, the order of the list, without
-    // a branch per flag.
-    let mut set = flags.iter().fold(0u64, |set, &(on, b)| set | u64::from(on) << (b as u16 - Base::Bullet as u16));
+        | flag(label_colon(t.as_bytes()), Base::LabelColon)
+        | flag(punct & PIPE != 0, Base::Pipe)
+        | flag(commas >= 2, Base::Commas2)
+        | flag(commas == 1, Base::Comma1)
+        | flag(punct & AT != 0, Base::Email)
+        | flag(web, Base::Url)
+        | flag(digits >= 7 && words <= 8 && line.dates.is_none(), Base::Phone)
+        | flag(digits > 0 && line.dates.is_none(), Base::Digits)
+        | flag(punct & PERCENT != 0, Base::Percent)
+        | flag(digits > 0 && is_page_mark(t), Base::PageMark)
+        | flag(is_location(t), Base::Location)
+        | flag(words >= 12 && t.ends_with('.'), Base::Prose)
+        | flag(t.len() <= 25, Base::Short)
+        | flag(t.len() >= 80, Base::Long);
     while set != 0 {
         out.push(offset(Base::Bullet) + set.trailing_zeros() as u16);
         set &= set - 1;
@@ -319,12 +323,13 @@ fn base_features(line: &Line, out: &mut Active) {
         if is_open_ended(d) {
             out.push(offset(Base::DateOpen));
         }
-        let before = line.text[..r.start].trim();
-        let after = line.text[r.end..].trim_matches(|c: char| c.is_whitespace() || matches!(c, ')' | '*' | '_' | '|' | ']'));
-        if after.is_empty() {
+        let before = &line.text[..r.start];
+        // Nothing after the date but spaces and closing marks (mostly nothing at all).
+        if line.text[r.end..].chars().all(|c: char| c.is_whitespace() || matches!(c, ')' | '*' | '_' | '|' | ']')) {
             out.push(offset(Base::DateAtEnd));
         }
-        if before.trim_matches(|c: char| !text::is_alphanumeric(c)).is_empty() {
+        // Nothing before the date but punctuation: no alphanumeric (found at the first, mostly).
+        if !before.chars().any(text::is_alphanumeric) {
             out.push(offset(Base::DateAtStart));
         }
         if d.len() * 2 >= t.len() {
@@ -333,6 +338,29 @@ fn base_features(line: &Line, out: &mut Active) {
         if two_parts(before) {
             out.push(offset(Base::TwoPartsDated));
         }
+    }
+}
+
+/// `s.trim()`, by bytes where it can be: the ASCII whitespace at the ends is cut off without
+/// decoding a character (nothing, when both ends are other ASCII bytes: most lines); an end that
+/// is then above ASCII ("Analyst, Initech —") is decoded, and only if it is a wider space is the
+/// rest left to `str::trim`.
+#[inline(always)]
+fn trim(s: &str) -> &str {
+    // Both ends printable ASCII: nothing to cut, nothing to slice.
+    if let (Some(first), Some(last)) = (s.as_bytes().first(), s.as_bytes().last()) {
+        if first.is_ascii_graphic() && last.is_ascii_graphic() {
+            return s;
+        }
+    }
+    let core = text::trim_bytes(s.as_bytes(), |c| !text::is_ascii_space(c));
+    // Cut at ASCII bytes only: character boundaries.
+    let start = core.as_ptr() as usize - s.as_ptr() as usize;
+    let t = &s[start..start + core.len()];
+    let wide_space = |c: Option<char>| c.is_some_and(char::is_whitespace);
+    match (core.first(), core.last()) {
+        (Some(&first), Some(&last)) if (first >= 0x80 && wide_space(t.chars().next())) || (last >= 0x80 && wide_space(t.chars().next_back())) => t.trim(),
+        _ => t,
     }
 }
 
@@ -364,13 +392,13 @@ fn opening_ids() -> &'static [bool] {
     })
 }
 
-/// Of the own-line feature ids (below `BASE`, as bits), those that are opening ids, and those
-/// whose `prev_` feature is one.
-fn own_opening_masks() -> (u128, u128) {
-    static MASKS: OnceLock<(u128, u128)> = OnceLock::new();
-    *MASKS.get_or_init(|| {
+/// Per own-line feature id (below `BASE`): bit 0 whether it is an opening id, bit 1 whether its
+/// `prev_` feature is one. A line's are or-ed together, a load an id.
+fn own_opening_bits() -> &'static [u8; BASE as usize] {
+    static BITS: OnceLock<[u8; BASE as usize]> = OnceLock::new();
+    BITS.get_or_init(|| {
         let opening = opening_ids();
-        (0..BASE).fold((0, 0), |(o, n), id| (o | u128::from(opening[usize::from(id)]) << id, n | u128::from(opening[usize::from(id + BASE)]) << id))
+        std::array::from_fn(|id| u8::from(opening[id]) | u8::from(opening[id + usize::from(BASE)]) << 1)
     })
 }
 
@@ -387,17 +415,26 @@ pub fn names_a_title(own: &Active) -> bool {
 
 /// Whether the text before a line's date names two things ("Analyst, Initech —", "Data Analyst |
 /// Zillow |", "Nurse at Mercy Hospital"): a job's title and its employer, which a role stacked
-/// under its employer's header ("Senior Accountant, 2019 – 2021") lacks.
+/// under its employer's header ("Senior Accountant, 2019 – 2021") lacks. `before` is the line up
+/// to the date, untrimmed: only " at " is searched for in it trimmed, and only when no separator
+/// is found (most have one), so that most dated lines are not trimmed at all.
 fn two_parts(before: &str) -> bool {
     // Two parts hold a letter or digit each: a separator lies between the first letter or digit
     // and the last (and conversely). No part is counted: two searches from the ends, one of the
     // text between.
     let alphanumeric = |(_, c): &(usize, char)| text::is_alphanumeric(*c);
+    // The ASCII separators by bytes; the others only in a text above ASCII.
     let two = match (before.char_indices().find(alphanumeric), before.char_indices().rev().find(alphanumeric)) {
-        (Some((first, _)), Some((last, _))) => before[first..last].contains([',', '|', '—', '–', '·']),
+        (Some((first, _)), Some((last, _))) => {
+            let between = &before[first..last];
+            between.as_bytes().contains(&b',') || between.as_bytes().contains(&b'|') || (!between.is_ascii() && between.contains(['—', '–', '·']))
+        }
         _ => false,
     };
-    two || before.contains(" at ")
+    two || {
+        let b = trim(before).as_bytes();
+        any_byte_at(b, b' ', |i| b[i + 1..].starts_with(b"at "))
+    }
 }
 
 /// Whether a date's text says it runs on ("2021 – Present", "since 2020 (current)"): one of its
@@ -444,7 +481,12 @@ fn scan(t: &str) -> (Tally, WordCounts) {
     let mut tally = Tally::default();
     let (mut words, mut singles, mut caps_words, mut cue_bits, mut skills) = (0, 0, 0, 0u16, 0);
     // Inlined where they are called: the word loop is the hot path of the line features.
-    text::each_whitespace_word_in_blocks(t, #[inline(always)] |base, block, ascii| lanes.add_block(base, block, ascii, &mut tally), #[inline(always)] |b, ascii| {
+    text::each_whitespace_word_in_blocks(t, #[inline(always)] |base, block, ascii| {
+        lanes.add_block(base, block, &mut tally);
+        if !ascii {
+            tally.add_above_ascii(t, base, block);
+        }
+    }, #[inline(always)] |b, ascii| {
         words += 1;
         let core = if ascii {
             singles += usize::from(b.len() == 1);
@@ -463,9 +505,6 @@ fn scan(t: &str) -> (Tally, WordCounts) {
         }
     });
     lanes.flush(&mut tally);
-    if !lanes.ascii {
-        tally.add_above_ascii(t);
-    }
     (tally, WordCounts { words, singles, caps_words, cue_bits, skills })
 }
 
@@ -508,23 +547,20 @@ struct Tally {
 }
 
 impl Tally {
-    /// Adds the characters above ASCII of `t`: decoded at their lead bytes, found eight bytes
-    /// at a time; those of the General Punctuation block (U+2000..=U+206F: dashes, quotes,
-    /// bullets, spaces), which `add` counts as nothing, are not judged further.
+    /// Adds the characters above ASCII that begin in a block of `t` (at offset `base`, padded
+    /// with spaces): decoded at their lead bytes, found in the block at once
+    /// (`text::bits_where`); those of the General Punctuation block (U+2000..=U+206F: dashes,
+    /// quotes, bullets, spaces), which `add` counts as nothing, are not judged further.
     #[cold]
     #[inline(never)]
-    fn add_above_ascii(&mut self, t: &str) {
-        let b = t.as_bytes();
-        for (k, eight) in b.chunks(8).enumerate() {
-            if text::load8(eight, 0) & 0x8080_8080_8080_8080 == 0 {
-                continue;
+    fn add_above_ascii(&mut self, t: &str, base: usize, block: &[u8; 64]) {
+        let mut leads = text::bits_where(block, |c| c >= 0xC0);
+        while leads != 0 {
+            let c = t[base + leads.trailing_zeros() as usize..].chars().next().expect("a lead byte begins a character");
+            if !('\u{2000}'..='\u{206F}').contains(&c) {
+                self.add(c);
             }
-            for i in (k * 8..k * 8 + eight.len()).filter(|&i| b[i] >= 0xC0) {
-                let c = t[i..].chars().next().expect("a lead byte begins a character");
-                if !('\u{2000}'..='\u{206F}').contains(&c) {
-                    self.add(c);
-                }
-            }
+            leads &= leads - 1;
         }
     }
 
@@ -552,20 +588,13 @@ impl Tally {
 /// `Tally`'s counts of ASCII bytes in 16 lanes, for 16 bytes at a time: comparisons only, which
 /// the compiler turns into a few vector instructions. Bytes above ASCII count nothing here (the
 /// characters they make are added by `Tally::add_above_ascii`).
+#[derive(Default)]
 struct Lanes {
     letters: [u8; 16],
     upper: [u8; 16],
     digits: [u8; 16],
     commas: [u8; 16],
     punct: [u8; 16],
-    /// Whether every block so far is ASCII.
-    ascii: bool,
-}
-
-impl Default for Lanes {
-    fn default() -> Self {
-        Lanes { letters: [0; 16], upper: [0; 16], digits: [0; 16], commas: [0; 16], punct: [0; 16], ascii: true }
-    }
 }
 
 /// The sum of 16 u8 lanes, eight at a time in u64s: pairs of lanes added into u16s (at most
@@ -579,15 +608,13 @@ fn lane_sum(lanes: [u8; 16]) -> usize {
 
 impl Lanes {
     /// Adds a block of 64 bytes (at offset `base` of the text; spaces past its end, which count
-    /// nothing), `ascii` or not: four bytes a lane. A lane holds 255, so every 63 blocks the
+    /// nothing): four bytes a lane. A lane holds 255, so every 63 blocks the
     /// lanes are emptied into `tally`.
     #[inline(always)]
-    fn add_block(&mut self, base: usize, block: &[u8; 64], ascii: bool, tally: &mut Tally) {
+    fn add_block(&mut self, base: usize, block: &[u8; 64], tally: &mut Tally) {
         for sixteen in block.chunks_exact(16) {
             self.add(sixteen.try_into().expect("16 bytes"));
         }
-
-        self.ascii &= ascii;
         if base % (63 * 64) == 62 * 64 {
             self.flush(tally);
         }
@@ -598,23 +625,24 @@ impl Lanes {
     fn add(&mut self, sixteen: &[u8; 16]) {
         for j in 0..16 {
             let c = sixteen[j];
-            // c | 0x20 lower-cases a letter and makes no other ASCII byte one.
+            // c | 0x20 lower-cases a letter and makes no other ASCII byte one; c | 1 makes '.' a '/'
+            // and no other byte one.
             self.letters[j] += u8::from((c | 0x20).wrapping_sub(b'a') < 26);
             self.upper[j] += u8::from(c.wrapping_sub(b'A') < 26);
             self.digits[j] += u8::from(c.wrapping_sub(b'0') < 10);
             self.commas[j] += u8::from(c == b',');
-            self.punct[j] |= (u8::from(c == b'@') * AT) | (u8::from(c == b'%') * PERCENT) | (u8::from(c == b'|') * PIPE) | (u8::from(c == b'.' || c == b'/') * DOT_SLASH);
+            self.punct[j] |= (u8::from(c == b'@') * AT) | (u8::from(c == b'%') * PERCENT) | (u8::from(c == b'|') * PIPE) | (u8::from(c | 1 == b'/') * DOT_SLASH);
         }
     }
 
-    /// Adds the lanes' counts to `tally` and empties them (whether all was ASCII is kept).
+    /// Adds the lanes' counts to `tally` and empties them.
     fn flush(&mut self, tally: &mut Tally) {
         tally.letters += lane_sum(self.letters);
         tally.upper += lane_sum(self.upper);
         tally.digits += lane_sum(self.digits);
         tally.commas += lane_sum(self.commas);
         tally.punct |= self.punct.iter().fold(0, |p, &x| p | x);
-        *self = Lanes { ascii: self.ascii, ..Lanes::default() };
+        *self = Lanes::default();
     }
 }
 
@@ -624,9 +652,11 @@ const PERCENT: u8 = 2;
 const PIPE: u8 = 4;
 const DOT_SLASH: u8 = 8;
 
-/// "Page 2 of 3", "Jane Doe — Page 2" (the caller checks for a digit).
+/// "Page 2 of 3", "Jane Doe — Page 2" (the caller checks for a digit): "Page ", "page " or
+/// "PAGE " in it, read back from its spaces (`any_byte_at`).
 fn is_page_mark(t: &str) -> bool {
-    t.len() <= 40 && (t.contains("Page ") || t.contains("page ") || t.contains("PAGE "))
+    let b = t.as_bytes();
+    b.len() <= 40 && any_byte_at(b, b' ', |i| i >= 4 && matches!(&b[i - 4..i], b"Page" | b"page" | b"PAGE"))
 }
 
 /// "Austin, TX" or "Remote" alone on a line (or ending one): the text after the last ", " is two
@@ -643,15 +673,22 @@ fn is_web(line: &Line, t: &str) -> bool {
     has_dot_com(t.as_bytes()) || (line.names(CONTACT_MARK) && ["http", "www.", "linkedin", "github"].iter().any(|m| t.contains(m)))
 }
 
-/// `t.contains(".com")`: the '.'s found 64 bytes at a time, and only what follows each read.
+/// `t.contains(".com")`: what follows each '.' (`any_byte_at`).
 fn has_dot_com(t: &[u8]) -> bool {
+    any_byte_at(t, b'.', |i| t[i + 1..].starts_with(b"com"))
+}
+
+/// Whether `t` has a `byte` at a place `at` accepts: the `byte`s found 64 bytes at a time
+/// (`text::byte_bits`), and only around them is `t` read. The search for a short ASCII needle,
+/// by one of its bytes, without setting up a substring searcher.
+fn any_byte_at(t: &[u8], byte: u8, at: impl Fn(usize) -> bool) -> bool {
     t.chunks(64).enumerate().any(|(k, block)| {
-        let mut dots = text::byte_bits(block, b'.');
-        while dots != 0 {
-            if t[k * 64 + dots.trailing_zeros() as usize + 1..].starts_with(b"com") {
+        let mut found = text::byte_bits(block, byte);
+        while found != 0 {
+            if at(k * 64 + found.trailing_zeros() as usize) {
                 return true;
             }
-            dots &= dots - 1;
+            found &= found - 1;
         }
         false
     })
@@ -677,13 +714,12 @@ pub struct RuleView {
 pub fn own_features(lines: &[Line]) -> Vec<Active> {
     // Written in place: an `Active` is some 200 bytes, not copied again once made.
     let mut out = vec![Active::default(); lines.len()];
-    let (opens, opens_next) = own_opening_masks();
+    let opening = own_opening_bits();
     for (a, l) in out.iter_mut().zip(lines) {
         if l.kind != LineKind::Blank {
             base_features(l, a);
-            // The own ids (all below `BASE`) as bits.
-            let ids = a.ids().iter().fold(0u128, |m, &id| m | 1 << id);
-            (a.opens, a.opens_next) = (ids & opens != 0, ids & opens_next != 0);
+            let bits = a.ids().iter().fold(0, |m, &id| m | opening[usize::from(id)]);
+            (a.opens, a.opens_next) = (bits & 1 != 0, bits & 2 != 0);
         }
     }
     out
@@ -856,6 +892,11 @@ mod tests {
 
     proptest::proptest! {
         #[test]
+        fn trim_agrees_with_str_trim(t in "\\s*\\PC{0,3}\\s*|\\PC*") {
+            proptest::prop_assert_eq!(trim(&t), t.trim());
+        }
+
+        #[test]
         fn word_counts_agree_with_the_simple_ones(t in "\\PC*|([ ,()'.\u{a0}é–]{0,2}(python|Java|PhD|engineer|Volunteer|b\\.s|c\\+\\+|c#|x|É|[a-zA-Z'+#]{1,6})){0,12}") {
             proptest::prop_assert_eq!(word_counts(&t), word_counts_simply(&t));
         }
@@ -864,10 +905,17 @@ mod tests {
     #[test]
     fn date_parts_are_read_as_the_simple_reading() {
         let open_simply = |d: &str| d.split_whitespace().any(|w| ["present", "current", "now", "today", "ongoing"].iter().any(|o| w.trim_matches(|c: char| !c.is_alphabetic()).eq_ignore_ascii_case(o)));
-        let two_parts_simply = |b: &str| b.split([',', '|', '—', '–', '·']).map(str::trim).filter(|p| p.chars().any(text::is_alphanumeric)).count() >= 2 || b.contains(" at ");
-        for t in ["", "2019 – Present", "2019-PRESENT)", "Jan 2020 - now.", "(current)", "2021–Present", "2019 to date", "nowhere", "é-present", "présent", "Analyst, Initech —", "Data Analyst | Zillow |", "Nurse at Mercy", "Senior Accountant, ", ", ,", "a·b", "— x —", "Ω, é", "a,b", "a|", "|a", "x — y", "x —— ", "a · b", " ,a, ", "Nurse at"] {
+        let two_parts_simply = |b: &str| b.split([',', '|', '—', '–', '·']).map(str::trim).filter(|p| p.chars().any(text::is_alphanumeric)).count() >= 2 || b.trim().contains(" at ");
+        for t in ["", "2019 – Present", "2019-PRESENT)", "Jan 2020 - now.", "(current)", "2021–Present", "2019 to date", "nowhere", "é-present", "présent", "Analyst, Initech —", "Data Analyst | Zillow |", "Nurse at Mercy", "Senior Accountant, ", ", ,", "a·b", "— x —", "Ω, é", "a,b", "a|", "|a", "x — y", "x —— ", "a · b", " ,a, ", "Nurse at", "Nurse at ", " at x", "Nurse at Mercy — "] {
             assert_eq!(is_open_ended(t), open_simply(t), "{t:?}");
             assert_eq!(two_parts(t), two_parts_simply(t), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn trim_is_str_trim() {
+        for s in ["", " ", "x", " x ", "\tJane Doe\r", "\u{a0}x\u{2003}", "x — ", " — ", "\x0bx\x0c", "é", " é\u{3000}", "a b", "\u{85}"] {
+            assert_eq!(trim(s), s.trim(), "{s:?}");
         }
     }
 

@@ -280,7 +280,7 @@ pub struct SplitWhitespace<'a> {
 }
 
 /// Whether an ASCII byte is whitespace (`char::is_whitespace`: the space and `\t`..=`\r`).
-const fn is_ascii_space(b: u8) -> bool {
+pub const fn is_ascii_space(b: u8) -> bool {
     b == b' ' || b.wrapping_sub(b'\t') <= b'\r' - b'\t'
 }
 
@@ -662,7 +662,10 @@ impl NeedleLists {
     /// No needle may hold a line break (`new` checks), so after one the DFA is back in its start
     /// state: the text is cut at line starts into `CHAINS` pieces whose DFAs are stepped side by
     /// side, a table load a byte each. One DFA waits on each load before the next; several
-    /// independent ones overlap their waits.
+    /// independent ones overlap their waits. Never inlined: in its caller's body (as the compiler
+    /// chooses to do, or not, as the code around it changes) its loop runs some 5,000
+    /// instructions a resume slower.
+    #[inline(never)]
     pub fn for_each(&self, text: &str, mut hit: impl FnMut(usize, u32)) {
         const CHAINS: usize = 4;
         let b = text.as_bytes();
