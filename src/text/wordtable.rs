@@ -73,7 +73,8 @@ impl WordTable {
     #[inline(always)]
     pub fn get(&self, word: &str, scratch: &mut String) -> Option<u32> {
         let b = word.as_bytes();
-        match b.is_ascii() {
+        let ascii = if (1..=PACKED).contains(&b.len()) { is_short_ascii(b) } else { b.is_ascii() };
+        match ascii {
             true if (1..=PACKED).contains(&b.len()) => self.get_ascii(b),
             true if !self.long_ascii => None,
             _ => self.get_folded(word, scratch),
@@ -127,6 +128,23 @@ fn bucket_of(word: &[u8], bits: u32) -> usize {
     (ends.wrapping_mul(0x9E37_79B9) >> (32 - bits)) as usize
 }
 
+/// Whether a word of 1 to `PACKED` bytes is ASCII: the high bits of its bytes read by a few loads
+/// that overlap (bytes read twice are the same bytes), not byte by byte.
+#[inline(always)]
+fn is_short_ascii(b: &[u8]) -> bool {
+    let n = b.len();
+    let ends = match n {
+        0..=1 => b.first().map_or(0, |&x| u64::from(x)),
+        2..=3 => u64::from(u16::from_le_bytes([b[0], b[1]]) | u16::from_le_bytes([b[n - 2], b[n - 1]])),
+        4..=7 => u64::from(u32::from_le_bytes(b[..4].try_into().expect("4 bytes")) | u32::from_le_bytes(b[n - 4..].try_into().expect("4 bytes"))),
+        _ => {
+            let at = |i: usize| u64::from_le_bytes(b[i..i + 8].try_into().expect("8 bytes"));
+            at(0) | at(n - 8) | if n > 16 { at(8) } else { 0 }
+        }
+    };
+    ends & super::HIGH_BITS == 0
+}
+
 /// A word of at most `PACKED` ASCII bytes as machine words (`text::load8`), zero-padded and
 /// lower-cased (`text::ascii_lower8`).
 #[inline(always)]
@@ -150,6 +168,19 @@ mod tests {
             buf[..n].copy_from_slice(&text[..n].to_ascii_lowercase());
             let want: Packed = std::array::from_fn(|k| u64::from_le_bytes(buf[8 * k..8 * k + 8].try_into().unwrap()));
             assert_eq!(packed_lower(&text[..n]), want, "{n}");
+        }
+    }
+
+    #[test]
+    fn short_ascii_is_read_at_every_byte() {
+        for n in 1..=PACKED {
+            let word = vec![b'a'; n];
+            assert!(is_short_ascii(&word), "{n}");
+            for at in 0..n {
+                let mut w = word.clone();
+                w[at] = 0x80;
+                assert!(!is_short_ascii(&w), "{n} {at}");
+            }
         }
     }
 
