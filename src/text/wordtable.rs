@@ -134,9 +134,7 @@ fn bucket_of(word: &[u8], bits: u32) -> usize {
 fn is_short_ascii(b: &[u8]) -> bool {
     let n = b.len();
     let ends = match n {
-        0..=1 => b.first().map_or(0, |&x| u64::from(x)),
-        2..=3 => u64::from(u16::from_le_bytes([b[0], b[1]]) | u16::from_le_bytes([b[n - 2], b[n - 1]])),
-        4..=7 => u64::from(u32::from_le_bytes(b[..4].try_into().expect("4 bytes")) | u32::from_le_bytes(b[n - 4..].try_into().expect("4 bytes"))),
+        0..=8 => super::load_overlapping(b),
         _ => {
             let at = |i: usize| u64::from_le_bytes(b[i..i + 8].try_into().expect("8 bytes"));
             at(0) | at(n - 8) | if n > 16 { at(8) } else { 0 }
