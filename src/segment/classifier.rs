@@ -132,6 +132,12 @@ impl Model {
         a.ids().iter().map(|&id| self.begin[usize::from(id)]).sum()
     }
 
+    /// `begin_score` of `a.with_section(kind, first_in_section)`, without copying `a`: the same
+    /// ids, added in the same order.
+    pub fn begin_score_in_section(&self, a: &Active, kind: SectionType, first_in_section: bool) -> f32 {
+        a.ids_in_section(kind, first_in_section).map(|id| self.begin[usize::from(id)]).sum()
+    }
+
     /// The most likely section type of every line. The classifier's log-probabilities are the
     /// emissions of a Viterbi pass over the non-blank lines with the learned transitions (one
     /// stream); when the lines look interleaved (`looks_interleaved`), the two-stream reading is
@@ -150,10 +156,10 @@ impl Model {
     /// two. `physical` are the features with physical neighbours, which the switch model reads.
     /// Also returns, for every line, the context (0 or 1) that gave its decoded type.
     pub fn decode_streams(&self, contexts: &[Vec<Option<Active>>; 2], physical: &[Option<Active>]) -> (Decoded, Vec<u8>) {
-        let (first, _, heading) = self.emissions(&contexts[0], true);
+        let (first, _, _) = self.emissions(&contexts[0], true);
         let (second, _, _) = self.emissions(&contexts[1], true);
         let em: Vec<[f32; K]> = first.iter().zip(&second).map(|(a, b)| std::array::from_fn(|k| a[k].max(b[k]))).collect();
-        let (path, streams, _) = self.two_streams(&em, &heading, &self.switch_costs(physical));
+        let (path, streams, _) = self.two_streams(&em, &headings(&contexts[0]), &self.switch_costs(physical));
         let chosen: Vec<u8> = path.iter().zip(first.iter().zip(&second)).map(|(&k, (a, b))| u8::from(b[usize::from(k)] > a[usize::from(k)])).collect();
         (spread(&contexts[0], &path, &streams), spread(&contexts[0], &path, &chosen).streams)
     }
@@ -170,20 +176,19 @@ impl Model {
     fn read(&self, feats: &[Option<Active>]) -> Reading {
         // Unnormalised: a line's log-probabilities are its scores less one constant, which every
         // path through the line pays alike, in one stream or two.
-        let (em, top, heading) = self.emissions(feats, false);
-        let open: Vec<bool> = feats.iter().flatten().map(features::may_open_section).collect();
+        let (em, top, open) = self.emissions(feats, false);
         let (path, one) = self.viterbi(&em, &open);
-        let two = (self.streams.prior.is_finite() && looks_interleaved(&top)).then(|| self.two_streams(&em, &heading, &self.switch_costs(feats)));
+        let two = (self.streams.prior.is_finite() && looks_interleaved(&top)).then(|| self.two_streams(&em, &headings(feats), &self.switch_costs(feats)));
         Reading { path, one, two }
     }
 
     /// The log-probabilities of every non-blank line's type (with `normalise`; else the scores
-    /// they differ from by a constant a line), the most likely type, and whether the line is a
-    /// vocabulary heading (a `heading_*` feature: ids below K, pushed first).
+    /// they differ from by a constant a line), the most likely type, and whether a section may
+    /// open at the line (`features::may_open_section`, what `viterbi` takes), in one pass.
     fn emissions(&self, feats: &[Option<Active>], normalise: bool) -> (Vec<[f32; K]>, Vec<u8>, Vec<bool>) {
         let mut em: Vec<[f32; K]> = Vec::with_capacity(feats.len());
         let mut top: Vec<u8> = Vec::with_capacity(feats.len());
-        let mut heading: Vec<bool> = Vec::with_capacity(feats.len());
+        let mut open: Vec<bool> = Vec::with_capacity(feats.len());
         for a in feats.iter().flatten() {
             let mut e = self.section_scores(a);
             if normalise {
@@ -191,9 +196,9 @@ impl Model {
             }
             top.push(argmax(&e) as u8);
             em.push(e);
-            heading.push(a.ids().first().is_some_and(|&id| usize::from(id) < K));
+            open.push(features::may_open_section(a));
         }
-        (em, top, heading)
+        (em, top, open)
     }
 
     /// The scaled log-probabilities that each non-blank line switches stream, and that it stays.
@@ -431,6 +436,12 @@ impl TwoStep<'_> {
 
 /// Whether the classifier's own guesses interleave: at least two lines whose type differs from
 /// both neighbours' while the neighbours agree (`A B A`). One-column text rarely has any, so the
+/// Whether every non-blank line is a vocabulary heading (a `heading_*` feature: ids below K,
+/// pushed first): what the two-stream decoder takes, worked out only when it runs.
+fn headings(feats: &[Option<Active>]) -> Vec<bool> {
+    feats.iter().flatten().map(|a| a.ids().first().is_some_and(|&id| usize::from(id) < K)).collect()
+}
+
 /// two-stream decoder runs on little else.
 fn looks_interleaved(top: &[u8]) -> bool {
     top.windows(3).filter(|w| w[0] == w[2] && w[0] != w[1]).nth(1).is_some()

@@ -175,7 +175,7 @@ impl Active {
         &self.ids[..usize::from(self.len)]
     }
 
-    /// These features plus the line's section type (for the entry-start model).
+    /// These features plus the line's section type (for the entry-start model; training reads them so).
     pub fn with_section(&self, kind: SectionType, first_in_section: bool) -> Active {
         let mut a = *self;
         a.push(SEC_KIND + kind as u16);
@@ -183,6 +183,13 @@ impl Active {
             a.push(SEC_FIRST);
         }
         a
+    }
+
+    /// The ids of `with_section(kind, first_in_section)`, in its order, without copying these:
+    /// the section's ids go after these as far as there is room.
+    pub fn ids_in_section(&self, kind: SectionType, first_in_section: bool) -> impl Iterator<Item = u16> + '_ {
+        let extra = [SEC_KIND + kind as u16, SEC_FIRST];
+        self.ids().iter().copied().chain(extra.into_iter().take(1 + usize::from(first_in_section))).take(MAX_ACTIVE)
     }
 }
 
@@ -950,6 +957,17 @@ mod tests {
     }
 
     #[test]
+    fn ids_in_section_are_with_sections_at_any_length() {
+        let mut a = Active::default();
+        for n in 0..=MAX_ACTIVE {
+            for first in [false, true] {
+                assert_eq!(a.ids_in_section(SectionType::Skills, first).collect::<Vec<_>>(), a.with_section(SectionType::Skills, first).ids(), "{n} ids");
+            }
+            a.push(BIAS);
+        }
+    }
+
+    #[test]
     fn may_open_section_is_any_opening_id() {
         let text = "JANE DOE\nPage 1 of 2\n\nExperience\nSenior Engineer, Acme | Jan 2020 – Present\n- Built x\nSkills: Rust\n-----\nE d u c a t i o n\n**Bold**\n# Mark\nNotes:\nplain line\nanother plain line\n";
         let lines = super::super::lines::analyse(text);
@@ -961,6 +979,9 @@ mod tests {
             assert_eq!(may_open_section(a), any_opening(a.ids()), "{:?}", a.ids().iter().map(|&i| name(i)).collect::<Vec<_>>());
             let s = a.with_section(SectionType::Skills, true);
             assert_eq!(may_open_section(&s), any_opening(s.ids()));
+            for first in [false, true] {
+                assert_eq!(a.ids_in_section(SectionType::Education, first).collect::<Vec<_>>(), a.with_section(SectionType::Education, first).ids());
+            }
         }
         assert!(readings[0].iter().flatten().any(may_open_section) && readings[0].iter().flatten().any(|a| !may_open_section(a)));
     }
