@@ -39,10 +39,6 @@ enum Tok {
     Other,
 }
 
-fn is_year(s: &str) -> bool {
-    is_year_bytes(s.as_bytes())
-}
-
 fn is_year_bytes(b: &[u8]) -> bool {
     b.len() == 4 && b.iter().all(u8::is_ascii_digit) && (1950..=2049).contains(&b.iter().fold(0u32, |v, d| v * 10 + u32::from(d - b'0')))
 }
@@ -177,7 +173,7 @@ fn for_each_token(line: &str, from: usize, mut f: impl FnMut(Tok, Range<usize>))
                 if let Some((a, b)) = word.split_once(dash) {
                     // The second part is classified only when the first can begin a range.
                     let ta = classify(a);
-                    let tb = if (ta == Tok::Date || ta == Tok::Month) && is_year(a.trim_matches(|c: char| !c.is_ascii_digit())) { classify(b) } else { Tok::Other };
+                    let tb = if (ta == Tok::Date || ta == Tok::Month) && is_year_bytes(digits_within(a)) { classify(b) } else { Tok::Other };
                     if matches!(tb, Tok::Date | Tok::OpenEnd | Tok::Month) {
                         let mid = s + a.len();
                         f(ta, s..mid);
@@ -220,6 +216,12 @@ fn for_each_token(line: &str, from: usize, mut f: impl FnMut(Tok, Range<usize>))
     }
 }
 
+/// The text from its first ASCII digit to its last (empty without one): trimmed as bytes, as
+/// every byte of a character above ASCII is no digit.
+fn digits_within(s: &str) -> &[u8] {
+    crate::text::trim_bytes(s.as_bytes(), |c| c.is_ascii_digit())
+}
+
 /// Where the text's first maximal run of exactly four ASCII digits making a year (`is_year`)
 /// begins, if it has one.
 fn first_year_run(b: &[u8]) -> Option<usize> {
@@ -248,7 +250,10 @@ fn first_year_run(b: &[u8]) -> Option<usize> {
 /// The start of the word before the word holding byte `at` (words as `tokens` splits them), or
 /// of the first word when there is none before.
 fn word_before(line: &str, at: usize) -> usize {
-    let mut back = line[..at].char_indices().rev().map(|(j, _)| (j, separator_at(line, j).0)).peekable();
+    // The characters before `at` backwards, by the bytes that begin them (no UTF-8 decoding
+    // but `separator_at`'s, for characters above ASCII).
+    let b = line.as_bytes();
+    let mut back = (0..at).rev().filter(|&j| b[j] & 0xC0 != 0x80).map(|j| (j, separator_at(line, j).0)).peekable();
     let mut start = at;
     for separators in [false, true, false] {
         while let Some(&(j, separator)) = back.peek() {
