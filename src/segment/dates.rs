@@ -166,19 +166,22 @@ fn for_each_token(line: &str, from: usize, mut f: impl FnMut(Tok, Range<usize>))
         // Only a word with '-', or with a byte 0xE2 that begins '–' and '—', can split at it.
         let (hyphen, wide) = word.bytes().fold((false, false), |(h, w), b| (h | (b == b'-'), w | (b == 0xE2)));
         if hyphen || wide {
-            for (dash, held) in [('–', wide), ('—', wide), ('-', hyphen)] {
+            for (dash, held) in [("–", wide), ("—", wide), ("-", hyphen)] {
                 if !held {
                     continue;
                 }
-                if let Some((a, b)) = word.split_once(dash) {
+                // The first dash found by its bytes, not a `char` search (in UTF-8 the bytes of
+                // a character match only where it begins), compared byte by byte (no `memcmp`).
+                let d = dash.as_bytes();
+                if let Some((a, b)) = word.as_bytes().windows(d.len()).position(|w| w.iter().zip(d).all(|(x, y)| x == y)).map(|at| (&word[..at], &word[at + d.len()..])) {
                     // The second part is classified only when the first can begin a range.
                     let ta = classify(a);
                     let tb = if (ta == Tok::Date || ta == Tok::Month) && is_year_bytes(digits_within(a)) { classify(b) } else { Tok::Other };
                     if matches!(tb, Tok::Date | Tok::OpenEnd | Tok::Month) {
                         let mid = s + a.len();
                         f(ta, s..mid);
-                        f(Tok::Dash, mid..mid + dash.len_utf8());
-                        f(tb, mid + dash.len_utf8()..e);
+                        f(Tok::Dash, mid..mid + dash.len());
+                        f(tb, mid + dash.len()..e);
                         return;
                     }
                 }

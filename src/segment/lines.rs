@@ -120,11 +120,13 @@ pub fn analyse(text: &str) -> Vec<Line<'_>> {
     let mut date_tokens = DateTokens::default();
     let mut pos = 0;
     for end in bits.line_ends() {
-        // Without its line end ('\n', and any '\r' before it: bytes, never inside a character).
-        let mut content = &text[pos..end];
-        while let Some(rest) = content.strip_suffix(['\n', '\r']) {
-            content = rest;
+        // Without its line end ('\n', and any '\r' before it: bytes, never inside a character,
+        // so stripped as bytes).
+        let mut content_end = end;
+        while content_end > pos && matches!(text.as_bytes()[content_end - 1], b'\n' | b'\r') {
+            content_end -= 1;
         }
+        let content = &text[pos..content_end];
         // Most lines begin and end with an ASCII byte that is no whitespace: nothing to trim.
         let ends_kept = |b: Option<&u8>| b.is_some_and(|&b| b < 0x80 && !text::is_ascii_space(b));
         let trimmed = if ends_kept(content.as_bytes().first()) && ends_kept(content.as_bytes().last()) { content } else { content.trim() };
