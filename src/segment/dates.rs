@@ -39,10 +39,6 @@ enum Tok {
     Other,
 }
 
-fn is_year(s: &str) -> bool {
-    is_year_bytes(s.as_bytes())
-}
-
 fn is_year_bytes(b: &[u8]) -> bool {
     b.len() == 4 && b.iter().all(u8::is_ascii_digit) && (1950..=2049).contains(&b.iter().fold(0u32, |v, d| v * 10 + u32::from(d - b'0')))
 }
@@ -123,14 +119,10 @@ fn classify_trimmed(w: &str) -> Tok {
     if !(3..=9).contains(&b.len()) || NAMED_SHAPES[usize::from(first.to_ascii_lowercase() - b'a')] & (1 << b.len()) == 0 {
         return Tok::Other;
     }
-    let mut buf = [0u8; 9];
-    let lower = &mut buf[..b.len()];
-    lower.copy_from_slice(b);
-    lower.make_ascii_lowercase();
-    if MONTHS.iter().any(|m| m.as_bytes() == lower) {
+    if MONTHS.iter().any(|m| m.as_bytes().eq_ignore_ascii_case(b)) {
         return Tok::Month;
     }
-    if OPEN_ENDS.iter().any(|m| m.as_bytes() == lower) {
+    if OPEN_ENDS.iter().any(|m| m.as_bytes().eq_ignore_ascii_case(b)) {
         return Tok::OpenEnd;
     }
     Tok::Other
@@ -158,34 +150,44 @@ fn tokens(line: &str, from: usize) -> Vec<(Tok, Range<usize>)> {
 
 /// `tokens`, appended to `out`.
 fn tokens_into(line: &str, from: usize, out: &mut Vec<(Tok, Range<usize>)>) {
-    let push_word = |out: &mut Vec<(Tok, Range<usize>)>, s: usize, e: usize| {
+    for_each_token(line, from, |tok, r| out.push((tok, r)));
+}
+
+/// `tokens`, each handed to `f` in order: no vector for a caller that reads them once.
+fn for_each_token(line: &str, from: usize, mut f: impl FnMut(Tok, Range<usize>)) {
+    let mut push_word = |s: usize, e: usize| {
         // Decoration around a word is not part of a date (`*December`, `2014,`).
         let (lead, word) = trim_decoration(&line[s..e]);
         if word.is_empty() {
-            out.push((Tok::Other, s..e));
+            f(Tok::Other, s..e);
             return;
         }
         let (s, e) = (s + lead, s + lead + word.len());
         // Only a word with '-', or with a byte 0xE2 that begins '–' and '—', can split at it.
         let (hyphen, wide) = word.bytes().fold((false, false), |(h, w), b| (h | (b == b'-'), w | (b == 0xE2)));
         if hyphen || wide {
-            for (dash, held) in [('–', wide), ('—', wide), ('-', hyphen)] {
+            for (dash, held) in [("–", wide), ("—", wide), ("-", hyphen)] {
                 if !held {
                     continue;
                 }
-                if let Some((a, b)) = word.split_once(dash) {
-                    let (ta, tb) = (classify(a), classify(b));
-                    if (ta == Tok::Date || ta == Tok::Month) && matches!(tb, Tok::Date | Tok::OpenEnd | Tok::Month) && is_year(a.trim_matches(|c: char| !c.is_ascii_digit())) {
+                // The first dash found by its bytes, not a `char` search (in UTF-8 the bytes of
+                // a character match only where it begins), compared byte by byte (no `memcmp`).
+                let d = dash.as_bytes();
+                if let Some((a, b)) = word.as_bytes().windows(d.len()).position(|w| w.iter().zip(d).all(|(x, y)| x == y)).map(|at| (&word[..at], &word[at + d.len()..])) {
+                    // The second part is classified only when the first can begin a range.
+                    let ta = classify(a);
+                    let tb = if (ta == Tok::Date || ta == Tok::Month) && is_year_bytes(digits_within(a)) { classify(b) } else { Tok::Other };
+                    if matches!(tb, Tok::Date | Tok::OpenEnd | Tok::Month) {
                         let mid = s + a.len();
-                        out.push((ta, s..mid));
-                        out.push((Tok::Dash, mid..mid + dash.len_utf8()));
-                        out.push((tb, mid + dash.len_utf8()..e));
+                        f(ta, s..mid);
+                        f(Tok::Dash, mid..mid + dash.len());
+                        f(tb, mid + dash.len()..e);
                         return;
                     }
                 }
             }
         }
-        out.push((classify_trimmed(word), s..e));
+        f(classify_trimmed(word), s..e);
     };
     let b = line.as_bytes();
     let mut i = from;
@@ -213,8 +215,14 @@ fn tokens_into(line: &str, from: usize, out: &mut Vec<(Tok, Range<usize>)>) {
             }
             i += len;
         }
-        push_word(out, s, i);
+        push_word(s, i);
     }
+}
+
+/// The text from its first ASCII digit to its last (empty without one): trimmed as bytes, as
+/// every byte of a character above ASCII is no digit.
+fn digits_within(s: &str) -> &[u8] {
+    crate::text::trim_bytes(s.as_bytes(), |c| c.is_ascii_digit())
 }
 
 /// Where the text's first maximal run of exactly four ASCII digits making a year (`is_year`)
@@ -245,7 +253,10 @@ fn first_year_run(b: &[u8]) -> Option<usize> {
 /// The start of the word before the word holding byte `at` (words as `tokens` splits them), or
 /// of the first word when there is none before.
 fn word_before(line: &str, at: usize) -> usize {
-    let mut back = line[..at].char_indices().rev().map(|(j, _)| (j, separator_at(line, j).0)).peekable();
+    // The characters before `at` backwards, by the bytes that begin them (no UTF-8 decoding
+    // but `separator_at`'s, for characters above ASCII).
+    let b = line.as_bytes();
+    let mut back = (0..at).rev().filter(|&j| b[j] & 0xC0 != 0x80).map(|j| (j, separator_at(line, j).0)).peekable();
     let mut start = at;
     for separators in [false, true, false] {
         while let Some(&(j, separator)) = back.peek() {
@@ -336,17 +347,19 @@ pub fn months_spanned(date: &str) -> Option<(u32, u32)> {
     let (mut first, mut last): (Option<u32>, Option<(u32, bool)>) = (None, None);
     let mut open = false;
     let mut month: Option<u32> = None;
-    for (tok, r) in tokens(date, 0) {
+    for_each_token(date, 0, |tok, r| {
         let (_, w) = trim_decoration(&date[r]);
         match tok {
             Tok::Month => month = month_number(w),
             Tok::OpenEnd => open = true,
             Tok::Date => {
                 let mut year = None;
-                for part in w.split(['/', '-']) {
-                    match part.parse::<u32>() {
-                        Ok(y) if is_year(part) => year = Some(y),
-                        Ok(m) if (1..=12).contains(&m) && month.is_none() => month = Some(m - 1),
+                // Its parts between '/' and '-' read as numbers byte by byte, as `parse::<u32>`
+                // would (ASCII digits, no overflow; an empty part is 0, which counts for nothing).
+                for part in w.as_bytes().split(|&b| b == b'/' || b == b'-') {
+                    match part.iter().try_fold(0u32, |v, &d| if d.is_ascii_digit() { v.checked_mul(10)?.checked_add(u32::from(d - b'0')) } else { None }) {
+                        Some(y) if is_year_bytes(part) => year = Some(y),
+                        Some(m) if (1..=12).contains(&m) && month.is_none() => month = Some(m - 1),
                         _ => {}
                     }
                 }
@@ -359,7 +372,7 @@ pub fn months_spanned(date: &str) -> Option<(u32, u32)> {
             }
             Tok::Dash | Tok::Other => {}
         }
-    }
+    });
     let (first, (last, named)) = (first?, last?);
     // A bare year ends in its December.
     let end = if open { OPEN_END } else if named { last } else { last + 11 };
@@ -371,13 +384,15 @@ pub const OPEN_END: u32 = 2100 * 12;
 
 /// A month or season name's month, 0 to 11 (seasons by their first month).
 fn month_number(w: &str) -> Option<u32> {
-    let l = w.get(..3)?.to_ascii_lowercase();
-    let names = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
-    names.iter().position(|n| *n == l).map(|m| m as u32).or(match l.as_str() {
-        "spr" => Some(2),
-        "sum" => Some(5),
-        "fal" | "aut" => Some(8),
-        "win" => Some(11),
+    // Lower-cased as three bytes, no `String`: the names are ASCII, so a word whose third byte
+    // ends no character matches none of them either way.
+    let l = <[u8; 3]>::try_from(w.as_bytes().get(..3)?).expect("3 bytes").map(|b| b.to_ascii_lowercase());
+    let names = [b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov", b"dec"];
+    names.iter().position(|n| **n == l).map(|m| m as u32).or(match &l {
+        b"spr" => Some(2),
+        b"sum" => Some(5),
+        b"fal" | b"aut" => Some(8),
+        b"win" => Some(11),
         _ => None,
     })
 }

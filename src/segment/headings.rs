@@ -237,15 +237,22 @@ pub fn normalise(line: &str, out: &mut String) -> bool {
 /// offered as it is folded, and the rest of the line is not read.
 pub fn normalise_while(line: &str, out: &mut String, keep: impl FnMut(&str) -> bool) -> bool {
     out.clear();
-    // Most lines are too long, and have nothing to strip at either end (an ASCII byte that is
-    // neither a space nor decoration): told so by their two end bytes.
-    if let (Some(&first), Some(&last)) = (line.as_bytes().first(), line.as_bytes().last()) {
-        let kept = |b: u8, strip: &[u8]| b < 0x80 && !char::from(b).is_whitespace() && !strip.contains(&b);
-        if line.len() > 60 && kept(first, b"#*_=>|[") && kept(last, b"*_=|]:") {
-            return false;
+    // Most lines have nothing to strip at either end (an ASCII byte that is neither a space nor
+    // decoration), told so by their two end bytes: the line is its own candidate text, with no
+    // trimming, and most of those are too long.
+    let kept = |b: u8, strip: &[u8]| b < 0x80 && !char::from(b).is_whitespace() && !strip.contains(&b);
+    let t = match (line.as_bytes().first(), line.as_bytes().last()) {
+        (Some(&first), Some(&last)) if kept(first, b"#*_=>|[") && kept(last, b"*_=|]:") => {
+            if line.len() > 60 {
+                return false;
+            }
+            line
         }
-    }
-    let Some(t) = candidate_text(line) else { return false };
+        _ => match candidate_text(line) {
+            Some(t) => t,
+            None => return false,
+        },
+    };
     // An ASCII line (at most 60 bytes, one block of bits) is read from bit sets: a piece of one
     // byte between single spaces has a space or an end on either side.
     let b = t.as_bytes();

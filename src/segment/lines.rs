@@ -97,10 +97,17 @@ impl Line<'_> {
     }
 
     /// Whether its date is a range ("2019 – 2021", "Jan 2020 to Present"): a dash or " to " in it.
+    /// One pass of byte tests: '-', the bytes of '–' and '—' (E2 80 93, E2 80 94), or a space
+    /// followed by "to ".
     pub fn has_date_range(&self) -> bool {
         self.dates.as_ref().is_some_and(|r| {
-            let d = &self.text[r.clone()];
-            d.contains(['-', '–', '—']) || d.contains(" to ")
+            let d = &self.text.as_bytes()[r.clone()];
+            (0..d.len()).any(|i| match d[i] {
+                b'-' => true,
+                0xE2 => matches!(d[i + 1..], [0x80, 0x93 | 0x94, ..]),
+                b' ' => d[i + 1..].starts_with(b"to "),
+                _ => false,
+            })
         })
     }
 }
@@ -113,12 +120,16 @@ pub fn analyse(text: &str) -> Vec<Line<'_>> {
     let mut date_tokens = DateTokens::default();
     let mut pos = 0;
     for end in bits.line_ends() {
-        // Without its line end ('\n', and any '\r' before it: bytes, never inside a character).
-        let mut content = &text[pos..end];
-        while let Some(rest) = content.strip_suffix(['\n', '\r']) {
-            content = rest;
+        // Without its line end ('\n', and any '\r' before it: bytes, never inside a character,
+        // so stripped as bytes).
+        let mut content_end = end;
+        while content_end > pos && matches!(text.as_bytes()[content_end - 1], b'\n' | b'\r') {
+            content_end -= 1;
         }
-        let trimmed = content.trim();
+        let content = &text[pos..content_end];
+        // Most lines begin and end with an ASCII byte that is no whitespace: nothing to trim.
+        let ends_kept = |b: Option<&u8>| b.is_some_and(|&b| b < 0x80 && !text::is_ascii_space(b));
+        let trimmed = if ends_kept(content.as_bytes().first()) && ends_kept(content.as_bytes().last()) { content } else { content.trim() };
         let bullet = bullet_marker_len(content).is_some();
         // A line with a digit is no heading and no entry label (see `vocabulary_of`).
         let vocabulary = if bullet || trimmed.is_empty() || bits.has_digit_in(pos..end) { Vocabulary::None } else { vocabulary_of(trimmed, &mut buf) };
@@ -322,6 +333,14 @@ mod tests {
             }
         }
         assert_eq!(analyse(text)[2].named, DEGREE_WORD | ENTRY_DEGREE | ENTRY_SCHOOL);
+    }
+
+    #[test]
+    fn date_ranges_by_bytes_are_dashes_or_to() {
+        for d in ["2019 – 2021", "2019—2021", "2014-2018", "Jan 2020 to Present", "2019 to", "2019 too 2020", "2019 onto 2020", "2019 ’ 2020", "2019 − 2020", "2019 to\u{2014}", "2020"] {
+            let line = Line { start: 0, end: d.len(), text: d, kind: LineKind::Text, bullet: false, dates: Some(0..d.len()), words: 0, vocabulary: Vocabulary::None, named: 0 };
+            assert_eq!(line.has_date_range(), d.contains(['-', '–', '—']) || d.contains(" to "), "{d:?}");
+        }
     }
 
     /// The vocabulary's reading of a line from all of its normalised words, as `analyse` read it
