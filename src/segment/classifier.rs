@@ -434,14 +434,14 @@ impl TwoStep<'_> {
     }
 }
 
-/// Whether the classifier's own guesses interleave: at least two lines whose type differs from
-/// both neighbours' while the neighbours agree (`A B A`). One-column text rarely has any, so the
-/// Whether every non-blank line is a vocabulary heading (a `heading_*` feature: ids below K,
-/// pushed first): what the two-stream decoder takes, worked out only when it runs.
+/// For every non-blank line, whether it is a vocabulary heading (a `heading_*` feature: ids below
+/// K, pushed first): what the two-stream decoder takes, worked out only when it runs.
 fn headings(feats: &[Option<Active>]) -> Vec<bool> {
     feats.iter().flatten().map(|a| a.ids().first().is_some_and(|&id| usize::from(id) < K)).collect()
 }
 
+/// Whether the classifier's own guesses interleave: at least two lines whose type differs from
+/// both neighbours' while the neighbours agree (`A B A`). One-column text rarely has any, so the
 /// two-stream decoder runs on little else.
 fn looks_interleaved(top: &[u8]) -> bool {
     top.windows(3).filter(|w| w[0] == w[2] && w[0] != w[1]).nth(1).is_some()
