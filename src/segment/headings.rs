@@ -266,7 +266,7 @@ pub fn normalise_while(line: &str, out: &mut String, keep: impl FnMut(&str) -> b
         pieces_by_split(b)
     };
     let words = if ascii {
-        let word = crate::text::bits_where(b, |c| !(c == b' ' || c.wrapping_sub(b'\t') <= b'\r' - b'\t'));
+        let word = crate::text::bits_where(b, |c| !crate::text::is_ascii_space(c));
         let kept = crate::text::bits_where(b, |c| c.is_ascii_alphanumeric() || c == b'&' || c == b'/');
         HeadingWords::Ascii { t, word, kept }
     } else {
@@ -361,11 +361,7 @@ impl<'a> Iterator for HeadingWords<'a> {
                 if *word == 0 {
                     return None;
                 }
-                let start = word.trailing_zeros();
-                let len = (!(*word >> start)).trailing_zeros();
-                let run = (!0u64 >> (64 - len)) << start;
-                *word &= !run;
-                let k = *kept & run;
+                let k = *kept & take_lowest_run(word);
                 Some(if k == 0 { "" } else { &t[k.trailing_zeros() as usize..64 - k.leading_zeros() as usize] })
             }
             HeadingWords::Other(words) => words.next().map(trim_to_heading_word),
@@ -450,18 +446,25 @@ fn shaped_by_bits(b: &[u8]) -> bool {
         return false;
     }
     let (alphanumeric, upper) = (bits_where(b, |c| c.is_ascii_alphanumeric()), bits_where(b, |c| c.is_ascii_uppercase()));
-    let mut word = bits_where(b, |c| !(c == b' ' || c.wrapping_sub(b'\t') <= b'\r' - b'\t'));
+    let mut word = bits_where(b, |c| !crate::text::is_ascii_space(c));
     while word != 0 {
-        let start = word.trailing_zeros();
-        let len = (!(word >> start)).trailing_zeros();
-        let run = (!0u64 >> (64 - len)) << start;
-        word &= !run;
+        let run = take_lowest_run(&mut word);
         let first = alphanumeric & run & (alphanumeric & run).wrapping_neg();
-        if first & upper == 0 && !(len == 1 && b[start as usize] == b'&') {
+        if first & upper == 0 && !(run.count_ones() == 1 && b[run.trailing_zeros() as usize] == b'&') {
             return false;
         }
     }
     true
+}
+
+/// The lowest run of set bits of `bits` (not 0), taken out of it: the next word of a line read
+/// from the bit set of its bytes that are not whitespace.
+fn take_lowest_run(bits: &mut u64) -> u64 {
+    let start = bits.trailing_zeros();
+    let len = (!(*bits >> start)).trailing_zeros();
+    let run = (!0u64 >> (64 - len)) << start;
+    *bits &= !run;
+    run
 }
 
 /// `has_head_noun_shape` of any line, by its words and characters.
