@@ -73,12 +73,13 @@ impl WordTable {
     #[inline(always)]
     pub fn get(&self, word: &str, scratch: &mut String) -> Option<u32> {
         let b = word.as_bytes();
-        let ascii = if (1..=PACKED).contains(&b.len()) { is_short_ascii(b) } else { b.is_ascii() };
-        match ascii {
-            true if (1..=PACKED).contains(&b.len()) => self.get_ascii(b),
-            true if !self.long_ascii => None,
-            _ => self.get_folded(word, scratch),
+        if (1..=PACKED).contains(&b.len()) {
+            return if is_short_ascii(b) { self.get_ascii(b) } else { self.get_folded(word, scratch) };
         }
+        if b.is_ascii() && !self.long_ascii {
+            return None;
+        }
+        self.get_folded(word, scratch)
     }
 
     /// The value of an ASCII word (any case), if it is a key: most words stop at an empty bucket.
