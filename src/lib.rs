@@ -27,3 +27,11 @@ pub mod state;
 pub mod stats;
 pub mod text;
 pub mod time;
+
+/// The allocator of every program built on this library (the CLI, its tests and benches):
+/// mimalloc. The engine makes many small, short-lived strings and vectors per pair (a resume's
+/// lines, tokens and entry fields; requests and responses) on rayon's and the workers' threads,
+/// and mimalloc's per-thread free lists serve them in fewer instructions than glibc's malloc
+/// (segmenting the bench resume: 727 K -> 696 K instructions a call).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
