@@ -125,9 +125,9 @@ fn bullet_entry(lines: &[Line], i: usize, starts: &[usize], education: bool) -> 
     }
 }
 
-/// Entries of a section body (`lines`), as byte spans with their fields.
-pub fn find(lines: &[Line], kind: SectionType) -> Vec<Entry> {
-    from_starts(lines, &starts(lines, kind), kind)
+/// Entries of a section body (`lines`), as byte spans with their fields (`cut`: as `from_starts`).
+pub fn find(lines: &[Line], kind: SectionType, cut: &mut String) -> Vec<Entry> {
+    from_starts(lines, &starts(lines, kind), kind, cut)
 }
 
 /// The lines of a section body (`lines`) that begin an entry, by the rules.
@@ -176,11 +176,11 @@ pub fn starts(lines: &[Line], kind: SectionType) -> Vec<usize> {
     starts
 }
 
-/// Entries of a section body (`lines`) that begin at the given lines (ascending).
-pub fn from_starts(lines: &[Line], starts: &[usize], kind: SectionType) -> Vec<Entry> {
+/// Entries of a section body (`lines`) that begin at the given lines (ascending). `cut` is the
+/// room a dated header line is copied into to cut its dates out, kept from entry to entry (and
+/// by the caller from section to section).
+pub fn from_starts(lines: &[Line], starts: &[usize], kind: SectionType, cut: &mut String) -> Vec<Entry> {
     let education = kind == SectionType::Education;
-    // The room a dated header line is copied into to cut its dates out, kept from entry to entry.
-    let mut cut = String::new();
     starts
         .iter()
         .enumerate()
@@ -188,7 +188,7 @@ pub fn from_starts(lines: &[Line], starts: &[usize], kind: SectionType) -> Vec<E
             let e = starts.get(k + 1).copied().unwrap_or(lines.len());
             let span = lines[s].start..lines[e - 1].end;
             let headers = lines[s..e].iter().take_while(|l| header_like(l)).take(2).count();
-            let (title, organisation, dates) = fields(&lines[s..s + headers], education, &mut cut);
+            let (title, organisation, dates) = fields(&lines[s..s + headers], education, cut);
             let bullets = lines[s..e].iter().filter(|l| l.bullet).count() as u32;
             Entry { span, title, organisation, dates, bullets }
         })
@@ -205,15 +205,15 @@ fn fields(header: &[Line], education: bool, cut: &mut String) -> (Option<String>
     cut.clear();
     if let Some((line, r)) = dated.and_then(|k| header[k].dates.clone().map(|r| (&header[k], r))) {
         dates = Some(line.text[r.clone()].trim().to_string());
-        cut.push_str(line.text);
-        cut.replace_range(r, " | ");
+        cut.push_str(&line.text[..r.start]);
+        cut.push_str(" | ");
+        cut.push_str(&line.text[r.end..]);
     }
     let c = cues();
     let (key_words, other_words) = if education { ((&c.degree, ENTRY_DEGREE), Some((&c.school, ENTRY_SCHOOL))) } else { ((&c.title, ENTRY_TITLE), None) };
-    // A part names a list's word only if its line does (`Line::named`, the same lists): most
-    // headers' parts need no search.
-    let searched = |(words, list): (&'static NeedleSet, u32)| header.iter().any(|l| l.names(list)).then_some(words);
-    let (key, other) = (searched(key_words), other_words.and_then(searched));
+    // A part names a list's word only if its line does (`Line::named`, the same lists; no word
+    // holds the separator that replaces the dates): most parts need no search.
+    let searched = |line: &Line, (words, list): (&'static NeedleSet, u32)| line.names(list).then_some(words);
     // Of the parts that are no place: the first two, and the first naming each list, with its
     // place among them.
     let mut first: [Option<&str>; 2] = [None; 2];
@@ -222,6 +222,7 @@ fn fields(header: &[Line], education: bool, cut: &mut String) -> (Option<String>
     let mut n = 0;
     for (k, line) in header.iter().enumerate() {
         let text: &str = if Some(k) == dated { cut } else { line.text };
+        let (key, other) = (searched(line, key_words), other_words.and_then(|o| searched(line, o)));
         split_parts(text, |p| {
             if looks_like_location(p) {
                 return;
@@ -258,7 +259,7 @@ fn split_parts<'t>(line: &'t str, mut take: impl FnMut(&'t str)) {
             Some((at, len)) => (&rest[..at], Some(&rest[at + len..])),
             None => (rest, None),
         };
-        let part = part.trim().trim_matches(['*', '_', '(', ')', '|', ',']).trim();
+        let part = part.trim().trim_matches(|c| matches!(c, '*' | '_' | '(' | ')' | '|' | ',')).trim();
         if !part.is_empty() {
             take(part);
         }

@@ -423,6 +423,9 @@ fn heading_starts(lines: &[Line]) -> Vec<Start> {
 /// else by the rules.
 fn build(lines: &[Line], tokens: &Tokens, starts: &[Start], begins: Option<&[bool]>) -> Segmentation {
     let mut sections = Vec::with_capacity(starts.len());
+    // Rooms kept from section to section: a section's entry starts, and the copy of a dated
+    // entry header that its dates are cut out of (`entries::from_starts`).
+    let (mut local, mut cut) = (Vec::new(), String::new());
     for (k, s) in starts.iter().enumerate() {
         let end_line = starts.get(k + 1).map_or(lines.len(), |n| n.line);
         if end_line <= s.line {
@@ -439,10 +442,11 @@ fn build(lines: &[Line], tokens: &Tokens, starts: &[Start], begins: Option<&[boo
         let entries = match begins {
             _ if !s.kind.has_entries() => Vec::new(),
             Some(b) => {
-                let local: Vec<usize> = (body_line..end_line).filter(|&i| b[i]).map(|i| i - body_line).collect();
-                entries::from_starts(body_lines, &local, s.kind)
+                local.clear();
+                local.extend((body_line..end_line).filter(|&i| b[i]).map(|i| i - body_line));
+                entries::from_starts(body_lines, &local, s.kind, &mut cut)
             }
-            None => entries::find(body_lines, s.kind),
+            None => entries::find(body_lines, s.kind, &mut cut),
         };
         let skills = tokens.skills_of_lines(body_line..end_line);
         let metrics = Metrics::of(tokens.of_lines(body_line..end_line), body_lines, entries.len(), &skills);
