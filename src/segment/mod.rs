@@ -121,16 +121,16 @@ impl Metrics {
         0.35 * sat(self.words, 400.0) + 0.2 * sat(self.bullets, 12.0) + 0.2 * sat(self.entries, 5.0) + 0.15 * sat(self.distinct_skills, 15.0) + 0.1 * sat(self.numbers, 20.0)
     }
 
-    /// The metrics of a body (`lines`, already typed: blank, bullet, its `tokens` and the
-    /// `skills` it names).
-    fn of(tokens: &[&str], lines: &[Line], entries: usize, skills: &[usize]) -> Metrics {
+    /// The metrics of a body (its `body` lines, already typed: blank, bullet, with their
+    /// `tokens`) and the `skills` it names.
+    fn of(tokens: &Tokens, lines: &[Line], body: Range<usize>, entries: usize, skills: &[usize]) -> Metrics {
         let mut m = Metrics { entries: entries as u32, ..Metrics::default() };
-        for line in lines.iter().filter(|l| l.kind != LineKind::Blank) {
+        for line in lines[body.clone()].iter().filter(|l| l.kind != LineKind::Blank) {
             m.lines += 1;
             m.bullets += u32::from(line.bullet);
         }
-        m.words = tokens.len() as u32;
-        m.numbers = tokens.iter().filter(|w| text::has_digit(w)).count() as u32;
+        m.words = tokens.of_lines(body.clone()).len() as u32;
+        m.numbers = tokens.with_digits_in_lines(body) as u32;
         m.distinct_skills = skills.len() as u32;
         m
     }
@@ -198,6 +198,8 @@ struct Tokens<'a> {
     /// Per line, the index of its first token; then the number of tokens.
     line_first: Vec<usize>,
     skills: SkillHits,
+    /// The tokens that hold an ASCII digit (`text::has_digit`), ascending.
+    with_digits: Vec<u32>,
 }
 
 impl<'a> Tokens<'a> {
@@ -215,12 +217,35 @@ impl<'a> Tokens<'a> {
         }
         line_first.push(words.len());
         let skills = SkillHits::of(&words);
-        Tokens { words, line_first, skills }
+        // The text's digits, found 64 bytes at a time (`text::bits_where`), each matched to the
+        // token around it (if any): most tokens hold none and are not tested one by one.
+        let mut with_digits = Vec::new();
+        let mut k = 0;
+        for (c, chunk) in text.as_bytes().chunks(64).enumerate() {
+            let mut digits = text::bits_where(chunk, |b| b.is_ascii_digit());
+            while digits != 0 {
+                let at = c * 64 + digits.trailing_zeros() as usize;
+                digits &= digits - 1;
+                while k < words.len() && offset(words[k]) + words[k].len() <= at {
+                    k += 1;
+                }
+                if k < words.len() && offset(words[k]) <= at && with_digits.last() != Some(&(k as u32)) {
+                    with_digits.push(k as u32);
+                }
+            }
+        }
+        Tokens { words, line_first, skills, with_digits }
     }
 
     /// The tokens of a range of lines.
     fn of_lines(&self, lines: Range<usize>) -> &[&'a str] {
         &self.words[self.line_first[lines.start]..self.line_first[lines.end]]
+    }
+
+    /// The number of tokens of a range of lines that hold an ASCII digit.
+    fn with_digits_in_lines(&self, lines: Range<usize>) -> usize {
+        let below = |k: usize| self.with_digits.partition_point(|&t| (t as usize) < k);
+        below(self.line_first[lines.end]) - below(self.line_first[lines.start])
     }
 
     /// The skills a range of lines names (`text::skills_in` of their tokens).
@@ -449,7 +474,7 @@ fn build(lines: &[Line], tokens: &Tokens, starts: &[Start], begins: Option<&[boo
             None => entries::find(body_lines, s.kind, &mut cut),
         };
         let skills = tokens.skills_of_lines(body_line..end_line);
-        let metrics = Metrics::of(tokens.of_lines(body_line..end_line), body_lines, entries.len(), &skills);
+        let metrics = Metrics::of(tokens, lines, body_line..end_line, entries.len(), &skills);
         sections.push(Section { kind: s.kind, heading, span, body, first_line: s.line, line_count: end_line - s.line, entries, metrics, skills });
     }
     Segmentation { sections }
