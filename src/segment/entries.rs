@@ -259,7 +259,7 @@ fn split_parts<'t>(line: &'t str, mut take: impl FnMut(&'t str)) {
             Some((at, len)) => (&rest[..at], Some(&rest[at + len..])),
             None => (rest, None),
         };
-        let part = part.trim().trim_matches(|c| matches!(c, '*' | '_' | '(' | ')' | '|' | ',')).trim();
+        let part = trim_part(part);
         if !part.is_empty() {
             take(part);
         }
@@ -268,6 +268,18 @@ fn split_parts<'t>(line: &'t str, mut take: impl FnMut(&'t str)) {
             None => return,
         }
     }
+}
+
+/// A part as `split_parts` keeps it: trimmed of whitespace, of the marks `* _ ( ) | ,` around it,
+/// then of whitespace again. A part that begins and ends in an ASCII byte that is neither (most:
+/// "Senior Engineer") is kept as it is, without the three passes.
+fn trim_part(part: &str) -> &str {
+    let mark = |c: char| matches!(c, '*' | '_' | '(' | ')' | '|' | ',');
+    let plain = |b: Option<&u8>| b.is_some_and(|&b| b.is_ascii() && !char::from(b).is_whitespace() && !mark(char::from(b)));
+    if plain(part.as_bytes().first()) && plain(part.as_bytes().last()) {
+        return part;
+    }
+    part.trim().trim_matches(mark).trim()
 }
 
 /// The first separator in `line` (its byte offset and length). No two separators begin at the
@@ -316,6 +328,13 @@ mod tests {
         assert_eq!(starts(&analyse(school_then_degree), SectionType::Education), vec![0]);
         let one_liners = "Parsons School of Design | MFA Design and Technology | 2015\nAmerican University of Beirut | BA Graphic Design | 2012\n";
         assert_eq!(starts(&analyse(one_liners), SectionType::Education), vec![0, 1]);
+    }
+
+    #[test]
+    fn trim_part_is_the_three_trims() {
+        for part in ["", "Senior Engineer", " Acme ", "(Remote)", "**Lead**", "_x_", "\u{b}a\u{b}", "a\u{a0}", "\u{2003}b", "é", "Café", "| 2019 |", ",", "( )", "x,"] {
+            assert_eq!(trim_part(part), part.trim().trim_matches(['*', '_', '(', ')', '|', ',']).trim(), "{part:?}");
+        }
     }
 
     #[test]

@@ -125,7 +125,8 @@ impl SkillHits {
     /// The skill starts of `tokens` (split by `text::words`).
     pub fn of(tokens: &[&str]) -> SkillHits {
         let m = matcher();
-        let mut hits = Vec::new();
+        // About one token in eight or fewer starts a skill: room for them from the start.
+        let mut hits = Vec::with_capacity(tokens.len() / 8 + 1);
         let (mut scratch, mut key) = (String::new(), String::new());
         for (i, token) in tokens.iter().enumerate() {
             // Most tokens are no skill's word: one table lookup, no folding.
