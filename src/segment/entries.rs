@@ -125,9 +125,9 @@ fn bullet_entry(lines: &[Line], i: usize, starts: &[usize], education: bool) -> 
     }
 }
 
-/// Entries of a section body (`lines`), as byte spans with their fields.
-pub fn find(lines: &[Line], kind: SectionType) -> Vec<Entry> {
-    from_starts(lines, &starts(lines, kind), kind)
+/// Entries of a section body (`lines`), as byte spans with their fields (`cut`: as `from_starts`).
+pub fn find(lines: &[Line], kind: SectionType, cut: &mut String) -> Vec<Entry> {
+    from_starts(lines, &starts(lines, kind), kind, cut)
 }
 
 /// The lines of a section body (`lines`) that begin an entry, by the rules.
@@ -176,8 +176,10 @@ pub fn starts(lines: &[Line], kind: SectionType) -> Vec<usize> {
     starts
 }
 
-/// Entries of a section body (`lines`) that begin at the given lines (ascending).
-pub fn from_starts(lines: &[Line], starts: &[usize], kind: SectionType) -> Vec<Entry> {
+/// Entries of a section body (`lines`) that begin at the given lines (ascending). `cut` is the
+/// room a dated header line is copied into to cut its dates out, kept from entry to entry (and
+/// by the caller from section to section).
+pub fn from_starts(lines: &[Line], starts: &[usize], kind: SectionType, cut: &mut String) -> Vec<Entry> {
     let education = kind == SectionType::Education;
     starts
         .iter()
@@ -185,8 +187,8 @@ pub fn from_starts(lines: &[Line], starts: &[usize], kind: SectionType) -> Vec<E
         .map(|(k, &s)| {
             let e = starts.get(k + 1).copied().unwrap_or(lines.len());
             let span = lines[s].start..lines[e - 1].end;
-            let header: Vec<&Line> = lines[s..e].iter().take_while(|l| header_like(l)).take(2).collect();
-            let (title, organisation, dates) = fields(&header, education);
+            let headers = lines[s..e].iter().take_while(|l| header_like(l)).take(2).count();
+            let (title, organisation, dates) = fields(&lines[s..s + headers], education, cut);
             let bullets = lines[s..e].iter().filter(|l| l.bullet).count() as u32;
             Entry { span, title, organisation, dates, bullets }
         })
@@ -194,40 +196,61 @@ pub fn from_starts(lines: &[Line], starts: &[usize], kind: SectionType) -> Vec<E
 }
 
 /// Title, organisation and dates from an entry's header lines. The parts are slices of the lines
-/// (of one copy, for the line whose dates are cut out): only the fields kept are allocated.
-fn fields(header: &[&Line], education: bool) -> (Option<String>, Option<String>, Option<String>) {
+/// (of `cut`, a copy of the line whose dates are cut out), read as they are split, not gathered:
+/// only the fields kept are allocated.
+fn fields(header: &[Line], education: bool, cut: &mut String) -> (Option<String>, Option<String>, Option<String>) {
     // The first line with a date gives the dates, replaced by a separator in its text.
     let dated = header.iter().position(|l| l.dates.is_some());
     let mut dates = None;
-    let mut cut = String::new();
-    if let Some((line, r)) = dated.and_then(|k| header[k].dates.clone().map(|r| (header[k], r))) {
+    cut.clear();
+    if let Some((line, r)) = dated.and_then(|k| header[k].dates.clone().map(|r| (&header[k], r))) {
         dates = Some(line.text[r.clone()].trim().to_string());
-        cut.push_str(line.text);
-        cut.replace_range(r, " | ");
+        cut.push_str(&line.text[..r.start]);
+        cut.push_str(" | ");
+        cut.push_str(&line.text[r.end..]);
     }
-    let mut clean: Vec<&str> = Vec::new();
-    for (k, line) in header.iter().enumerate() {
-        split_parts(if Some(k) == dated { &cut } else { line.text }, &mut clean);
-    }
-    clean.retain(|p| !looks_like_location(p));
     let c = cues();
     let (key_words, other_words) = if education { ((&c.degree, ENTRY_DEGREE), Some((&c.school, ENTRY_SCHOOL))) } else { ((&c.title, ENTRY_TITLE), None) };
-    // A part names a list's word only if its line does (`Line::named`, the same lists): most
-    // headers' parts need no search.
-    let position_naming = |(words, list): (&NeedleSet, u32)| header.iter().any(|l| l.names(list)).then(|| clean.iter().position(|p| words.found_in(p))).flatten();
-    let title_pos = position_naming(key_words);
-    let org_pos = other_words.and_then(position_naming);
-    let title = title_pos.or(if clean.is_empty() { None } else { Some(0) });
-    let org = org_pos.filter(|&o| Some(o) != title).or_else(|| (0..clean.len()).find(|&i| Some(i) != title));
-    (title.map(|i| clean[i].to_string()), org.map(|i| clean[i].to_string()), dates)
+    // A part names a list's word only if its line does (`Line::named`, the same lists; no word
+    // holds the separator that replaces the dates): most parts need no search.
+    let searched = |line: &Line, (words, list): (&'static NeedleSet, u32)| line.names(list).then_some(words);
+    // Of the parts that are no place: the first two, and the first naming each list, with its
+    // place among them.
+    let mut first: [Option<&str>; 2] = [None; 2];
+    let mut keyed: Option<(usize, &str)> = None;
+    let mut othered: Option<(usize, &str)> = None;
+    let mut n = 0;
+    for (k, line) in header.iter().enumerate() {
+        let text: &str = if Some(k) == dated { cut } else { line.text };
+        let (key, other) = (searched(line, key_words), other_words.and_then(|o| searched(line, o)));
+        split_parts(text, |p| {
+            if looks_like_location(p) {
+                return;
+            }
+            if n < 2 {
+                first[n] = Some(p);
+            }
+            if keyed.is_none() && key.is_some_and(|w| w.found_in(p)) {
+                keyed = Some((n, p));
+            }
+            if othered.is_none() && other.is_some_and(|w| w.found_in(p)) {
+                othered = Some((n, p));
+            }
+            n += 1;
+        });
+    }
+    let title = keyed.or(first[0].map(|p| (0, p)));
+    // The organisation: the other list's part, else the first part that is not the title.
+    let org = othered.filter(|&(o, _)| title.is_none_or(|(t, _)| t != o)).or(if title.is_some_and(|(t, _)| t == 0) { first[1].map(|p| (1, p)) } else { first[0].map(|p| (0, p)) });
+    (title.map(|(_, p)| p.to_string()), org.map(|(_, p)| p.to_string()), dates)
 }
 
 /// The separators resumes use between title, organisation and place.
 const SEPARATORS: [&str; 8] = [" | ", " at ", " — ", " – ", " · ", " - ", ", ", "    "];
 
-/// Splits a header on the separators, in one pass: at each step the nearest separator cuts. The
-/// parts (trimmed, not empty) are appended to `parts`.
-fn split_parts<'t>(line: &'t str, parts: &mut Vec<&'t str>) {
+/// Splits a header on the separators, in one pass: at each step the nearest separator cuts. Each
+/// part (trimmed, not empty) is given to `take`, in order.
+fn split_parts<'t>(line: &'t str, mut take: impl FnMut(&'t str)) {
     let t = line.trim().trim_start_matches('#').trim();
     let mut rest = &t[bullet_marker_len(t).unwrap_or(0)..];
     loop {
@@ -236,15 +259,27 @@ fn split_parts<'t>(line: &'t str, parts: &mut Vec<&'t str>) {
             Some((at, len)) => (&rest[..at], Some(&rest[at + len..])),
             None => (rest, None),
         };
-        let part = part.trim().trim_matches(['*', '_', '(', ')', '|', ',']).trim();
+        let part = trim_part(part);
         if !part.is_empty() {
-            parts.push(part);
+            take(part);
         }
         match next {
             Some(n) => rest = n,
             None => return,
         }
     }
+}
+
+/// A part as `split_parts` keeps it: trimmed of whitespace, of the marks `* _ ( ) | ,` around it,
+/// then of whitespace again. A part that begins and ends in an ASCII byte that is neither (most:
+/// "Senior Engineer") is kept as it is, without the three passes.
+fn trim_part(part: &str) -> &str {
+    let mark = |c: char| matches!(c, '*' | '_' | '(' | ')' | '|' | ',');
+    let plain = |b: Option<&u8>| b.is_some_and(|&b| b.is_ascii() && !char::from(b).is_whitespace() && !mark(char::from(b)));
+    if plain(part.as_bytes().first()) && plain(part.as_bytes().last()) {
+        return part;
+    }
+    part.trim().trim_matches(mark).trim()
 }
 
 /// The first separator in `line` (its byte offset and length). No two separators begin at the
@@ -293,6 +328,13 @@ mod tests {
         assert_eq!(starts(&analyse(school_then_degree), SectionType::Education), vec![0]);
         let one_liners = "Parsons School of Design | MFA Design and Technology | 2015\nAmerican University of Beirut | BA Graphic Design | 2012\n";
         assert_eq!(starts(&analyse(one_liners), SectionType::Education), vec![0, 1]);
+    }
+
+    #[test]
+    fn trim_part_is_the_three_trims() {
+        for part in ["", "Senior Engineer", " Acme ", "(Remote)", "**Lead**", "_x_", "\u{b}a\u{b}", "a\u{a0}", "\u{2003}b", "é", "Café", "| 2019 |", ",", "( )", "x,"] {
+            assert_eq!(trim_part(part), part.trim().trim_matches(['*', '_', '(', ')', '|', ',']).trim(), "{part:?}");
+        }
     }
 
     #[test]

@@ -13,7 +13,7 @@ mod features;
 mod headings;
 mod lines;
 
-use crate::text::{self, skills_in_tokens_with, SkillScratch};
+use crate::text::{self, SkillHits};
 use lines::{Line, LineKind};
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
@@ -121,19 +121,18 @@ impl Metrics {
         0.35 * sat(self.words, 400.0) + 0.2 * sat(self.bullets, 12.0) + 0.2 * sat(self.entries, 5.0) + 0.15 * sat(self.distinct_skills, 15.0) + 0.1 * sat(self.numbers, 20.0)
     }
 
-    /// The metrics of a body (`lines`, already typed: blank, bullet, and its `tokens`) and the
-    /// skills it names (searched with `room`, kept from section to section).
-    fn of(tokens: &[&str], lines: &[Line], entries: usize, room: &mut SkillScratch) -> (Metrics, Vec<usize>) {
+    /// The metrics of a body (its `body` lines, already typed: blank, bullet, with their
+    /// `tokens`) and the `skills` it names.
+    fn of(tokens: &Tokens, lines: &[Line], body: Range<usize>, entries: usize, skills: &[usize]) -> Metrics {
         let mut m = Metrics { entries: entries as u32, ..Metrics::default() };
-        for line in lines.iter().filter(|l| l.kind != LineKind::Blank) {
+        for line in lines[body.clone()].iter().filter(|l| l.kind != LineKind::Blank) {
             m.lines += 1;
             m.bullets += u32::from(line.bullet);
         }
-        m.words = tokens.len() as u32;
-        m.numbers = tokens.iter().filter(|w| text::has_digit(w)).count() as u32;
-        let skills = skills_in_tokens_with(tokens, room);
+        m.words = tokens.of_lines(body.clone()).len() as u32;
+        m.numbers = tokens.with_digits_in_lines(body) as u32;
         m.distinct_skills = skills.len() as u32;
-        (m, skills)
+        m
     }
 }
 
@@ -191,12 +190,16 @@ struct Start {
     heading_lines: usize,
 }
 
-/// The word tokens of a resume (`text::words`), split once for the whole text and shared by
-/// content typing and the sections' metrics (a token never spans a line break).
+/// The word tokens of a resume (`text::words`) and where they can name a skill, read once for
+/// the whole text and shared by content typing and the sections' metrics (a token never spans a
+/// line break).
 struct Tokens<'a> {
     words: Vec<&'a str>,
     /// Per line, the index of its first token; then the number of tokens.
     line_first: Vec<usize>,
+    skills: SkillHits,
+    /// The tokens that hold an ASCII digit (`text::has_digit`), ascending.
+    with_digits: Vec<u32>,
 }
 
 impl<'a> Tokens<'a> {
@@ -213,12 +216,41 @@ impl<'a> Tokens<'a> {
             line_first.push(k);
         }
         line_first.push(words.len());
-        Tokens { words, line_first }
+        let skills = SkillHits::of(&words);
+        // The text's digits, found 64 bytes at a time (`text::bits_where`), each matched to the
+        // token around it (if any): most tokens hold none and are not tested one by one.
+        let mut with_digits = Vec::new();
+        let mut k = 0;
+        for (c, chunk) in text.as_bytes().chunks(64).enumerate() {
+            let mut digits = text::bits_where(chunk, |b| b.is_ascii_digit());
+            while digits != 0 {
+                let at = c * 64 + digits.trailing_zeros() as usize;
+                digits &= digits - 1;
+                while k < words.len() && offset(words[k]) + words[k].len() <= at {
+                    k += 1;
+                }
+                if k < words.len() && offset(words[k]) <= at && with_digits.last() != Some(&(k as u32)) {
+                    with_digits.push(k as u32);
+                }
+            }
+        }
+        Tokens { words, line_first, skills, with_digits }
     }
 
     /// The tokens of a range of lines.
     fn of_lines(&self, lines: Range<usize>) -> &[&'a str] {
         &self.words[self.line_first[lines.start]..self.line_first[lines.end]]
+    }
+
+    /// The number of tokens of a range of lines that hold an ASCII digit.
+    fn with_digits_in_lines(&self, lines: Range<usize>) -> usize {
+        let below = |k: usize| self.with_digits.partition_point(|&t| (t as usize) < k);
+        below(self.line_first[lines.end]) - below(self.line_first[lines.start])
+    }
+
+    /// The skills a range of lines names (`text::skills_in` of their tokens).
+    fn skills_of_lines(&self, lines: Range<usize>) -> Vec<usize> {
+        self.skills.in_range(self.line_first[lines.start]..self.line_first[lines.end])
     }
 }
 
@@ -269,8 +301,7 @@ pub fn line_features(text: &str, with_rules: bool, streams: Option<&[u8]>) -> Ve
 fn rule_starts(lines: &[Line], tokens: &Tokens) -> Vec<Start> {
     let mut starts = heading_starts(lines);
     if starts.is_empty() {
-        let mut room = SkillScratch::default();
-        starts = lines::content_starts(lines, |r| skills_in_tokens_with(tokens.of_lines(r), &mut room).len());
+        starts = lines::content_starts(lines, |r| tokens.skills_of_lines(r).len());
     } else {
         let preamble = lines::preamble_starts(&lines[..starts[0].line]);
         starts.splice(0..0, preamble);
@@ -417,7 +448,9 @@ fn heading_starts(lines: &[Line]) -> Vec<Start> {
 /// else by the rules.
 fn build(lines: &[Line], tokens: &Tokens, starts: &[Start], begins: Option<&[bool]>) -> Segmentation {
     let mut sections = Vec::with_capacity(starts.len());
-    let mut room = SkillScratch::default();
+    // Rooms kept from section to section: a section's entry starts, and the copy of a dated
+    // entry header that its dates are cut out of (`entries::from_starts`).
+    let (mut local, mut cut) = (Vec::new(), String::new());
     for (k, s) in starts.iter().enumerate() {
         let end_line = starts.get(k + 1).map_or(lines.len(), |n| n.line);
         if end_line <= s.line {
@@ -434,12 +467,14 @@ fn build(lines: &[Line], tokens: &Tokens, starts: &[Start], begins: Option<&[boo
         let entries = match begins {
             _ if !s.kind.has_entries() => Vec::new(),
             Some(b) => {
-                let local: Vec<usize> = (body_line..end_line).filter(|&i| b[i]).map(|i| i - body_line).collect();
-                entries::from_starts(body_lines, &local, s.kind)
+                local.clear();
+                local.extend((body_line..end_line).filter(|&i| b[i]).map(|i| i - body_line));
+                entries::from_starts(body_lines, &local, s.kind, &mut cut)
             }
-            None => entries::find(body_lines, s.kind),
+            None => entries::find(body_lines, s.kind, &mut cut),
         };
-        let (metrics, skills) = Metrics::of(tokens.of_lines(body_line..end_line), body_lines, entries.len(), &mut room);
+        let skills = tokens.skills_of_lines(body_line..end_line);
+        let metrics = Metrics::of(tokens, lines, body_line..end_line, entries.len(), &skills);
         sections.push(Section { kind: s.kind, heading, span, body, first_line: s.line, line_count: end_line - s.line, entries, metrics, skills });
     }
     Segmentation { sections }

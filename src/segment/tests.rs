@@ -139,6 +139,15 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
 
     #[test]
+    fn tokens_with_digits_are_those_has_digit_finds(text in "([a-z0-9]{1,12}|[ .,/\n–-]{1,3}|é|2019){0,40}") {
+        let lines = lines::analyse(&text);
+        let tokens = Tokens::of(&text, &lines);
+        let want: Vec<u32> = (0..tokens.words.len() as u32).filter(|&k| text::has_digit(tokens.words[k as usize])).collect();
+        prop_assert_eq!(&tokens.with_digits, &want);
+        prop_assert_eq!(tokens.with_digits_in_lines(0..lines.len()), want.len());
+    }
+
+    #[test]
     fn never_loses_a_byte_on_arbitrary_text(text in "\\PC{0,400}") {
         for method in METHODS {
             let seg = segment_with(&text, method);

@@ -5,7 +5,7 @@ mod skills;
 mod stopwords;
 mod wordtable;
 
-pub use skills::{skill_name, skills_in, skills_in_tokens, skills_in_tokens_with, SkillScratch, SKILL_TERMS};
+pub use skills::{skill_name, skills_in, skills_in_tokens, SkillHits, SKILL_TERMS};
 pub use stopwords::is_stopword;
 pub use wordtable::WordTable;
 

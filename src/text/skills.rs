@@ -102,68 +102,97 @@ pub fn skills_in(text: &str) -> Vec<usize> {
 
 /// `skills_in` over tokens already split by `text::words`, for callers that also need them.
 pub fn skills_in_tokens(tokens: &[&str]) -> Vec<usize> {
-    skills_in_tokens_with(tokens, &mut SkillScratch::default())
+    SkillHits::of(tokens).in_range(0..tokens.len())
 }
 
-/// Room a skills search folds words and joins multi-word keys in: a caller that searches many
-/// stretches of one text (a resume's sections) keeps one, and allocates it once.
-#[derive(Default)]
-pub struct SkillScratch {
-    folded: String,
-    key: String,
+/// Where a text's tokens can name a skill, read once: a caller that searches many stretches of
+/// one text (a resume's sections, its blocks when content types them) looks every token up in
+/// the tables once, and each search only walks the few tokens that start a skill.
+pub struct SkillHits {
+    /// The tokens a skill starts at, ascending.
+    hits: Vec<Hit>,
 }
 
-/// `skills_in_tokens`, its room in `room`.
-pub fn skills_in_tokens_with(tokens: &[&str], room: &mut SkillScratch) -> Vec<usize> {
-    let m = matcher();
-    let mut found: Vec<usize> = Vec::new();
-    let SkillScratch { folded: scratch, key } = room;
-    let mut i = 0;
-    while i < tokens.len() {
-        // Most tokens are no skill's word: one table lookup, no folding.
-        let Some(word) = m.words.get(tokens[i], scratch) else {
-            i += 1;
-            continue;
-        };
-        let mut hit: Option<(usize, usize)> = None;
-        if word & MULTI_START != 0 {
-            // The longest of the two- and three-word skills starting here (the table folds).
-            key.clear();
-            key.push_str(tokens[i]);
-            for len in 2..=3 {
-                let Some(next) = tokens.get(i + len - 1) else { break };
-                key.push(' ');
-                key.push_str(next);
-                if let Some(idx) = m.multi.get(key, scratch) {
-                    hit = Some((idx as usize, len));
+/// A token a skill starts at: the skill of one, two and three words starting there (indices into
+/// `SKILL_TERMS`, `NOT_A_TERM` for none), the longer ones counted only if the stretch searched
+/// holds their words.
+struct Hit {
+    at: u32,
+    by_len: [u32; 3],
+}
+
+impl SkillHits {
+    /// The skill starts of `tokens` (split by `text::words`).
+    pub fn of(tokens: &[&str]) -> SkillHits {
+        let m = matcher();
+        // About one token in eight or fewer starts a skill: room for them from the start.
+        let mut hits = Vec::with_capacity(tokens.len() / 8 + 1);
+        let (mut scratch, mut key) = (String::new(), String::new());
+        for (i, token) in tokens.iter().enumerate() {
+            // Most tokens are no skill's word: one table lookup, no folding.
+            let Some(word) = m.words.get(token, &mut scratch) else { continue };
+            let mut by_len = [NOT_A_TERM; 3];
+            let term = word & NOT_A_TERM;
+            if term != NOT_A_TERM {
+                // A one-letter skill (C, R) counts only in capitals.
+                let single_letter = if token.is_ascii() {
+                    token.len() == 1
+                } else {
+                    super::fold_into(token, &mut scratch);
+                    super::is_one_char(&scratch)
+                };
+                if !single_letter || token.chars().all(char::is_uppercase) {
+                    by_len[0] = term;
                 }
             }
-        }
-        let term = word & NOT_A_TERM;
-        if hit.is_none() && term != NOT_A_TERM {
-            // A one-letter skill (C, R) counts only in capitals.
-            let single_letter = if tokens[i].is_ascii() {
-                tokens[i].len() == 1
-            } else {
-                super::fold_into(tokens[i], scratch);
-                super::is_one_char(scratch)
-            };
-            if !single_letter || tokens[i].chars().all(char::is_uppercase) {
-                hit = Some((term as usize, 1));
-            }
-        }
-        match hit {
-            Some((idx, len)) => {
-                let name = m.name_of[idx];
-                if !found.iter().any(|&f| m.name_of[f] == name) {
-                    found.push(idx);
+            if word & MULTI_START != 0 {
+                // The two- and three-word skills starting here (the table folds).
+                key.clear();
+                key.push_str(token);
+                for len in 2..=3 {
+                    let Some(next) = tokens.get(i + len - 1) else { break };
+                    key.push(' ');
+                    key.push_str(next);
+                    if let Some(idx) = m.multi.get(&key, &mut scratch) {
+                        by_len[len - 1] = idx;
+                    }
                 }
-                i += len;
             }
-            None => i += 1,
+            if by_len != [NOT_A_TERM; 3] {
+                hits.push(Hit { at: i as u32, by_len });
+            }
         }
+        SkillHits { hits }
     }
-    found
+
+    /// Skills named in the tokens `range` (as `skills_in` finds them in those tokens alone):
+    /// indices into [`SKILL_TERMS`], deduplicated by display name, in order of first appearance,
+    /// the longest match winning at each position.
+    pub fn in_range(&self, range: std::ops::Range<usize>) -> Vec<usize> {
+        let m = matcher();
+        let mut found: Vec<usize> = Vec::new();
+        let first = self.hits.partition_point(|h| (h.at as usize) < range.start);
+        // The first token a match may start at: the words of the last match are no starts.
+        let mut free = range.start;
+        for hit in &self.hits[first..] {
+            let at = hit.at as usize;
+            if at >= range.end {
+                break;
+            }
+            if at < free {
+                continue;
+            }
+            // The longest skill whose words are all inside the range.
+            let Some(len) = (1..=3).rev().find(|&len| at + len <= range.end && hit.by_len[len - 1] != NOT_A_TERM) else { continue };
+            let idx = hit.by_len[len - 1] as usize;
+            let name = m.name_of[idx];
+            if !found.iter().any(|&f| m.name_of[f] == name) {
+                found.push(idx);
+            }
+            free = at + len;
+        }
+        found
+    }
 }
 
 #[cfg(test)]
