@@ -561,23 +561,25 @@ impl NeedleSet {
 /// needles end, instead of one search per list and per piece of text.
 ///
 /// The DFA is the aho-corasick crate's, copied once into a plain table: its states renumbered so
-/// that those ending a needle come last (one comparison tells a match), its bytes grouped into
-/// classes it moves on alike (a short row a state), and as many entries as a `u16` has values, so
-/// that a state and a class index it without a bounds check.
+/// that those ending a needle come from `MATCHING` on (one bit tells a match), its bytes grouped
+/// into classes it moves on alike (a short row a state), and a state (a `u16`) plus a class (a
+/// `u8`) index it without a bounds check.
 pub struct NeedleLists {
     /// Per byte, its class: its column in a state's row.
     classes: [u8; 256],
     /// The number of classes: the length of a row.
     stride: usize,
-    /// Per state (its number times `stride`, where its row starts), per class, the next state.
-    next: Box<[u16; 1 << 16]>,
+    /// Per state (where its row starts), per class, the next state; the last 256 entries only
+    /// make room for any `u16` plus any `u8`.
+    next: Box<[u16; (1 << 16) + 256]>,
     start: u16,
-    /// States from here on end a needle.
-    first_match: u16,
-    /// Per state that ends needles (counted from `first_match`, a row each), the bits of the
-    /// lists that hold them.
+    /// Per state that ends needles (counted from `MATCHING`, a row each), the bits of the lists
+    /// that hold them.
     bits: Vec<u32>,
 }
+
+/// Where the rows of the states that end a needle begin: the states before it end none.
+const MATCHING: u16 = 1 << 15;
 
 impl NeedleLists {
     pub fn new(lists: &[&[&'static str]]) -> NeedleLists {
@@ -621,9 +623,11 @@ impl NeedleLists {
             }
             k += 1;
         }
-        // Numbered with the matching states last.
+        // Numbered with the matching states last, their rows from `MATCHING` on.
         let mut order: Vec<usize> = (0..states.len()).collect();
         order.sort_by_key(|&i| dfa.is_match(states[i]));
+        let matching = states.iter().filter(|&&s| dfa.is_match(s)).count();
+        let others = states.len() - matching;
         let mut number = vec![0usize; states.len()];
         for (n, &i) in order.iter().enumerate() {
             number[i] = n;
@@ -640,20 +644,16 @@ impl NeedleLists {
             });
         }
         let stride = columns.len();
-        assert!(states.len() * stride <= 1 << 16, "the table fits u16 state numbers");
-        let row = |i: usize| (number[i] * stride) as u16;
-        let mut next: Box<[u16; 1 << 16]> = vec![0u16; 1 << 16].into_boxed_slice().try_into().expect("the length is right");
+        assert!(others.max(matching) * stride <= usize::from(MATCHING), "the table fits u16 state numbers");
+        let row = |i: usize| if number[i] < others { number[i] * stride } else { usize::from(MATCHING) + (number[i] - others) * stride };
+        let mut next: Box<[u16; (1 << 16) + 256]> = vec![0u16; (1 << 16) + 256].into_boxed_slice().try_into().expect("the length is right");
         for i in 0..states.len() {
             for (c, column) in columns.iter().enumerate() {
-                next[number[i] * stride + c] = row(column[i]);
+                next[row(i) + c] = row(column[i]) as u16;
             }
         }
-        let matching = states.iter().filter(|&&s| dfa.is_match(s)).count();
-        let bits = order[states.len() - matching..]
-            .iter()
-            .map(|&i| (0..dfa.match_len(states[i])).fold(0, |b, m| b | pattern_bits[dfa.match_pattern(states[i], m).as_usize()]))
-            .collect();
-        NeedleLists { classes, stride, next, start: row(0), first_match: ((states.len() - matching) * stride) as u16, bits }
+        let bits = order[others..].iter().map(|&i| (0..dfa.match_len(states[i])).fold(0, |b, m| b | pattern_bits[dfa.match_pattern(states[i], m).as_usize()])).collect();
+        NeedleLists { classes, stride, next, start: row(0) as u16, bits }
     }
 
     /// Calls `hit(end, bits)` wherever needles of `text` end (overlapping ones too), in order:
@@ -662,23 +662,32 @@ impl NeedleLists {
     /// No needle may hold a line break (`new` checks), so after one the DFA is back in its start
     /// state: the text is cut at line starts into `CHAINS` pieces whose DFAs are stepped side by
     /// side, a table load a byte each. One DFA waits on each load before the next; several
-    /// independent ones overlap their waits. Never inlined: in its caller's body (as the compiler
-    /// chooses to do, or not, as the code around it changes) its loop runs some 5,000
-    /// instructions a resume slower.
+    /// independent ones overlap their waits. A byte of all the pieces asks once whether any of
+    /// them is at a match (their states or-ed). A piece's hits are kept in a buffer with room for
+    /// a hit a byte, so that keeping one never grows it: a call in the loop (growing) would make
+    /// the compiler keep its pointers and states in memory rather than registers. Never inlined:
+    /// in its caller's body (as the compiler chooses to do, or not, as the code around it
+    /// changes) its loop runs some 5,000 instructions a resume slower.
     #[inline(never)]
     pub fn for_each(&self, text: &str, mut hit: impl FnMut(usize, u32)) {
         const CHAINS: usize = 4;
         let b = text.as_bytes();
-        let (next, classes, first_match) = (&*self.next, &self.classes, self.first_match);
-        let step = |state: u16, x: u8| next[usize::from(state.wrapping_add(u16::from(classes[usize::from(x)])))];
+        let (next, classes) = (&*self.next, &self.classes);
+        // States as `usize` (what they index), read from `u16`s: below 1 << 16.
+        let step = |state: usize, x: u8| usize::from(next[state + usize::from(classes[usize::from(x)])]);
         let mut bounds = [b.len(); CHAINS + 1];
         bounds[0] = 0;
         for c in 1..CHAINS {
             let from = (b.len() * c / CHAINS).max(bounds[c - 1]);
             bounds[c] = b[from..].iter().position(|&x| x == b'\n').map_or(b.len(), |p| from + p + 1);
         }
-        let mut ends: [Vec<(usize, u16)>; CHAINS] = Default::default();
-        let mut states = [self.start; CHAINS];
+        let mut ends: [Vec<(usize, usize)>; CHAINS] = std::array::from_fn(|c| Vec::with_capacity(bounds[c + 1] - bounds[c]));
+        let keep = |ends: &mut Vec<(usize, usize)>, end: usize, state: usize| {
+            assert!(ends.len() < ends.capacity(), "a hit a byte at most");
+            ends.push((end, state));
+        };
+        let mut states = [usize::from(self.start); CHAINS];
+        let first_match = usize::from(MATCHING);
         let common = (0..CHAINS).map(|c| bounds[c + 1] - bounds[c]).min().unwrap_or(0);
         // The pieces' first `common` bytes, as slices of that length (no bounds checks below).
         let heads: [&[u8]; CHAINS] = std::array::from_fn(|c| &b[bounds[c]..bounds[c] + common]);
@@ -687,8 +696,12 @@ impl NeedleLists {
         for i in 0..common {
             for c in 0..CHAINS {
                 states[c] = step(states[c], heads[c][i]);
-                if states[c] >= first_match {
-                    ends[c].push((bounds[c] + i + 1, states[c]));
+            }
+            if states.iter().fold(0, |any, &s| any | s) >= first_match {
+                for c in 0..CHAINS {
+                    if states[c] >= first_match {
+                        keep(&mut ends[c], bounds[c] + i + 1, states[c]);
+                    }
                 }
             }
         }
@@ -698,12 +711,12 @@ impl NeedleLists {
             for (at, &x) in (from..).zip(&b[from..bounds[c + 1]]) {
                 state = step(state, x);
                 if state >= first_match {
-                    ends[c].push((at + 1, state));
+                    keep(&mut ends[c], at + 1, state);
                 }
             }
         }
         for (end, state) in ends.into_iter().flatten() {
-            hit(end, self.bits[usize::from(state - first_match) / self.stride]);
+            hit(end, self.bits[(state - first_match) / self.stride]);
         }
     }
 }
