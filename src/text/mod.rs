@@ -369,9 +369,28 @@ pub fn fold_append(token: &str, out: &mut String) {
 /// comparisons.
 #[inline]
 pub fn bits_where(b: &[u8], is: impl Fn(u8) -> bool) -> u64 {
-    let block = block64(b, 0);
-    let within = if b.len() >= 64 { !0 } else { !(!0u64 << b.len()) };
-    block_bits(&block, is) & within
+    BitsWhere::of(b).bits(is)
+}
+
+/// Up to 64 bytes made a block once for several tests of `bits_where`'s (one copy of the bytes,
+/// not one a test).
+pub struct BitsWhere {
+    block: [u8; 64],
+    /// The bits of the bytes there are.
+    within: u64,
+}
+
+impl BitsWhere {
+    #[inline]
+    pub fn of(b: &[u8]) -> BitsWhere {
+        BitsWhere { block: block64(b, 0), within: if b.len() >= 64 { !0 } else { !(!0u64 << b.len()) } }
+    }
+
+    /// `bits_where` of the bytes with `is`.
+    #[inline]
+    pub fn bits(&self, is: impl Fn(u8) -> bool) -> u64 {
+        block_bits(&self.block, is) & self.within
+    }
 }
 
 /// Bit sets of a whole text for reading it line by line, one `u64` for every 64 bytes (bit j of
