@@ -442,14 +442,16 @@ impl TextBits {
         }
         // A run of exactly four starts at a digit with no digit before it, three digits after it
         // and then none: read over this chunk's digits and the next's, with the last digit bit of
-        // the chunk before.
+        // the chunk before (a chunk with no digit begins none: most chunks of prose).
         let mut digit_before = 0u64;
         for k in 0..chunks.len() {
             let digits = chunks[k].digits;
-            let next = chunks.get(k + 1).map_or(0, |c| c.digits);
-            let x = u128::from(digits) | u128::from(next) << 64;
-            let starts = x & !((x << 1) | u128::from(digit_before));
-            chunks[k].four_digits = (starts & (x >> 1) & (x >> 2) & (x >> 3) & !(x >> 4)) as u64;
+            if digits != 0 {
+                let next = chunks.get(k + 1).map_or(0, |c| c.digits);
+                let x = u128::from(digits) | u128::from(next) << 64;
+                let starts = x & !((x << 1) | u128::from(digit_before));
+                chunks[k].four_digits = (starts & (x >> 1) & (x >> 2) & (x >> 3) & !(x >> 4)) as u64;
+            }
             digit_before = digits >> 63;
         }
         TextBits { len: b.len(), chunks }
