@@ -256,18 +256,19 @@ pub fn normalise_while(line: &str, out: &mut String, keep: impl FnMut(&str) -> b
     // An ASCII line (at most 60 bytes, one block of bits) is read from bit sets: a piece of one
     // byte between single spaces has a space or an end on either side.
     let b = t.as_bytes();
-    let ascii = t.is_ascii();
-    let (pieces, single_letters) = if ascii {
-        let spaces = crate::text::bits_where(b, |c| c == b' ');
+    // Its bytes made a block once for all the bit sets.
+    let ascii = t.is_ascii().then(|| crate::text::BitsWhere::of(b));
+    let (pieces, single_letters) = if let Some(bytes) = &ascii {
+        let spaces = bytes.bits(|c| c == b' ');
         let chars = !spaces & !(!0u64 << b.len());
         let single = chars & ((spaces << 1) | 1) & ((spaces >> 1) | 1 << (b.len() - 1));
         (spaces.count_ones() as usize + 1, single.count_ones() as usize)
     } else {
         pieces_by_split(b)
     };
-    let words = if ascii {
-        let word = crate::text::bits_where(b, |c| !crate::text::is_ascii_space(c));
-        let kept = crate::text::bits_where(b, |c| c.is_ascii_alphanumeric() || c == b'&' || c == b'/');
+    let words = if let Some(bytes) = &ascii {
+        let word = bytes.bits(|c| !crate::text::is_ascii_space(c));
+        let kept = bytes.bits(|c| c.is_ascii_alphanumeric() || c == b'&' || c == b'/');
         HeadingWords::Ascii { t, word, kept }
     } else {
         HeadingWords::Other(crate::text::split_whitespace(t))
@@ -441,12 +442,12 @@ pub fn has_head_noun_shape(line: &str) -> bool {
 /// digit, ',' or '|', and in every run of non-whitespace the first letter or digit upper-case
 /// (or the run is "&").
 fn shaped_by_bits(b: &[u8]) -> bool {
-    use crate::text::bits_where;
-    if bits_where(b, |c| c.is_ascii_digit() || c == b',' || c == b'|') != 0 {
+    let bytes = crate::text::BitsWhere::of(b);
+    if bytes.bits(|c| c.is_ascii_digit() || c == b',' || c == b'|') != 0 {
         return false;
     }
-    let (alphanumeric, upper) = (bits_where(b, |c| c.is_ascii_alphanumeric()), bits_where(b, |c| c.is_ascii_uppercase()));
-    let mut word = bits_where(b, |c| !crate::text::is_ascii_space(c));
+    let (alphanumeric, upper) = (bytes.bits(|c| c.is_ascii_alphanumeric()), bytes.bits(|c| c.is_ascii_uppercase()));
+    let mut word = bytes.bits(|c| !crate::text::is_ascii_space(c));
     while word != 0 {
         let run = take_lowest_run(&mut word);
         let first = alphanumeric & run & (alphanumeric & run).wrapping_neg();

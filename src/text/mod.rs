@@ -369,9 +369,28 @@ pub fn fold_append(token: &str, out: &mut String) {
 /// comparisons.
 #[inline]
 pub fn bits_where(b: &[u8], is: impl Fn(u8) -> bool) -> u64 {
-    let block = block64(b, 0);
-    let within = if b.len() >= 64 { !0 } else { !(!0u64 << b.len()) };
-    block_bits(&block, is) & within
+    BitsWhere::of(b).bits(is)
+}
+
+/// Up to 64 bytes made a block once for several tests of `bits_where`'s (one copy of the bytes,
+/// not one a test).
+pub struct BitsWhere {
+    block: [u8; 64],
+    /// The bits of the bytes there are.
+    within: u64,
+}
+
+impl BitsWhere {
+    #[inline]
+    pub fn of(b: &[u8]) -> BitsWhere {
+        BitsWhere { block: block64(b, 0), within: if b.len() >= 64 { !0 } else { !(!0u64 << b.len()) } }
+    }
+
+    /// `bits_where` of the bytes with `is`.
+    #[inline]
+    pub fn bits(&self, is: impl Fn(u8) -> bool) -> u64 {
+        block_bits(&self.block, is) & self.within
+    }
 }
 
 /// Bit sets of a whole text for reading it line by line, one `u64` for every 64 bytes (bit j of
@@ -423,14 +442,16 @@ impl TextBits {
         }
         // A run of exactly four starts at a digit with no digit before it, three digits after it
         // and then none: read over this chunk's digits and the next's, with the last digit bit of
-        // the chunk before.
+        // the chunk before (a chunk with no digit begins none: most chunks of prose).
         let mut digit_before = 0u64;
         for k in 0..chunks.len() {
             let digits = chunks[k].digits;
-            let next = chunks.get(k + 1).map_or(0, |c| c.digits);
-            let x = u128::from(digits) | u128::from(next) << 64;
-            let starts = x & !((x << 1) | u128::from(digit_before));
-            chunks[k].four_digits = (starts & (x >> 1) & (x >> 2) & (x >> 3) & !(x >> 4)) as u64;
+            if digits != 0 {
+                let next = chunks.get(k + 1).map_or(0, |c| c.digits);
+                let x = u128::from(digits) | u128::from(next) << 64;
+                let starts = x & !((x << 1) | u128::from(digit_before));
+                chunks[k].four_digits = (starts & (x >> 1) & (x >> 2) & (x >> 3) & !(x >> 4)) as u64;
+            }
             digit_before = digits >> 63;
         }
         TextBits { len: b.len(), chunks }
@@ -561,23 +582,25 @@ impl NeedleSet {
 /// needles end, instead of one search per list and per piece of text.
 ///
 /// The DFA is the aho-corasick crate's, copied once into a plain table: its states renumbered so
-/// that those ending a needle come last (one comparison tells a match), its bytes grouped into
-/// classes it moves on alike (a short row a state), and as many entries as a `u16` has values, so
-/// that a state and a class index it without a bounds check.
+/// that those ending a needle come from `MATCHING` on (one bit tells a match), its bytes grouped
+/// into classes it moves on alike (a short row a state), and a state (a `u16`) plus a class (a
+/// `u8`) index it without a bounds check.
 pub struct NeedleLists {
     /// Per byte, its class: its column in a state's row.
     classes: [u8; 256],
     /// The number of classes: the length of a row.
     stride: usize,
-    /// Per state (its number times `stride`, where its row starts), per class, the next state.
-    next: Box<[u16; 1 << 16]>,
+    /// Per state (where its row starts), per class, the next state; the last 256 entries only
+    /// make room for any `u16` plus any `u8`.
+    next: Box<[u16; (1 << 16) + 256]>,
     start: u16,
-    /// States from here on end a needle.
-    first_match: u16,
-    /// Per state that ends needles (counted from `first_match`, a row each), the bits of the
-    /// lists that hold them.
+    /// Per state that ends needles (counted from `MATCHING`, a row each), the bits of the lists
+    /// that hold them.
     bits: Vec<u32>,
 }
+
+/// Where the rows of the states that end a needle begin: the states before it end none.
+const MATCHING: u16 = 1 << 15;
 
 impl NeedleLists {
     pub fn new(lists: &[&[&'static str]]) -> NeedleLists {
@@ -621,9 +644,11 @@ impl NeedleLists {
             }
             k += 1;
         }
-        // Numbered with the matching states last.
+        // Numbered with the matching states last, their rows from `MATCHING` on.
         let mut order: Vec<usize> = (0..states.len()).collect();
         order.sort_by_key(|&i| dfa.is_match(states[i]));
+        let matching = states.iter().filter(|&&s| dfa.is_match(s)).count();
+        let others = states.len() - matching;
         let mut number = vec![0usize; states.len()];
         for (n, &i) in order.iter().enumerate() {
             number[i] = n;
@@ -640,20 +665,16 @@ impl NeedleLists {
             });
         }
         let stride = columns.len();
-        assert!(states.len() * stride <= 1 << 16, "the table fits u16 state numbers");
-        let row = |i: usize| (number[i] * stride) as u16;
-        let mut next: Box<[u16; 1 << 16]> = vec![0u16; 1 << 16].into_boxed_slice().try_into().expect("the length is right");
+        assert!(others.max(matching) * stride <= usize::from(MATCHING), "the table fits u16 state numbers");
+        let row = |i: usize| if number[i] < others { number[i] * stride } else { usize::from(MATCHING) + (number[i] - others) * stride };
+        let mut next: Box<[u16; (1 << 16) + 256]> = vec![0u16; (1 << 16) + 256].into_boxed_slice().try_into().expect("the length is right");
         for i in 0..states.len() {
             for (c, column) in columns.iter().enumerate() {
-                next[number[i] * stride + c] = row(column[i]);
+                next[row(i) + c] = row(column[i]) as u16;
             }
         }
-        let matching = states.iter().filter(|&&s| dfa.is_match(s)).count();
-        let bits = order[states.len() - matching..]
-            .iter()
-            .map(|&i| (0..dfa.match_len(states[i])).fold(0, |b, m| b | pattern_bits[dfa.match_pattern(states[i], m).as_usize()]))
-            .collect();
-        NeedleLists { classes, stride, next, start: row(0), first_match: ((states.len() - matching) * stride) as u16, bits }
+        let bits = order[others..].iter().map(|&i| (0..dfa.match_len(states[i])).fold(0, |b, m| b | pattern_bits[dfa.match_pattern(states[i], m).as_usize()])).collect();
+        NeedleLists { classes, stride, next, start: row(0) as u16, bits }
     }
 
     /// Calls `hit(end, bits)` wherever needles of `text` end (overlapping ones too), in order:
@@ -662,23 +683,32 @@ impl NeedleLists {
     /// No needle may hold a line break (`new` checks), so after one the DFA is back in its start
     /// state: the text is cut at line starts into `CHAINS` pieces whose DFAs are stepped side by
     /// side, a table load a byte each. One DFA waits on each load before the next; several
-    /// independent ones overlap their waits. Never inlined: in its caller's body (as the compiler
-    /// chooses to do, or not, as the code around it changes) its loop runs some 5,000
-    /// instructions a resume slower.
+    /// independent ones overlap their waits. A byte of all the pieces asks once whether any of
+    /// them is at a match (their states or-ed). A piece's hits are kept in a buffer with room for
+    /// a hit a byte, so that keeping one never grows it: a call in the loop (growing) would make
+    /// the compiler keep its pointers and states in memory rather than registers. Never inlined:
+    /// in its caller's body (as the compiler chooses to do, or not, as the code around it
+    /// changes) its loop runs some 5,000 instructions a resume slower.
     #[inline(never)]
     pub fn for_each(&self, text: &str, mut hit: impl FnMut(usize, u32)) {
         const CHAINS: usize = 4;
         let b = text.as_bytes();
-        let (next, classes, first_match) = (&*self.next, &self.classes, self.first_match);
-        let step = |state: u16, x: u8| next[usize::from(state.wrapping_add(u16::from(classes[usize::from(x)])))];
+        let (next, classes) = (&*self.next, &self.classes);
+        // States as `usize` (what they index), read from `u16`s: below 1 << 16.
+        let step = |state: usize, x: u8| usize::from(next[state + usize::from(classes[usize::from(x)])]);
         let mut bounds = [b.len(); CHAINS + 1];
         bounds[0] = 0;
         for c in 1..CHAINS {
             let from = (b.len() * c / CHAINS).max(bounds[c - 1]);
             bounds[c] = b[from..].iter().position(|&x| x == b'\n').map_or(b.len(), |p| from + p + 1);
         }
-        let mut ends: [Vec<(usize, u16)>; CHAINS] = Default::default();
-        let mut states = [self.start; CHAINS];
+        let mut ends: [Vec<(usize, usize)>; CHAINS] = std::array::from_fn(|c| Vec::with_capacity(bounds[c + 1] - bounds[c]));
+        let keep = |ends: &mut Vec<(usize, usize)>, end: usize, state: usize| {
+            assert!(ends.len() < ends.capacity(), "a hit a byte at most");
+            ends.push((end, state));
+        };
+        let mut states = [usize::from(self.start); CHAINS];
+        let first_match = usize::from(MATCHING);
         let common = (0..CHAINS).map(|c| bounds[c + 1] - bounds[c]).min().unwrap_or(0);
         // The pieces' first `common` bytes, as slices of that length (no bounds checks below).
         let heads: [&[u8]; CHAINS] = std::array::from_fn(|c| &b[bounds[c]..bounds[c] + common]);
@@ -687,8 +717,12 @@ impl NeedleLists {
         for i in 0..common {
             for c in 0..CHAINS {
                 states[c] = step(states[c], heads[c][i]);
-                if states[c] >= first_match {
-                    ends[c].push((bounds[c] + i + 1, states[c]));
+            }
+            if states.iter().fold(0, |any, &s| any | s) >= first_match {
+                for c in 0..CHAINS {
+                    if states[c] >= first_match {
+                        keep(&mut ends[c], bounds[c] + i + 1, states[c]);
+                    }
                 }
             }
         }
@@ -698,12 +732,12 @@ impl NeedleLists {
             for (at, &x) in (from..).zip(&b[from..bounds[c + 1]]) {
                 state = step(state, x);
                 if state >= first_match {
-                    ends[c].push((at + 1, state));
+                    keep(&mut ends[c], at + 1, state);
                 }
             }
         }
         for (end, state) in ends.into_iter().flatten() {
-            hit(end, self.bits[usize::from(state - first_match) / self.stride]);
+            hit(end, self.bits[(state - first_match) / self.stride]);
         }
     }
 }
@@ -925,13 +959,6 @@ pub fn load8(b: &[u8], pad: u8) -> u64 {
     x | (LOW_BYTES * u64::from(pad)) << (8 * n)
 }
 
-/// The high bits of the eight bytes of `h` as eight bits (bit j for byte j); other bits of `h`
-/// must be clear.
-#[inline]
-const fn byte_mask(h: u64) -> u64 {
-    (h >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56
-}
-
 /// Eight ASCII bytes lower-cased (`to_ascii_lowercase` of each); every byte must be ASCII (below
 /// 0x80), or a sum would carry into the next byte.
 #[inline]
@@ -972,21 +999,30 @@ pub fn block64(b: &[u8], pad: u8) -> [u8; 64] {
     padded
 }
 
-/// Bit j set where byte j of `flags` (each 0 or 1) is 1: eight bytes at a time by one
-/// multiplication.
+/// Bit j set where byte j of `flags` is not 0, byte j being `1 << (j / 8)` or 0 (a flag weighted
+/// by the eighth of the block it is in): the eight eights or-ed together hold the flag of byte
+/// 8k + i at bit 8i + k, an 8 × 8 matrix of bits whose transpose (three rounds of swapping
+/// blocks of bits across its diagonal) holds it at bit 8k + i. A few vector instructions and
+/// some twenty on one word, where a multiplication an eight took some forty.
 #[inline(always)]
 fn gather_bits(flags: &[u8; 64]) -> u64 {
-    let mut m = 0;
-    for (k, eight) in flags.chunks_exact(8).enumerate() {
-        let x = u64::from_le_bytes(eight.try_into().expect("8 bytes"));
-        m |= byte_mask(x << 7) << (8 * k);
+    // Sixteen bytes at a time (a vector register's worth), then the two halves.
+    let x = flags.chunks_exact(16).fold(0, |m, sixteen| m | u128::from_le_bytes(sixteen.try_into().expect("16 bytes")));
+    let mut x = x as u64 | (x >> 64) as u64;
+    // Many tests pass no byte of a block (digits, bytes above ASCII): nothing to transpose.
+    if x == 0 {
+        return 0;
     }
-    m
+    for (shift, mask) in [(7, 0x00AA_00AA_00AA_00AA_u64), (14, 0x0000_CCCC_0000_CCCC), (28, 0x0000_0000_F0F0_F0F0)] {
+        let t = (x ^ (x >> shift)) & mask;
+        x ^= t ^ (t << shift);
+    }
+    x
 }
 
 /// Bit j set where byte j of `block` is not ASCII whitespace (the space and `\t`..=`\r`); bytes
 /// above ASCII are set. The bytes are judged in a fixed-size array (a few vector instructions), a
-/// byte of 0 or 1 each, gathered eight at a time into bits. Also the bytes or-ed together: at
+/// weighted flag each, gathered into bits (`gather_bits`). Also the bytes or-ed together: at
 /// least 0x80 when one is above ASCII.
 #[inline(always)]
 fn word_byte_bits(block: &[u8; 64]) -> (u64, u8) {
@@ -994,10 +1030,11 @@ fn word_byte_bits(block: &[u8; 64]) -> (u64, u8) {
 }
 
 /// Bit j set where byte j of `block` passes `is`: judged into a byte array (a few vector
-/// instructions when `is` is made of comparisons), gathered eight bytes at a time.
+/// instructions when `is` is made of comparisons), its flags weighted and gathered as
+/// `gather_bits` reads them.
 #[inline(always)]
 fn block_bits(block: &[u8; 64], is: impl Fn(u8) -> bool) -> u64 {
-    gather_bits(&std::array::from_fn(|j| u8::from(is(block[j]))))
+    gather_bits(&std::array::from_fn(|j| u8::from(is(block[j])) << (j / 8)))
 }
 
 #[cfg(test)]
