@@ -1,8 +1,9 @@
 //! A fixed map from words, ignoring case, to small values, for the lookups every word of a
 //! resume goes through (is this token a skill? is this word a cue word?). A short ASCII word (the
 //! usual case) is looked up without folding it into a string and without a general-purpose hash:
-//! its first and last bytes and its length pick a bucket by one multiplication, and most words
-//! find their bucket empty, a few instructions in all. The others are loaded as machine words
+//! its first and last bytes and its length give a hash by one multiplication, whose top bits pick
+//! a bit of a fixed-size filter and most words find it clear, a few instructions in all (no
+//! bounds check, no load of the buckets). The others are loaded as machine words
 //! (`text::load8`), lower-cased eight bytes at a time (`text::ascii_lower8`) and compared with
 //! the bucket's keys. Other words are folded (`fold_into`) and looked up in a hash map.
 
@@ -21,8 +22,14 @@ struct Key {
     value: u32,
 }
 
+/// Bits of the hash that pick a bit of `WordTable::filter`.
+const FILTER_BITS: u32 = 12;
+
 /// Words (their folded form) to values.
 pub struct WordTable {
+    /// Bit `h` set when a packed key's hash has `h` in its top `FILTER_BITS` bits: a word whose
+    /// bit is clear is no key. A fixed size, so the word's bit is read with no bounds check.
+    filter: [u64; 1 << (FILTER_BITS - 6)],
     /// Bucket `b` holds `keys[starts[b]..starts[b + 1]]`.
     starts: Vec<u16>,
     keys: Vec<Key>,
@@ -55,7 +62,12 @@ impl WordTable {
         }
         // About eight buckets a key: most lookups of a word that is no key end at an empty one.
         let bits = (keys.len() * 8).max(64).next_power_of_two().trailing_zeros();
-        let mut keys: Vec<(usize, Key)> = keys.into_iter().map(|(k, value)| (bucket_of(&k, bits), Key { words: packed_lower(&k), len: k.len() as u8, value })).collect();
+        let mut filter = [0u64; 1 << (FILTER_BITS - 6)];
+        for (k, _) in &keys {
+            let h = filter_bit(hash_of(k));
+            filter[h >> 6] |= 1 << (h & 63);
+        }
+        let mut keys: Vec<(usize, Key)> = keys.into_iter().map(|(k, value)| (bucket_of(hash_of(&k), bits), Key { words: packed_lower(&k), len: k.len() as u8, value })).collect();
         keys.sort_by_key(|(b, k)| (*b, k.words, k.len));
         let mut starts = Vec::with_capacity((1 << bits) + 1);
         let mut at = 0;
@@ -65,7 +77,7 @@ impl WordTable {
             }
             starts.push(u16::try_from(at).expect("fewer keys than u16::MAX"));
         }
-        WordTable { starts, keys: keys.into_iter().map(|(_, k)| k).collect(), bits, other, long_ascii }
+        WordTable { filter, starts, keys: keys.into_iter().map(|(_, k)| k).collect(), bits, other, long_ascii }
     }
 
     /// The value of `word` (any case), if it is a key. `scratch` holds the folded word when it
@@ -82,14 +94,20 @@ impl WordTable {
         self.get_folded(word, scratch)
     }
 
-    /// The value of an ASCII word (any case), if it is a key: most words stop at an empty bucket.
+    /// The value of an ASCII word (any case), if it is a key: most words stop at a clear bit of
+    /// the filter.
     #[inline(always)]
     pub fn get_ascii(&self, word: &[u8]) -> Option<u32> {
         debug_assert!(word.is_ascii());
         if !(1..=PACKED).contains(&word.len()) {
             return self.get_long_ascii(word);
         }
-        let bucket = bucket_of(word, self.bits);
+        let hash = hash_of(word);
+        let h = filter_bit(hash);
+        if self.filter[h >> 6] & 1 << (h & 63) == 0 {
+            return None;
+        }
+        let bucket = bucket_of(hash, self.bits);
         let (from, to) = (usize::from(self.starts[bucket]), usize::from(self.starts[bucket + 1]));
         if from == to {
             return None;
@@ -120,13 +138,25 @@ impl WordTable {
     }
 }
 
-/// The bucket of a word (1 to `PACKED` ASCII bytes) by its first and last bytes and its length,
-/// a Fibonacci hash's top `bits` bits. The end bytes are or-ed with 0x20, which lower-cases a
-/// letter, so a word and its lower-case key meet in one bucket.
+/// The hash of a word (1 to `PACKED` ASCII bytes) by its first and last bytes and its length, a
+/// Fibonacci hash whose top bits are read (`filter_bit`, `bucket_of`). The end bytes are or-ed
+/// with 0x20, which lower-cases a letter, so a word and its lower-case key meet.
 #[inline(always)]
-fn bucket_of(word: &[u8], bits: u32) -> usize {
+fn hash_of(word: &[u8]) -> u32 {
     let ends = u32::from(word[0] | 0x20) | u32::from(word[word.len() - 1] | 0x20) << 8 | (word.len() as u32) << 16;
-    (ends.wrapping_mul(0x9E37_79B9) >> (32 - bits)) as usize
+    ends.wrapping_mul(0x9E37_79B9)
+}
+
+/// The filter's bit of a hash: its top `FILTER_BITS` bits (below the filter's size by the shift).
+#[inline(always)]
+fn filter_bit(hash: u32) -> usize {
+    (hash >> (32 - FILTER_BITS)) as usize
+}
+
+/// The bucket of a hash: its top `bits` bits.
+#[inline(always)]
+fn bucket_of(hash: u32, bits: u32) -> usize {
+    (hash >> (32 - bits)) as usize
 }
 
 /// Whether a word of 1 to `PACKED` bytes is ASCII: the high bits of its bytes read by a few loads
