@@ -134,13 +134,9 @@ impl SkillHits {
             let mut by_len = [NOT_A_TERM; 3];
             let term = word & NOT_A_TERM;
             if term != NOT_A_TERM {
-                // A one-letter skill (C, R) counts only in capitals.
-                let single_letter = if token.is_ascii() {
-                    token.len() == 1
-                } else {
-                    super::fold_into(token, &mut scratch);
-                    super::is_one_char(&scratch)
-                };
+                // A one-letter skill (C, R) counts only in capitals. The token folds to the skill's
+                // folded form (the table matched them), so it is one letter when that is.
+                let single_letter = super::is_one_char(SKILL_TERMS[term as usize].0);
                 if !single_letter || token.chars().all(char::is_uppercase) {
                     by_len[0] = term;
                 }
