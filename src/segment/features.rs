@@ -127,6 +127,10 @@ pub fn name(id: u16) -> String {
 /// Most features a line can have active.
 pub const MAX_ACTIVE: usize = 96;
 
+/// The ids of a neighbouring line copied at once when they are this many or fewer (most lines
+/// have 10 to 25 own features).
+const WIDE: usize = 32;
+
 /// The active feature ids of one line.
 #[derive(Clone, Copy, Debug)]
 pub struct Active {
@@ -154,12 +158,6 @@ impl Active {
         }
     }
 
-    /// Pushes an opening id (`opening_ids`), if there is room.
-    fn push_opening(&mut self, id: u16) {
-        self.opens |= usize::from(self.len) < MAX_ACTIVE;
-        self.push(id);
-    }
-
     /// Pushes each of `ids` plus `offset`, as far as there is room: what `push` of each in turn
     /// does, as one copy the compiler vectorises.
     fn push_offset(&mut self, ids: &[u16], offset: u16) {
@@ -169,6 +167,22 @@ impl Active {
             *slot = id + offset;
         }
         self.len += n as u8;
+    }
+
+    /// `push_offset` of the first `n` of `ids`, which may hold more: when `N` ids fit from the
+    /// end, the first `N` are written (those past the `n`th lie past the end, unread), a fixed-size
+    /// copy the compiler makes a few vector instructions, with no loop over the ids.
+    #[inline(always)]
+    fn push_first<const N: usize>(&mut self, ids: &[u16], n: usize, offset: u16) {
+        let at = usize::from(self.len);
+        match (self.ids.get_mut(at..at + N), ids.first_chunk::<N>()) {
+            (Some(slots), Some(wide)) if n <= N => {
+                // All read before any is written: the compiler need not fear that they overlap.
+                slots.copy_from_slice(&wide.map(|id| id.wrapping_add(offset)));
+                self.len += n as u8;
+            }
+            _ => self.push_offset(&ids[..n], offset),
+        }
     }
 
     pub fn ids(&self) -> &[u16] {
@@ -195,6 +209,12 @@ impl Active {
 
 #[cfg(test)]
 impl Active {
+    /// Pushes an opening id (`opening_ids`), if there is room.
+    fn push_opening(&mut self, id: u16) {
+        self.opens |= usize::from(self.len) < MAX_ACTIVE;
+        self.push(id);
+    }
+
     /// These features as of a line after a blank line (one that may open a section).
     pub fn after_blank(&self) -> Active {
         let mut a = *self;
@@ -466,6 +486,7 @@ fn is_open_ended(d: &str) -> bool {
 }
 
 /// What the features count of a line's whitespace-separated words.
+#[derive(Default)]
 struct WordCounts {
     words: usize,
     /// Words of one character.
@@ -478,41 +499,47 @@ struct WordCounts {
     skills: usize,
 }
 
+impl WordCounts {
+    /// Counts one word (`ascii`: whether it is all ASCII), its cue bits looked up in `cue`. One
+    /// method, so that the word loop's closure holds one pointer to the counts, not one a count.
+    #[inline(always)]
+    fn add(&mut self, b: &[u8], ascii: bool, cue: &text::WordTable) {
+        self.words += 1;
+        let core = if ascii {
+            self.singles += usize::from(b.len() == 1);
+            self.caps_words += usize::from(b[0].is_ascii_uppercase());
+            cue_core_ascii(b)
+        } else {
+            let w = std::str::from_utf8(b).expect("whole characters");
+            self.singles += usize::from(text::is_one_char(w));
+            self.caps_words += usize::from(text::is_capitalised(w));
+            cue_core(w).unwrap_or_default()
+        };
+        if !core.is_empty() {
+            let bits = cue.get_ascii(core).map_or(0, |b| b as u16);
+            self.cue_bits |= bits;
+            self.skills += usize::from(bits & (1 << (Base::Skill1 as u16 - Base::Degree as u16)) != 0);
+        }
+    }
+}
+
 /// A line's characters (`Tally`) and words (`WordCounts`), counted in one pass over its 64-byte
 /// blocks (`text::each_whitespace_word_in_blocks`): each block is judged for the tally as it is
 /// split into words. An ASCII word (most) is read by its bytes, others by their characters.
 fn scan(t: &str) -> (Tally, WordCounts) {
     let cue = cues();
-    let skill = 1 << (Base::Skill1 as u16 - Base::Degree as u16);
     let mut lanes = Lanes::default();
     let mut tally = Tally::default();
-    let (mut words, mut singles, mut caps_words, mut cue_bits, mut skills) = (0, 0, 0, 0u16, 0);
+    let mut counts = WordCounts::default();
     // Inlined where they are called: the word loop is the hot path of the line features.
     text::each_whitespace_word_in_blocks(t, #[inline(always)] |base, block, ascii| {
-        lanes.add_block(base, block, &mut tally);
+        lanes.add_block(base, &block[..(t.len() - base).min(64).div_ceil(16) * 16], &mut tally);
         if !ascii {
             tally.add_above_ascii(t, base, block);
         }
-    }, #[inline(always)] |b, ascii| {
-        words += 1;
-        let core = if ascii {
-            singles += usize::from(b.len() == 1);
-            caps_words += usize::from(b[0].is_ascii_uppercase());
-            cue_core_ascii(b)
-        } else {
-            let w = std::str::from_utf8(b).expect("whole characters");
-            singles += usize::from(text::is_one_char(w));
-            caps_words += usize::from(text::is_capitalised(w));
-            cue_core(w).unwrap_or_default()
-        };
-        if !core.is_empty() {
-            let bits = cue.get_ascii(core).map_or(0, |b| b as u16);
-            cue_bits |= bits;
-            skills += usize::from(bits & skill != 0);
-        }
-    });
+    }, #[inline(always)] |b, ascii| counts.add(b, ascii, cue));
     lanes.flush(&mut tally);
-    (tally, WordCounts { words, singles, caps_words, cue_bits, skills })
+    (tally, counts)
 }
 
 /// `cue_core` of an ASCII word, by its bytes; empty where that is None.
@@ -614,11 +641,12 @@ fn lane_sum(lanes: [u8; 16]) -> usize {
 }
 
 impl Lanes {
-    /// Adds a block of 64 bytes (at offset `base` of the text; spaces past its end, which count
-    /// nothing): four bytes a lane. A lane holds 255, so every 63 blocks the
-    /// lanes are emptied into `tally`.
+    /// Adds the part of a 64-byte block (at offset `base` of the text) that holds text, in whole
+    /// sixteens (the spaces past the text's end count nothing; a short line's block is mostly
+    /// such spaces, and sixteens of them are not judged): at most four bytes a lane. A lane holds
+    /// 255, so every 63 blocks the lanes are emptied into `tally`.
     #[inline(always)]
-    fn add_block(&mut self, base: usize, block: &[u8; 64], tally: &mut Tally) {
+    fn add_block(&mut self, base: usize, block: &[u8], tally: &mut Tally) {
         for sixteen in block.chunks_exact(16) {
             self.add(sixteen.try_into().expect("16 bytes"));
         }
@@ -762,7 +790,7 @@ pub fn extract_in_streams(lines: &[Line], own: &[Active], rules: Option<&[RuleVi
         let mut cut = false;
         if let Some(p) = prev[ctx] {
             let before = a.ids().len();
-            a.push_offset(own[p].ids(), BASE);
+            a.push_first::<WIDE>(&own[p].ids, own[p].ids().len(), BASE);
             a.opens |= own[p].opens_next;
             cut = a.ids().len() - before < own[p].ids().len();
         }
@@ -770,39 +798,48 @@ pub fn extract_in_streams(lines: &[Line], own: &[Active], rules: Option<&[RuleVi
             next[ctx] = (i + 1..lines.len()).find(|&n| lines[n].kind != LineKind::Blank && stream(n) == ctx).unwrap_or(lines.len());
         }
         if next[ctx] < lines.len() {
-            a.push_offset(own[next[ctx]].ids(), 2 * BASE);
+            a.push_first::<WIDE>(&own[next[ctx]].ids, own[next[ctx]].ids().len(), 2 * BASE);
         }
-        match last_head[ctx] {
-            Some(k) => a.push(LAST_HEAD + k as u16),
-            None => a.push(NO_HEAD),
-        }
+        // The context's ids, gathered here (their count in a register) and pushed at once;
+        // `opening` is whether one of them is an opening id.
+        let (mut context_ids, mut n, mut opening) = ([0u16; 16], 0, false);
+        let mut add = |id: u16, opens: bool| {
+            context_ids[n] = id;
+            n += 1;
+            opening |= opens;
+        };
+        add(last_head[ctx].map_or(NO_HEAD, |k| LAST_HEAD + k as u16), false);
         if seen == 0 {
-            a.push_opening(FIRST_LINE);
+            add(FIRST_LINE, true);
         }
         if seen < 5 {
-            a.push(TOP5);
+            add(TOP5, false);
         }
-        a.push(POS + (seen * 5 / non_blank).min(4) as u16);
+        add(POS + (seen * 5 / non_blank).min(4) as u16, false);
         if i > 0 && lines[i - 1].kind == LineKind::Blank {
-            a.push_opening(PREV_BLANK);
+            add(PREV_BLANK, true);
         }
         if lines.get(i + 1).is_some_and(|n| n.kind == LineKind::Blank) {
-            a.push(NEXT_BLANK);
+            add(NEXT_BLANK, false);
         }
         if since_head[ctx] == 1 {
-            a.push_opening(AFTER_HEAD);
+            add(AFTER_HEAD, true);
         }
-        a.push(BIAS);
+        add(BIAS, false);
         if let Some(r) = rules.and_then(|r| r.get(i)) {
-            a.push(RULE_KIND + r.kind as u16);
+            add(RULE_KIND + r.kind as u16, false);
             if r.heading {
-                a.push_opening(RULE_HEADING);
+                add(RULE_HEADING, true);
             }
             if r.begin {
-                a.push(RULE_BEGIN);
+                add(RULE_BEGIN, false);
             }
         }
-        if cut {
+        let before = a.ids().len();
+        a.push_first::<16>(&context_ids, n, 0);
+        a.opens |= opening;
+        // Some did not fit: `opens` is read from the ids there are.
+        if cut || a.ids().len() - before < n {
             a.opens = any_opening(a.ids());
         }
         if let LineKind::Heading(k) = l.kind {
@@ -950,6 +987,19 @@ mod tests {
             a.push_offset(&ids[..take], BASE);
             ids[..take].iter().for_each(|&id| b.push(BASE + id));
             assert_eq!(a.ids(), b.ids());
+        }
+        // `push_first` is `push_offset` of the first n, whether all `N` fit or not.
+        for before in [0, 30, 64, 70, 90, 96] {
+            for n in [0, 1, 16, 17, 32, 33, 70] {
+                let (mut a, mut b) = (Active::default(), Active::default());
+                for id in 0..before {
+                    a.push(id);
+                    b.push(id);
+                }
+                a.push_first::<WIDE>(&ids, n, BASE);
+                b.push_offset(&ids[..n], BASE);
+                assert_eq!(a.ids(), b.ids(), "{before} {n}");
+            }
         }
         for t in ["", ".com", "x.co", "a.b.com", "com.", ".cOm", "..com"] {
             assert_eq!(has_dot_com(t.as_bytes()), t.contains(".com"), "{t}");
