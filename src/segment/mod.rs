@@ -205,35 +205,36 @@ struct Tokens<'a> {
 impl<'a> Tokens<'a> {
     fn of(text: &'a str, lines: &[Line]) -> Tokens<'a> {
         let mut words = Vec::with_capacity(text.len() / 6 + 1);
-        text::words_into(text, &mut words);
-        let offset = |w: &str| w.as_ptr() as usize - text.as_ptr() as usize;
-        let mut line_first = Vec::with_capacity(lines.len() + 1);
-        let mut k = 0;
-        for l in lines {
-            while k < words.len() && offset(words[k]) < l.start {
-                k += 1;
-            }
-            line_first.push(k);
-        }
-        line_first.push(words.len());
+        let (starts, ends) = text::words_into_bits(text, &mut words);
         let skills = SkillHits::of(&words);
-        // The text's digits, found 64 bytes at a time (`text::bits_where`), each matched to the
-        // token around it (if any): most tokens hold none and are not tested one by one.
+        // One pass over the text 64 bytes at a time, counting the tokens started before each
+        // chunk (`before`): a line's first token is that count plus the starts in its chunk below
+        // it, with no walk over the tokens. A digit (`text::bits_where`) is a word byte, so it is
+        // in the token of the last start at or before it, and the token's other digits in the
+        // chunk (below its end) are passed over; most tokens hold none and are not tested.
+        let mut line_first = Vec::with_capacity(lines.len() + 1);
         let mut with_digits = Vec::new();
-        let mut k = 0;
+        let (mut before, mut line) = (0, 0);
         for (c, chunk) in text.as_bytes().chunks(64).enumerate() {
+            while let Some(l) = lines.get(line).filter(|l| l.start < c * 64 + 64) {
+                line_first.push(before + (starts[c] & ((1u64 << (l.start & 63)) - 1)).count_ones() as usize);
+                line += 1;
+            }
             let mut digits = text::bits_where(chunk, |b| b.is_ascii_digit());
             while digits != 0 {
-                let at = c * 64 + digits.trailing_zeros() as usize;
-                digits &= digits - 1;
-                while k < words.len() && offset(words[k]) + words[k].len() <= at {
-                    k += 1;
+                let upto = u64::MAX >> (63 - digits.trailing_zeros());
+                let k = (before + (starts[c] & upto).count_ones() as usize - 1) as u32;
+                if with_digits.last() != Some(&k) {
+                    with_digits.push(k);
                 }
-                if k < words.len() && offset(words[k]) <= at && with_digits.last() != Some(&(k as u32)) {
-                    with_digits.push(k as u32);
-                }
+                // The token ends at the first end above the digit (none: on in the next chunk).
+                let end = ends[c] & !upto;
+                digits &= !(end ^ end.wrapping_sub(1)) | end;
             }
+            before += starts[c].count_ones() as usize;
         }
+        line_first.resize(lines.len(), before);
+        line_first.push(words.len());
         Tokens { words, line_first, skills, with_digits }
     }
 

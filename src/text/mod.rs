@@ -160,6 +160,13 @@ impl<'a> Iterator for Words<'a> {
 /// then computed 64 bytes at a time by bit arithmetic (`fill_forward`, `fill_backward`, a carry
 /// through the '+' and '#'): no branch per byte, none per run.
 pub fn words_into<'a>(text: &'a str, out: &mut Vec<&'a str>) {
+    words_into_bits(text, out);
+}
+
+/// `words_into`, also giving back where its tokens start and end as bit sets (bit `i % 64` of
+/// chunk `i / 64` for byte `i`; the ends one chunk longer, for an end at the text's length), so
+/// that a caller can count tokens below an offset by counting bits instead of walking tokens.
+pub(crate) fn words_into_bits<'a>(text: &'a str, out: &mut Vec<&'a str>) -> (Vec<u64>, Vec<u64>) {
     let b = text.as_bytes();
     let n = b.len().div_ceil(64);
     let (mut word, mut part, mut plus) = (vec![0u64; n], vec![0u64; n], vec![0u64; n]);
@@ -232,6 +239,7 @@ pub fn words_into<'a>(text: &'a str, out: &mut Vec<&'a str>) {
             out.push(&text[start..end]);
         }
     }
+    (starts, ends)
 }
 
 /// The bits of `p` that a bit of `seed` (a subset of `p`) reaches going up through set bits of
