@@ -262,7 +262,7 @@ fn cue_map() -> AHashMap<&'static [u8], u16> {
 
 /// Own-line features of one line into `out`.
 fn base_features(line: &Line, out: &mut Active) {
-    let t = trim(line.text);
+    let t = text::trim(line.text);
     let offset = |b: Base| b as u16;
     match line.vocabulary {
         Vocabulary::Heading(k) => out.push(k as u16),
@@ -368,29 +368,6 @@ fn base_features(line: &Line, out: &mut Active) {
     }
 }
 
-/// `s.trim()`, by bytes where it can be: the ASCII whitespace at the ends is cut off without
-/// decoding a character (nothing, when both ends are other ASCII bytes: most lines); an end that
-/// is then above ASCII ("Analyst, Initech —") is decoded, and only if it is a wider space is the
-/// rest left to `str::trim`.
-#[inline(always)]
-fn trim(s: &str) -> &str {
-    // Both ends printable ASCII: nothing to cut, nothing to slice.
-    if let (Some(first), Some(last)) = (s.as_bytes().first(), s.as_bytes().last()) {
-        if first.is_ascii_graphic() && last.is_ascii_graphic() {
-            return s;
-        }
-    }
-    let core = text::trim_bytes(s.as_bytes(), |c| !text::is_ascii_space(c));
-    // Cut at ASCII bytes only: character boundaries.
-    let start = core.as_ptr() as usize - s.as_ptr() as usize;
-    let t = &s[start..start + core.len()];
-    let wide_space = |c: Option<char>| c.is_some_and(char::is_whitespace);
-    match (core.first(), core.last()) {
-        (Some(&first), Some(&last)) if (first >= 0x80 && wide_space(t.chars().next())) || (last >= 0x80 && wide_space(t.chars().next_back())) => t.trim(),
-        _ => t,
-    }
-}
-
 /// Whether a line's own features say it names a title and an employer before a date range.
 pub fn names_title_employer_and_range(own: &Active) -> bool {
     let ids = own.ids();
@@ -459,7 +436,7 @@ fn two_parts(before: &str) -> bool {
         _ => false,
     };
     two || {
-        let b = trim(before).as_bytes();
+        let b = text::trim(before).as_bytes();
         any_byte_at(b, b' ', |i| b[i + 1..].starts_with(b"at "))
     }
 }
@@ -936,11 +913,6 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn trim_agrees_with_str_trim(t in "\\s*\\PC{0,3}\\s*|\\PC*") {
-            proptest::prop_assert_eq!(trim(&t), t.trim());
-        }
-
-        #[test]
         fn word_counts_agree_with_the_simple_ones(t in "\\PC*|([ ,()'.\u{a0}é–]{0,2}(python|Java|PhD|engineer|Volunteer|b\\.s|c\\+\\+|c#|x|É|[a-zA-Z'+#]{1,6})){0,12}") {
             proptest::prop_assert_eq!(word_counts(&t), word_counts_simply(&t));
         }
@@ -953,13 +925,6 @@ mod tests {
         for t in ["", "2019 – Present", "2019-PRESENT)", "Jan 2020 - now.", "(current)", "2021–Present", "2019 to date", "nowhere", "é-present", "présent", "Analyst, Initech —", "Data Analyst | Zillow |", "Nurse at Mercy", "Senior Accountant, ", ", ,", "a·b", "— x —", "Ω, é", "a,b", "a|", "|a", "x — y", "x —— ", "a · b", " ,a, ", "Nurse at", "Nurse at ", " at x", "Nurse at Mercy — "] {
             assert_eq!(is_open_ended(t), open_simply(t), "{t:?}");
             assert_eq!(two_parts(t), two_parts_simply(t), "{t:?}");
-        }
-    }
-
-    #[test]
-    fn trim_is_str_trim() {
-        for s in ["", " ", "x", " x ", "\tJane Doe\r", "\u{a0}x\u{2003}", "x — ", " — ", "\x0bx\x0c", "é", " é\u{3000}", "a b", "\u{85}"] {
-            assert_eq!(trim(s), s.trim(), "{s:?}");
         }
     }
 

@@ -127,9 +127,7 @@ pub fn analyse(text: &str) -> Vec<Line<'_>> {
             content_end -= 1;
         }
         let content = &text[pos..content_end];
-        // Most lines begin and end with an ASCII byte that is no whitespace: nothing to trim.
-        let ends_kept = |b: Option<&u8>| b.is_some_and(|&b| b < 0x80 && !text::is_ascii_space(b));
-        let trimmed = if ends_kept(content.as_bytes().first()) && ends_kept(content.as_bytes().last()) { content } else { content.trim() };
+        let trimmed = text::trim(content);
         let bullet = bullet_marker_len(content).is_some();
         // A line with a digit is no heading and no entry label (see `vocabulary_of`).
         let vocabulary = if bullet || trimmed.is_empty() || bits.has_digit_in(pos..end) { Vocabulary::None } else { vocabulary_of(trimmed, &mut buf) };

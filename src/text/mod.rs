@@ -55,6 +55,29 @@ pub fn trim_keeping(word: &str, keep: impl Fn(u8) -> bool) -> &str {
     &word[start..start + core.len()]
 }
 
+/// `s.trim()`, by bytes where it can be: the ASCII whitespace at the ends is cut off without
+/// decoding a character (nothing, when both ends are other ASCII bytes: most lines); an end that
+/// is then above ASCII ("Analyst, Initech —") is decoded, and only if it is a wider space is the
+/// rest left to `str::trim`.
+#[inline(always)]
+pub fn trim(s: &str) -> &str {
+    // Both ends printable ASCII: nothing to cut, nothing to slice.
+    if let (Some(first), Some(last)) = (s.as_bytes().first(), s.as_bytes().last()) {
+        if first.is_ascii_graphic() && last.is_ascii_graphic() {
+            return s;
+        }
+    }
+    let core = trim_bytes(s.as_bytes(), |c| !is_ascii_space(c));
+    // Cut at ASCII bytes only: character boundaries.
+    let start = core.as_ptr() as usize - s.as_ptr() as usize;
+    let t = &s[start..start + core.len()];
+    let wide_space = |c: Option<char>| c.is_some_and(char::is_whitespace);
+    match (core.first(), core.last()) {
+        (Some(&first), Some(&last)) if (first >= 0x80 && wide_space(t.chars().next())) || (last >= 0x80 && wide_space(t.chars().next_back())) => t.trim(),
+        _ => t,
+    }
+}
+
 /// `b` from its first byte `kept` accepts to its last; empty (at the start of `b`) when there is
 /// none.
 #[inline(always)]
@@ -1051,6 +1074,20 @@ mod tests {
 
     fn toks(s: &str) -> Vec<&str> {
         words(s).collect()
+    }
+
+    #[test]
+    fn trim_is_str_trim() {
+        for s in ["", " ", "x", " x ", "\tJane Doe\r", "\u{a0}x\u{2003}", "x — ", " — ", "\x0bx\x0c", "é", " é\u{3000}", "a b", "\u{85}"] {
+            assert_eq!(trim(s), s.trim(), "{s:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn trim_agrees_with_str_trim(t in "\\s*\\PC{0,3}\\s*|\\PC*") {
+            proptest::prop_assert_eq!(trim(&t), t.trim());
+        }
     }
 
     #[test]
