@@ -145,7 +145,8 @@ pub struct Reader {
     /// The layout of the section's first entry header.
     first: Option<Shape>,
     /// The span of the current entry's header, when the header names no title: its roles'
-    /// dates fall inside it.
+    /// dates fall inside it. Read in experience sections only, so kept in those only (a reader
+    /// reads one section, or its continuation after a page break: one type).
     enclosing: Option<(u32, u32)>,
     /// Whether the current entry has body lines yet (a bullet, a sentence): a line after them
     /// laid out like the first header starts the next entry.
@@ -159,13 +160,14 @@ pub struct Reader {
 }
 
 /// A line for [`Reader::judge`]: the line, its neighbours in its stream, and what the model and
-/// the rules say of it.
-pub struct Judged<'l, 'a> {
+/// the rules say of it. The model's score is asked for only when the rest leaves it to decide.
+pub struct Judged<'l, 'a, S: Fn() -> f32> {
     pub line: &'l Line<'a>,
     pub prev: Option<&'l Line<'a>>,
     pub next: Option<&'l Line<'a>>,
-    /// The entry-start model's log-odds that the line starts an entry.
-    pub score: f32,
+    /// The entry-start model's log-odds that the line starts an entry (a sum over the line's
+    /// features, read when needed).
+    pub score: S,
     /// The rules' sure job header (a title, an employer and a date range), whatever the model says.
     pub sure: bool,
     /// The line is the first body line of its section in its stream.
@@ -186,7 +188,7 @@ impl Reader {
     }
 
     /// Whether the line starts an entry of a section of type `kind`; reads the line either way.
-    pub fn judge(&mut self, j: &Judged, kind: SectionType) -> bool {
+    pub fn judge(&mut self, j: &Judged<impl Fn() -> f32>, kind: SectionType) -> bool {
         let l = j.line;
         if matches!(l.kind, LineKind::Heading(_)) {
             // A heading merged into the section (a page-break repeat, a second heading of the
@@ -195,8 +197,9 @@ impl Reader {
         }
         let dated_kind = matches!(kind, SectionType::Experience | SectionType::Education);
         let heads = can_head(l, j.prev, j.rules, j.first_line || self.bullets);
-        let model = j.sure || j.score > BEGIN_THRESHOLD;
-        let mut begins = model && (heads || !dated_kind) && !(j.after_turn && dated_kind);
+        // The model is asked last: most lines it would be asked of are settled before.
+        let model = || j.sure || (j.score)() > BEGIN_THRESHOLD;
+        let mut begins = (!dated_kind || (heads && !j.after_turn)) && model();
         // The line right under an entry's undated first line that brings the date, or whose next
         // line does, completes that header ("Bachelor of Science in Nursing" / "University of
         // Arizona, Tucson, AZ – May 2016"), unless the rules start an entry there.
@@ -228,7 +231,7 @@ impl Reader {
                 self.first = Some(Shape::of(l, j.next));
                 self.bullets = l.bullet;
             }
-            self.enclosing = if j.titled || !l.has_date() { None } else { span(l, None) };
+            self.enclosing = if kind != SectionType::Experience || j.titled || !l.has_date() { None } else { span(l, None) };
             self.body_seen = false;
             self.since = 0;
             self.undated = !l.has_date();

@@ -392,7 +392,7 @@ fn classified(lines: &[Line], tokens: &Tokens, rules: Option<&[features::RuleVie
                 line: &lines[i],
                 prev: before.map(|p| &lines[p]),
                 next: next_in_stream[i].map(|n| &lines[n]),
-                score: model.begin_score_in_section(a, s.kind, first_line),
+                score: || model.begin_score_in_section(a, s.kind, first_line),
                 sure: sure_header,
                 first_line,
                 after_turn,
