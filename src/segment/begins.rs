@@ -17,6 +17,7 @@
 
 use super::classifier::BEGIN_THRESHOLD;
 use super::dates::months_spanned;
+use super::features::{names_a_title, names_title_employer_and_range, Active};
 use super::lines::{Line, LineKind};
 use super::SectionType;
 
@@ -168,8 +169,8 @@ pub struct Judged<'l, 'a, S: Fn() -> f32> {
     /// The entry-start model's log-odds that the line starts an entry (a sum over the line's
     /// features, read when needed).
     pub score: S,
-    /// The rules' sure job header (a title, an employer and a date range), whatever the model says.
-    pub sure: bool,
+    /// The line's own features (`features::own_features`): what it names.
+    pub own: &'l Active,
     /// The line is the first body line of its section in its stream.
     pub first_line: bool,
     /// The line is the first after a section resumed past a page break: it goes on the entry
@@ -177,8 +178,6 @@ pub struct Judged<'l, 'a, S: Fn() -> f32> {
     pub after_turn: bool,
     /// The rules start an entry here.
     pub rules: bool,
-    /// The line names a job title (the title cue words).
-    pub titled: bool,
 }
 
 impl Reader {
@@ -197,8 +196,10 @@ impl Reader {
         }
         let dated_kind = matches!(kind, SectionType::Experience | SectionType::Education);
         let heads = can_head(l, j.prev, j.rules, j.first_line || self.bullets);
-        // The model is asked last: most lines it would be asked of are settled before.
-        let model = || j.sure || (j.score)() > BEGIN_THRESHOLD;
+        // The rules overrule a doubtful model on a job header with a title, an employer and a
+        // date range: a convention the training resumes rarely show without a blank line before
+        // it, and the one a reader is surest of. Asked last: most lines are settled before.
+        let model = || (j.rules && names_title_employer_and_range(j.own)) || (j.score)() > BEGIN_THRESHOLD;
         let mut begins = (!dated_kind || (heads && !j.after_turn)) && model();
         // The line right under an entry's undated first line that brings the date, or whose next
         // line does, completes that header ("Bachelor of Science in Nursing" / "University of
@@ -231,7 +232,7 @@ impl Reader {
                 self.first = Some(Shape::of(l, j.next));
                 self.bullets = l.bullet;
             }
-            self.enclosing = if kind != SectionType::Experience || j.titled || !l.has_date() { None } else { span(l, None) };
+            self.enclosing = if kind != SectionType::Experience || !l.has_date() || names_a_title(j.own) { None } else { span(l, None) };
             self.body_seen = false;
             self.since = 0;
             self.undated = !l.has_date();

@@ -382,22 +382,16 @@ fn classified(lines: &[Line], tokens: &Tokens, rules: Option<&[features::RuleVie
             if i < body || !s.kind.has_entries() || lines[i].kind == LineKind::Rule {
                 continue;
             }
-            // The rules overrule a doubtful model on a job header with a title, an employer and
-            // a date range: a convention the training resumes rarely show without a blank line
-            // before it, and the one a reader is surest of.
-            let rules_begin = rules.is_some_and(|r| r[i].begin);
-            let sure_header = rules_begin && features::names_title_employer_and_range(&own[i]);
             let (first_line, after_turn) = streams[st].place();
             let line = begins::Judged {
                 line: &lines[i],
                 prev: before.map(|p| &lines[p]),
                 next: next_in_stream[i].map(|n| &lines[n]),
                 score: || model.begin_score_in_section(a, s.kind, first_line),
-                sure: sure_header,
+                own: &own[i],
                 first_line,
                 after_turn,
-                rules: rules_begin,
-                titled: features::names_a_title(&own[i]),
+                rules: rules.is_some_and(|r| r[i].begin),
             };
             begins[i] = streams[st].reader.judge(&line, s.kind);
         }
