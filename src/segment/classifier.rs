@@ -131,10 +131,18 @@ impl Model {
     /// vectors; every lane adds the same ids in the same order, so the scores are the same.
     fn padded_scores(&self, a: &Active) -> [f32; LANES] {
         let mut s = [0.0f32; LANES];
-        for &id in a.ids() {
-            // Read whole: the row's alignment lets the adds take it straight from memory.
-            let Row(w) = self.section[usize::from(id)];
-            for (x, y) in s.iter_mut().zip(w) {
+        // Read whole: the row's alignment lets the adds take it straight from memory.
+        let row = |id: u16| self.section[usize::from(id)].0;
+        // Two ids a step (half the loop's own work), each lane adding the first, then the second.
+        let pairs = a.ids().chunks_exact(2);
+        let odd = pairs.remainder();
+        for p in pairs {
+            for ((x, y), z) in s.iter_mut().zip(row(p[0])).zip(row(p[1])) {
+                *x = *x + y + z;
+            }
+        }
+        for &id in odd {
+            for (x, y) in s.iter_mut().zip(row(id)) {
                 *x += y;
             }
         }
@@ -471,19 +479,13 @@ fn looks_interleaved(top: &[u8]) -> bool {
 
 /// The index of the largest of a padded row's first K values (the first of equals), for values
 /// without NaN (scores are sums of finite weights, or -inf): the largest by lane-wise maxima over
-/// the row's four quarters (whole vectors, the padding set to -inf), then the first value that
-/// equals it.
+/// the row's four quarters (whole vectors; the padding lanes repeat the last value, which changes
+/// neither the largest nor where it first is), then the first value that equals it.
 fn argmax(x: &[f32; LANES]) -> usize {
-    let mut v = *x;
-    v[K..].fill(f32::NEG_INFINITY);
-    let mut m = [f32::NEG_INFINITY; 4];
-    for q in v.chunks_exact(4) {
-        for (a, &b) in m.iter_mut().zip(q) {
-            *a = larger(*a, b);
-        }
-    }
+    let lane = |i: usize| x[i.min(K - 1)];
+    let m: [f32; 4] = std::array::from_fn(|j| larger(larger(lane(j), lane(j + 4)), larger(lane(j + 8), lane(j + 12))));
     let max = larger(larger(m[0], m[2]), larger(m[1], m[3]));
-    v.iter().position(|&y| y == max).unwrap_or(0)
+    x[..K].iter().position(|&y| y == max).unwrap_or(0)
 }
 
 /// Spreads a path over the non-blank lines to every line: a blank line takes the type (and
