@@ -110,8 +110,8 @@ fn train_model(docs: &[Doc], with_rules: bool, s: &Settings) -> Model {
             let mut p = m.section_scores(&e.feats);
             log_softmax(&mut p);
             for id in e.feats.ids() {
-                let w = &mut m.section[usize::from(*id)];
-                for (k, wk) in w.iter_mut().enumerate() {
+                let w = &mut m.section[usize::from(*id)].0;
+                for (k, wk) in w[..K].iter_mut().enumerate() {
                     let target = if k == e.kind as usize { 1.0 } else { 0.0 };
                     *wk -= rate * e.weight * (p[k].exp() - target);
                 }
@@ -126,7 +126,7 @@ fn train_model(docs: &[Doc], with_rules: bool, s: &Settings) -> Model {
             }
         }
         let decay = 1.0 - rate * s.l2;
-        m.section.iter_mut().flatten().for_each(|w| *w *= decay);
+        m.section.iter_mut().flat_map(|r| &mut r.0).for_each(|w| *w *= decay);
         m.begin.iter_mut().for_each(|w| *w *= decay);
     }
     // Transitions between consecutive non-blank lines' true types, add-one smoothed, over the

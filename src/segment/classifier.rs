@@ -24,8 +24,8 @@ pub const BEGIN_THRESHOLD: f32 = -0.25;
 /// One weight set.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Model {
-    /// Per feature id, its weight for each section type.
-    pub section: Vec<[f32; K]>,
+    /// Per feature id, its weight for each section type (a `Row`: the padding lanes are 0).
+    pub section: Vec<Row>,
     /// Per feature id, its weight for "begins an entry".
     pub begin: Vec<f32>,
     /// Per feature id, its weight for "belongs to the other stream than the line before" in
@@ -38,6 +38,12 @@ pub struct Model {
     /// The two-stream decoder's parameters (flattened two-column text).
     pub streams: Streams,
 }
+
+/// A feature's section weights, padded from K to LANES lanes with zeros and aligned, so a line's
+/// scores add whole rows straight from memory, whole vectors at a time.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[repr(C, align(64))]
+pub struct Row(pub [f32; LANES]);
 
 /// Parameters of the two-stream decoder, log-probabilities learned from the interleaved training
 /// resumes (training infers each line's stream from the labels). Text read line by line off a
@@ -106,7 +112,7 @@ pub struct Weights {
 impl Model {
     pub fn zero() -> Model {
         Model {
-            section: vec![[0.0; K]; COUNT as usize],
+            section: vec![Row([0.0; LANES]); COUNT as usize],
             begin: vec![0.0; COUNT as usize],
             switch: vec![0.0; COUNT as usize],
             transition: [[0.0; K]; K],
@@ -117,10 +123,26 @@ impl Model {
 
     /// Unnormalised log-scores of each section type for a line.
     pub fn section_scores(&self, a: &Active) -> [f32; K] {
-        let mut s = [0.0f32; K];
-        for &id in a.ids() {
-            let w = &self.section[usize::from(id)];
-            for (x, y) in s.iter_mut().zip(w) {
+        let s = self.padded_scores(a);
+        std::array::from_fn(|k| s[k])
+    }
+
+    /// `section_scores` padded to LANES (the padding lanes are 0): whole rows added, as whole
+    /// vectors; every lane adds the same ids in the same order, so the scores are the same.
+    fn padded_scores(&self, a: &Active) -> [f32; LANES] {
+        let mut s = [0.0f32; LANES];
+        // Read whole: the row's alignment lets the adds take it straight from memory.
+        let row = |id: u16| self.section[usize::from(id)].0;
+        // Two ids a step (half the loop's own work), each lane adding the first, then the second.
+        let pairs = a.ids().chunks_exact(2);
+        let odd = pairs.remainder();
+        for p in pairs {
+            for ((x, y), z) in s.iter_mut().zip(row(p[0])).zip(row(p[1])) {
+                *x = *x + y + z;
+            }
+        }
+        for &id in odd {
+            for (x, y) in s.iter_mut().zip(row(id)) {
                 *x += y;
             }
         }
@@ -156,9 +178,9 @@ impl Model {
     /// two. `physical` are the features with physical neighbours, which the switch model reads.
     /// Also returns, for every line, the context (0 or 1) that gave its decoded type.
     pub fn decode_streams(&self, contexts: &[Vec<Option<Active>>; 2], physical: &[Option<Active>]) -> (Decoded, Vec<u8>) {
-        let (first, _, _) = self.emissions(&contexts[0], true);
-        let (second, _, _) = self.emissions(&contexts[1], true);
-        let em: Vec<[f32; K]> = first.iter().zip(&second).map(|(a, b)| std::array::from_fn(|k| a[k].max(b[k]))).collect();
+        let first = self.log_probabilities(&contexts[0]);
+        let second = self.log_probabilities(&contexts[1]);
+        let em: Vec<[f32; LANES]> = first.iter().zip(&second).map(|(a, b)| std::array::from_fn(|k| a[k].max(b[k]))).collect();
         let (path, streams, _) = self.two_streams(&em, &headings(&contexts[0]), &self.switch_costs(physical));
         let chosen: Vec<u8> = path.iter().zip(first.iter().zip(&second)).map(|(&k, (a, b))| u8::from(b[usize::from(k)] > a[usize::from(k)])).collect();
         (spread(&contexts[0], &path, &streams), spread(&contexts[0], &path, &chosen).streams)
@@ -176,29 +198,37 @@ impl Model {
     fn read(&self, feats: &[Option<Active>]) -> Reading {
         // Unnormalised: a line's log-probabilities are its scores less one constant, which every
         // path through the line pays alike, in one stream or two.
-        let (em, top, open) = self.emissions(feats, false);
+        let (em, top, open) = self.emissions(feats);
         let (path, one) = self.viterbi(&em, &open);
         let two = (self.streams.prior.is_finite() && looks_interleaved(&top)).then(|| self.two_streams(&em, &headings(feats), &self.switch_costs(feats)));
         Reading { path, one, two }
     }
 
-    /// The log-probabilities of every non-blank line's type (with `normalise`; else the scores
-    /// they differ from by a constant a line), the most likely type, and whether a section may
-    /// open at the line (`features::may_open_section`, what `viterbi` takes), in one pass.
-    fn emissions(&self, feats: &[Option<Active>], normalise: bool) -> (Vec<[f32; K]>, Vec<u8>, Vec<bool>) {
-        let mut em: Vec<[f32; K]> = Vec::with_capacity(feats.len());
+    /// The scores of every non-blank line's types (its log-probabilities plus a constant a line),
+    /// the most likely type, and whether a section may open at the line
+    /// (`features::may_open_section`, what `viterbi` takes), in one pass. The scores are padded to
+    /// LANES (`padded_scores`; the padding is never read).
+    fn emissions(&self, feats: &[Option<Active>]) -> (Vec<[f32; LANES]>, Vec<u8>, Vec<bool>) {
+        let mut em: Vec<[f32; LANES]> = Vec::with_capacity(feats.len());
         let mut top: Vec<u8> = Vec::with_capacity(feats.len());
         let mut open: Vec<bool> = Vec::with_capacity(feats.len());
         for a in feats.iter().flatten() {
-            let mut e = self.section_scores(a);
-            if normalise {
-                log_softmax(&mut e);
-            }
+            let e = self.padded_scores(a);
             top.push(argmax(&e) as u8);
             em.push(e);
             open.push(features::may_open_section(a));
         }
         (em, top, open)
+    }
+
+    /// The log-probabilities of every non-blank line's types: `emissions` normalised, a pass of
+    /// its own (so the scores stay whole vectors while they are summed), padded as they are.
+    fn log_probabilities(&self, feats: &[Option<Active>]) -> Vec<[f32; LANES]> {
+        let (mut em, _, _) = self.emissions(feats);
+        for e in &mut em {
+            log_softmax(e.first_chunk_mut().expect("K is at most LANES"));
+        }
+        em
     }
 
     /// The scaled log-probabilities that each non-blank line switches stream, and that it stays.
@@ -221,7 +251,7 @@ impl Model {
     /// scores before it and the maxima it took; the backtrace then finds, for the one state on the
     /// path at each line, which predecessor gave its maximum (`best_from`, the first of equals, as
     /// the forward pass's strict comparisons keep it).
-    fn viterbi(&self, em: &[[f32; K]], open: &[bool]) -> (Vec<u8>, f32) {
+    fn viterbi(&self, em: &[[f32; LANES]], open: &[bool]) -> (Vec<u8>, f32) {
         let Some((first, rest)) = em.split_first() else { return (Vec::new(), 0.0) };
         let mut history: Vec<([f32; LANES], [f32; LANES])> = Vec::with_capacity(rest.len());
         // Scores padded to LANES (the padding is never a `from`), so every step is whole vectors.
@@ -256,7 +286,7 @@ impl Model {
                 *x += e;
             }
         }
-        let mut state = argmax(&score[..K]);
+        let mut state = argmax(&score);
         let best = score[state];
         let mut path = vec![0u8; em.len()];
         path[rest.len()] = state as u8;
@@ -292,7 +322,7 @@ impl Model {
     /// the compiler vectorises; a transposed copy makes the other stream's rows contiguous too)
     /// and the scores of every line; the backtrace then finds, for the one state on the path at
     /// each line, which predecessor gave its score (`TwoStep::from`, the first of equals).
-    fn two_streams(&self, em: &[[f32; K]], heading: &[bool], costs: &[(f32, f32)]) -> (Vec<u8>, Vec<u8>, f32) {
+    fn two_streams(&self, em: &[[f32; LANES]], heading: &[bool], costs: &[(f32, f32)]) -> (Vec<u8>, Vec<u8>, f32) {
         let Some((first, rest)) = em.split_first() else { return (Vec::new(), Vec::new(), 0.0) };
         // Both streams start in the first line's section.
         let mut v: Scores = [[f32::NEG_INFINITY; LANES]; LANES];
@@ -447,18 +477,15 @@ fn looks_interleaved(top: &[u8]) -> bool {
     top.windows(3).filter(|w| w[0] == w[2] && w[0] != w[1]).nth(1).is_some()
 }
 
-/// The index of the largest value (the first of equals; 0 when the first is NaN). The best
-/// value so far is kept, not loaded again by its index: each comparison then waits only on the
-/// one before it, not on a load too.
-fn argmax(x: &[f32]) -> usize {
-    let Some((&first, rest)) = x.split_first() else { return 0 };
-    let (mut arg, mut best) = (0, first);
-    for (k, &v) in (1..).zip(rest) {
-        if v > best {
-            (arg, best) = (k, v);
-        }
-    }
-    arg
+/// The index of the largest of a padded row's first K values (the first of equals), for values
+/// without NaN (scores are sums of finite weights, or -inf): the largest by lane-wise maxima over
+/// the row's four quarters (whole vectors; the padding lanes repeat the last value, which changes
+/// neither the largest nor where it first is), then the first value that equals it.
+fn argmax(x: &[f32; LANES]) -> usize {
+    let lane = |i: usize| x[i.min(K - 1)];
+    let m: [f32; 4] = std::array::from_fn(|j| larger(larger(lane(j), lane(j + 4)), larger(lane(j + 8), lane(j + 12))));
+    let max = larger(larger(m[0], m[2]), larger(m[1], m[3]));
+    x[..K].iter().position(|&y| y == max).unwrap_or(0)
 }
 
 /// Spreads a path over the non-blank lines to every line: a blank line takes the type (and
@@ -526,7 +553,7 @@ pub fn parse(text: &str) -> Result<Weights, String> {
         match table {
             "section" => {
                 row(K)?;
-                model.section[feature()?].copy_from_slice(&values);
+                model.section[feature()?].0[..K].copy_from_slice(&values);
             }
             "begin" => {
                 row(1)?;
@@ -591,7 +618,7 @@ pub fn to_tsv(w: &Weights, header: &str) -> String {
             row(&mut out, set, "transition", classes[k], t);
         }
         for id in 0..COUNT {
-            row(&mut out, set, "section", &super::features::name(id), &m.section[usize::from(id)]);
+            row(&mut out, set, "section", &super::features::name(id), &m.section[usize::from(id)].0[..K]);
         }
         for id in 0..COUNT {
             row(&mut out, set, "begin", &super::features::name(id), &[m.begin[usize::from(id)]]);
@@ -634,7 +661,7 @@ mod tests {
         let mut m = Model::zero();
         for k in SectionType::ALL {
             let id = (0..COUNT).find(|&i| super::super::features::name(i) == format!("section_{}", k.as_str())).expect("section feature");
-            m.section[usize::from(id)][k as usize] = 4.5;
+            m.section[usize::from(id)].0[k as usize] = 4.5;
         }
         for (from, row) in m.transition.iter_mut().enumerate() {
             for (to, t) in row.iter_mut().enumerate() {
@@ -656,7 +683,7 @@ mod tests {
     fn sections_change_only_where_a_line_may_open_one() {
         let m = hand_model();
         let path = |kinds: &[SectionType], open: &[bool]| {
-            let (em, _, _) = m.emissions(&lines(kinds), true);
+            let em = m.log_probabilities(&lines(kinds));
             m.viterbi(&em, open).0.iter().map(|&k| SectionType::ALL[usize::from(k)]).collect::<Vec<_>>()
         };
         // Where every line may open a section the path follows the lines; where the third
@@ -676,7 +703,7 @@ mod tests {
         // skills): the one-stream decoder pays a change at every alternation and smears.
         let truth = [C, C, U, C, U, U, C, E, S, E, E, S, E, S, E];
         let feats = lines(&truth);
-        let (em, _, _) = m.emissions(&feats, true);
+        let em = m.log_probabilities(&feats);
         let (one, _) = m.viterbi(&em, &vec![true; em.len()]);
         assert_ne!(one.iter().map(|&k| SectionType::ALL[usize::from(k)]).collect::<Vec<_>>(), truth, "one stream smears");
         let d = m.decode(&feats);

@@ -18,7 +18,7 @@ use lines::{Line, LineKind};
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
 
-pub use classifier::{log_softmax, parse as parse_weights, to_tsv as weights_tsv, Decoded, Model, Streams, Weights, K};
+pub use classifier::{log_softmax, parse as parse_weights, to_tsv as weights_tsv, Decoded, Model, Row, Streams, Weights, K};
 pub use dates::find_dates;
 pub use features::{name as feature_name, Active, COUNT as FEATURES};
 
