@@ -205,8 +205,8 @@ struct Tokens<'a> {
 impl<'a> Tokens<'a> {
     fn of(text: &'a str, lines: &[Line]) -> Tokens<'a> {
         let mut words = Vec::with_capacity(text.len() / 6 + 1);
-        let (starts, ends) = text::words_into_bits(text, &mut words);
-        let skills = SkillHits::of(&words);
+        let (starts, ends, ascii) = text::words_into_bits(text, &mut words);
+        let skills = if ascii { SkillHits::of_ascii(&words) } else { SkillHits::of(&words) };
         // One pass over the text 64 bytes at a time, counting the tokens started before each
         // chunk (`before`): a line's first token is that count plus the starts in its chunk below
         // it, with no walk over the tokens. A digit (`text::bits_where`) is a word byte, so it is

@@ -188,11 +188,14 @@ pub fn words_into<'a>(text: &'a str, out: &mut Vec<&'a str>) {
 
 /// `words_into`, also giving back where its tokens start and end as bit sets (bit `i % 64` of
 /// chunk `i / 64` for byte `i`; the ends one chunk longer, for an end at the text's length), so
-/// that a caller can count tokens below an offset by counting bits instead of walking tokens.
-pub(crate) fn words_into_bits<'a>(text: &'a str, out: &mut Vec<&'a str>) -> (Vec<u64>, Vec<u64>) {
+/// that a caller can count tokens below an offset by counting bits instead of walking tokens;
+/// and whether every token is ASCII (no character above ASCII is a word or inner one), so that
+/// a caller can look them up by their bytes (`SkillHits::of_ascii`).
+pub(crate) fn words_into_bits<'a>(text: &'a str, out: &mut Vec<&'a str>) -> (Vec<u64>, Vec<u64>, bool) {
     let b = text.as_bytes();
     let n = b.len().div_ceil(64);
     let (mut word, mut part, mut plus) = (vec![0u64; n], vec![0u64; n], vec![0u64; n]);
+    let mut wide_in_token = false;
     // ASCII by comparisons, 64 bytes to a word of bits (see `masks_of`); bytes above ASCII are
     // marked 0 here, and the characters they begin are decoded after, each marking all its bytes.
     for (k, chunk) in b.chunks(64).enumerate() {
@@ -209,6 +212,7 @@ pub(crate) fn words_into_bits<'a>(text: &'a str, out: &mut Vec<&'a str>) -> (Vec
                 leads &= leads - 1;
                 let ch = text[i..].chars().next().expect("a lead byte begins a character");
                 let (w, p) = (is_word_char(ch), is_word_char(ch) || is_inner_char(ch));
+                wide_in_token |= p;
                 for at in i..i + ch.len_utf8() {
                     word[at >> 6] |= u64::from(w) << (at & 63);
                     part[at >> 6] |= u64::from(p) << (at & 63);
@@ -262,7 +266,7 @@ pub(crate) fn words_into_bits<'a>(text: &'a str, out: &mut Vec<&'a str>) -> (Vec
             out.push(&text[start..end]);
         }
     }
-    (starts, ends)
+    (starts, ends, !wide_in_token)
 }
 
 /// The bits of `p` that a bit of `seed` (a subset of `p`) reaches going up through set bits of
@@ -1150,6 +1154,16 @@ mod tests {
         let long = "Built C++ & C# tools at AT&T (2019-2021); front-end… naïve ’quotes’ x-- -- ++a+ #1 a'b' ".repeat(5);
         for t in ["", " ", "a", "C++, C# and Node.js; CI/CD.", "Python.", "  ...  ", "naïve café", "x’", "’x", "a+#+b+#", "é", "a\u{2003}b", long.as_str()] {
             assert_eq!(words_at_once(t), toks(t), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn words_into_bits_tells_when_every_token_is_ascii() {
+        for (t, want) in [("", true), ("a b", true), ("x — y 2019–2021 • z", true), ("a\u{2003}b", true), ("naïve", false), ("x’y", false), ("’x", false), ("é", false)] {
+            let mut out = Vec::new();
+            let (_, _, ascii) = words_into_bits(t, &mut out);
+            assert_eq!(ascii, want, "{t:?}");
+            assert!(!ascii || out.iter().all(|w| w.is_ascii()), "{t:?}");
         }
     }
 

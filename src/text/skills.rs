@@ -124,13 +124,25 @@ struct Hit {
 impl SkillHits {
     /// The skill starts of `tokens` (split by `text::words`).
     pub fn of(tokens: &[&str]) -> SkillHits {
+        Self::of_by(tokens, #[inline(always)] |table, token, scratch| table.get(token, scratch))
+    }
+
+    /// `of` of tokens that are all ASCII (`text::words_into_bits` tells): each is looked up by
+    /// its bytes (`WordTable::get_ascii`), with no test of them for ASCII.
+    pub fn of_ascii(tokens: &[&str]) -> SkillHits {
+        Self::of_by(tokens, #[inline(always)] |table, token, _| table.get_ascii(token.as_bytes()))
+    }
+
+    /// `of` with `get` looking a token (or two or three joined) up in a table, inlined in each.
+    #[inline(always)]
+    fn of_by(tokens: &[&str], get: impl Fn(&super::WordTable, &str, &mut String) -> Option<u32>) -> SkillHits {
         let m = matcher();
         // About one token in eight or fewer starts a skill: room for them from the start.
         let mut hits = Vec::with_capacity(tokens.len() / 8 + 1);
         let (mut scratch, mut key) = (String::new(), String::new());
         for (i, token) in tokens.iter().enumerate() {
             // Most tokens are no skill's word: one table lookup, no folding.
-            let Some(word) = m.words.get(token, &mut scratch) else { continue };
+            let Some(word) = get(&m.words, token, &mut scratch) else { continue };
             let mut by_len = [NOT_A_TERM; 3];
             let term = word & NOT_A_TERM;
             if term != NOT_A_TERM {
@@ -149,7 +161,7 @@ impl SkillHits {
                     let Some(next) = tokens.get(i + len - 1) else { break };
                     key.push(' ');
                     key.push_str(next);
-                    if let Some(idx) = m.multi.get(&key, &mut scratch) {
+                    if let Some(idx) = get(&m.multi, &key, &mut scratch) {
                         by_len[len - 1] = idx;
                     }
                 }
@@ -210,6 +222,18 @@ mod tests {
     #[test]
     fn single_letters_need_capitals_and_synonyms_dedupe() {
         assert_eq!(names("a r C and R; node, Node.js, nodejs"), vec!["C", "R", "Node.js"]);
+    }
+
+    #[test]
+    fn ascii_tokens_find_what_any_tokens_find() {
+        let text = "Built Ruby on Rails apps, then Python and MACHINE learning with PostgreSQL; C and R; node, Node.js, ci/cd and c++ at a/b testing";
+        let tokens: Vec<&str> = super::super::words(text).collect();
+        let (any, ascii) = (SkillHits::of(&tokens), SkillHits::of_ascii(&tokens));
+        for start in 0..tokens.len() {
+            for end in start..=tokens.len() {
+                assert_eq!(any.in_range(start..end), ascii.in_range(start..end), "{start}..{end}");
+            }
+        }
     }
 
     #[test]

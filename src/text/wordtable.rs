@@ -22,16 +22,19 @@ struct Key {
     value: u32,
 }
 
-/// Bits of the hash that pick a bit of `WordTable::filter`.
-const FILTER_BITS: u32 = 12;
+/// Bits of the hash that pick a bit of `WordTable::filter`: 4 KB a table, so that a word that is
+/// no key seldom finds its bit set by another key's (most words that pass share a key's ends and
+/// length).
+const FILTER_BITS: u32 = 15;
 
 /// Words (their folded form) to values.
 pub struct WordTable {
     /// Bit `h` set when a packed key's hash has `h` in its top `FILTER_BITS` bits: a word whose
     /// bit is clear is no key. A fixed size, so the word's bit is read with no bounds check.
     filter: [u64; 1 << (FILTER_BITS - 6)],
-    /// Bucket `b` holds `keys[starts[b]..starts[b + 1]]`.
-    starts: Vec<u16>,
+    /// Bucket `b` holds `keys[from..to]` for `[from, to] = ranges[b]`: both ends by one load and
+    /// one bounds check.
+    ranges: Vec<[u16; 2]>,
     keys: Vec<Key>,
     /// Bits of the hash that pick a bucket (there are `1 << bits`).
     bits: u32,
@@ -77,7 +80,8 @@ impl WordTable {
             }
             starts.push(u16::try_from(at).expect("fewer keys than u16::MAX"));
         }
-        WordTable { filter, starts, keys: keys.into_iter().map(|(_, k)| k).collect(), bits, other, long_ascii }
+        let ranges = starts.windows(2).map(|w| [w[0], w[1]]).collect();
+        WordTable { filter, ranges, keys: keys.into_iter().map(|(_, k)| k).collect(), bits, other, long_ascii }
     }
 
     /// The value of `word` (any case), if it is a key. `scratch` holds the folded word when it
@@ -108,7 +112,7 @@ impl WordTable {
             return None;
         }
         let bucket = bucket_of(hash, self.bits);
-        let (from, to) = (usize::from(self.starts[bucket]), usize::from(self.starts[bucket + 1]));
+        let [from, to] = self.ranges[bucket].map(usize::from);
         if from == to {
             return None;
         }
