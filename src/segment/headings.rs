@@ -418,7 +418,14 @@ const HEAD_NOUNS: &[&str] = &[
 /// capitalised, no digits or separators ("VP, Customer Experience" is a title), and the last word of the line (or of the first part before "and") one
 /// of `HEAD_NOUNS`, typed as the vocabulary types it. `line` is the trimmed line, `normalised` its `normalise` form.
 pub fn head_noun_type(line: &str, normalised: &str) -> Option<SectionType> {
-    if normalised.split(' ').filter(|&w| w != "and").count() > 3 || !has_head_noun_shape(line) {
+    head_noun_type_if(normalised, || has_head_noun_shape(line))
+}
+
+/// `head_noun_type` with the line's shape told by `shaped` (asked only when the word count
+/// fits): a caller that has already found the line shaped (`has_head_noun_shape`) does not test
+/// it again.
+pub fn head_noun_type_if(normalised: &str, shaped: impl FnOnce() -> bool) -> Option<SectionType> {
+    if normalised.split(' ').filter(|&w| w != "and").count() > 3 || !shaped() {
         return None;
     }
     let first = normalised.split(" and ").next().unwrap_or(normalised);

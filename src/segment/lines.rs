@@ -2,7 +2,7 @@
 //! resumes that have no headings at all) by what their lines look like.
 
 use super::dates::{find_dates_from_runs, DateTokens};
-use super::headings::{has_head_noun_shape, head_noun_type, heading_type, is_entry_label, is_label_word, is_rule, normalise_while};
+use super::headings::{has_head_noun_shape, head_noun_type, head_noun_type_if, heading_type, is_entry_label, is_label_word, is_rule, normalise_while};
 use super::{SectionType, Start};
 use crate::text::{self, bullet_marker_len};
 
@@ -163,7 +163,8 @@ fn vocabulary_of(trimmed: &str, buf: &mut String) -> Vocabulary {
     if !normalised {
         Vocabulary::None
     } else if unknown {
-        head_noun_type(trimmed, buf).map_or(Vocabulary::None, Vocabulary::Heading)
+        // Normalised with an unknown word: the line was found shaped as a head-noun heading.
+        head_noun_type_if(buf, || true).map_or(Vocabulary::None, Vocabulary::Heading)
     } else if is_entry_label(buf) {
         Vocabulary::EntryLabel
     } else {
@@ -186,17 +187,17 @@ fn blocks(lines: &[Line]) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < lines.len() {
-        while i < lines.len() && lines[i].kind == LineKind::Blank {
+        while i < lines.len() && matches!(lines[i].kind, LineKind::Blank) {
             i += 1;
         }
         if i >= lines.len() {
             break;
         }
         let s = i;
-        while i < lines.len() && lines[i].kind != LineKind::Blank {
+        while i < lines.len() && !matches!(lines[i].kind, LineKind::Blank) {
             i += 1;
         }
-        while i < lines.len() && lines[i].kind == LineKind::Blank {
+        while i < lines.len() && matches!(lines[i].kind, LineKind::Blank) {
             i += 1;
         }
         out.push((s, i));
@@ -208,17 +209,16 @@ fn blocks(lines: &[Line]) -> Vec<(usize, usize)> {
 }
 
 /// A paragraph that reads like a profile: long lines of prose (not contact lines), ending a
-/// sentence somewhere.
+/// sentence somewhere. The tests go from the cheapest (a sum of word counts) to the dearest (a search of every
+/// line's text for a sentence end), each only when those before pass.
 fn is_prose(lines: &[Line]) -> bool {
     let w: usize = lines.iter().map(|l| l.words).sum();
-    let long = lines.iter().filter(|l| l.words >= 8 && !l.bullet && !is_contact_line(l)).count();
-    let sentence = lines.iter().any(|l| l.text.contains(". ") || l.text.trim_end().ends_with(['.', '!', '?']));
-    w >= 12 && sentence && long * 2 >= lines.iter().filter(|l| l.kind != LineKind::Blank).count()
+    w >= 12 && lines.iter().filter(|l| l.words >= 8 && !l.bullet && !is_contact_line(l)).count() * 2 >= lines.iter().filter(|l| !matches!(l.kind, LineKind::Blank)).count() && lines.iter().any(|l| l.text.contains(". ") || l.text.trim_end().ends_with(['.', '!', '?']))
 }
 
 /// The top block (name, title, contact lines) unless it is prose, or any block of contact lines.
 fn is_contact_block(index: usize, block: &[Line]) -> bool {
-    (index == 0 && !is_prose(block)) || block.iter().all(|l| l.kind == LineKind::Blank || is_contact_line(l))
+    (index == 0 && !is_prose(block)) || block.iter().all(|l| matches!(l.kind, LineKind::Blank) || is_contact_line(l))
 }
 
 /// Section starts from typing each block (by its index and its range of lines); consecutive
@@ -264,7 +264,7 @@ fn is_cert_block(block: &[Line]) -> bool {
     if certs == 0 {
         return false;
     }
-    let text_lines = block.iter().filter(|l| l.kind != LineKind::Blank).count();
+    let text_lines = block.iter().filter(|l| !matches!(l.kind, LineKind::Blank)).count();
     let degrees = block.iter().filter(|l| l.names(DEGREE_WORD)).count();
     certs * 2 >= text_lines && certs > degrees && !is_prose(block)
 }
@@ -273,7 +273,7 @@ fn is_cert_block(block: &[Line]) -> bool {
 /// commas), no date, and no sentence ("vital signs · hoyer lift · catheter care · ...").
 fn is_list_block(block: &[Line]) -> bool {
     let items = |t: &str| t.matches([',', '·', '•', '|', ';']).count() + 1;
-    !is_prose(block) && block.iter().filter(|l| l.kind != LineKind::Blank).all(|l| items(l.text) >= 3 && !l.has_date() && !l.text.contains(". ") && !l.text.trim_end().ends_with('.'))
+    !is_prose(block) && block.iter().filter(|l| !matches!(l.kind, LineKind::Blank)).all(|l| items(l.text) >= 3 && !l.has_date() && !l.text.contains(". ") && !l.text.trim_end().ends_with('.'))
 }
 
 /// Sections for a resume without headings, from what its blocks contain: dated blocks with a
