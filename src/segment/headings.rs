@@ -428,11 +428,13 @@ pub fn head_noun_type_if(normalised: &str, shaped: impl FnOnce() -> bool) -> Opt
     if normalised.split(' ').filter(|&w| w != "and").count() > 3 || !shaped() {
         return None;
     }
-    let first = normalised.split(" and ").next().unwrap_or(normalised);
-    [normalised, first].iter().find_map(|part| {
+    let noun_type = |part: &str| {
         let last = part.rsplit(' ').next()?;
         HEAD_NOUNS.contains(&last).then(|| vocabulary().get(last).copied()).flatten()
-    })
+    };
+    // The part before the first " and " is read only when the whole line gives nothing; found
+    // by its bytes (a short text: no substring searcher to set up).
+    noun_type(normalised).or_else(|| noun_type(&normalised[..normalised.as_bytes().windows(5).position(|w| w == b" and ")?]))
 }
 
 /// Whether a (trimmed) line is written as a head-noun heading is: no digits or separators
