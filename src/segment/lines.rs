@@ -27,6 +27,9 @@ pub struct Line<'a> {
     pub bullet: bool,
     /// Byte range of the line's date expression, if any (see `dates::find_dates`).
     pub dates: Option<std::ops::Range<usize>>,
+    /// Whether that date is a range (`is_date_range`), read once: features, entry rules and the
+    /// entry reader all ask.
+    pub date_range: bool,
     /// Whitespace-separated words.
     pub words: usize,
     /// What the heading vocabulary makes of the line whatever the guards say: a section type, an
@@ -96,20 +99,21 @@ impl Line<'_> {
         self.dates.is_some()
     }
 
-    /// Whether its date is a range ("2019 – 2021", "Jan 2020 to Present"): a dash or " to " in it.
-    /// One pass of byte tests: '-', the bytes of '–' and '—' (E2 80 93, E2 80 94), or a space
-    /// followed by "to ".
+    /// Whether its date is a range ("2019 – 2021", "Jan 2020 to Present").
     pub fn has_date_range(&self) -> bool {
-        self.dates.as_ref().is_some_and(|r| {
-            let d = &self.text.as_bytes()[r.clone()];
-            (0..d.len()).any(|i| match d[i] {
-                b'-' => true,
-                0xE2 => matches!(d[i + 1..], [0x80, 0x93 | 0x94, ..]),
-                b' ' => d[i + 1..].starts_with(b"to "),
-                _ => false,
-            })
-        })
+        self.date_range
     }
+}
+
+/// Whether a date expression is a range: a dash or " to " in it. One pass of byte tests: '-', the
+/// bytes of '–' and '—' (E2 80 93, E2 80 94), or a space followed by "to ".
+fn is_date_range(d: &[u8]) -> bool {
+    (0..d.len()).any(|i| match d[i] {
+        b'-' => true,
+        0xE2 => matches!(d[i + 1..], [0x80, 0x93 | 0x94, ..]),
+        b' ' => d[i + 1..].starts_with(b"to "),
+        _ => false,
+    })
 }
 
 /// Splits text into lines and types each one.
@@ -138,7 +142,8 @@ pub fn analyse(text: &str) -> Vec<Line<'_>> {
             _ => LineKind::Text,
         };
         let dates = find_dates_from_runs(content, bits.four_digit_runs_in(pos..pos + content.len()).map(|s| s - pos), &mut date_tokens);
-        out.push(Line { start: pos, end, text: content, kind, bullet, dates, words: bits.words_in(pos..end), vocabulary, named: 0 });
+        let date_range = dates.as_ref().is_some_and(|r| is_date_range(&content.as_bytes()[r.clone()]));
+        out.push(Line { start: pos, end, text: content, kind, bullet, dates, date_range, words: bits.words_in(pos..end), vocabulary, named: 0 });
         pos = end;
     }
     named_lists(text, &mut out);
@@ -336,8 +341,7 @@ mod tests {
     #[test]
     fn date_ranges_by_bytes_are_dashes_or_to() {
         for d in ["2019 – 2021", "2019—2021", "2014-2018", "Jan 2020 to Present", "2019 to", "2019 too 2020", "2019 onto 2020", "2019 ’ 2020", "2019 − 2020", "2019 to\u{2014}", "2020"] {
-            let line = Line { start: 0, end: d.len(), text: d, kind: LineKind::Text, bullet: false, dates: Some(0..d.len()), words: 0, vocabulary: Vocabulary::None, named: 0 };
-            assert_eq!(line.has_date_range(), d.contains(['-', '–', '—']) || d.contains(" to "), "{d:?}");
+            assert_eq!(is_date_range(d.as_bytes()), d.contains(['-', '–', '—']) || d.contains(" to "), "{d:?}");
         }
     }
 
