@@ -182,15 +182,12 @@ impl<'a> Iterator for Words<'a> {
 /// '+' or '#'), for ASCII by comparisons without a branch, and where tokens start and end is
 /// then computed 64 bytes at a time by bit arithmetic (`fill_forward`, `fill_backward`, a carry
 /// through the '+' and '#'): no branch per byte, none per run.
-pub fn words_into<'a>(text: &'a str, out: &mut Vec<&'a str>) {
-    words_into_bits(text, out);
-}
-
-/// `words_into`, also giving back where its tokens start and end as bit sets (bit `i % 64` of
-/// chunk `i / 64` for byte `i`; the ends one chunk longer, for an end at the text's length), so
-/// that a caller can count tokens below an offset by counting bits instead of walking tokens;
-/// and whether every token is ASCII (no character above ASCII is a word or inner one), so that
-/// a caller can look them up by their bytes (`SkillHits::of_ascii`).
+///
+/// Also gives back where the tokens start and end as bit sets (bit `i % 64` of chunk `i / 64`
+/// for byte `i`; the ends one chunk longer, for an end at the text's length), so that a caller
+/// can count tokens below an offset by counting bits instead of walking tokens; and whether every
+/// token is ASCII (no character above ASCII is a word or inner one), so that a caller can look
+/// them up by their bytes (`SkillHits::of_ascii`).
 pub(crate) fn words_into_bits<'a>(text: &'a str, out: &mut Vec<&'a str>) -> (Vec<u64>, Vec<u64>, bool) {
     let b = text.as_bytes();
     let n = b.len().div_ceil(64);
@@ -1145,12 +1142,12 @@ mod tests {
 
     fn words_at_once(s: &str) -> Vec<&str> {
         let mut out = Vec::new();
-        words_into(s, &mut out);
+        words_into_bits(s, &mut out);
         out
     }
 
     #[test]
-    fn words_into_finds_the_tokens_of_words() {
+    fn words_into_bits_finds_the_tokens_of_words() {
         let long = "Built C++ & C# tools at AT&T (2019-2021); front-end… naïve ’quotes’ x-- -- ++a+ #1 a'b' ".repeat(5);
         for t in ["", " ", "a", "C++, C# and Node.js; CI/CD.", "Python.", "  ...  ", "naïve café", "x’", "’x", "a+#+b+#", "é", "a\u{2003}b", long.as_str()] {
             assert_eq!(words_at_once(t), toks(t), "{t:?}");

@@ -67,7 +67,7 @@ impl WordTable {
         let bits = (keys.len() * 8).max(64).next_power_of_two().trailing_zeros();
         let mut filter = [0u64; 1 << (FILTER_BITS - 6)];
         for (k, _) in &keys {
-            let h = filter_bit(hash_of(k));
+            let h = bucket_of(hash_of(k), FILTER_BITS);
             filter[h >> 6] |= 1 << (h & 63);
         }
         let mut keys: Vec<(usize, Key)> = keys.into_iter().map(|(k, value)| (bucket_of(hash_of(&k), bits), Key { words: packed_lower(&k), len: k.len() as u8, value })).collect();
@@ -107,7 +107,7 @@ impl WordTable {
             return self.get_long_ascii(word);
         }
         let hash = hash_of(word);
-        let h = filter_bit(hash);
+        let h = bucket_of(hash, FILTER_BITS);
         if self.filter[h >> 6] & 1 << (h & 63) == 0 {
             return None;
         }
@@ -143,7 +143,7 @@ impl WordTable {
 }
 
 /// The hash of a word (1 to `PACKED` ASCII bytes) by its first and last bytes and its length, a
-/// Fibonacci hash whose top bits are read (`filter_bit`, `bucket_of`). The end bytes are or-ed
+/// Fibonacci hash whose top bits are read (`bucket_of`: the filter's bit, and the bucket). The end bytes are or-ed
 /// with 0x20, which lower-cases a letter, so a word and its lower-case key meet.
 #[inline(always)]
 fn hash_of(word: &[u8]) -> u32 {
@@ -151,13 +151,8 @@ fn hash_of(word: &[u8]) -> u32 {
     ends.wrapping_mul(0x9E37_79B9)
 }
 
-/// The filter's bit of a hash: its top `FILTER_BITS` bits (below the filter's size by the shift).
-#[inline(always)]
-fn filter_bit(hash: u32) -> usize {
-    (hash >> (32 - FILTER_BITS)) as usize
-}
-
-/// The bucket of a hash: its top `bits` bits.
+/// The top `bits` bits of a hash: the filter's bit (`FILTER_BITS`, below the filter's size by
+/// the shift), or the bucket (`WordTable::bits`).
 #[inline(always)]
 fn bucket_of(hash: u32, bits: u32) -> usize {
     (hash >> (32 - bits)) as usize
