@@ -152,19 +152,20 @@ pub fn starts(lines: &[Line], kind: SectionType) -> Vec<usize> {
         // Asked of a line that can head an entry only (the tests after `header[i]` below).
         let markdown = || l.text.trim_start().starts_with("###");
         let next = lines.get(i + 1).filter(|_| header[i + 1]);
-        let dated_here = || l.dates.as_ref().is_some_and(|r| l.has_date_range() || l.words <= 10 || date_ends(l, r) || ends_in_year(l.text));
+        // Read only of a line that can head an entry (every use below is behind `header[i]`), once.
+        let dated_here = header[i] && l.dates.as_ref().is_some_and(|r| l.has_date_range() || l.words <= 10 || date_ends(l, r) || ends_in_year(l.text));
         // The date on the next line, or on the one after ("Title" / "Company" / "2019 – 2021"),
         // when this line has none of its own.
         let short = l.words <= 12 && !l.has_date();
         let dated_next = short && next.is_some_and(|n| n.has_date());
         let dated_third = short && !dated_next && next.is_some_and(|n| n.words <= 12) && lines.get(i + 2).is_some_and(|n| header[i + 2] && n.has_date() && n.words <= 12);
         let schooled = || education && l.names(ENTRY_DEGREE | ENTRY_SCHOOL);
-        let starts_here = header[i] && (markdown() || (after_break && (dated_here() || dated_next || dated_third || schooled())));
+        let starts_here = header[i] && (markdown() || (after_break && (dated_here || dated_next || dated_third || schooled())));
         let stacked = || header[i] && (date_first(l) || one_liner_after_one_liner(lines, i, &starts) || (education && i > 0 && stacked_degree(l) && (i != header_end || same_school_line(&lines[i - 1], l))));
         if starts_here || stacked() || bullet_entry(lines, i, &starts, education) {
             starts.push(i);
             // The lines that gave this header its date are part of the header, not new entries.
-            i += match (starts_here && !dated_here(), dated_next, dated_third) {
+            i += match (starts_here && !dated_here, dated_next, dated_third) {
                 (true, true, _) => 2,
                 (true, _, true) => 3,
                 _ => 1,

@@ -28,8 +28,8 @@ pub struct Line<'a> {
     /// Byte range of the line's date expression, if any (see `dates::find_dates`).
     pub dates: Option<std::ops::Range<usize>>,
     /// Whether that date is a range (`is_date_range`), read once: features, entry rules and the
-    /// entry reader all ask.
-    pub date_range: bool,
+    /// entry reader all ask (`has_date_range`).
+    date_range: bool,
     /// Whitespace-separated words.
     pub words: usize,
     /// What the heading vocabulary makes of the line whatever the guards say: a section type, an
@@ -214,11 +214,14 @@ fn blocks(lines: &[Line]) -> Vec<(usize, usize)> {
 }
 
 /// A paragraph that reads like a profile: long lines of prose (not contact lines), ending a
-/// sentence somewhere. The tests go from the cheapest (a sum of word counts) to the dearest (a search of every
-/// line's text for a sentence end), each only when those before pass.
+/// sentence somewhere. The tests go from the cheapest (a sum of word counts) to the dearest (a
+/// search of every line's text for a sentence end), each only when those before pass.
 fn is_prose(lines: &[Line]) -> bool {
-    let w: usize = lines.iter().map(|l| l.words).sum();
-    w >= 12 && lines.iter().filter(|l| l.words >= 8 && !l.bullet && !is_contact_line(l)).count() * 2 >= lines.iter().filter(|l| !matches!(l.kind, LineKind::Blank)).count() && lines.iter().any(|l| l.text.contains(". ") || l.text.trim_end().ends_with(['.', '!', '?']))
+    let words: usize = lines.iter().map(|l| l.words).sum();
+    let long = || lines.iter().filter(|l| l.words >= 8 && !l.bullet && !is_contact_line(l)).count();
+    let text_lines = || lines.iter().filter(|l| !matches!(l.kind, LineKind::Blank)).count();
+    let sentence = || lines.iter().any(|l| l.text.contains(". ") || l.text.trim_end().ends_with(['.', '!', '?']));
+    words >= 12 && long() * 2 >= text_lines() && sentence()
 }
 
 /// The top block (name, title, contact lines) unless it is prose, or any block of contact lines.
