@@ -6,7 +6,7 @@
 //! `alone` sees the text's features only; `combined` also sees the rules' opinion of each line.
 //! The file is embedded and parsed once, on first use.
 
-use super::features::{self, Active, COUNT};
+use super::features::{self, Active, COUNT, MAX_ACTIVE};
 use super::SectionType;
 use std::fmt::Write as _;
 use std::sync::OnceLock;
@@ -24,7 +24,8 @@ pub const BEGIN_THRESHOLD: f32 = -0.25;
 /// One weight set.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Model {
-    /// Per feature id, its weight for each section type (a `Row`: the padding lanes are 0).
+    /// Per feature id, its weight for each section type (a `Row`: lane K repeats `begin`, as
+    /// `parse` sets it; the other padding lanes are 0).
     pub section: Vec<Row>,
     /// Per feature id, its weight for "begins an entry".
     pub begin: Vec<f32>,
@@ -39,8 +40,10 @@ pub struct Model {
     pub streams: Streams,
 }
 
-/// A feature's section weights, padded from K to LANES lanes with zeros and aligned, so a line's
-/// scores add whole rows straight from memory, whole vectors at a time.
+/// A feature's section weights, padded from K to LANES lanes and aligned, so a line's scores add
+/// whole rows straight from memory, whole vectors at a time. Lane K holds the feature's begin
+/// weight (`Model::begin`, set by `parse`), so the same adds sum a line's begin weights for the
+/// entry-start model (`Model::begin_score_from`); the lanes after it are 0.
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[repr(C, align(64))]
 pub struct Row(pub [f32; LANES]);
@@ -90,6 +93,8 @@ struct Reading {
     path: Vec<u8>,
     one: f32,
     two: Option<(Vec<u8>, Vec<u8>, f32)>,
+    /// The emissions the readings were decoded from (`emissions`).
+    em: Vec<[f32; LANES]>,
 }
 
 /// The decoded reading of a resume.
@@ -127,8 +132,10 @@ impl Model {
         std::array::from_fn(|k| s[k])
     }
 
-    /// `section_scores` padded to LANES (the padding lanes are 0): whole rows added, as whole
-    /// vectors; every lane adds the same ids in the same order, so the scores are the same.
+    /// `section_scores` padded to LANES, with lane K the sum of the ids' begin weights (`Row`),
+    /// added from 0 in the ids' order, as `begin_score` adds them; the lanes after it are 0. Whole
+    /// rows added, as whole vectors; every lane adds the same ids in the same order, so the scores
+    /// are the same.
     fn padded_scores(&self, a: &Active) -> [f32; LANES] {
         let mut s = [0.0f32; LANES];
         // Read whole: the row's alignment lets the adds take it straight from memory.
@@ -160,17 +167,37 @@ impl Model {
         a.ids_in_section(kind, first_in_section).map(|id| self.begin[usize::from(id)]).sum()
     }
 
+    /// `begin_score_in_section`, going on from `row`, the line's emission row (`decode_with_rows`)
+    /// when there is one: its lane K has the line's own ids' begin weights added in order, so only
+    /// the section's ids are left to add. Summed afresh without a row, or when the section's ids
+    /// might not all fit after the line's (`ids_in_section` cuts at MAX_ACTIVE). The same adds in
+    /// the same order: the same score (`sum` may start from -0 where the row starts from 0, which
+    /// changes at most the sign of a zero score, and that compares alike with BEGIN_THRESHOLD).
+    pub(super) fn begin_score_from(&self, row: Option<&[f32; LANES]>, a: &Active, kind: SectionType, first_in_section: bool) -> f32 {
+        match row {
+            Some(row) if a.ids().len() + 2 <= MAX_ACTIVE => features::section_ids(kind, first_in_section).fold(row[K], |s, id| s + self.begin[usize::from(id)]),
+            _ => self.begin_score_in_section(a, kind, first_in_section),
+        }
+    }
+
     /// The most likely section type of every line. The classifier's log-probabilities are the
     /// emissions of a Viterbi pass over the non-blank lines with the learned transitions (one
     /// stream); when the lines look interleaved (`looks_interleaved`), the two-stream reading is
     /// decoded too and taken if its score, plus the learned prior, beats the one-stream score. A
     /// blank line takes the type of the line before it (the first lines, of the line after).
     pub fn decode(&self, feats: &[Option<Active>]) -> Decoded {
+        self.decode_with_rows(feats).0
+    }
+
+    /// `decode`, and the emission row of every non-blank line it was decoded from, whose lane K
+    /// `begin_score_from` goes on from.
+    pub(super) fn decode_with_rows(&self, feats: &[Option<Active>]) -> (Decoded, Vec<[f32; LANES]>) {
         let r = self.read(feats);
-        match r.two {
+        let decoded = match r.two {
             Some((path, streams, two)) if two + self.streams.prior > r.one => spread(feats, &path, &streams),
             _ => spread(feats, &r.path, &[]),
-        }
+        };
+        (decoded, r.em)
     }
 
     /// The two-stream reading, whatever the text looks like, of features taken in either
@@ -201,13 +228,14 @@ impl Model {
         let (em, top, open) = self.emissions(feats);
         let (path, one) = self.viterbi(&em, &open);
         let two = (self.streams.prior.is_finite() && looks_interleaved(&top)).then(|| self.two_streams(&em, &headings(feats), &self.switch_costs(feats)));
-        Reading { path, one, two }
+        Reading { path, one, two, em }
     }
 
     /// The scores of every non-blank line's types (its log-probabilities plus a constant a line),
     /// the most likely type, and whether a section may open at the line
     /// (`features::may_open_section`, what `viterbi` takes), in one pass. The scores are padded to
-    /// LANES (`padded_scores`; the padding is never read).
+    /// LANES (`padded_scores`; the decoders never read the padding, whose lane K is the line's
+    /// begin weights).
     fn emissions(&self, feats: &[Option<Active>]) -> (Vec<[f32; LANES]>, Vec<u8>, Vec<bool>) {
         let mut em: Vec<[f32; LANES]> = Vec::with_capacity(feats.len());
         let mut top: Vec<u8> = Vec::with_capacity(feats.len());
@@ -407,6 +435,7 @@ fn larger(a: f32, b: f32) -> f32 {
 /// Two-stream scores by (c, o), each row padded from K to 16 lanes (the padding stays -inf), so
 /// the forward pass's loops are whole vector registers.
 const LANES: usize = 16;
+const _: () = assert!(K < LANES, "a Row has a lane for the begin weight");
 type Scores = [[f32; LANES]; LANES];
 
 /// One line's two-stream transition parameters.
@@ -557,7 +586,9 @@ pub fn parse(text: &str) -> Result<Weights, String> {
             }
             "begin" => {
                 row(1)?;
-                model.begin[feature()?] = values[0];
+                let f = feature()?;
+                model.begin[f] = values[0];
+                model.section[f].0[K] = values[0];
             }
             "transition" => {
                 row(K)?;
@@ -649,6 +680,22 @@ mod tests {
         let w = parse(include_str!("../../data/segmenter-weights.tsv")).expect("weights parse");
         let again = parse(&to_tsv(&w, "test")).expect("written weights parse");
         assert_eq!(w, again);
+    }
+
+    #[test]
+    fn begin_scores_going_on_from_the_row_are_the_scores_summed_afresh() {
+        let text = "Jane Doe\njane@example.com | 555-0100\n\nEXPERIENCE\nData Analyst | Zillow | 2019 - 2021\n- Built dashboards in SQL and Tableau\nSenior Engineer, Acme Corp\nMay 2015 – Sep 2019\n\nEducation\nB.S. Computer Science, State University, 2014\n\nSkills\nPython, SQL, Rust";
+        let w = weights();
+        for (m, with_rules) in [(&w.alone, false), (&w.combined, true)] {
+            for a in super::super::line_features(text, with_rules, None).iter().flatten() {
+                let row = m.padded_scores(a);
+                for kind in SectionType::ALL {
+                    for first in [false, true] {
+                        assert_eq!(m.begin_score_from(Some(&row), a, kind, first), m.begin_score_in_section(a, kind, first), "{:?}", a.ids());
+                    }
+                }
+            }
+        }
     }
 
     use SectionType::{Contact as C, Experience as E, Skills as S, Summary as U};

@@ -200,11 +200,15 @@ impl Active {
     }
 
     /// The ids of `with_section(kind, first_in_section)`, in its order, without copying these:
-    /// the section's ids go after these as far as there is room.
+    /// the section's ids (`section_ids`) go after these as far as there is room.
     pub fn ids_in_section(&self, kind: SectionType, first_in_section: bool) -> impl Iterator<Item = u16> + '_ {
-        let extra = [SEC_KIND + kind as u16, SEC_FIRST];
-        self.ids().iter().copied().chain(extra.into_iter().take(1 + usize::from(first_in_section))).take(MAX_ACTIVE)
+        self.ids().iter().copied().chain(section_ids(kind, first_in_section)).take(MAX_ACTIVE)
     }
+}
+
+/// The ids `Active::with_section(kind, first_in_section)` pushes after a line's own, in order.
+pub fn section_ids(kind: SectionType, first_in_section: bool) -> impl Iterator<Item = u16> {
+    [SEC_KIND + kind as u16, SEC_FIRST].into_iter().take(1 + usize::from(first_in_section))
 }
 
 #[cfg(test)]

@@ -338,7 +338,8 @@ fn rule_view(lines: &[Line], starts: &[Start]) -> Vec<features::RuleView> {
 fn classified(lines: &[Line], tokens: &Tokens, rules: Option<&[features::RuleView]>, model: &Model) -> Segmentation {
     let own = features::own_features(lines);
     let mut feats = features::extract_in_streams(lines, &own, rules, None, None);
-    let mut decoded = model.decode(&feats);
+    // Each non-blank line's emission row, whose begin lane the entry-start model goes on from.
+    let (mut decoded, mut rows) = model.decode_with_rows(&feats);
     if !decoded.streams.is_empty() {
         // Interleaved: read again with each line's neighbours and last heading taken from a
         // stream, as the classifier was trained on interleaved text: from either (a line may take
@@ -349,6 +350,8 @@ fn classified(lines: &[Line], tokens: &Tokens, rules: Option<&[features::RuleVie
         let chosen;
         (decoded, chosen) = model.decode_streams(&contexts, &feats);
         feats = (0..lines.len()).map(|i| contexts[usize::from(chosen[i])][i]).collect();
+        // The rows were of the features read as one stream: the entry-start model sums afresh.
+        rows.clear();
     }
     let kinds = &decoded.kinds;
     let mut starts: Vec<Start> = Vec::new();
@@ -372,11 +375,14 @@ fn classified(lines: &[Line], tokens: &Tokens, rules: Option<&[features::RuleVie
     }
     let mut begins = vec![false; lines.len()];
     let mut streams = [begins::Stream::default(); 2];
+    // The non-blank lines' rows, in order (the sections' lines are every line, in order).
+    let mut rows = rows.iter();
     for (k, s) in starts.iter().enumerate() {
         let end = starts.get(k + 1).map_or(lines.len(), |n| n.line);
         let body = (s.line + s.heading_lines).min(end);
         for i in s.line..end {
             let Some(a) = &feats[i] else { continue };
+            let row = rows.next();
             let st = stream(i);
             let before = streams[st].enter(i, k, s.kind, i < body);
             if i < body || !s.kind.has_entries() || lines[i].kind == LineKind::Rule {
@@ -387,7 +393,7 @@ fn classified(lines: &[Line], tokens: &Tokens, rules: Option<&[features::RuleVie
                 line: &lines[i],
                 prev: before.map(|p| &lines[p]),
                 next: next_in_stream[i].map(|n| &lines[n]),
-                score: || model.begin_score_in_section(a, s.kind, first_line),
+                score: || model.begin_score_from(row, a, s.kind, first_line),
                 own: &own[i],
                 first_line,
                 after_turn,
