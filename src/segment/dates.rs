@@ -27,6 +27,20 @@ const NAMED_SHAPES: [u16; 26] = {
     shapes
 };
 
+/// For each first letter, the month names (bit `i` for `MONTHS[i]`) and open ends (bit
+/// `MONTHS.len() + i` for `OPEN_ENDS[i]`) that begin with it: a word of a fitting shape is
+/// compared with those alone.
+const NAMES_BY_LETTER: [u64; 26] = {
+    let mut names = [0u64; 26];
+    let mut i = 0;
+    while i < MONTHS.len() + OPEN_ENDS.len() {
+        let w = if i < MONTHS.len() { MONTHS[i] } else { OPEN_ENDS[i - MONTHS.len()] };
+        names[(w.as_bytes()[0] - b'a') as usize] |= 1 << i;
+        i += 1;
+    }
+    names
+};
+
 /// A token of a line with its byte range.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Tok {
@@ -119,11 +133,14 @@ fn classify_trimmed(w: &str) -> Tok {
     if !(3..=9).contains(&b.len()) || NAMED_SHAPES[usize::from(first.to_ascii_lowercase() - b'a')] & (1 << b.len()) == 0 {
         return Tok::Other;
     }
-    if MONTHS.iter().any(|m| m.as_bytes().eq_ignore_ascii_case(b)) {
-        return Tok::Month;
-    }
-    if OPEN_ENDS.iter().any(|m| m.as_bytes().eq_ignore_ascii_case(b)) {
-        return Tok::OpenEnd;
+    let mut names = NAMES_BY_LETTER[usize::from(first.to_ascii_lowercase() - b'a')];
+    while names != 0 {
+        let i = names.trailing_zeros() as usize;
+        names &= names - 1;
+        let (name, tok) = if i < MONTHS.len() { (MONTHS[i], Tok::Month) } else { (OPEN_ENDS[i - MONTHS.len()], Tok::OpenEnd) };
+        if name.as_bytes().eq_ignore_ascii_case(b) {
+            return tok;
+        }
     }
     Tok::Other
 }
@@ -560,6 +577,15 @@ mod tests {
     fn names_are_short_lower_case_words() {
         for w in MONTHS.iter().chain(OPEN_ENDS) {
             assert!((3..=9).contains(&w.len()) && w.bytes().all(|b| b.is_ascii_lowercase()), "{w}");
+        }
+        // One bit a name (`NAMES_BY_LETTER`), and no name on both lists.
+        assert!(MONTHS.len() + OPEN_ENDS.len() <= 64 && !MONTHS.iter().any(|m| OPEN_ENDS.contains(m)));
+        for w in MONTHS.iter().chain(OPEN_ENDS).chain(&["Present", "SEPT", "Now", "jun", "Summer", "nov", "may"]) {
+            let want = if MONTHS.iter().any(|m| m.eq_ignore_ascii_case(w)) { Tok::Month } else { Tok::OpenEnd };
+            assert_eq!(classify_trimmed(w), want, "{w}");
+        }
+        for w in ["pres", "ma", "octobers", "presents", "Jane", "nowhere", "sum", "todays"] {
+            assert_eq!(classify_trimmed(w), Tok::Other, "{w}");
         }
     }
 
