@@ -27,6 +27,20 @@ const NAMED_SHAPES: [u16; 26] = {
     shapes
 };
 
+/// For each first letter, the month names (bit `i` for `MONTHS[i]`) and open ends (bit
+/// `MONTHS.len() + i` for `OPEN_ENDS[i]`) that begin with it: a word of a fitting shape is
+/// compared with those alone.
+const NAMES_BY_LETTER: [u64; 26] = {
+    let mut names = [0u64; 26];
+    let mut i = 0;
+    while i < MONTHS.len() + OPEN_ENDS.len() {
+        let w = if i < MONTHS.len() { MONTHS[i] } else { OPEN_ENDS[i - MONTHS.len()] };
+        names[(w.as_bytes()[0] - b'a') as usize] |= 1 << i;
+        i += 1;
+    }
+    names
+};
+
 /// A token of a line with its byte range.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Tok {
@@ -119,11 +133,14 @@ fn classify_trimmed(w: &str) -> Tok {
     if !(3..=9).contains(&b.len()) || NAMED_SHAPES[usize::from(first.to_ascii_lowercase() - b'a')] & (1 << b.len()) == 0 {
         return Tok::Other;
     }
-    if MONTHS.iter().any(|m| m.as_bytes().eq_ignore_ascii_case(b)) {
-        return Tok::Month;
-    }
-    if OPEN_ENDS.iter().any(|m| m.as_bytes().eq_ignore_ascii_case(b)) {
-        return Tok::OpenEnd;
+    let mut names = NAMES_BY_LETTER[usize::from(first.to_ascii_lowercase() - b'a')];
+    while names != 0 {
+        let i = names.trailing_zeros() as usize;
+        names &= names - 1;
+        let (name, tok) = if i < MONTHS.len() { (MONTHS[i], Tok::Month) } else { (OPEN_ENDS[i - MONTHS.len()], Tok::OpenEnd) };
+        if name.as_bytes().eq_ignore_ascii_case(b) {
+            return tok;
+        }
     }
     Tok::Other
 }
@@ -163,28 +180,16 @@ fn for_each_token(line: &str, from: usize, mut f: impl FnMut(Tok, Range<usize>))
             return;
         }
         let (s, e) = (s + lead, s + lead + word.len());
-        // Only a word with '-', or with a byte 0xE2 that begins '–' and '—', can split at it.
-        let (hyphen, wide) = word.bytes().fold((false, false), |(h, w), b| (h | (b == b'-'), w | (b == 0xE2)));
-        if hyphen || wide {
-            for (dash, held) in [("–", wide), ("—", wide), ("-", hyphen)] {
-                if !held {
-                    continue;
-                }
-                // The first dash found by its bytes, not a `char` search (in UTF-8 the bytes of
-                // a character match only where it begins), compared byte by byte (no `memcmp`).
-                let d = dash.as_bytes();
-                if let Some((a, b)) = word.as_bytes().windows(d.len()).position(|w| w.iter().zip(d).all(|(x, y)| x == y)).map(|at| (&word[..at], &word[at + d.len()..])) {
-                    // The second part is classified only when the first can begin a range.
-                    let ta = classify(a);
-                    let tb = if (ta == Tok::Date || ta == Tok::Month) && is_year_bytes(digits_within(a)) { classify(b) } else { Tok::Other };
-                    if matches!(tb, Tok::Date | Tok::OpenEnd | Tok::Month) {
-                        let mid = s + a.len();
-                        f(ta, s..mid);
-                        f(Tok::Dash, mid..mid + dash.len());
-                        f(tb, mid + dash.len()..e);
-                        return;
-                    }
-                }
+        // A word splits at the dash right after a year it begins with, when what follows the
+        // dash begins a range (`2019-2021`, `2019.–Present`: see `dash_after_year`).
+        if let Some((at, dash)) = dash_after_year(word.as_bytes()) {
+            let tb = classify(&word[at + dash..]);
+            if matches!(tb, Tok::Date | Tok::OpenEnd | Tok::Month) {
+                let mid = s + at;
+                f(Tok::Date, s..mid);
+                f(Tok::Dash, mid..mid + dash);
+                f(tb, mid + dash..e);
+                return;
             }
         }
         f(classify_trimmed(word), s..e);
@@ -219,10 +224,25 @@ fn for_each_token(line: &str, from: usize, mut f: impl FnMut(Tok, Range<usize>))
     }
 }
 
-/// The text from its first ASCII digit to its last (empty without one): trimmed as bytes, as
-/// every byte of a character above ASCII is no digit.
-fn digits_within(s: &str) -> &[u8] {
-    crate::text::trim_bytes(s.as_bytes(), |c| c.is_ascii_digit())
+/// Where a word (without its leading decoration) that begins with a year has a dash ('-', '–',
+/// '—') right after it, past any decoration (`2019.–`, `2019’-`), and the dash's length: the one
+/// place `tokens` can split a word. The part before a split must be a year or a month that holds
+/// a year from its first digit to its last: a month holds no digit, a date with parts (`03/2019`)
+/// more than four, and the part before any later dash holds this one too.
+fn dash_after_year(word: &[u8]) -> Option<(usize, usize)> {
+    if !word.get(..4).is_some_and(is_year_bytes) {
+        return None;
+    }
+    let mut i = 4;
+    loop {
+        match word.get(i..)? {
+            [b'-', ..] => return Some((i, 1)),
+            [0xE2, 0x80, 0x93 | 0x94, ..] => return Some((i, 3)),
+            [0xE2, 0x80, 0x99, ..] => i += CLOSING_QUOTE.len(),
+            [c, ..] if is_decoration_byte(*c) => i += 1,
+            _ => return None,
+        }
+    }
 }
 
 /// Where the text's first maximal run of exactly four ASCII digits making a year (`is_year`)
@@ -254,19 +274,23 @@ fn first_year_run(b: &[u8]) -> Option<usize> {
 /// of the first word when there is none before.
 fn word_before(line: &str, at: usize) -> usize {
     // The characters before `at` backwards, by the bytes that begin them (no UTF-8 decoding
-    // but `separator_at`'s, for characters above ASCII).
+    // but `separator_at`'s, for characters above ASCII): the rest of the word holding `at`, the
+    // separators before it, and the word before them.
     let b = line.as_bytes();
-    let mut back = (0..at).rev().filter(|&j| b[j] & 0xC0 != 0x80).map(|j| (j, separator_at(line, j).0)).peekable();
-    let mut start = at;
+    let (mut start, mut j) = (at, at);
     for separators in [false, true, false] {
-        while let Some(&(j, separator)) = back.peek() {
-            if separator != separators {
+        while j > 0 {
+            let mut k = j - 1;
+            while b[k] & 0xC0 == 0x80 {
+                k -= 1;
+            }
+            if separator_at(line, k).0 != separators {
                 break;
             }
-            if !separator {
-                start = j;
+            j = k;
+            if !separators {
+                start = k;
             }
-            back.next();
         }
     }
     start
@@ -507,10 +531,61 @@ mod tests {
         }
     }
 
+    /// Where `tokens` split a word without its decoration before `dash_after_year`: at the first
+    /// of each dash in turn, when the part before it is a year or a month holding a year from its
+    /// first digit to its last and the part after it begins a range.
+    fn split_at_any_dash(word: &str) -> Option<(usize, usize)> {
+        ["–", "—", "-"].into_iter().find_map(|dash| {
+            let at = word.find(dash)?;
+            let (a, b) = (&word[..at], &word[at + dash.len()..]);
+            let year = is_year_bytes(crate::text::trim_bytes(a.as_bytes(), |c| c.is_ascii_digit()));
+            (matches!(classify(a), Tok::Date | Tok::Month) && year && matches!(classify(b), Tok::Date | Tok::OpenEnd | Tok::Month)).then_some((at, dash.len()))
+        })
+    }
+
+    /// Where `tokens` split a word without its decoration now.
+    fn split_after_year(word: &str) -> Option<(usize, usize)> {
+        dash_after_year(word.as_bytes()).filter(|&(at, dash)| matches!(classify(&word[at + dash..]), Tok::Date | Tok::OpenEnd | Tok::Month))
+    }
+
+    #[test]
+    fn words_split_only_at_a_dash_after_a_year() {
+        for w in ["2019-2021", "2019–Present", "2019.–2021", "2019’—Jan", "2019-x–2020", "x–2019-2020", "20190-2021", "2019/03-2020", "Jan-2019", "2019-03-2020", "2019’", "2019-", "’2019-2020"] {
+            let word = trim_decoration(w).1;
+            assert_eq!(split_after_year(word), split_at_any_dash(word), "{w:?}");
+        }
+        let mut reader = csv::Reader::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/data/sample.csv")).expect("the sample resumes");
+        for row in reader.records() {
+            for field in row.expect("a row").iter() {
+                for w in field.split_whitespace() {
+                    let word = trim_decoration(w).1;
+                    assert_eq!(split_after_year(word), split_at_any_dash(word), "{w:?}");
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn words_split_where_any_dash_split_them(w in "((2019|1949|20190|Jan|may|Present|x|0?3|[.,’*()]|[–—-]|/)){0,7}") {
+            let word = trim_decoration(&w).1;
+            proptest::prop_assert_eq!(split_after_year(word), split_at_any_dash(word));
+        }
+    }
+
     #[test]
     fn names_are_short_lower_case_words() {
         for w in MONTHS.iter().chain(OPEN_ENDS) {
             assert!((3..=9).contains(&w.len()) && w.bytes().all(|b| b.is_ascii_lowercase()), "{w}");
+        }
+        // One bit a name (`NAMES_BY_LETTER`), and no name on both lists.
+        assert!(MONTHS.len() + OPEN_ENDS.len() <= 64 && !MONTHS.iter().any(|m| OPEN_ENDS.contains(m)));
+        for w in MONTHS.iter().chain(OPEN_ENDS).chain(&["Present", "SEPT", "Now", "jun", "Summer", "nov", "may"]) {
+            let want = if MONTHS.iter().any(|m| m.eq_ignore_ascii_case(w)) { Tok::Month } else { Tok::OpenEnd };
+            assert_eq!(classify_trimmed(w), want, "{w}");
+        }
+        for w in ["pres", "ma", "octobers", "presents", "Jane", "nowhere", "sum", "todays"] {
+            assert_eq!(classify_trimmed(w), Tok::Other, "{w}");
         }
     }
 

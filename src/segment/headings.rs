@@ -273,7 +273,7 @@ pub fn normalise_while(line: &str, out: &mut String, keep: impl FnMut(&str) -> b
     } else {
         HeadingWords::Other(crate::text::split_whitespace(t))
     };
-    normalise_words(t, is_letter_spaced(pieces, single_letters), words, out, keep)
+    normalise_words(t, ascii.is_some(), is_letter_spaced(pieces, single_letters), words, out, keep)
 }
 
 /// The part of a line that may be a heading: without markdown, decoration and trailing colons;
@@ -295,9 +295,10 @@ fn is_letter_spaced(pieces: usize, single_letters: usize) -> bool {
     pieces >= 4 && single_letters * 10 >= pieces * 7
 }
 
-/// The rest of `normalise_while` once the candidate text `t` is known, whether it is letter
-/// spaced, and its words without their punctuation.
-fn normalise_words<'a>(t: &'a str, letter_spaced: bool, words: impl Iterator<Item = &'a str>, out: &mut String, mut keep: impl FnMut(&str) -> bool) -> bool {
+/// The rest of `normalise_while` once the candidate text `t` is known, whether it is ASCII (its
+/// words are folded as such), whether it is letter spaced, and its words without their
+/// punctuation.
+fn normalise_words<'a>(t: &'a str, ascii: bool, letter_spaced: bool, words: impl Iterator<Item = &'a str>, out: &mut String, mut keep: impl FnMut(&str) -> bool) -> bool {
     if letter_spaced {
         for gap in t.split("   ") {
             let word: String = gap.split_whitespace().collect();
@@ -306,7 +307,7 @@ fn normalise_words<'a>(t: &'a str, letter_spaced: bool, words: impl Iterator<Ite
                     out.push(' ');
                 }
                 let start = out.len();
-                crate::text::fold_append(&word, out);
+                fold_word(&word, ascii, out);
                 if !keep(&out[start..]) {
                     return false;
                 }
@@ -332,7 +333,7 @@ fn normalise_words<'a>(t: &'a str, letter_spaced: bool, words: impl Iterator<Ite
         let start = out.len();
         match w {
             "&" | "/" => out.push_str("and"),
-            _ => crate::text::fold_append(w, out),
+            _ => fold_word(w, ascii, out),
         }
         if !keep(&out[start..]) {
             return false;
@@ -342,6 +343,16 @@ fn normalise_words<'a>(t: &'a str, letter_spaced: bool, words: impl Iterator<Ite
     // at a word by now (the answer is the same, and `keep` is told nothing it can act on then).
     let sentence = t.as_bytes().windows(2).any(|w| w == b". ") || t.ends_with('.');
     !out.is_empty() && !sentence
+}
+
+/// Appends a word of a candidate heading folded (`text::fold_append`), told whether the text
+/// is ASCII.
+fn fold_word(word: &str, ascii: bool, out: &mut String) {
+    if ascii {
+        crate::text::fold_append_ascii(word, out);
+    } else {
+        crate::text::fold_append(word, out);
+    }
 }
 
 /// The words of a candidate heading, each without the punctuation around it
@@ -604,7 +615,7 @@ mod tests {
         out.clear();
         let Some(t) = candidate_text(line) else { return false };
         let (pieces, single_letters) = pieces_by_split(t.as_bytes());
-        normalise_words(t, is_letter_spaced(pieces, single_letters), t.split_whitespace().map(trim_to_heading_word), out, keep)
+        normalise_words(t, t.is_ascii(), is_letter_spaced(pieces, single_letters), t.split_whitespace().map(trim_to_heading_word), out, keep)
     }
 
     fn normalises_as_by_chars(line: &str) -> bool {

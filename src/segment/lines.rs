@@ -120,7 +120,9 @@ fn is_date_range(d: &[u8]) -> bool {
 pub fn analyse(text: &str) -> Vec<Line<'_>> {
     let bits = text::TextBits::of(text);
     let mut out = Vec::with_capacity(bits.lines_at_most());
-    let mut buf = String::new();
+    // Room for a candidate heading's normalised words (at most 60 bytes of text), kept from line
+    // to line.
+    let mut buf = String::with_capacity(64);
     let mut date_tokens = DateTokens::default();
     let mut pos = 0;
     for end in bits.line_ends() {
@@ -133,17 +135,20 @@ pub fn analyse(text: &str) -> Vec<Line<'_>> {
         let content = &text[pos..content_end];
         let trimmed = text::trim(content);
         let bullet = bullet_marker_len(content).is_some();
+        let facts = bits.facts_in(pos..end);
         // A line with a digit is no heading and no entry label (see `vocabulary_of`).
-        let vocabulary = if bullet || trimmed.is_empty() || bits.has_digit_in(pos..end) { Vocabulary::None } else { vocabulary_of(trimmed, &mut buf) };
+        let vocabulary = if bullet || trimmed.is_empty() || facts.has_digit { Vocabulary::None } else { vocabulary_of(trimmed, &mut buf) };
         let kind = match vocabulary {
             _ if trimmed.is_empty() => LineKind::Blank,
             _ if is_rule(trimmed) => LineKind::Rule,
             Vocabulary::Heading(k) => LineKind::Heading(k),
             _ => LineKind::Text,
         };
-        let dates = find_dates_from_runs(content, bits.four_digit_runs_in(pos..pos + content.len()).map(|s| s - pos), &mut date_tokens);
+        // Every date has a run of four digits (its line end holds none: the line's runs are its
+        // content's).
+        let dates = if facts.has_four_digit_run { find_dates_from_runs(content, bits.four_digit_runs_in(pos..end).map(|s| s - pos), &mut date_tokens) } else { None };
         let date_range = dates.as_ref().is_some_and(|r| is_date_range(&content.as_bytes()[r.clone()]));
-        out.push(Line { start: pos, end, text: content, kind, bullet, dates, date_range, words: bits.words_in(pos..end), vocabulary, named: 0 });
+        out.push(Line { start: pos, end, text: content, kind, bullet, dates, date_range, words: facts.words, vocabulary, named: 0 });
         pos = end;
     }
     named_lists(text, &mut out);

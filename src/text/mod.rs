@@ -388,12 +388,18 @@ pub fn fold_into(token: &str, out: &mut String) {
 /// Appends the folded token to `out`.
 pub fn fold_append(token: &str, out: &mut String) {
     if token.is_ascii() {
-        let start = out.len();
-        out.push_str(token);
-        out[start..].make_ascii_lowercase();
+        fold_append_ascii(token, out);
     } else {
         out.extend(token.chars().flat_map(char::to_lowercase));
     }
+}
+
+/// `fold_append` of a token its caller knows to be ASCII (the words of an ASCII line): not
+/// tested again.
+pub fn fold_append_ascii(token: &str, out: &mut String) {
+    let start = out.len();
+    out.push_str(token);
+    out[start..].make_ascii_lowercase();
 }
 
 /// Bit j set where byte j of `b` (at most 64 bytes) passes `is`, none past its end: judged in a
@@ -516,26 +522,22 @@ impl TextBits {
         })
     }
 
-    /// The number of words of [`split_whitespace`] that begin in the byte range (all of a line's
-    /// words, for its range: the byte before a line is a line break or nothing).
-    pub fn words_in(&self, range: std::ops::Range<usize>) -> usize {
-        let Some((first, last, low, high)) = self.span(range) else { return 0 };
-        let bits = |k: usize| self.chunks[k].word_starts;
-        if first == last {
-            return (bits(first) & low & high).count_ones() as usize;
+    /// What the bit sets tell of a byte range (a line's, for `segment::lines::analyse`), its
+    /// chunks read once for all of it: how many words of [`split_whitespace`] begin in it (all of
+    /// a line's words, for its range: the byte before a line is a line break or nothing), whether
+    /// it holds an ASCII digit, and whether a maximal run of exactly four of them begins in it
+    /// (`four_digit_runs_in` says where).
+    pub fn facts_in(&self, range: std::ops::Range<usize>) -> RangeFacts {
+        let (mut words, mut digits, mut runs) = (0, 0u64, 0u64);
+        if let Some((first, last, low, high)) = self.span(range) {
+            for (k, c) in self.chunks[first..=last].iter().enumerate() {
+                let within = if k == 0 { low } else { !0 } & if k == last - first { high } else { !0 };
+                words += (c.word_starts & within).count_ones() as usize;
+                digits |= c.digits & within;
+                runs |= c.four_digits & within;
+            }
         }
-        let inner: u32 = (first + 1..last).map(|k| bits(k).count_ones()).sum();
-        ((bits(first) & low).count_ones() + inner + (bits(last) & high).count_ones()) as usize
-    }
-
-    /// Whether the byte range holds an ASCII digit.
-    pub fn has_digit_in(&self, range: std::ops::Range<usize>) -> bool {
-        let Some((first, last, low, high)) = self.span(range) else { return false };
-        let bits = |k: usize| self.chunks[k].digits;
-        if first == last {
-            return bits(first) & low & high != 0;
-        }
-        bits(first) & low != 0 || (first + 1..last).any(|k| bits(k) != 0) || bits(last) & high != 0
+        RangeFacts { words, has_digit: digits != 0, has_four_digit_run: runs != 0 }
     }
 
     /// Where the maximal runs of exactly four ASCII digits that begin in the byte range begin,
@@ -568,6 +570,14 @@ impl TextBits {
         let (start, end) = (range.start, range.end);
         (start < end).then(|| (start >> 6, (end - 1) >> 6, !0u64 << (start & 63), !0u64 >> (63 - ((end - 1) & 63))))
     }
+}
+
+/// `TextBits::facts_in` of a byte range.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RangeFacts {
+    pub words: usize,
+    pub has_digit: bool,
+    pub has_four_digit_run: bool,
 }
 
 /// Of up to 64 bytes, the bit sets `TextBits` reads (bit j for byte j): '\n', bytes that are
@@ -1200,17 +1210,17 @@ mod tests {
         #[test]
         fn split_whitespace_agrees_with_std_on_any_text(t in "\\PC*|[ \t\u{b}\u{c}\r\n\u{a0}\u{2003}a-zé]*") {
             proptest::prop_assert_eq!(split_whitespace(&t).collect::<Vec<_>>(), t.split_whitespace().collect::<Vec<_>>());
-            proptest::prop_assert_eq!(TextBits::of(&t).words_in(0..t.len()), t.split_whitespace().count());
+            proptest::prop_assert_eq!(TextBits::of(&t).facts_in(0..t.len()).words, t.split_whitespace().count());
         }
 
         #[test]
         fn word_counts_agree_with_std_around_wide_characters(t in "[ a\u{85}\u{a0}\u{1680}\u{2003}\u{2013}\u{2022}\u{3000}\u{3001}é\u{e100}]{0,150}") {
-            proptest::prop_assert_eq!(TextBits::of(&t).words_in(0..t.len()), t.split_whitespace().count());
+            proptest::prop_assert_eq!(TextBits::of(&t).facts_in(0..t.len()).words, t.split_whitespace().count());
         }
 
         #[test]
         fn word_counts_agree_with_std_on_long_ascii_text(t in "[ \t\u{b}\u{c}\r\na-z.]{0,1200}") {
-            proptest::prop_assert_eq!(TextBits::of(&t).words_in(0..t.len()), t.split_whitespace().count());
+            proptest::prop_assert_eq!(TextBits::of(&t).facts_in(0..t.len()).words, t.split_whitespace().count());
         }
     }
 
@@ -1319,18 +1329,18 @@ mod tests {
         let runs = four_digit_runs(t.as_bytes());
         let has_digit = |r: &std::ops::Range<usize>| t.as_bytes()[r.clone()].iter().any(u8::is_ascii_digit);
         for r in lines {
-            assert_eq!(bits.has_digit_in(r.clone()), has_digit(&r), "{:?}", &t[r.clone()]);
-            assert_eq!(bits.words_in(r.clone()), t[r.clone()].split_whitespace().count(), "{:?}", &t[r.clone()]);
             let want: Vec<usize> = runs.iter().copied().filter(|i| r.contains(i)).collect();
+            let facts = RangeFacts { words: t[r.clone()].split_whitespace().count(), has_digit: has_digit(&r), has_four_digit_run: !want.is_empty() };
+            assert_eq!(bits.facts_in(r.clone()), facts, "{:?}", &t[r.clone()]);
             assert_eq!(bits.four_digit_runs_in(r.clone()).collect::<Vec<_>>(), want, "{:?}", &t[r]);
         }
         // Any range: the words and runs that begin in it.
         let starts: Vec<usize> = t.split_whitespace().map(|w| w.as_ptr() as usize - t.as_ptr() as usize).collect();
         for pair in cuts.windows(2) {
             let r = pair[0].min(pair[1]).min(t.len())..pair[0].max(pair[1]).min(t.len());
-            assert_eq!(bits.words_in(r.clone()), starts.iter().filter(|i| r.contains(i)).count(), "{r:?} of {t:?}");
-            assert_eq!(bits.has_digit_in(r.clone()), has_digit(&r), "{r:?} of {t:?}");
             let want: Vec<usize> = runs.iter().copied().filter(|i| r.contains(i)).collect();
+            let facts = RangeFacts { words: starts.iter().filter(|i| r.contains(i)).count(), has_digit: has_digit(&r), has_four_digit_run: !want.is_empty() };
+            assert_eq!(bits.facts_in(r.clone()), facts, "{r:?} of {t:?}");
             assert_eq!(bits.four_digit_runs_in(r.clone()).collect::<Vec<_>>(), want, "{r:?} of {t:?}");
         }
     }
