@@ -253,7 +253,8 @@ const SEPARATORS: [&str; 8] = [" | ", " at ", " — ", " – ", " · ", " - ", "
 /// Splits a header on the separators, in one pass: at each step the nearest separator cuts. Each
 /// part (trimmed, not empty) is given to `take`, in order.
 fn split_parts<'t>(line: &'t str, mut take: impl FnMut(&'t str)) {
-    let t = line.trim().trim_start_matches('#').trim();
+    // A line that begins and ends in a plain ASCII byte (most) is its own trim.
+    let t = if plain_ends(line, |c| c == '#') { line } else { line.trim().trim_start_matches('#').trim() };
     let mut rest = &t[bullet_marker_len(t).unwrap_or(0)..];
     loop {
         let cut = nearest_separator(rest);
@@ -277,11 +278,17 @@ fn split_parts<'t>(line: &'t str, mut take: impl FnMut(&'t str)) {
 /// "Senior Engineer") is kept as it is, without the three passes.
 fn trim_part(part: &str) -> &str {
     let mark = |c: char| matches!(c, '*' | '_' | '(' | ')' | '|' | ',');
-    let plain = |b: Option<&u8>| b.is_some_and(|&b| b.is_ascii() && !char::from(b).is_whitespace() && !mark(char::from(b)));
-    if plain(part.as_bytes().first()) && plain(part.as_bytes().last()) {
+    if plain_ends(part, mark) {
         return part;
     }
     part.trim().trim_matches(mark).trim()
+}
+
+/// Whether a text begins and ends in an ASCII byte that is neither whitespace nor a `mark`: then
+/// trimming it of whitespace and of the marks leaves it as it is, with no pass over it.
+fn plain_ends(text: &str, mark: impl Fn(char) -> bool) -> bool {
+    let plain = |b: Option<&u8>| b.is_some_and(|&b| b.is_ascii() && !char::from(b).is_whitespace() && !mark(char::from(b)));
+    plain(text.as_bytes().first()) && plain(text.as_bytes().last())
 }
 
 /// The first separator in `line` (its byte offset and length). No two separators begin at the
@@ -291,9 +298,9 @@ fn nearest_separator(line: &str) -> Option<(usize, usize)> {
     (0..b.len()).filter(|&i| b[i] == b' ' || b[i] == b',').find_map(|at| SEPARATORS.iter().find(|sep| b[at..].starts_with(sep.as_bytes())).map(|sep| (at, sep.len())))
 }
 
-/// "Austin, TX" and "Remote" are places, not employers.
-fn looks_like_location(part: &str) -> bool {
-    let p = part.trim();
+/// "Austin, TX" and "Remote" are places, not employers. `p` is a part as `split_parts` gives
+/// it, trimmed (`trim_part`).
+fn looks_like_location(p: &str) -> bool {
     let upper2 = p.len() == 2 && p.chars().all(|c| c.is_ascii_uppercase());
     upper2 || ["remote", "hybrid", "on-site", "onsite"].iter().any(|w| p.eq_ignore_ascii_case(w))
 }
