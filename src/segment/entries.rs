@@ -47,13 +47,23 @@ fn header_like(l: &Line) -> bool {
 
 /// Abbreviations that end company names and places, not sentences ("Acme Inc.").
 const ABBREVIATIONS: &[&str] = &["inc", "ltd", "co", "corp", "llc", "llp", "plc", "jr", "sr", "st", "bros", "dept", "univ", "assn"];
+/// The length of the longest of `ABBREVIATIONS` (a test checks).
+const ABBREVIATION_LEN: usize = 4;
 
 /// Whether a line ends a sentence: a final period that is not an abbreviation's ("Acme Inc.",
 /// "Washington, D.C.").
 pub(super) fn ends_sentence(text: &str) -> bool {
-    let Some(body) = text.trim_end().strip_suffix('.') else { return false };
-    let last = body.rsplit([' ', ',']).next().unwrap_or("");
-    !(last.contains('.') || ABBREVIATIONS.iter().any(|a| last.eq_ignore_ascii_case(a)))
+    // Most lines end in an ASCII byte that is not whitespace: their own trim, and no sentence
+    // unless that byte is a period.
+    let trimmed = match text.as_bytes().last() {
+        Some(&b) if b.is_ascii() && !char::from(b).is_whitespace() => text,
+        _ => text.trim_end(),
+    };
+    let Some(body) = trimmed.strip_suffix('.') else { return false };
+    // The last word: after the last space or comma (ASCII, so a byte search).
+    let last = &body[body.bytes().rposition(|b| b == b' ' || b == b',').map_or(0, |p| p + 1)..];
+    // No abbreviation is longer than `ABBREVIATION_LEN`: a longer word is none, unsearched.
+    !(last.contains('.') || (last.len() <= ABBREVIATION_LEN && ABBREVIATIONS.iter().any(|a| last.eq_ignore_ascii_case(a))))
 }
 
 /// A one-line entry stacked under the previous one without a blank line: it opens with its date
@@ -337,6 +347,19 @@ mod tests {
         assert_eq!(starts(&analyse(school_then_degree), SectionType::Education), vec![0]);
         let one_liners = "Parsons School of Design | MFA Design and Technology | 2015\nAmerican University of Beirut | BA Graphic Design | 2012\n";
         assert_eq!(starts(&analyse(one_liners), SectionType::Education), vec![0, 1]);
+    }
+
+    #[test]
+    fn ends_sentence_is_the_trimmed_split() {
+        let former = |text: &str| {
+            let Some(body) = text.trim_end().strip_suffix('.') else { return false };
+            let last = body.rsplit([' ', ',']).next().unwrap_or("");
+            !(last.contains('.') || ABBREVIATIONS.iter().any(|a| last.eq_ignore_ascii_case(a)))
+        };
+        assert_eq!(ABBREVIATIONS.iter().map(|a| a.len()).max(), Some(ABBREVIATION_LEN));
+        for text in ["", ".", "Built it.", "Built it. ", "Acme Inc.", "Acme, Inc.", "Washington, D.C.", "Acme,Inc.", "done.\u{a0}", "x.\t", "é.", "Café inc.", "Acme Corp.", "Big Bros.", "Engineering Dept. Head.", "no period", "a b"] {
+            assert_eq!(ends_sentence(text), former(text), "{text:?}");
+        }
     }
 
     #[test]
