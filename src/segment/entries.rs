@@ -56,7 +56,7 @@ pub(super) fn ends_sentence(text: &str) -> bool {
     // Most lines end in an ASCII byte that is not whitespace: their own trim, and no sentence
     // unless that byte is a period.
     let trimmed = match text.as_bytes().last() {
-        Some(&b) if b.is_ascii() && !char::from(b).is_whitespace() => text,
+        Some(&b) if stops_trim(b) => text,
         _ => text.trim_end(),
     };
     let Some(body) = trimmed.strip_suffix('.') else { return false };
@@ -146,32 +146,34 @@ pub fn starts(lines: &[Line], kind: SectionType) -> Vec<usize> {
     let mut starts: Vec<usize> = Vec::new();
     // The line after the last entry's header lines: it continues that header.
     let mut header_end = 0;
-    // Bullets and their indented continuation lines (a wrapped bullet ends like a bullet).
-    let mut in_bullet = vec![false; lines.len()];
-    for k in 0..lines.len() {
-        in_bullet[k] = lines[k].bullet || (k > 0 && in_bullet[k - 1] && lines[k].kind == LineKind::Text && lines[k].text.starts_with([' ', '\t']));
+    // Per line, in one room: whether it can head an entry (each line is asked as itself and as
+    // one of the two after a line: answered once), and whether it is in a bullet (bullets and
+    // their indented continuation lines: a wrapped bullet ends like a bullet).
+    let mut marks: Vec<(bool, bool)> = Vec::with_capacity(lines.len());
+    for (k, l) in lines.iter().enumerate() {
+        let in_bullet = l.bullet || (k > 0 && marks[k - 1].1 && l.kind == LineKind::Text && l.text.starts_with([' ', '\t']));
+        marks.push((header_like(l), in_bullet));
     }
-    // Each line is asked whether it can head an entry as itself and as one of the two after a
-    // line: answered once.
-    let header: Vec<bool> = lines.iter().map(header_like).collect();
+    let header = |k: usize| marks[k].0;
     let mut i = 0;
     while i < lines.len() {
         let l = &lines[i];
         // A heading merged into the section (a second heading of the same type, a page-break repeat) is a break too.
-        let after_break = i == 0 || matches!(lines[i - 1].kind, LineKind::Blank | LineKind::Rule | LineKind::Heading(_)) || in_bullet[i - 1] || starts.is_empty();
-        // Asked of a line that can head an entry only (the tests after `header[i]` below).
-        let markdown = || l.text.trim_start().starts_with("###");
-        let next = lines.get(i + 1).filter(|_| header[i + 1]);
-        // Read only of a line that can head an entry (every use below is behind `header[i]`), once.
-        let dated_here = header[i] && l.dates.as_ref().is_some_and(|r| l.has_date_range() || l.words <= 10 || date_ends(l, r) || ends_in_year(l.text));
+        let after_break = i == 0 || matches!(lines[i - 1].kind, LineKind::Blank | LineKind::Rule | LineKind::Heading(_)) || marks[i - 1].1 || starts.is_empty();
+        // Asked of a line that can head an entry only (the tests after `header(i)` below).
+        // A line that begins in an ASCII byte that is not whitespace (most) is its own trim.
+        let markdown = || if l.text.as_bytes().first().is_some_and(|&b| stops_trim(b)) { l.text.starts_with("###") } else { l.text.trim_start().starts_with("###") };
+        let next = lines.get(i + 1).filter(|_| header(i + 1));
+        // Read only of a line that can head an entry (every use below is behind `header(i)`), once.
+        let dated_here = header(i) && l.dates.as_ref().is_some_and(|r| l.has_date_range() || l.words <= 10 || date_ends(l, r) || ends_in_year(l.text));
         // The date on the next line, or on the one after ("Title" / "Company" / "2019 – 2021"),
         // when this line has none of its own.
         let short = l.words <= 12 && !l.has_date();
         let dated_next = short && next.is_some_and(|n| n.has_date());
-        let dated_third = short && !dated_next && next.is_some_and(|n| n.words <= 12) && lines.get(i + 2).is_some_and(|n| header[i + 2] && n.has_date() && n.words <= 12);
+        let dated_third = short && !dated_next && next.is_some_and(|n| n.words <= 12) && lines.get(i + 2).is_some_and(|n| header(i + 2) && n.has_date() && n.words <= 12);
         let schooled = || education && l.names(ENTRY_DEGREE | ENTRY_SCHOOL);
-        let starts_here = header[i] && (markdown() || (after_break && (dated_here || dated_next || dated_third || schooled())));
-        let stacked = || header[i] && (date_first(l) || one_liner_after_one_liner(lines, i, &starts) || (education && i > 0 && stacked_degree(l) && (i != header_end || same_school_line(&lines[i - 1], l))));
+        let starts_here = header(i) && (markdown() || (after_break && (dated_here || dated_next || dated_third || schooled())));
+        let stacked = || header(i) && (date_first(l) || one_liner_after_one_liner(lines, i, &starts) || (education && i > 0 && stacked_degree(l) && (i != header_end || same_school_line(&lines[i - 1], l))));
         if starts_here || stacked() || bullet_entry(lines, i, &starts, education) {
             starts.push(i);
             // The lines that gave this header its date are part of the header, not new entries.
@@ -294,10 +296,15 @@ fn trim_part(part: &str) -> &str {
     part.trim().trim_matches(mark).trim()
 }
 
+/// Whether a byte is ASCII and not whitespace: a trim (of whitespace) that reaches it stops there.
+fn stops_trim(b: u8) -> bool {
+    b.is_ascii() && !char::from(b).is_whitespace()
+}
+
 /// Whether a text begins and ends in an ASCII byte that is neither whitespace nor a `mark`: then
 /// trimming it of whitespace and of the marks leaves it as it is, with no pass over it.
 fn plain_ends(text: &str, mark: impl Fn(char) -> bool) -> bool {
-    let plain = |b: Option<&u8>| b.is_some_and(|&b| b.is_ascii() && !char::from(b).is_whitespace() && !mark(char::from(b)));
+    let plain = |b: Option<&u8>| b.is_some_and(|&b| stops_trim(b) && !mark(char::from(b)));
     plain(text.as_bytes().first()) && plain(text.as_bytes().last())
 }
 
