@@ -47,13 +47,23 @@ fn header_like(l: &Line) -> bool {
 
 /// Abbreviations that end company names and places, not sentences ("Acme Inc.").
 const ABBREVIATIONS: &[&str] = &["inc", "ltd", "co", "corp", "llc", "llp", "plc", "jr", "sr", "st", "bros", "dept", "univ", "assn"];
+/// The length of the longest of `ABBREVIATIONS` (a test checks).
+const ABBREVIATION_LEN: usize = 4;
 
 /// Whether a line ends a sentence: a final period that is not an abbreviation's ("Acme Inc.",
 /// "Washington, D.C.").
 pub(super) fn ends_sentence(text: &str) -> bool {
-    let Some(body) = text.trim_end().strip_suffix('.') else { return false };
-    let last = body.rsplit([' ', ',']).next().unwrap_or("");
-    !(last.contains('.') || ABBREVIATIONS.iter().any(|a| last.eq_ignore_ascii_case(a)))
+    // Most lines end in an ASCII byte that is not whitespace: their own trim, and no sentence
+    // unless that byte is a period.
+    let trimmed = match text.as_bytes().last() {
+        Some(&b) if stops_trim(b) => text,
+        _ => text.trim_end(),
+    };
+    let Some(body) = trimmed.strip_suffix('.') else { return false };
+    // The last word: after the last space or comma (ASCII, so a byte search).
+    let last = &body[body.bytes().rposition(|b| b == b' ' || b == b',').map_or(0, |p| p + 1)..];
+    // No abbreviation is longer than `ABBREVIATION_LEN`: a longer word is none, unsearched.
+    !(last.contains('.') || (last.len() <= ABBREVIATION_LEN && ABBREVIATIONS.iter().any(|a| last.eq_ignore_ascii_case(a))))
 }
 
 /// A one-line entry stacked under the previous one without a blank line: it opens with its date
@@ -136,32 +146,34 @@ pub fn starts(lines: &[Line], kind: SectionType) -> Vec<usize> {
     let mut starts: Vec<usize> = Vec::new();
     // The line after the last entry's header lines: it continues that header.
     let mut header_end = 0;
-    // Bullets and their indented continuation lines (a wrapped bullet ends like a bullet).
-    let mut in_bullet = vec![false; lines.len()];
-    for k in 0..lines.len() {
-        in_bullet[k] = lines[k].bullet || (k > 0 && in_bullet[k - 1] && lines[k].kind == LineKind::Text && lines[k].text.starts_with([' ', '\t']));
+    // Per line, in one room: whether it can head an entry (each line is asked as itself and as
+    // one of the two after a line: answered once), and whether it is in a bullet (bullets and
+    // their indented continuation lines: a wrapped bullet ends like a bullet).
+    let mut marks: Vec<(bool, bool)> = Vec::with_capacity(lines.len());
+    for (k, l) in lines.iter().enumerate() {
+        let in_bullet = l.bullet || (k > 0 && marks[k - 1].1 && l.kind == LineKind::Text && l.text.starts_with([' ', '\t']));
+        marks.push((header_like(l), in_bullet));
     }
-    // Each line is asked whether it can head an entry as itself and as one of the two after a
-    // line: answered once.
-    let header: Vec<bool> = lines.iter().map(header_like).collect();
+    let header = |k: usize| marks[k].0;
     let mut i = 0;
     while i < lines.len() {
         let l = &lines[i];
         // A heading merged into the section (a second heading of the same type, a page-break repeat) is a break too.
-        let after_break = i == 0 || matches!(lines[i - 1].kind, LineKind::Blank | LineKind::Rule | LineKind::Heading(_)) || in_bullet[i - 1] || starts.is_empty();
-        // Asked of a line that can head an entry only (the tests after `header[i]` below).
-        let markdown = || l.text.trim_start().starts_with("###");
-        let next = lines.get(i + 1).filter(|_| header[i + 1]);
-        // Read only of a line that can head an entry (every use below is behind `header[i]`), once.
-        let dated_here = header[i] && l.dates.as_ref().is_some_and(|r| l.has_date_range() || l.words <= 10 || date_ends(l, r) || ends_in_year(l.text));
+        let after_break = i == 0 || matches!(lines[i - 1].kind, LineKind::Blank | LineKind::Rule | LineKind::Heading(_)) || marks[i - 1].1 || starts.is_empty();
+        // Asked of a line that can head an entry only (the tests after `header(i)` below).
+        // A line that begins in an ASCII byte that is not whitespace (most) is its own trim.
+        let markdown = || if l.text.as_bytes().first().is_some_and(|&b| stops_trim(b)) { l.text.starts_with("###") } else { l.text.trim_start().starts_with("###") };
+        let next = lines.get(i + 1).filter(|_| header(i + 1));
+        // Read only of a line that can head an entry (every use below is behind `header(i)`), once.
+        let dated_here = header(i) && l.dates.as_ref().is_some_and(|r| l.has_date_range() || l.words <= 10 || date_ends(l, r) || ends_in_year(l.text));
         // The date on the next line, or on the one after ("Title" / "Company" / "2019 – 2021"),
         // when this line has none of its own.
         let short = l.words <= 12 && !l.has_date();
         let dated_next = short && next.is_some_and(|n| n.has_date());
-        let dated_third = short && !dated_next && next.is_some_and(|n| n.words <= 12) && lines.get(i + 2).is_some_and(|n| header[i + 2] && n.has_date() && n.words <= 12);
+        let dated_third = short && !dated_next && next.is_some_and(|n| n.words <= 12) && lines.get(i + 2).is_some_and(|n| header(i + 2) && n.has_date() && n.words <= 12);
         let schooled = || education && l.names(ENTRY_DEGREE | ENTRY_SCHOOL);
-        let starts_here = header[i] && (markdown() || (after_break && (dated_here || dated_next || dated_third || schooled())));
-        let stacked = || header[i] && (date_first(l) || one_liner_after_one_liner(lines, i, &starts) || (education && i > 0 && stacked_degree(l) && (i != header_end || same_school_line(&lines[i - 1], l))));
+        let starts_here = header(i) && (markdown() || (after_break && (dated_here || dated_next || dated_third || schooled())));
+        let stacked = || header(i) && (date_first(l) || one_liner_after_one_liner(lines, i, &starts) || (education && i > 0 && stacked_degree(l) && (i != header_end || same_school_line(&lines[i - 1], l))));
         if starts_here || stacked() || bullet_entry(lines, i, &starts, education) {
             starts.push(i);
             // The lines that gave this header its date are part of the header, not new entries.
@@ -253,7 +265,8 @@ const SEPARATORS: [&str; 8] = [" | ", " at ", " — ", " – ", " · ", " - ", "
 /// Splits a header on the separators, in one pass: at each step the nearest separator cuts. Each
 /// part (trimmed, not empty) is given to `take`, in order.
 fn split_parts<'t>(line: &'t str, mut take: impl FnMut(&'t str)) {
-    let t = line.trim().trim_start_matches('#').trim();
+    // A line that begins and ends in a plain ASCII byte (most) is its own trim.
+    let t = if plain_ends(line, |c| c == '#') { line } else { line.trim().trim_start_matches('#').trim() };
     let mut rest = &t[bullet_marker_len(t).unwrap_or(0)..];
     loop {
         let cut = nearest_separator(rest);
@@ -277,11 +290,22 @@ fn split_parts<'t>(line: &'t str, mut take: impl FnMut(&'t str)) {
 /// "Senior Engineer") is kept as it is, without the three passes.
 fn trim_part(part: &str) -> &str {
     let mark = |c: char| matches!(c, '*' | '_' | '(' | ')' | '|' | ',');
-    let plain = |b: Option<&u8>| b.is_some_and(|&b| b.is_ascii() && !char::from(b).is_whitespace() && !mark(char::from(b)));
-    if plain(part.as_bytes().first()) && plain(part.as_bytes().last()) {
+    if plain_ends(part, mark) {
         return part;
     }
     part.trim().trim_matches(mark).trim()
+}
+
+/// Whether a byte is ASCII and not whitespace: a trim (of whitespace) that reaches it stops there.
+fn stops_trim(b: u8) -> bool {
+    b.is_ascii() && !char::from(b).is_whitespace()
+}
+
+/// Whether a text begins and ends in an ASCII byte that is neither whitespace nor a `mark`: then
+/// trimming it of whitespace and of the marks leaves it as it is, with no pass over it.
+fn plain_ends(text: &str, mark: impl Fn(char) -> bool) -> bool {
+    let plain = |b: Option<&u8>| b.is_some_and(|&b| stops_trim(b) && !mark(char::from(b)));
+    plain(text.as_bytes().first()) && plain(text.as_bytes().last())
 }
 
 /// The first separator in `line` (its byte offset and length). No two separators begin at the
@@ -291,9 +315,9 @@ fn nearest_separator(line: &str) -> Option<(usize, usize)> {
     (0..b.len()).filter(|&i| b[i] == b' ' || b[i] == b',').find_map(|at| SEPARATORS.iter().find(|sep| b[at..].starts_with(sep.as_bytes())).map(|sep| (at, sep.len())))
 }
 
-/// "Austin, TX" and "Remote" are places, not employers.
-fn looks_like_location(part: &str) -> bool {
-    let p = part.trim();
+/// "Austin, TX" and "Remote" are places, not employers. `p` is a part as `split_parts` gives
+/// it, trimmed (`trim_part`).
+fn looks_like_location(p: &str) -> bool {
     let upper2 = p.len() == 2 && p.chars().all(|c| c.is_ascii_uppercase());
     upper2 || ["remote", "hybrid", "on-site", "onsite"].iter().any(|w| p.eq_ignore_ascii_case(w))
 }
@@ -330,6 +354,19 @@ mod tests {
         assert_eq!(starts(&analyse(school_then_degree), SectionType::Education), vec![0]);
         let one_liners = "Parsons School of Design | MFA Design and Technology | 2015\nAmerican University of Beirut | BA Graphic Design | 2012\n";
         assert_eq!(starts(&analyse(one_liners), SectionType::Education), vec![0, 1]);
+    }
+
+    #[test]
+    fn ends_sentence_is_the_trimmed_split() {
+        let former = |text: &str| {
+            let Some(body) = text.trim_end().strip_suffix('.') else { return false };
+            let last = body.rsplit([' ', ',']).next().unwrap_or("");
+            !(last.contains('.') || ABBREVIATIONS.iter().any(|a| last.eq_ignore_ascii_case(a)))
+        };
+        assert_eq!(ABBREVIATIONS.iter().map(|a| a.len()).max(), Some(ABBREVIATION_LEN));
+        for text in ["", ".", "Built it.", "Built it. ", "Acme Inc.", "Acme, Inc.", "Washington, D.C.", "Acme,Inc.", "done.\u{a0}", "x.\t", "é.", "Café inc.", "Acme Corp.", "Big Bros.", "Engineering Dept. Head.", "no period", "a b"] {
+            assert_eq!(ends_sentence(text), former(text), "{text:?}");
+        }
     }
 
     #[test]

@@ -253,6 +253,11 @@ impl<'a> Tokens<'a> {
     fn skills_of_lines(&self, lines: Range<usize>) -> Vec<usize> {
         self.skills.in_range(self.line_first[lines.start]..self.line_first[lines.end])
     }
+
+    /// The number of skills a range of lines names (`skills_of_lines`, with no list made).
+    fn skill_count_of_lines(&self, lines: Range<usize>) -> usize {
+        self.skills.count_in_range(self.line_first[lines.start]..self.line_first[lines.end])
+    }
 }
 
 /// How sections are found.
@@ -302,7 +307,7 @@ pub fn line_features(text: &str, with_rules: bool, streams: Option<&[u8]>) -> Ve
 fn rule_starts(lines: &[Line], tokens: &Tokens) -> Vec<Start> {
     let mut starts = heading_starts(lines);
     if starts.is_empty() {
-        starts = lines::content_starts(lines, |r| tokens.skills_of_lines(r).len());
+        starts = lines::content_starts(lines, |r| tokens.skill_count_of_lines(r));
     } else {
         let preamble = lines::preamble_starts(&lines[..starts[0].line]);
         starts.splice(0..0, preamble);

@@ -175,31 +175,52 @@ impl SkillHits {
 
     /// Skills named in the tokens `range` (as `skills_in` finds them in those tokens alone):
     /// indices into [`SKILL_TERMS`], deduplicated by display name, in order of first appearance,
-    /// the longest match winning at each position.
+    /// the longest match winning at each position. Room for one a hit in the range from the start:
+    /// no growing as skills are found.
     pub fn in_range(&self, range: std::ops::Range<usize>) -> Vec<usize> {
+        let hits = self.hits_in(&range);
+        let mut found = Vec::with_capacity(hits.len());
+        Self::each_of(hits, range.end, |idx| found.push(idx));
+        found
+    }
+
+    /// The number of skills `in_range` finds, with no list of them made.
+    pub fn count_in_range(&self, range: std::ops::Range<usize>) -> usize {
+        let mut n = 0;
+        Self::each_of(self.hits_in(&range), range.end, |_| n += 1);
+        n
+    }
+
+    /// The hits whose token is in `range`.
+    fn hits_in(&self, range: &std::ops::Range<usize>) -> &[Hit] {
+        let from = self.hits.partition_point(|h| (h.at as usize) < range.start);
+        let to = from + self.hits[from..].partition_point(|h| (h.at as usize) < range.end);
+        &self.hits[from..to]
+    }
+
+    /// Calls `take` with each skill of `hits` (ascending, none at or past `end`) as `in_range`
+    /// lists them. A display name already taken is a bit of a set, not a search of those taken.
+    #[inline(always)]
+    fn each_of(hits: &[Hit], end: usize, mut take: impl FnMut(usize)) {
         let m = matcher();
-        let mut found: Vec<usize> = Vec::new();
-        let first = self.hits.partition_point(|h| (h.at as usize) < range.start);
+        let mut taken = [0u64; SKILL_TERMS.len().div_ceil(64)];
         // The first token a match may start at: the words of the last match are no starts.
-        let mut free = range.start;
-        for hit in &self.hits[first..] {
+        let mut free = 0;
+        for hit in hits {
             let at = hit.at as usize;
-            if at >= range.end {
-                break;
-            }
             if at < free {
                 continue;
             }
             // The longest skill whose words are all inside the range.
-            let Some(len) = (1..=3).rev().find(|&len| at + len <= range.end && hit.by_len[len - 1] != NOT_A_TERM) else { continue };
+            let Some(len) = (1..=3).rev().find(|&len| at + len <= end && hit.by_len[len - 1] != NOT_A_TERM) else { continue };
             let idx = hit.by_len[len - 1] as usize;
-            let name = m.name_of[idx];
-            if !found.iter().any(|&f| m.name_of[f] == name) {
-                found.push(idx);
+            let name = usize::from(m.name_of[idx]);
+            if taken[name / 64] & 1 << (name % 64) == 0 {
+                taken[name / 64] |= 1 << (name % 64);
+                take(idx);
             }
             free = at + len;
         }
-        found
     }
 }
 
@@ -225,13 +246,14 @@ mod tests {
     }
 
     #[test]
-    fn ascii_tokens_find_what_any_tokens_find() {
+    fn ascii_tokens_find_what_any_tokens_find_and_counts_agree() {
         let text = "Built Ruby on Rails apps, then Python and MACHINE learning with PostgreSQL; C and R; node, Node.js, ci/cd and c++ at a/b testing";
         let tokens: Vec<&str> = super::super::words(text).collect();
         let (any, ascii) = (SkillHits::of(&tokens), SkillHits::of_ascii(&tokens));
         for start in 0..tokens.len() {
             for end in start..=tokens.len() {
                 assert_eq!(any.in_range(start..end), ascii.in_range(start..end), "{start}..{end}");
+                assert_eq!(any.count_in_range(start..end), any.in_range(start..end).len(), "{start}..{end}");
             }
         }
     }
