@@ -461,8 +461,10 @@ pub fn head_noun_type_if(normalised: &str, shaped: impl FnOnce() -> bool) -> Opt
     if normalised.split(' ').filter(|&w| w != "and").count() > 3 || !shaped() {
         return None;
     }
+    // A part's last word, after its last space found by a byte search from the end (a few bytes:
+    // no searcher to set up).
     let noun_type = |part: &str| {
-        let last = part.rsplit(' ').next()?;
+        let last = &part[part.bytes().rposition(|b| b == b' ').map_or(0, |i| i + 1)..];
         HEAD_NOUNS.contains(&last).then(|| vocabulary().get(last).copied()).flatten()
     };
     // The part before the first " and " is read only when the whole line gives nothing; found
