@@ -230,12 +230,13 @@ pub fn is_label_word(word: &str) -> bool {
 /// unspecified. (The segmenter reads lines with `normalise_while`.)
 #[cfg(test)]
 pub fn normalise(line: &str, out: &mut String) -> bool {
-    normalise_while(line, out, |_| true)
+    normalise_while(line, out, |_, _| true)
 }
 
 /// `normalise`, giving up (false) at the first word of `out` that `keep` refuses: each is
-/// offered as it is folded, and the rest of the line is not read.
-pub fn normalise_while(line: &str, out: &mut String, keep: impl FnMut(&str) -> bool) -> bool {
+/// offered as it is folded, with the line (`LineShape`, to ask its shape from the bit sets made
+/// here), and the rest of the line is not read.
+pub fn normalise_while(line: &str, out: &mut String, mut keep: impl FnMut(&str, &LineShape) -> bool) -> bool {
     out.clear();
     // Most lines have nothing to strip at either end (an ASCII byte that is neither a space nor
     // decoration), told so by their two end bytes: the line is its own candidate text, with no
@@ -266,14 +267,35 @@ pub fn normalise_while(line: &str, out: &mut String, keep: impl FnMut(&str) -> b
     } else {
         pieces_by_split(b)
     };
-    let words = if let Some(bytes) = &ascii {
+    // The line's bit sets serve its shape too when the candidate text is the whole line (a part
+    // of it as long as it).
+    let (words, shape) = if let Some(bytes) = &ascii {
         let word = bytes.bits(|c| !crate::text::is_ascii_space(c));
         let kept = bytes.bits(|c| c.is_ascii_alphanumeric() || c == b'&' || c == b'/');
-        HeadingWords::Ascii { t, word, kept }
+        (HeadingWords::Ascii { t, word, kept }, LineShape { line, bits: (t.len() == line.len()).then_some((bytes, word)) })
     } else {
-        HeadingWords::Other(crate::text::split_whitespace(t))
+        (HeadingWords::Other(crate::text::split_whitespace(t)), LineShape { line, bits: None })
     };
-    normalise_words(t, ascii.is_some(), is_letter_spaced(pieces, single_letters), words, out, keep)
+    normalise_words(t, ascii.is_some(), is_letter_spaced(pieces, single_letters), words, out, |w| keep(w, &shape))
+}
+
+/// A line being normalised, for a `keep` of `normalise_while` that asks whether it is shaped as
+/// a head-noun heading: with the block of its bytes and the bit set of those that are not
+/// whitespace when `normalise_while` made them for the whole line (an ASCII line of at most 60
+/// bytes), so they are not made again.
+pub struct LineShape<'a> {
+    line: &'a str,
+    bits: Option<(&'a crate::text::BitsWhere, u64)>,
+}
+
+impl LineShape<'_> {
+    /// `has_head_noun_shape` of the line.
+    pub fn has_head_noun_shape(&self) -> bool {
+        match self.bits {
+            Some((bytes, word)) => shaped_from_bits(self.line.as_bytes(), bytes, word),
+            None => has_head_noun_shape(self.line),
+        }
+    }
 }
 
 /// The part of a line that may be a heading: without markdown, decoration and trailing colons;
@@ -439,8 +461,10 @@ pub fn head_noun_type_if(normalised: &str, shaped: impl FnOnce() -> bool) -> Opt
     if normalised.split(' ').filter(|&w| w != "and").count() > 3 || !shaped() {
         return None;
     }
+    // A part's last word, after its last space found by a byte search from the end (a few bytes:
+    // no searcher to set up).
     let noun_type = |part: &str| {
-        let last = part.rsplit(' ').next()?;
+        let last = &part[part.bytes().rposition(|b| b == b' ').map_or(0, |i| i + 1)..];
         HEAD_NOUNS.contains(&last).then(|| vocabulary().get(last).copied()).flatten()
     };
     // The part before the first " and " is read only when the whole line gives nothing; found
@@ -463,19 +487,28 @@ pub fn has_head_noun_shape(line: &str) -> bool {
 /// (or the run is "&").
 fn shaped_by_bits(b: &[u8]) -> bool {
     let bytes = crate::text::BitsWhere::of(b);
-    if bytes.bits(|c| c.is_ascii_digit() || c == b',' || c == b'|') != 0 {
-        return false;
-    }
+    shaped_from_bits(b, &bytes, bytes.bits(|c| !crate::text::is_ascii_space(c)))
+}
+
+/// `shaped_by_bits` from the block of the bytes (`bytes`) and the bit set of those that are not
+/// whitespace (`word`), made once for `normalise_while` too. Capitalisation is tested before
+/// digits and separators: most lines fail there (both must hold, so the answer is the same).
+/// Every run's first letter or digit is found at once: adding a run's start bit to the bit set of
+/// its bytes that are not alphanumeric carries it past those before the first one (to a byte
+/// after the run, which is whitespace or past the end, when it has none). The line is
+/// capitalised when those upper-case ones and the runs that are a lone '&' are all its runs.
+fn shaped_from_bits(b: &[u8], bytes: &crate::text::BitsWhere, word: u64) -> bool {
     let (alphanumeric, upper) = (bytes.bits(|c| c.is_ascii_alphanumeric()), bytes.bits(|c| c.is_ascii_uppercase()));
-    let mut word = bytes.bits(|c| !crate::text::is_ascii_space(c));
-    while word != 0 {
-        let run = take_lowest_run(&mut word);
-        let first = alphanumeric & run & (alphanumeric & run).wrapping_neg();
-        if first & upper == 0 && !(run.count_ones() == 1 && b[run.trailing_zeros() as usize] == b'&') {
-            return false;
-        }
+    let starts = word & !(word << 1);
+    let other = word & !alphanumeric;
+    let firsts = other.wrapping_add(starts) & !other & alphanumeric;
+    let mut lone = starts & !(word >> 1);
+    let mut ampersands = 0;
+    while lone != 0 {
+        ampersands += u32::from(b[lone.trailing_zeros() as usize] == b'&');
+        lone &= lone - 1;
     }
-    true
+    (firsts & upper).count_ones() + ampersands == starts.count_ones() && bytes.bits(|c| c.is_ascii_digit() || c == b',' || c == b'|') == 0
 }
 
 /// The lowest run of set bits of `bits` (not 0), taken out of it: the next word of a line read
@@ -611,22 +644,24 @@ mod tests {
 
     /// `normalise_while` as it read every line before bit sets: words by `split_whitespace` and
     /// `trim_to_heading_word`, pieces by a split at each space.
-    fn normalise_by_chars(line: &str, out: &mut String, keep: impl FnMut(&str) -> bool) -> bool {
+    fn normalise_by_chars(line: &str, out: &mut String, mut keep: impl FnMut(&str, &LineShape) -> bool) -> bool {
         out.clear();
         let Some(t) = candidate_text(line) else { return false };
         let (pieces, single_letters) = pieces_by_split(t.as_bytes());
-        normalise_words(t, t.is_ascii(), is_letter_spaced(pieces, single_letters), t.split_whitespace().map(trim_to_heading_word), out, keep)
+        let shape = LineShape { line, bits: None };
+        normalise_words(t, t.is_ascii(), is_letter_spaced(pieces, single_letters), t.split_whitespace().map(trim_to_heading_word), out, |w| keep(w, &shape))
     }
 
     fn normalises_as_by_chars(line: &str) -> bool {
         [&(|_: &str| true) as &dyn Fn(&str) -> bool, &|w: &str| is_label_word(w), &|w: &str| w.len() % 4 != 1].iter().all(|keep| {
             let (mut out, mut want_out, mut offered, mut want_offered) = (String::new(), String::new(), Vec::new(), Vec::new());
-            let got = normalise_while(line, &mut out, |w| {
-                offered.push(w.to_string());
+            // Each word offered with the line's shape, read from the bit sets where they serve.
+            let got = normalise_while(line, &mut out, |w, shape| {
+                offered.push((w.to_string(), shape.has_head_noun_shape()));
                 keep(w)
             });
-            let want = normalise_by_chars(line, &mut want_out, |w| {
-                want_offered.push(w.to_string());
+            let want = normalise_by_chars(line, &mut want_out, |w, _| {
+                want_offered.push((w.to_string(), has_head_noun_shape(line)));
                 keep(w)
             });
             // The output is only read after a yes.

@@ -2,7 +2,7 @@
 //! resumes that have no headings at all) by what their lines look like.
 
 use super::dates::{find_dates_from_runs, DateTokens};
-use super::headings::{has_head_noun_shape, head_noun_type, head_noun_type_if, heading_type, is_entry_label, is_label_word, is_rule, normalise_while};
+use super::headings::{head_noun_type, head_noun_type_if, heading_type, is_entry_label, is_label_word, is_rule, normalise_while};
 use super::{SectionType, Start};
 use crate::text::{self, bullet_marker_len};
 
@@ -157,18 +157,18 @@ pub fn analyse(text: &str) -> Vec<Line<'_>> {
 
 /// The heading vocabulary's reading of a trimmed line, with `buf` to normalise it in. A word
 /// outside the vocabulary's words (`is_label_word`) leaves only a head-noun heading possible,
-/// and a line not shaped as one (`has_head_noun_shape`) is not normalised further. So a line
+/// and a line not shaped as one (`LineShape::has_head_noun_shape`) is not normalised further. So a line
 /// with an ASCII digit reads as nothing: it is not so shaped, and the word holding the digit
 /// keeps it through normalising, while no vocabulary word has one (a test in `headings` checks):
 /// `analyse` does not ask.
 fn vocabulary_of(trimmed: &str, buf: &mut String) -> Vocabulary {
     let (mut unknown, mut shaped) = (false, None);
-    let normalised = normalise_while(trimmed, buf, |w| {
+    let normalised = normalise_while(trimmed, buf, |w, line| {
         if is_label_word(w) {
             return true;
         }
         unknown = true;
-        *shaped.get_or_insert_with(|| has_head_noun_shape(trimmed))
+        *shaped.get_or_insert_with(|| line.has_head_noun_shape())
     });
     if !normalised {
         Vocabulary::None
