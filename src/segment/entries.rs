@@ -161,8 +161,9 @@ pub fn starts(lines: &[Line], kind: SectionType) -> Vec<usize> {
         // A heading merged into the section (a second heading of the same type, a page-break repeat) is a break too.
         let after_break = i == 0 || matches!(lines[i - 1].kind, LineKind::Blank | LineKind::Rule | LineKind::Heading(_)) || marks[i - 1].1 || starts.is_empty();
         // Asked of a line that can head an entry only (the tests after `header(i)` below).
-        // A line that begins in an ASCII byte that is not whitespace (most) is its own trim.
-        let markdown = || if l.text.as_bytes().first().is_some_and(|&b| stops_trim(b)) { l.text.starts_with("###") } else { l.text.trim_start().starts_with("###") };
+        // Trimmed at both ends by `text::trim` (most lines need no cut): its end cannot change
+        // whether it starts with "###".
+        let markdown = || text::trim(l.text).starts_with("###");
         let next = lines.get(i + 1).filter(|_| header(i + 1));
         // Read only of a line that can head an entry (every use below is behind `header(i)`), once.
         let dated_here = header(i) && l.dates.as_ref().is_some_and(|r| l.has_date_range() || l.words <= 10 || date_ends(l, r) || ends_in_year(l.text));
@@ -265,8 +266,7 @@ const SEPARATORS: [&str; 8] = [" | ", " at ", " — ", " – ", " · ", " - ", "
 /// Splits a header on the separators, in one pass: at each step the nearest separator cuts. Each
 /// part (trimmed, not empty) is given to `take`, in order.
 fn split_parts<'t>(line: &'t str, mut take: impl FnMut(&'t str)) {
-    // A line that begins and ends in a plain ASCII byte (most) is its own trim.
-    let t = if plain_ends(line, |c| c == '#') { line } else { line.trim().trim_start_matches('#').trim() };
+    let t = text::trim(text::trim(line).trim_start_matches('#'));
     let mut rest = &t[bullet_marker_len(t).unwrap_or(0)..];
     loop {
         let cut = nearest_separator(rest);
@@ -298,7 +298,7 @@ fn trim_part(part: &str) -> &str {
 
 /// Whether a byte is ASCII and not whitespace: a trim (of whitespace) that reaches it stops there.
 fn stops_trim(b: u8) -> bool {
-    b.is_ascii() && !char::from(b).is_whitespace()
+    b.is_ascii() && !text::is_ascii_space(b)
 }
 
 /// Whether a text begins and ends in an ASCII byte that is neither whitespace nor a `mark`: then
