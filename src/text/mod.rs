@@ -403,7 +403,7 @@ pub fn fold_append_ascii(token: &str, out: &mut String) {
 }
 
 /// Bit j set where byte j of `b` (at most 64 bytes) passes `is`, none past its end: judged in a
-/// fixed-size block (`block64`, `gather_bits`), which the compiler vectorises when `is` is made of
+/// fixed-size block (`block64`, `block_bits`), which the compiler vectorises when `is` is made of
 /// comparisons.
 #[inline]
 pub fn bits_where(b: &[u8], is: impl Fn(u8) -> bool) -> u64 {
@@ -434,7 +434,7 @@ impl BitsWhere {
 /// Bit sets of a whole text for reading it line by line, one `u64` for every 64 bytes (bit j of
 /// the k-th for byte 64k + j): where lines break, where the words of [`split_whitespace`] begin,
 /// where ASCII digits are, and where maximal runs of exactly four of them begin. One pass of comparisons the
-/// compiler vectorises (`block64`, `gather_bits`) over the text stands in for a search per line
+/// compiler vectorises (`block64`, `block_bits`) over the text stands in for a search per line
 /// for its end, a count of its words and a count of its digits; a line's share is then a few
 /// bit operations on its chunks.
 pub struct TextBits {
@@ -1061,6 +1061,7 @@ pub fn block64(b: &[u8], pad: u8) -> [u8; 64] {
 /// 8k + i at bit 8i + k, an 8 × 8 matrix of bits whose transpose (three rounds of swapping
 /// blocks of bits across its diagonal) holds it at bit 8k + i. A few vector instructions and
 /// some twenty on one word, where a multiplication an eight took some forty.
+#[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2", not(test)), allow(dead_code))]
 #[inline(always)]
 fn gather_bits(flags: &[u8; 64]) -> u64 {
     // Sixteen bytes at a time (a vector register's worth), then the two halves.
@@ -1086,12 +1087,38 @@ fn word_byte_bits(block: &[u8; 64]) -> (u64, u8) {
     (block_bits(block, |c| !is_ascii_space(c)), block.iter().fold(0, |h, &c| h | c))
 }
 
-/// Bit j set where byte j of `block` passes `is`: judged into a byte array (a few vector
-/// instructions when `is` is made of comparisons), its flags weighted and gathered as
-/// `gather_bits` reads them.
+/// Bit j set where byte j of `block` passes `is`: judged into a byte array of 0 or 0xFF (a few
+/// vector instructions when `is` is made of comparisons), its high bits gathered (`high_bits`).
 #[inline(always)]
 fn block_bits(block: &[u8; 64], is: impl Fn(u8) -> bool) -> u64 {
-    gather_bits(&std::array::from_fn(|j| u8::from(is(block[j])) << (j / 8)))
+    high_bits(&std::array::from_fn(|j| 0u8.wrapping_sub(u8::from(is(block[j])))))
+}
+
+/// Bit j set where byte j of `flags` (each 0 or 0xFF) is 0xFF: SSE2's `pmovmskb`, sixteen bytes
+/// an instruction, where x86_64 has it (always: it is part of the architecture).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(always)]
+fn high_bits(flags: &[u8; 64]) -> u64 {
+    use safe_arch::{load_unaligned_m128i, move_mask_i8_m128i};
+    flags.chunks_exact(16).enumerate().fold(0, |m, (k, sixteen)| {
+        let mask = move_mask_i8_m128i(load_unaligned_m128i(sixteen.try_into().expect("16 bytes"))) as u16;
+        m | u64::from(mask) << (16 * k)
+    })
+}
+
+/// `high_bits` elsewhere: `gathered_high_bits`.
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+#[inline(always)]
+fn high_bits(flags: &[u8; 64]) -> u64 {
+    gathered_high_bits(flags)
+}
+
+/// `high_bits` in portable code: each flag weighted by the eighth of the block it is in and
+/// gathered (`gather_bits`). Built and tested everywhere; used where there is no SSE2.
+#[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2", not(test)), allow(dead_code))]
+#[inline(always)]
+fn gathered_high_bits(flags: &[u8; 64]) -> u64 {
+    gather_bits(&std::array::from_fn(|j| (flags[j] & 1) << (j / 8)))
 }
 
 #[cfg(test)]
@@ -1207,6 +1234,13 @@ mod tests {
         #[test]
         fn words_into_agrees_with_words_across_chunks(t in "([a-z0-9]{1,90}|[-+#./'&]{1,90}|[ ,;()]{1,3}|é|’|–|C\\+\\+){0,30}") {
             proptest::prop_assert_eq!(words_at_once(&t), toks(&t));
+        }
+
+        #[test]
+        fn high_bits_and_gathered_bits_mark_the_set_flags(set in proptest::num::u64::ANY) {
+            let flags: [u8; 64] = std::array::from_fn(|j| if set >> j & 1 == 1 { 0xFF } else { 0 });
+            proptest::prop_assert_eq!(high_bits(&flags), set);
+            proptest::prop_assert_eq!(gathered_high_bits(&flags), set);
         }
 
         #[test]
