@@ -129,7 +129,7 @@ impl Metrics {
             m.lines += 1;
             m.bullets += u32::from(line.bullet);
         }
-        m.words = tokens.of_lines(body.clone()).len() as u32;
+        m.words = tokens.count_in_lines(body.clone()) as u32;
         m.numbers = tokens.with_digits_in_lines(body) as u32;
         m.distinct_skills = skills.len() as u32;
         m
@@ -190,11 +190,10 @@ struct Start {
     heading_lines: usize,
 }
 
-/// The word tokens of a resume (`text::words`) and where they can name a skill, read once for
+/// The word tokens of a resume (`text::words`), counted by line, and where they can name a skill, read once for
 /// the whole text and shared by content typing and the sections' metrics (a token never spans a
 /// line break).
-struct Tokens<'a> {
-    words: Vec<&'a str>,
+struct Tokens {
     /// Per line, the index of its first token; then the number of tokens.
     line_first: Vec<usize>,
     skills: SkillHits,
@@ -202,11 +201,19 @@ struct Tokens<'a> {
     with_digits: Vec<u32>,
 }
 
-impl<'a> Tokens<'a> {
-    fn of(text: &'a str, lines: &[Line]) -> Tokens<'a> {
-        let mut words = Vec::with_capacity(text.len() / 6 + 1);
-        let (starts, ends, ascii) = text::words_into_bits(text, &mut words);
-        let skills = if ascii { SkillHits::of_ascii(&words) } else { SkillHits::of(&words) };
+impl Tokens {
+    fn of(text: &str, lines: &[Line]) -> Tokens {
+        let (starts, ends, ascii) = text::words_into_bits(text);
+        // Tokens as bytes when all are ASCII: no test of their ends for character boundaries.
+        let skills = if ascii {
+            let mut words = Vec::with_capacity(text.len() / 6 + 1);
+            text::each_token(&starts, &ends, |start, end| words.push(&text.as_bytes()[start..end]));
+            SkillHits::of_ascii(&words)
+        } else {
+            let mut words = Vec::with_capacity(text.len() / 6 + 1);
+            text::each_token(&starts, &ends, |start, end| words.push(&text[start..end]));
+            SkillHits::of(&words)
+        };
         // One pass over the text 64 bytes at a time, counting the tokens started before each
         // chunk (`before`): a line's first token is that count plus the starts in its chunk below
         // it, with no walk over the tokens. A digit (`text::bits_where`) is a word byte, so it is
@@ -234,13 +241,13 @@ impl<'a> Tokens<'a> {
             before += starts[c].count_ones() as usize;
         }
         line_first.resize(lines.len(), before);
-        line_first.push(words.len());
-        Tokens { words, line_first, skills, with_digits }
+        line_first.push(before);
+        Tokens { line_first, skills, with_digits }
     }
 
-    /// The tokens of a range of lines.
-    fn of_lines(&self, lines: Range<usize>) -> &[&'a str] {
-        &self.words[self.line_first[lines.start]..self.line_first[lines.end]]
+    /// The number of tokens of a range of lines.
+    fn count_in_lines(&self, lines: Range<usize>) -> usize {
+        self.line_first[lines.end] - self.line_first[lines.start]
     }
 
     /// The number of tokens of a range of lines that hold an ASCII digit.

@@ -139,11 +139,17 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
 
     #[test]
-    fn tokens_with_digits_are_those_has_digit_finds(text in "([a-z0-9]{1,12}|[ .,/\n–-]{1,3}|é|2019){0,40}") {
+    fn tokens_with_digits_and_token_counts_are_those_of_words(text in "([a-z0-9]{1,12}|[ .,/\n–-]{1,3}|é|2019){0,40}") {
         let lines = lines::analyse(&text);
         let tokens = Tokens::of(&text, &lines);
-        let want: Vec<u32> = (0..tokens.words.len() as u32).filter(|&k| text::has_digit(tokens.words[k as usize])).collect();
+        let words: Vec<&str> = text::words(&text).collect();
+        let want: Vec<u32> = (0..words.len() as u32).filter(|&k| text::has_digit(words[k as usize])).collect();
         prop_assert_eq!(&tokens.with_digits, &want);
+        // A line's tokens are those of its text (no token spans a line break).
+        for (i, line) in lines.iter().enumerate() {
+            prop_assert_eq!(tokens.count_in_lines(i..i + 1), text::words(line.text).count());
+        }
+        prop_assert_eq!(tokens.count_in_lines(0..lines.len()), words.len());
         prop_assert_eq!(tokens.with_digits_in_lines(0..lines.len()), want.len());
     }
 

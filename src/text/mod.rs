@@ -175,20 +175,20 @@ impl<'a> Iterator for Words<'a> {
     }
 }
 
-/// Appends the tokens of `text` to `out`: exactly those of [`words`], found another way, for a
-/// whole text at once. A token is the stretch of a run of word and inner characters (see `Words`)
+/// Where the tokens of `text` start and end (`each_token` reads them): exactly those of
+/// [`words`], found another way, for a whole text at once. A token is the stretch of a run of word and inner characters (see `Words`)
 /// from its first word character to its last, with the '+' and '#' right after that; runs
 /// without a word character give none. Every byte is marked in bit sets (word, word or inner,
 /// '+' or '#'), for ASCII by comparisons without a branch, and where tokens start and end is
 /// then computed 64 bytes at a time by bit arithmetic (`fill_forward`, `fill_backward`, a carry
 /// through the '+' and '#'): no branch per byte, none per run.
 ///
-/// Also gives back where the tokens start and end as bit sets (bit `i % 64` of chunk `i / 64`
-/// for byte `i`; the ends one chunk longer, for an end at the text's length), so that a caller
-/// can count tokens below an offset by counting bits instead of walking tokens; and whether every
+/// Gives back where the tokens start and end as bit sets (bit `i % 64` of chunk `i / 64` for
+/// byte `i`; the ends one chunk longer, for an end at the text's length), so that a caller can
+/// also count tokens below an offset by counting bits instead of walking tokens; and whether every
 /// token is ASCII (no character above ASCII is a word or inner one), so that a caller can look
 /// them up by their bytes (`SkillHits::of_ascii`).
-pub(crate) fn words_into_bits<'a>(text: &'a str, out: &mut Vec<&'a str>) -> (Vec<u64>, Vec<u64>, bool) {
+pub(crate) fn words_into_bits(text: &str) -> (Vec<u64>, Vec<u64>, bool) {
     let b = text.as_bytes();
     let n = b.len().div_ceil(64);
     let (mut word, mut part, mut plus) = (vec![0u64; n], vec![0u64; n], vec![0u64; n]);
@@ -247,7 +247,13 @@ pub(crate) fn words_into_bits<'a>(text: &'a str, out: &mut Vec<&'a str>) -> (Vec
         into = (last[k] >> 63) | u64::from(over);
     }
     ends[n] = into;
-    // The k-th start pairs with the k-th end.
+    (starts, ends, !wide_in_token)
+}
+
+/// Calls `each(start, end)` with the byte range of every token whose starts and ends
+/// `words_into_bits` gave, in order: the k-th start pairs with the k-th end.
+#[inline(always)]
+pub(crate) fn each_token(starts: &[u64], ends: &[u64], mut each: impl FnMut(usize, usize)) {
     let (mut end_chunk, mut end_bits) = (0, ends[0]);
     for (k, &chunk) in starts.iter().enumerate() {
         let mut bits = chunk;
@@ -260,10 +266,9 @@ pub(crate) fn words_into_bits<'a>(text: &'a str, out: &mut Vec<&'a str>) -> (Vec
             }
             let end = end_chunk * 64 + end_bits.trailing_zeros() as usize;
             end_bits &= end_bits - 1;
-            out.push(&text[start..end]);
+            each(start, end);
         }
     }
-    (starts, ends, !wide_in_token)
 }
 
 /// The bits of `p` that a bit of `seed` (a subset of `p`) reaches going up through set bits of
@@ -1193,8 +1198,9 @@ mod tests {
     }
 
     fn words_at_once(s: &str) -> Vec<&str> {
+        let (starts, ends, _) = words_into_bits(s);
         let mut out = Vec::new();
-        words_into_bits(s, &mut out);
+        each_token(&starts, &ends, |start, end| out.push(&s[start..end]));
         out
     }
 
@@ -1209,10 +1215,9 @@ mod tests {
     #[test]
     fn words_into_bits_tells_when_every_token_is_ascii() {
         for (t, want) in [("", true), ("a b", true), ("x — y 2019–2021 • z", true), ("a\u{2003}b", true), ("naïve", false), ("x’y", false), ("’x", false), ("é", false)] {
-            let mut out = Vec::new();
-            let (_, _, ascii) = words_into_bits(t, &mut out);
+            let (_, _, ascii) = words_into_bits(t);
             assert_eq!(ascii, want, "{t:?}");
-            assert!(!ascii || out.iter().all(|w| w.is_ascii()), "{t:?}");
+            assert!(!ascii || words_at_once(t).iter().all(|w| w.is_ascii()), "{t:?}");
         }
     }
 

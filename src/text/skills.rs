@@ -124,23 +124,49 @@ struct Hit {
 impl SkillHits {
     /// The skill starts of `tokens` (split by `text::words`).
     pub fn of(tokens: &[&str]) -> SkillHits {
-        Self::of_by(tokens, #[inline(always)] |table, token, scratch| table.get(token, scratch))
+        Self::of_by(
+            tokens,
+            #[inline(always)]
+            |table, token, scratch| table.get(token, scratch),
+            |token| token.chars().all(char::is_uppercase),
+            |token, key| key.extend_from_slice(token.as_bytes()),
+            #[inline(always)]
+            |table, key, scratch| table.get(std::str::from_utf8(key).expect("tokens joined by spaces are whole characters"), scratch),
+        )
     }
 
-    /// `of` of tokens that are all ASCII (`text::words_into_bits` tells): each is looked up by
-    /// its bytes (`WordTable::get_ascii`), with no test of them for ASCII.
-    pub fn of_ascii(tokens: &[&str]) -> SkillHits {
-        Self::of_by(tokens, #[inline(always)] |table, token, _| table.get_ascii(token.as_bytes()))
+    /// `of` of tokens that are all ASCII (`text::words_into_bits` tells), as bytes: each is
+    /// looked up by its bytes (`WordTable::get_ascii`), with no test of them for ASCII, and none
+    /// was made a `&str` (no test of its ends for character boundaries).
+    pub fn of_ascii(tokens: &[&[u8]]) -> SkillHits {
+        Self::of_by(
+            tokens,
+            #[inline(always)]
+            |table, token, _| table.get_ascii(token),
+            // An ASCII character is upper-case when its byte is.
+            |token| token.iter().all(u8::is_ascii_uppercase),
+            |token, key| key.extend_from_slice(token),
+            #[inline(always)]
+            |table, key, _| table.get_ascii(key),
+        )
     }
 
-    /// `of` with `get` looking a token (or two or three joined) up in a table, inlined in each.
+    /// `of` with the lookups inlined in each: `get` looks a token up in a table (`scratch` for
+    /// folding), `capitals` tells whether a token is written in capitals, `push` appends a token's
+    /// bytes to a key, and `get_key` looks a key (tokens joined by single spaces) up.
     #[inline(always)]
-    fn of_by(tokens: &[&str], get: impl Fn(&super::WordTable, &str, &mut String) -> Option<u32>) -> SkillHits {
+    fn of_by<T: ?Sized>(
+        tokens: &[&T],
+        get: impl Fn(&super::WordTable, &T, &mut String) -> Option<u32>,
+        capitals: impl Fn(&T) -> bool,
+        push: impl Fn(&T, &mut Vec<u8>),
+        get_key: impl Fn(&super::WordTable, &[u8], &mut String) -> Option<u32>,
+    ) -> SkillHits {
         let m = matcher();
         // About one token in eight or fewer starts a skill: room for them from the start.
         let mut hits = Vec::with_capacity(tokens.len() / 8 + 1);
-        let (mut scratch, mut key) = (String::new(), String::new());
-        for (i, token) in tokens.iter().enumerate() {
+        let (mut scratch, mut key) = (String::new(), Vec::new());
+        for (i, &token) in tokens.iter().enumerate() {
             // Most tokens are no skill's word: one table lookup, no folding.
             let Some(word) = get(&m.words, token, &mut scratch) else { continue };
             let mut by_len = [NOT_A_TERM; 3];
@@ -149,19 +175,18 @@ impl SkillHits {
                 // A one-letter skill (C, R) counts only in capitals. The token folds to the skill's
                 // folded form (the table matched them), so it is one letter when that is.
                 let single_letter = super::is_one_char(SKILL_TERMS[term as usize].0);
-                if !single_letter || token.chars().all(char::is_uppercase) {
+                if !single_letter || capitals(token) {
                     by_len[0] = term;
                 }
             }
             if word & MULTI_START != 0 {
                 // The two- and three-word skills starting here (the table folds).
                 key.clear();
-                key.push_str(token);
-                for len in 2..=3 {
-                    let Some(next) = tokens.get(i + len - 1) else { break };
-                    key.push(' ');
-                    key.push_str(next);
-                    if let Some(idx) = get(&m.multi, &key, &mut scratch) {
+                push(token, &mut key);
+                for (len, &next) in (2..=3).zip(&tokens[i + 1..]) {
+                    key.push(b' ');
+                    push(next, &mut key);
+                    if let Some(idx) = get_key(&m.multi, &key, &mut scratch) {
                         by_len[len - 1] = idx;
                     }
                 }
@@ -249,7 +274,8 @@ mod tests {
     fn ascii_tokens_find_what_any_tokens_find_and_counts_agree() {
         let text = "Built Ruby on Rails apps, then Python and MACHINE learning with PostgreSQL; C and R; node, Node.js, ci/cd and c++ at a/b testing";
         let tokens: Vec<&str> = super::super::words(text).collect();
-        let (any, ascii) = (SkillHits::of(&tokens), SkillHits::of_ascii(&tokens));
+        let bytes: Vec<&[u8]> = tokens.iter().map(|t| t.as_bytes()).collect();
+        let (any, ascii) = (SkillHits::of(&tokens), SkillHits::of_ascii(&bytes));
         for start in 0..tokens.len() {
             for end in start..=tokens.len() {
                 assert_eq!(any.in_range(start..end), ascii.in_range(start..end), "{start}..{end}");
