@@ -309,10 +309,22 @@ fn plain_ends(text: &str, mark: impl Fn(char) -> bool) -> bool {
 }
 
 /// The first separator in `line` (its byte offset and length). No two separators begin at the
-/// same byte, so this is the nearest of them: one pass instead of a search per separator.
+/// same byte, so this is the nearest of them: one pass instead of a search per separator. Every
+/// separator begins with a space or a comma: those are found 64 bytes at a time
+/// (`text::bits_where`), and only there are the separators compared.
 fn nearest_separator(line: &str) -> Option<(usize, usize)> {
     let b = line.as_bytes();
-    (0..b.len()).filter(|&i| b[i] == b' ' || b[i] == b',').find_map(|at| SEPARATORS.iter().find(|sep| b[at..].starts_with(sep.as_bytes())).map(|sep| (at, sep.len())))
+    for (k, chunk) in b.chunks(64).enumerate() {
+        let mut candidates = text::bits_where(chunk, |c| c == b' ' || c == b',');
+        while candidates != 0 {
+            let at = k * 64 + candidates.trailing_zeros() as usize;
+            candidates &= candidates - 1;
+            if let Some(sep) = SEPARATORS.iter().find(|sep| b[at..].starts_with(sep.as_bytes())) {
+                return Some((at, sep.len()));
+            }
+        }
+    }
+    None
 }
 
 /// "Austin, TX" and "Remote" are places, not employers. `p` is a part as `split_parts` gives
@@ -378,7 +390,9 @@ mod tests {
 
     #[test]
     fn nearest_separator_is_the_minimum_over_separators() {
-        for line in ["", "Engineer at Acme — Austin, TX", "a - b | c", "x    y, z", "Acme · Remote", "no separator", "at the start", " at ", ",", "é – ü"] {
+        // Past the first 64 bytes, and across their end, too.
+        let long = ["x".repeat(62) + " | y", "a".repeat(63) + " at b", "y".repeat(70) + ", z", "z".repeat(60) + " —" + &"w".repeat(80) + "    v", "é".repeat(40) + " · u"];
+        for line in ["", "Engineer at Acme — Austin, TX", "a - b | c", "x    y, z", "Acme · Remote", "no separator", "at the start", " at ", ",", "é – ü"].into_iter().chain(long.iter().map(String::as_str)) {
             let want = SEPARATORS.iter().filter_map(|sep| line.find(sep).map(|at| (at, sep.len()))).min();
             assert_eq!(nearest_separator(line), want, "{line}");
         }
