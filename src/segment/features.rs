@@ -277,7 +277,7 @@ fn base_features(line: &Line, out: &mut Active) {
         out.push(offset(Base::Rule));
         return;
     }
-    let (Tally { letters, upper, digits, commas, punct }, WordCounts { words, singles, caps_words, cue_bits, skills }) = scan(t);
+    let (Tally { letters, upper, digits, commas, punct }, WordCounts { words, singles, caps_words, cue_bits, skills }, colons) = scan(t);
     let web = punct & DOT_SLASH != 0 && is_web(line, t);
     // Skill hits are counted, not flagged (below); every other cue group of the first 11 is one
     // feature (the interest words' bit, the 12th, raises none), pushed lowest first: most lines
@@ -327,7 +327,7 @@ fn base_features(line: &Line, out: &mut Active) {
         | flag(t.ends_with('.'), Base::EndsPeriod)
         | flag(t.ends_with(':'), Base::EndsColon)
         // The first ':' counts only before byte 30: the rest of the line is not searched.
-        | flag(label_colon(t.as_bytes()), Base::LabelColon)
+        | flag(label_colon(colons, t.len()), Base::LabelColon)
         | flag(punct & PIPE != 0, Base::Pipe)
         | flag(commas >= 2, Base::Commas2)
         | flag(commas == 1, Base::Comma1)
@@ -506,21 +506,26 @@ impl WordCounts {
 
 /// A line's characters (`Tally`) and words (`WordCounts`), counted in one pass over its 64-byte
 /// blocks (`text::each_whitespace_word_in_blocks`): each block is judged for the tally as it is
-/// split into words. An ASCII word (most) is read by its bytes, others by their characters.
-fn scan(t: &str) -> (Tally, WordCounts) {
+/// split into words. An ASCII word (most) is read by its bytes, others by their characters. Also
+/// the ':'s of the first block (`label_colon`'s), found while it is at hand.
+fn scan(t: &str) -> (Tally, WordCounts, u64) {
     let cue = cues();
     let mut lanes = Lanes::default();
     let mut tally = Tally::default();
     let mut counts = WordCounts::default();
+    let mut colons = 0;
     // Inlined where they are called: the word loop is the hot path of the line features.
     text::each_whitespace_word_in_blocks(t, #[inline(always)] |base, block, ascii| {
+        if base == 0 {
+            colons = text::block_byte_bits(block, b':');
+        }
         lanes.add_block(base, &block[..(t.len() - base).min(64).div_ceil(16) * 16], &mut tally);
         if !ascii {
             tally.add_above_ascii(t, base, block);
         }
     }, #[inline(always)] |b, ascii| counts.add(b, ascii, cue));
     lanes.flush(&mut tally);
-    (tally, counts)
+    (tally, counts, colons)
 }
 
 /// `cue_core` of an ASCII word, by its bytes; empty where that is None.
@@ -710,11 +715,11 @@ fn any_byte_at(t: &[u8], byte: u8, at: impl Fn(usize) -> bool) -> bool {
     })
 }
 
-/// "Label: ..." — a ':' among the first 30 bytes, the first of them not the line's last byte
-/// (the colons found 30 bytes at once, `text::byte_bits`).
-fn label_colon(t: &[u8]) -> bool {
-    let colons = text::byte_bits(&t[..t.len().min(30)], b':');
-    colons != 0 && (colons.trailing_zeros() as usize) + 1 < t.len()
+/// "Label: ..." — a ':' among the first 30 bytes, the first of them not the line's last byte:
+/// a ':' before byte 30 and before the last byte (the first of them is then one). `colons` are
+/// the ':'s of the line's first 64 bytes (`scan`), `len` its length.
+fn label_colon(colons: u64, len: usize) -> bool {
+    colons & ((1 << len.saturating_sub(1).min(30)) - 1) != 0
 }
 
 /// What the combined model knows of the rules' segmentation of a line.
@@ -929,6 +934,14 @@ mod tests {
         for t in ["", "2019 – Present", "2019-PRESENT)", "Jan 2020 - now.", "(current)", "2021–Present", "2019 to date", "nowhere", "é-present", "présent", "Analyst, Initech —", "Data Analyst | Zillow |", "Nurse at Mercy", "Senior Accountant, ", ", ,", "a·b", "— x —", "Ω, é", "a,b", "a|", "|a", "x — y", "x —— ", "a · b", " ,a, ", "Nurse at", "Nurse at ", " at x", "Nurse at Mercy — "] {
             assert_eq!(is_open_ended(t), open_simply(t), "{t:?}");
             assert_eq!(two_parts(t), two_parts_simply(t), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn label_colons_are_read_from_the_first_block() {
+        let simply = |t: &str| t.as_bytes()[..t.len().min(30)].iter().position(|&c| c == b':').is_some_and(|i| i + 1 < t.len());
+        for t in ["", ":", "a:", ":a", "Skills: Rust", "Skills:", "a: b:"].map(String::from).into_iter().chain(["x".repeat(29) + ":", "x".repeat(29) + ":a", "x".repeat(30) + ":a", "x".repeat(70) + ":a", "é:".repeat(20)]) {
+            assert_eq!(label_colon(scan(&t).2, t.len()), simply(&t), "{t:?}");
         }
     }
 

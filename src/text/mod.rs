@@ -944,7 +944,7 @@ pub fn each_whitespace_word_in_blocks(text: &str, mut block: impl FnMut(usize, &
             let w = &b[start..base + ends.trailing_zeros() as usize];
             ends &= ends - 1;
             open = None;
-            call_cold(&mut each, w, (open_ascii && ascii) || w.is_ascii());
+            each(w, (open_ascii && ascii) || w.is_ascii());
         }
         // A word at the block's end runs on: its start pairs with a later block's first end.
         // Every other start pairs with the end of the same rank.
@@ -962,13 +962,6 @@ pub fn each_whitespace_word_in_blocks(text: &str, mut block: impl FnMut(usize, &
     }
 }
 
-/// `each(w, ascii)`, out of line: the rare word that spans blocks does not grow the loop that
-/// the other words take.
-#[cold]
-#[inline(never)]
-fn call_cold(each: &mut impl FnMut(&[u8], bool), w: &[u8], ascii: bool) {
-    each(w, ascii);
-}
 
 /// Clears in `word` (the bits of the `len` bytes from `base`) the bytes of the whitespace
 /// characters above ASCII there, those begun up to three bytes before `base` too. The lead
@@ -1029,7 +1022,14 @@ pub const fn ascii_lower8(x: u64) -> u64 {
 #[inline]
 pub fn byte_bits(b: &[u8], byte: u8) -> u64 {
     // Padded with another byte: no bit past the end.
-    block_bits(&block64(b, !byte), |c| c == byte)
+    block_byte_bits(&block64(b, !byte), byte)
+}
+
+/// Bit j set where byte j of `block` is `byte`: `byte_bits` of a block a caller already holds
+/// (its padding is the caller's to mask off).
+#[inline(always)]
+pub fn block_byte_bits(block: &[u8; 64], byte: u8) -> u64 {
+    block_bits(block, |c| c == byte)
 }
 
 /// `b` (at most 64 bytes) as a fixed-size block, the bytes past its end `pad`: what the
