@@ -277,7 +277,10 @@ fn base_features(line: &Line, out: &mut Active) {
         out.push(offset(Base::Rule));
         return;
     }
-    let (Tally { letters, upper, digits, commas, punct }, WordCounts { words, singles, caps_words, cue_bits, skills }, colons) = scan(t);
+    let (Tally { letters, upper, digits, commas, punct }, WordCounts { singles, caps_words, cue_bits, skills }, colons) = scan(t);
+    // The whitespace-separated words of the line (its text and `t` have the same), counted when
+    // it was split (`Line::words`).
+    let words = line.words;
     let web = punct & DOT_SLASH != 0 && is_web(line, t);
     // Skill hits are counted, not flagged (below); every other cue group of the first 11 is one
     // feature (the interest words' bit, the 12th, raises none), pushed lowest first: most lines
@@ -466,10 +469,10 @@ fn is_open_ended(d: &str) -> bool {
     open
 }
 
-/// What the features count of a line's whitespace-separated words.
+/// What the features count of a line's whitespace-separated words (how many there are, the
+/// line knows: `Line::words`).
 #[derive(Default)]
 struct WordCounts {
-    words: usize,
     /// Words of one character.
     singles: usize,
     /// Words that start with an upper-case letter.
@@ -485,7 +488,6 @@ impl WordCounts {
     /// method, so that the word loop's closure holds one pointer to the counts, not one a count.
     #[inline(always)]
     fn add(&mut self, b: &[u8], ascii: bool, cue: &text::WordTable) {
-        self.words += 1;
         let core = if ascii {
             self.singles += usize::from(b.len() == 1);
             self.caps_words += usize::from(b[0].is_ascii_uppercase());
@@ -531,8 +533,11 @@ fn scan(t: &str) -> (Tally, WordCounts, u64) {
 /// `cue_core` of an ASCII word, by its bytes; empty where that is None.
 #[inline]
 fn cue_core_ascii(w: &[u8]) -> &[u8] {
-    let core = text::trim_bytes(w, |c| CUE_KEPT[usize::from(c)]);
-    core.strip_suffix(b"'s").unwrap_or(core)
+    match text::trim_bytes(w, |c| CUE_KEPT[usize::from(c)]) {
+        // A branch, seldom taken: most words do not end in "'s".
+        [core @ .., b'\'', b's'] => core,
+        core => core,
+    }
 }
 
 /// The ASCII bytes a cue word's core keeps at its ends: letters, digits, `+`, `#` and `'`.
@@ -878,11 +883,10 @@ mod tests {
 
     /// What `scan` counts of words, word by word as `str::split_whitespace` gives them, each
     /// core folded into a copy and looked up in the cue map.
-    fn word_counts_simply(t: &str) -> (usize, usize, usize, u16, usize) {
+    fn word_counts_simply(t: &str) -> (usize, usize, u16, usize) {
         let map = cue_map();
-        let (mut words, mut singles, mut caps, mut bits, mut skills) = (0, 0, 0, 0u16, 0);
+        let (mut singles, mut caps, mut bits, mut skills) = (0, 0, 0u16, 0);
         for w in t.split_whitespace() {
-            words += 1;
             singles += usize::from(w.chars().count() == 1);
             caps += usize::from(w.chars().next().is_some_and(char::is_uppercase));
             let core = w.trim_matches(|c: char| !(c.is_alphanumeric() || matches!(c, '+' | '#' | '\'')));
@@ -893,12 +897,12 @@ mod tests {
                 skills += usize::from(b & (1 << (Base::Skill1 as u16 - Base::Degree as u16)) != 0);
             }
         }
-        (words, singles, caps, bits, skills)
+        (singles, caps, bits, skills)
     }
 
-    fn word_counts(t: &str) -> (usize, usize, usize, u16, usize) {
+    fn word_counts(t: &str) -> (usize, usize, u16, usize) {
         let n = scan(t).1;
-        (n.words, n.singles, n.caps_words, n.cue_bits, n.skills)
+        (n.singles, n.caps_words, n.cue_bits, n.skills)
     }
 
     #[test]
