@@ -498,9 +498,9 @@ impl WordCounts {
             self.caps_words += usize::from(text::is_capitalised(w));
             cue_core(w).unwrap_or_default()
         };
-        if !core.is_empty() {
-            let bits = cue.get_ascii(core).map_or(0, |b| b as u16);
-            self.cue_bits |= bits;
+        // Most words are no cue word: they stop at the lookup, with nothing to add.
+        if let Some(bits) = Some(core).filter(|c| !c.is_empty()).and_then(|c| cue.get_ascii(c)) {
+            self.cue_bits |= bits as u16;
             self.skills += usize::from(bits & (1 << (Base::Skill1 as u16 - Base::Degree as u16)) != 0);
         }
     }
@@ -660,7 +660,8 @@ impl Lanes {
         for sixteen in block.chunks_exact(16) {
             self.add(sixteen.try_into().expect("16 bytes"));
         }
-        if base % (63 * 64) == 62 * 64 {
+        // Most lines are shorter than 62 blocks: the remainder is seldom taken.
+        if base >= 62 * 64 && base % (63 * 64) == 62 * 64 {
             self.flush(tally);
         }
     }
