@@ -277,7 +277,10 @@ fn base_features(line: &Line, out: &mut Active) {
         out.push(offset(Base::Rule));
         return;
     }
-    let (Tally { letters, upper, digits, commas, punct }, WordCounts { words, singles, caps_words, cue_bits, skills }) = scan(t);
+    let (Tally { letters, upper, digits, commas, punct }, WordCounts { singles, caps_words, cue_bits, skills }, colons) = scan(t);
+    // The whitespace-separated words of the line (its text and `t` have the same), counted when
+    // it was split (`Line::words`).
+    let words = line.words;
     let web = punct & DOT_SLASH != 0 && is_web(line, t);
     // Skill hits are counted, not flagged (below); every other cue group of the first 11 is one
     // feature (the interest words' bit, the 12th, raises none), pushed lowest first: most lines
@@ -327,7 +330,7 @@ fn base_features(line: &Line, out: &mut Active) {
         | flag(t.ends_with('.'), Base::EndsPeriod)
         | flag(t.ends_with(':'), Base::EndsColon)
         // The first ':' counts only before byte 30: the rest of the line is not searched.
-        | flag(label_colon(t.as_bytes()), Base::LabelColon)
+        | flag(label_colon(colons, t.len()), Base::LabelColon)
         | flag(punct & PIPE != 0, Base::Pipe)
         | flag(commas >= 2, Base::Commas2)
         | flag(commas == 1, Base::Comma1)
@@ -466,10 +469,10 @@ fn is_open_ended(d: &str) -> bool {
     open
 }
 
-/// What the features count of a line's whitespace-separated words.
+/// What the features count of a line's whitespace-separated words (how many there are, the
+/// line knows: `Line::words`).
 #[derive(Default)]
 struct WordCounts {
-    words: usize,
     /// Words of one character.
     singles: usize,
     /// Words that start with an upper-case letter.
@@ -485,7 +488,6 @@ impl WordCounts {
     /// method, so that the word loop's closure holds one pointer to the counts, not one a count.
     #[inline(always)]
     fn add(&mut self, b: &[u8], ascii: bool, cue: &text::WordTable) {
-        self.words += 1;
         let core = if ascii {
             self.singles += usize::from(b.len() == 1);
             self.caps_words += usize::from(b[0].is_ascii_uppercase());
@@ -496,9 +498,9 @@ impl WordCounts {
             self.caps_words += usize::from(text::is_capitalised(w));
             cue_core(w).unwrap_or_default()
         };
-        if !core.is_empty() {
-            let bits = cue.get_ascii(core).map_or(0, |b| b as u16);
-            self.cue_bits |= bits;
+        // Most words are no cue word: they stop at the lookup, with nothing to add.
+        if let Some(bits) = Some(core).filter(|c| !c.is_empty()).and_then(|c| cue.get_ascii(c)) {
+            self.cue_bits |= bits as u16;
             self.skills += usize::from(bits & (1 << (Base::Skill1 as u16 - Base::Degree as u16)) != 0);
         }
     }
@@ -506,28 +508,36 @@ impl WordCounts {
 
 /// A line's characters (`Tally`) and words (`WordCounts`), counted in one pass over its 64-byte
 /// blocks (`text::each_whitespace_word_in_blocks`): each block is judged for the tally as it is
-/// split into words. An ASCII word (most) is read by its bytes, others by their characters.
-fn scan(t: &str) -> (Tally, WordCounts) {
+/// split into words. An ASCII word (most) is read by its bytes, others by their characters. Also
+/// the ':'s of the first block (`label_colon`'s), found while it is at hand.
+fn scan(t: &str) -> (Tally, WordCounts, u64) {
     let cue = cues();
     let mut lanes = Lanes::default();
     let mut tally = Tally::default();
     let mut counts = WordCounts::default();
+    let mut colons = 0;
     // Inlined where they are called: the word loop is the hot path of the line features.
     text::each_whitespace_word_in_blocks(t, #[inline(always)] |base, block, ascii| {
+        if base == 0 {
+            colons = text::block_byte_bits(block, b':');
+        }
         lanes.add_block(base, &block[..(t.len() - base).min(64).div_ceil(16) * 16], &mut tally);
         if !ascii {
             tally.add_above_ascii(t, base, block);
         }
     }, #[inline(always)] |b, ascii| counts.add(b, ascii, cue));
     lanes.flush(&mut tally);
-    (tally, counts)
+    (tally, counts, colons)
 }
 
 /// `cue_core` of an ASCII word, by its bytes; empty where that is None.
 #[inline]
 fn cue_core_ascii(w: &[u8]) -> &[u8] {
-    let core = text::trim_bytes(w, |c| CUE_KEPT[usize::from(c)]);
-    core.strip_suffix(b"'s").unwrap_or(core)
+    match text::trim_bytes(w, |c| CUE_KEPT[usize::from(c)]) {
+        // A branch, seldom taken: most words do not end in "'s".
+        [core @ .., b'\'', b's'] => core,
+        core => core,
+    }
 }
 
 /// The ASCII bytes a cue word's core keeps at its ends: letters, digits, `+`, `#` and `'`.
@@ -612,9 +622,28 @@ struct Lanes {
     punct: [u8; 16],
 }
 
-/// The sum of 16 u8 lanes, eight at a time in u64s: pairs of lanes added into u16s (at most
-/// 2 * 255 each, and the 16 lanes' sum below 2^16), then those summed by one multiplication.
+/// The sum of 16 u8 lanes: SSE2's `psadbw` against zeros, which sums each eight into a u64, where
+/// x86_64 has it (always: it is part of the architecture).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(always)]
 fn lane_sum(lanes: [u8; 16]) -> usize {
+    use safe_arch::{m128i, sum_of_u8_abs_diff_m128i};
+    let [lo, hi]: [u64; 2] = sum_of_u8_abs_diff_m128i(m128i::from(lanes), m128i::default()).into();
+    (lo + hi) as usize
+}
+
+/// `lane_sum` elsewhere: `summed_lanes`.
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+#[inline(always)]
+fn lane_sum(lanes: [u8; 16]) -> usize {
+    summed_lanes(lanes)
+}
+
+/// `lane_sum` in portable code, eight lanes at a time in u64s: pairs of lanes added into u16s (at
+/// most 2 * 255 each, and the 16 lanes' sum below 2^16), then those summed by one multiplication.
+/// Built and tested everywhere; used where there is no SSE2.
+#[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2", not(test)), allow(dead_code))]
+fn summed_lanes(lanes: [u8; 16]) -> usize {
     const EVEN: u64 = 0x00FF_00FF_00FF_00FF;
     let (lo, hi) = (u64::from_le_bytes(lanes[..8].try_into().expect("8 lanes")), u64::from_le_bytes(lanes[8..].try_into().expect("8 lanes")));
     let pairs = (lo & EVEN) + ((lo >> 8) & EVEN) + (hi & EVEN) + ((hi >> 8) & EVEN);
@@ -631,14 +660,47 @@ impl Lanes {
         for sixteen in block.chunks_exact(16) {
             self.add(sixteen.try_into().expect("16 bytes"));
         }
-        if base % (63 * 64) == 62 * 64 {
+        // Most lines are shorter than 62 blocks: the remainder is seldom taken.
+        if base >= 62 * 64 && base % (63 * 64) == 62 * 64 {
             self.flush(tally);
         }
     }
 
+    /// Adds 16 bytes, lane j byte j: by SSE2 (safe_arch), where x86_64 has it (always: it is
+    /// part of the architecture). A range test is one signed comparison (`pcmpgtb`) of the byte
+    /// moved so that the range begins at -128, where the portable code's unsigned one takes two.
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    #[inline(always)]
+    fn add(&mut self, sixteen: &[u8; 16]) {
+        use safe_arch::{add_i8_m128i, bitand_m128i, bitor_m128i, cmp_eq_mask_i8_m128i, cmp_gt_mask_i8_m128i, m128i, set_splat_i8_m128i, sub_i8_m128i};
+        let splat = |b: u8| set_splat_i8_m128i(b as i8);
+        let c = m128i::from(*sixteen);
+        // All ones in the lanes whose byte is one of the `n` from `from` on.
+        let within = |x: m128i, from: u8, n: u8| cmp_gt_mask_i8_m128i(splat(0x80 + n), add_i8_m128i(x, splat(0x80u8.wrapping_sub(from))));
+        // A lane of all ones is -1: subtracting it counts one.
+        let count = |lanes: &mut [u8; 16], mask: m128i| *lanes = sub_i8_m128i(m128i::from(*lanes), mask).into();
+        count(&mut self.letters, within(bitor_m128i(c, splat(0x20)), b'a', 26));
+        count(&mut self.upper, within(c, b'A', 26));
+        count(&mut self.digits, within(c, b'0', 10));
+        count(&mut self.commas, cmp_eq_mask_i8_m128i(c, splat(b',')));
+        let flag = |byte: u8, x: m128i, bit: u8| bitand_m128i(cmp_eq_mask_i8_m128i(x, splat(byte)), splat(bit));
+        let punct = bitor_m128i(bitor_m128i(flag(b'@', c, AT), flag(b'%', c, PERCENT)), bitor_m128i(flag(b'|', c, PIPE), flag(b'/', bitor_m128i(c, splat(1)), DOT_SLASH)));
+        self.punct = bitor_m128i(m128i::from(self.punct), punct).into();
+    }
+
+    /// `add` elsewhere: `add_portably`.
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+    #[inline(always)]
+    fn add(&mut self, sixteen: &[u8; 16]) {
+        self.add_portably(sixteen);
+    }
+
+    /// `add` in portable code: comparisons only, which the compiler turns into a few vector
+    /// instructions. Built and tested everywhere; used where there is no SSE2.
+    #[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2", not(test)), allow(dead_code))]
     #[inline(always)]
     #[allow(clippy::needless_range_loop)] // Lane j of every array: the index serves them all.
-    fn add(&mut self, sixteen: &[u8; 16]) {
+    fn add_portably(&mut self, sixteen: &[u8; 16]) {
         for j in 0..16 {
             let c = sixteen[j];
             // c | 0x20 lower-cases a letter and makes no other ASCII byte one; c | 1 makes '.' a '/'
@@ -710,11 +772,11 @@ fn any_byte_at(t: &[u8], byte: u8, at: impl Fn(usize) -> bool) -> bool {
     })
 }
 
-/// "Label: ..." — a ':' among the first 30 bytes, the first of them not the line's last byte
-/// (the colons found 30 bytes at once, `text::byte_bits`).
-fn label_colon(t: &[u8]) -> bool {
-    let colons = text::byte_bits(&t[..t.len().min(30)], b':');
-    colons != 0 && (colons.trailing_zeros() as usize) + 1 < t.len()
+/// "Label: ..." — a ':' among the first 30 bytes, the first of them not the line's last byte:
+/// a ':' before byte 30 and before the last byte (the first of them is then one). `colons` are
+/// the ':'s of the line's first 64 bytes (`scan`), `len` its length.
+fn label_colon(colons: u64, len: usize) -> bool {
+    colons & ((1 << len.saturating_sub(1).min(30)) - 1) != 0
 }
 
 /// What the combined model knows of the rules' segmentation of a line.
@@ -873,11 +935,10 @@ mod tests {
 
     /// What `scan` counts of words, word by word as `str::split_whitespace` gives them, each
     /// core folded into a copy and looked up in the cue map.
-    fn word_counts_simply(t: &str) -> (usize, usize, usize, u16, usize) {
+    fn word_counts_simply(t: &str) -> (usize, usize, u16, usize) {
         let map = cue_map();
-        let (mut words, mut singles, mut caps, mut bits, mut skills) = (0, 0, 0, 0u16, 0);
+        let (mut singles, mut caps, mut bits, mut skills) = (0, 0, 0u16, 0);
         for w in t.split_whitespace() {
-            words += 1;
             singles += usize::from(w.chars().count() == 1);
             caps += usize::from(w.chars().next().is_some_and(char::is_uppercase));
             let core = w.trim_matches(|c: char| !(c.is_alphanumeric() || matches!(c, '+' | '#' | '\'')));
@@ -888,12 +949,12 @@ mod tests {
                 skills += usize::from(b & (1 << (Base::Skill1 as u16 - Base::Degree as u16)) != 0);
             }
         }
-        (words, singles, caps, bits, skills)
+        (singles, caps, bits, skills)
     }
 
-    fn word_counts(t: &str) -> (usize, usize, usize, u16, usize) {
+    fn word_counts(t: &str) -> (usize, usize, u16, usize) {
         let n = scan(t).1;
-        (n.words, n.singles, n.caps_words, n.cue_bits, n.skills)
+        (n.singles, n.caps_words, n.cue_bits, n.skills)
     }
 
     #[test]
@@ -933,9 +994,34 @@ mod tests {
     }
 
     #[test]
+    fn label_colons_are_read_from_the_first_block() {
+        let simply = |t: &str| t.as_bytes()[..t.len().min(30)].iter().position(|&c| c == b':').is_some_and(|i| i + 1 < t.len());
+        for t in ["", ":", "a:", ":a", "Skills: Rust", "Skills:", "a: b:"].map(String::from).into_iter().chain(["x".repeat(29) + ":", "x".repeat(29) + ":a", "x".repeat(30) + ":a", "x".repeat(70) + ":a", "é:".repeat(20)]) {
+            assert_eq!(label_colon(scan(&t).2, t.len()), simply(&t), "{t:?}");
+        }
+    }
+
+    #[test]
     fn lane_sums_are_sums() {
         for lanes in [[0u8; 16], [255; 16], [1; 16], std::array::from_fn(|j| j as u8 * 17), std::array::from_fn(|j| 255 - j as u8)] {
-            assert_eq!(lane_sum(lanes), lanes.iter().map(|&x| usize::from(x)).sum::<usize>(), "{lanes:?}");
+            let sum = lanes.iter().map(|&x| usize::from(x)).sum::<usize>();
+            assert_eq!((lane_sum(lanes), summed_lanes(lanes)), (sum, sum), "{lanes:?}");
+        }
+    }
+
+    #[test]
+    fn lanes_add_as_the_portable_code_does() {
+        let fields = |l: &Lanes| (l.letters, l.upper, l.digits, l.commas, l.punct);
+        let (mut fast, mut portable) = (Lanes::default(), Lanes::default());
+        // Every byte in every lane, each lane counted up to 16.
+        for k in 0..=255u8 {
+            let sixteen: [u8; 16] = std::array::from_fn(|j| k.wrapping_add(j as u8 * 16));
+            fast.add(&sixteen);
+            portable.add_portably(&sixteen);
+            assert_eq!(fields(&fast), fields(&portable), "{sixteen:?}");
+            if k % 16 == 15 {
+                (fast, portable) = (Lanes::default(), Lanes::default());
+            }
         }
     }
 

@@ -930,10 +930,10 @@ pub fn each_whitespace_word_in_blocks(text: &str, mut block: impl FnMut(usize, &
         let base = k * 64;
         let chunk = &b[base..b.len().min(base + 64)];
         let bytes = block64(chunk, b' ');
-        let (mut word, high) = word_byte_bits(&bytes);
+        let (mut word, above) = word_byte_bits(&bytes);
         // A block with a byte above ASCII holds (part of) a character above ASCII, perhaps one
         // begun in the block before.
-        let ascii = high < 0x80;
+        let ascii = !above;
         block(base, &bytes, ascii);
         if !ascii {
             clear_wide_whitespace(text, base, chunk.len(), &mut word);
@@ -949,7 +949,7 @@ pub fn each_whitespace_word_in_blocks(text: &str, mut block: impl FnMut(usize, &
             let w = &b[start..base + ends.trailing_zeros() as usize];
             ends &= ends - 1;
             open = None;
-            call_cold(&mut each, w, (open_ascii && ascii) || w.is_ascii());
+            each(w, (open_ascii && ascii) || w.is_ascii());
         }
         // A word at the block's end runs on: its start pairs with a later block's first end.
         // Every other start pairs with the end of the same rank.
@@ -967,13 +967,6 @@ pub fn each_whitespace_word_in_blocks(text: &str, mut block: impl FnMut(usize, &
     }
 }
 
-/// `each(w, ascii)`, out of line: the rare word that spans blocks does not grow the loop that
-/// the other words take.
-#[cold]
-#[inline(never)]
-fn call_cold(each: &mut impl FnMut(&[u8], bool), w: &[u8], ascii: bool) {
-    each(w, ascii);
-}
 
 /// Clears in `word` (the bits of the `len` bytes from `base`) the bytes of the whitespace
 /// characters above ASCII there, those begun up to three bytes before `base` too. The lead
@@ -1034,7 +1027,14 @@ pub const fn ascii_lower8(x: u64) -> u64 {
 #[inline]
 pub fn byte_bits(b: &[u8], byte: u8) -> u64 {
     // Padded with another byte: no bit past the end.
-    block_bits(&block64(b, !byte), |c| c == byte)
+    block_byte_bits(&block64(b, !byte), byte)
+}
+
+/// Bit j set where byte j of `block` is `byte`: `byte_bits` of a block a caller already holds
+/// (its padding is the caller's to mask off).
+#[inline(always)]
+pub fn block_byte_bits(block: &[u8; 64], byte: u8) -> u64 {
+    block_bits(block, |c| c == byte)
 }
 
 /// `b` (at most 64 bytes) as a fixed-size block, the bytes past its end `pad`: what the
@@ -1085,11 +1085,37 @@ fn gather_bits(flags: &[u8; 64]) -> u64 {
 
 /// Bit j set where byte j of `block` is not ASCII whitespace (the space and `\t`..=`\r`); bytes
 /// above ASCII are set. The bytes are judged in a fixed-size array (a few vector instructions), a
-/// weighted flag each, gathered into bits (`gather_bits`). Also the bytes or-ed together: at
-/// least 0x80 when one is above ASCII.
+/// weighted flag each, gathered into bits (`gather_bits`). Also whether a byte is above ASCII
+/// (`above_ascii`).
 #[inline(always)]
-fn word_byte_bits(block: &[u8; 64]) -> (u64, u8) {
-    (block_bits(block, |c| !is_ascii_space(c)), block.iter().fold(0, |h, &c| h | c))
+fn word_byte_bits(block: &[u8; 64]) -> (u64, bool) {
+    (block_bits(block, |c| !is_ascii_space(c)), above_ascii(block))
+}
+
+/// Whether a byte of `block` is above ASCII: its sixteens or-ed together and their high bits
+/// read by SSE2's `pmovmskb` at once, where x86_64 has it (always: it is part of the
+/// architecture), not the bytes folded into one.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(always)]
+fn above_ascii(block: &[u8; 64]) -> bool {
+    use safe_arch::{bitor_m128i, load_unaligned_m128i, move_mask_i8_m128i};
+    let sixteens = block.chunks_exact(16).map(|sixteen| load_unaligned_m128i(sixteen.try_into().expect("16 bytes")));
+    move_mask_i8_m128i(sixteens.reduce(bitor_m128i).expect("four sixteens")) != 0
+}
+
+/// `above_ascii` elsewhere: `ored_above_ascii`.
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+#[inline(always)]
+fn above_ascii(block: &[u8; 64]) -> bool {
+    ored_above_ascii(block)
+}
+
+/// `above_ascii` in portable code: the bytes or-ed together, at least 0x80 when one is above
+/// ASCII. Built and tested everywhere; used where there is no SSE2.
+#[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2", not(test)), allow(dead_code))]
+#[inline(always)]
+fn ored_above_ascii(block: &[u8; 64]) -> bool {
+    block.iter().fold(0, |h, &c| h | c) >= 0x80
 }
 
 /// Bit j set where byte j of `block` passes `is`: judged into a byte array of 0 or 0xFF (a few
@@ -1451,8 +1477,9 @@ mod tests {
         for chunk in all.chunks(64).chain([&all[..0], &all[3..12], &all[250..]]) {
             let want_space = chunk.iter().enumerate().fold(0u64, |m, (j, &c)| m | u64::from(c >= 0x80 || !is_ascii_space(c)) << j);
             let want_high = chunk.iter().any(|&c| c >= 0x80);
-            let (bits, high) = word_byte_bits(&block64(chunk, b' '));
-            assert_eq!((bits, high >= 0x80), (want_space, want_high), "{chunk:?}");
+            let block = block64(chunk, b' ');
+            let (bits, high) = word_byte_bits(&block);
+            assert_eq!((bits, high, ored_above_ascii(&block)), (want_space, want_high, want_high), "{chunk:?}");
             for byte in [0, b':', b'.', 0x80, 0xFF] {
                 let want = chunk.iter().enumerate().fold(0u64, |m, (j, &c)| m | u64::from(c == byte) << j);
                 assert_eq!(byte_bits(chunk, byte), want, "{byte} in {chunk:?}");
