@@ -967,7 +967,6 @@ pub fn each_whitespace_word_in_blocks(text: &str, mut block: impl FnMut(usize, &
     }
 }
 
-
 /// Clears in `word` (the bits of the `len` bytes from `base`) the bytes of the whitespace
 /// characters above ASCII there, those begun up to three bytes before `base` too. The lead
 /// bytes are looked for eight bytes at a time: most bytes of such a block are ASCII.
@@ -1084,9 +1083,8 @@ fn gather_bits(flags: &[u8; 64]) -> u64 {
 }
 
 /// Bit j set where byte j of `block` is not ASCII whitespace (the space and `\t`..=`\r`); bytes
-/// above ASCII are set. The bytes are judged in a fixed-size array (a few vector instructions), a
-/// weighted flag each, gathered into bits (`gather_bits`). Also whether a byte is above ASCII
-/// (`above_ascii`).
+/// above ASCII are set. The bytes are judged in a fixed-size array (a few vector instructions)
+/// and gathered into bits (`block_bits`). Also whether a byte is above ASCII (`above_ascii`).
 #[inline(always)]
 fn word_byte_bits(block: &[u8; 64]) -> (u64, bool) {
     (block_bits(block, |c| !is_ascii_space(c)), above_ascii(block))
