@@ -767,7 +767,7 @@ impl NeedleLists {
             assert!(ends.len() < ends.capacity(), "a hit a byte at most");
             ends.push((end, state));
         };
-        let mut states = [self.start; CHAINS];
+        let mut states = [usize::from(self.start); CHAINS];
         let first_match = usize::from(MATCHING);
         let common = (0..CHAINS).map(|c| bounds[c + 1] - bounds[c]).min().unwrap_or(0);
         // The pieces' first `common` bytes, as slices of that length.
@@ -776,13 +776,13 @@ impl NeedleLists {
         while i < common {
             i = self.steps_to_a_match(&heads, &mut states, i);
             for c in 0..CHAINS {
-                if states[c] >= MATCHING {
-                    keep(&mut ends[c], bounds[c] + i, usize::from(states[c]));
+                if states[c] >= first_match {
+                    keep(&mut ends[c], bounds[c] + i, states[c]);
                 }
             }
         }
         for c in 0..CHAINS {
-            let mut state = usize::from(states[c]);
+            let mut state = states[c];
             let from = bounds[c] + common;
             for (at, &x) in (from..).zip(&b[from..bounds[c + 1]]) {
                 state = step(table, state, x);
@@ -803,13 +803,13 @@ impl NeedleLists {
     /// nine instructions a byte of every piece spent on reloads and moves); two bytes a turn take
     /// 45 instructions for the four pieces.
     #[inline(never)]
-    fn steps_to_a_match<const CHAINS: usize>(&self, heads: &[&[u8]; CHAINS], states: &mut [u16; CHAINS], from: usize) -> usize {
+    fn steps_to_a_match<const CHAINS: usize>(&self, heads: &[&[u8]; CHAINS], states: &mut [usize; CHAINS], from: usize) -> usize {
         let table = &*self.table;
         let len = heads[0].len();
         // Of one length as the caller cut them, told to the compiler.
         let heads: [&[u8]; CHAINS] = std::array::from_fn(|c| &heads[c][..len]);
-        // As `usize` (what they index), read from `u16`s: below 1 << 16.
-        let mut s = states.map(usize::from);
+        // Read from `u16`s: below 1 << 16 (told to the compiler, no bounds checks below).
+        let mut s = states.map(|x| x & 0xFFFF);
         // Steps past byte `x` of every piece: whether any is then at a match.
         let mut step_all = |x: [u8; CHAINS]| {
             for c in 0..CHAINS {
@@ -844,7 +844,7 @@ impl NeedleLists {
                 odd
             }
         });
-        *states = s.map(|x| x as u16);
+        *states = s;
         stepped
     }
 }
