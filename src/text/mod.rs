@@ -661,6 +661,15 @@ const MATCHING: u16 = 1 << 15;
 /// Where the rows begin in `NeedleLists::table`, after the bytes' classes.
 const ROWS: usize = 256;
 
+/// Keeps a hit of `NeedleLists::for_each` (where it ends, the state there) in a buffer with room
+/// for a hit a byte: never grown (a call to grow it would make the compiler keep the stepping's
+/// values in memory rather than registers).
+#[inline(always)]
+fn keep(ends: &mut Vec<(usize, usize)>, hit: (usize, usize)) {
+    assert!(ends.len() < ends.capacity(), "a hit a byte at most");
+    ends.push(hit);
+}
+
 /// The state (where its row starts) a `NeedleLists` table moves to from `state` on byte `x`.
 #[inline(always)]
 fn step(table: &[u16; ROWS + (1 << 16) + 256], state: usize, x: u8) -> usize {
@@ -746,16 +755,15 @@ impl NeedleLists {
     ///
     /// No needle may hold a line break (`new` checks), so after one the DFA is back in its start
     /// state: the text is cut at line starts into `CHAINS` pieces whose DFAs are stepped side by
-    /// side (`steps_to_a_match`, until any of them is at a match), a table load a byte each.
-    /// One DFA waits on each load before the next; several independent ones overlap their waits.
-    /// A piece's hits are kept in a buffer with room for a hit a byte, so that keeping one never
-    /// grows it. Never inlined: in its caller's body (as the compiler chooses to do, or not, as
+    /// side (`steps_to_a_match`, until any of them is at a match), a table load a byte each, and
+    /// the longer pieces' rest one at a time (`steps_on`). One DFA waits on each load before the
+    /// next; several independent ones overlap their waits. A piece's hits are kept in a buffer
+    /// (`keep`) until the pieces before it are done. Never inlined: in its caller's body (as the compiler chooses to do, or not, as
     /// the code around it changes) it runs some 5,000 instructions a resume slower.
     #[inline(never)]
     pub fn for_each(&self, text: &str, mut hit: impl FnMut(usize, u32)) {
         const CHAINS: usize = 4;
         let b = text.as_bytes();
-        let table = &*self.table;
         let mut bounds = [b.len(); CHAINS + 1];
         bounds[0] = 0;
         for c in 1..CHAINS {
@@ -763,10 +771,6 @@ impl NeedleLists {
             bounds[c] = b[from..].iter().position(|&x| x == b'\n').map_or(b.len(), |p| from + p + 1);
         }
         let mut ends: [Vec<(usize, usize)>; CHAINS] = std::array::from_fn(|c| Vec::with_capacity(bounds[c + 1] - bounds[c]));
-        let keep = |ends: &mut Vec<(usize, usize)>, end: usize, state: usize| {
-            assert!(ends.len() < ends.capacity(), "a hit a byte at most");
-            ends.push((end, state));
-        };
         let mut states = [usize::from(self.start); CHAINS];
         let first_match = usize::from(MATCHING);
         let common = (0..CHAINS).map(|c| bounds[c + 1] - bounds[c]).min().unwrap_or(0);
@@ -777,22 +781,30 @@ impl NeedleLists {
             i = self.steps_to_a_match(&heads, &mut states, i);
             for c in 0..CHAINS {
                 if states[c] >= first_match {
-                    keep(&mut ends[c], bounds[c] + i, states[c]);
+                    keep(&mut ends[c], (bounds[c] + i, states[c]));
                 }
             }
         }
         for c in 0..CHAINS {
-            let mut state = states[c];
-            let from = bounds[c] + common;
-            for (at, &x) in (from..).zip(&b[from..bounds[c + 1]]) {
-                state = step(table, state, x);
-                if state >= first_match {
-                    keep(&mut ends[c], at + 1, state);
-                }
-            }
+            self.steps_on(&b[bounds[c] + common..bounds[c + 1]], bounds[c] + common, states[c], &mut ends[c]);
         }
         for (end, state) in ends.into_iter().flatten() {
             hit(end, self.bits[(state - first_match) / self.stride]);
+        }
+    }
+
+    /// Steps one DFA from `state` over `bytes` (which begin at byte `at` of the text), keeping its
+    /// hits (where they end, the state there) in `ends`, which has room for them all. Kept out of
+    /// `for_each`, where it ran some five instructions a byte slower (reloads of spilled values).
+    #[inline(never)]
+    fn steps_on(&self, bytes: &[u8], at: usize, mut state: usize, ends: &mut Vec<(usize, usize)>) {
+        let table = &*self.table;
+        state &= 0xFFFF;
+        for (end, &x) in (at + 1..).zip(bytes) {
+            state = step(table, state, x);
+            if state >= usize::from(MATCHING) {
+                keep(ends, (end, state));
+            }
         }
     }
 
