@@ -346,6 +346,41 @@ mod tests {
         assert_eq!(analyse(text)[2].named, DEGREE_WORD | ENTRY_DEGREE | ENTRY_SCHOOL);
     }
 
+    /// The lists a line names, the plain way: its lower-cased copy searched for every needle.
+    fn named_by_search(line: &str) -> u32 {
+        let lower = line.to_ascii_lowercase();
+        NAMED_LISTS.iter().enumerate().map(|(i, list)| u32::from(list.iter().any(|n| lower.contains(n))) << i).sum()
+    }
+
+    /// Every line's `named` is what a search of the line alone finds.
+    fn lines_named_as_searched(text: &str) -> bool {
+        analyse(text).iter().all(|l| l.named == named_by_search(l.text))
+    }
+
+    #[test]
+    fn sample_resumes_lines_name_what_a_search_finds() {
+        let mut reader = csv::Reader::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/data/sample.csv")).expect("the sample resumes");
+        for row in reader.records() {
+            for field in row.expect("a row").iter() {
+                assert!(lines_named_as_searched(field), "{field:?}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// Resume-like text: needles (cut or whole, any case), words and separators, lines of
+        /// any length, so that the search's pieces and their ends fall anywhere.
+        #[test]
+        fn lines_name_what_a_search_finds(text in "(Lead|LEADERSHIP|engin|eer|Ph\\.D|b\\.s|B\\.A\\.|m\\.|www\\.|http|@|first aid|food handl|er|aws d1|AWS D|co-founder|CEO|apprentice|ship|University|schoo|l|ä|é|—|x|q|1|2019| |  |,|\\.|-|\n|\r\n|\n\n){0,300}") {
+            proptest::prop_assert!(lines_named_as_searched(&text));
+        }
+
+        #[test]
+        fn any_text_lines_name_what_a_search_finds(text in "[a-eh-pr-wyA-E .@\\-1\n\u{e4}\u{2014}]{0,600}") {
+            proptest::prop_assert!(lines_named_as_searched(&text));
+        }
+    }
+
     #[test]
     fn date_ranges_by_bytes_are_dashes_or_to() {
         for d in ["2019 – 2021", "2019—2021", "2014-2018", "Jan 2020 to Present", "2019 to", "2019 too 2020", "2019 onto 2020", "2019 ’ 2020", "2019 − 2020", "2019 to\u{2014}", "2020"] {

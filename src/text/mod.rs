@@ -646,15 +646,14 @@ impl NeedleSet {
 /// The DFA is the aho-corasick crate's, copied once into a plain table: its states renumbered so
 /// that those ending a needle come from `MATCHING` on (one bit tells a match), its bytes grouped
 /// into classes it moves on alike (a short row a state), and a state (a `u16`) plus a class (a
-/// `u8`) index it without a bounds check.
+/// `u8`) index it without a bounds check (`step`).
 pub struct NeedleLists {
-    /// Per byte, its class: its column in a state's row.
-    classes: [u8; 256],
+    /// One table, so that stepping keeps one base address in a register: first per byte, its
+    /// class (its column in a state's row), then from `ROWS` on per state (where its row starts),
+    /// per class, the next state; the last 256 entries only make room for any `u16` plus any `u8`.
+    table: Box<[u16; ROWS + (1 << 16) + 256]>,
     /// The number of classes: the length of a row.
     stride: usize,
-    /// Per state (where its row starts), per class, the next state; the last 256 entries only
-    /// make room for any `u16` plus any `u8`.
-    next: Box<[u16; (1 << 16) + 256]>,
     start: u16,
     /// Per state that ends needles (counted from `MATCHING`, a row each), the bits of the lists
     /// that hold them.
@@ -663,6 +662,24 @@ pub struct NeedleLists {
 
 /// Where the rows of the states that end a needle begin: the states before it end none.
 const MATCHING: u16 = 1 << 15;
+
+/// Where the rows begin in `NeedleLists::table`, after the bytes' classes.
+const ROWS: usize = 256;
+
+/// Keeps a hit of `NeedleLists::for_each` (where it ends, the state there) in a buffer with room
+/// for a hit a byte: never grown (a call to grow it would make the compiler keep the stepping's
+/// values in memory rather than registers).
+#[inline(always)]
+fn keep(ends: &mut Vec<(usize, usize)>, hit: (usize, usize)) {
+    assert!(ends.len() < ends.capacity(), "a hit a byte at most");
+    ends.push(hit);
+}
+
+/// The state (where its row starts) a `NeedleLists` table moves to from `state` on byte `x`.
+#[inline(always)]
+fn step(table: &[u16; ROWS + (1 << 16) + 256], state: usize, x: u8) -> usize {
+    usize::from(table[ROWS + state + usize::from(table[usize::from(x)] as u8)])
+}
 
 impl NeedleLists {
     pub fn new(lists: &[&[&'static str]]) -> NeedleLists {
@@ -718,25 +735,24 @@ impl NeedleLists {
         // A byte's column: where every state moves on it. Bytes with one column are one class.
         let mut columns: Vec<Vec<usize>> = Vec::new();
         let mut class_of: ahash::AHashMap<Vec<usize>, u8> = ahash::AHashMap::new();
-        let mut classes = [0u8; 256];
-        for (b, class) in classes.iter_mut().enumerate() {
+        let mut table: Box<[u16; ROWS + (1 << 16) + 256]> = vec![0u16; ROWS + (1 << 16) + 256].into_boxed_slice().try_into().expect("the length is right");
+        for (b, class) in table[..256].iter_mut().enumerate() {
             let column: Vec<usize> = (0..states.len()).map(|i| to[i * 256 + b]).collect();
-            *class = *class_of.entry(column.clone()).or_insert_with(|| {
+            *class = u16::from(*class_of.entry(column.clone()).or_insert_with(|| {
                 columns.push(column);
                 u8::try_from(columns.len() - 1).expect("at most 256 classes")
-            });
+            }));
         }
         let stride = columns.len();
         assert!(others.max(matching) * stride <= usize::from(MATCHING), "the table fits u16 state numbers");
         let row = |i: usize| if number[i] < others { number[i] * stride } else { usize::from(MATCHING) + (number[i] - others) * stride };
-        let mut next: Box<[u16; (1 << 16) + 256]> = vec![0u16; (1 << 16) + 256].into_boxed_slice().try_into().expect("the length is right");
         for i in 0..states.len() {
             for (c, column) in columns.iter().enumerate() {
-                next[row(i) + c] = row(column[i]) as u16;
+                table[ROWS + row(i) + c] = row(column[i]) as u16;
             }
         }
         let bits = order[others..].iter().map(|&i| (0..dfa.match_len(states[i])).fold(0, |b, m| b | pattern_bits[dfa.match_pattern(states[i], m).as_usize()])).collect();
-        NeedleLists { classes, stride, next, start: row(0) as u16, bits }
+        NeedleLists { table, stride, start: row(0) as u16, bits }
     }
 
     /// Calls `hit(end, bits)` wherever needles of `text` end (overlapping ones too), in order:
@@ -744,20 +760,15 @@ impl NeedleLists {
     ///
     /// No needle may hold a line break (`new` checks), so after one the DFA is back in its start
     /// state: the text is cut at line starts into `CHAINS` pieces whose DFAs are stepped side by
-    /// side, a table load a byte each. One DFA waits on each load before the next; several
-    /// independent ones overlap their waits. A byte of all the pieces asks once whether any of
-    /// them is at a match (their states or-ed). A piece's hits are kept in a buffer with room for
-    /// a hit a byte, so that keeping one never grows it: a call in the loop (growing) would make
-    /// the compiler keep its pointers and states in memory rather than registers. Never inlined:
-    /// in its caller's body (as the compiler chooses to do, or not, as the code around it
-    /// changes) its loop runs some 5,000 instructions a resume slower.
+    /// side (`steps_to_a_match`, until any of them is at a match), a table load a byte each, and
+    /// the longer pieces' rest one at a time (`steps_on`). One DFA waits on each load before the
+    /// next; several independent ones overlap their waits. A piece's hits are kept in a buffer
+    /// (`keep`) until the pieces before it are done. Never inlined: in its caller's body (as the compiler chooses to do, or not, as
+    /// the code around it changes) it runs some 5,000 instructions a resume slower.
     #[inline(never)]
     pub fn for_each(&self, text: &str, mut hit: impl FnMut(usize, u32)) {
         const CHAINS: usize = 4;
         let b = text.as_bytes();
-        let (next, classes) = (&*self.next, &self.classes);
-        // States as `usize` (what they index), read from `u16`s: below 1 << 16.
-        let step = |state: usize, x: u8| usize::from(next[state + usize::from(classes[usize::from(x)])]);
         let mut bounds = [b.len(); CHAINS + 1];
         bounds[0] = 0;
         for c in 1..CHAINS {
@@ -765,42 +776,93 @@ impl NeedleLists {
             bounds[c] = b[from..].iter().position(|&x| x == b'\n').map_or(b.len(), |p| from + p + 1);
         }
         let mut ends: [Vec<(usize, usize)>; CHAINS] = std::array::from_fn(|c| Vec::with_capacity(bounds[c + 1] - bounds[c]));
-        let keep = |ends: &mut Vec<(usize, usize)>, end: usize, state: usize| {
-            assert!(ends.len() < ends.capacity(), "a hit a byte at most");
-            ends.push((end, state));
-        };
         let mut states = [usize::from(self.start); CHAINS];
         let first_match = usize::from(MATCHING);
         let common = (0..CHAINS).map(|c| bounds[c + 1] - bounds[c]).min().unwrap_or(0);
-        // The pieces' first `common` bytes, as slices of that length (no bounds checks below).
+        // The pieces' first `common` bytes, as slices of that length.
         let heads: [&[u8]; CHAINS] = std::array::from_fn(|c| &b[bounds[c]..bounds[c] + common]);
-        // Byte i of every piece in turn: the index serves all the pieces at once.
-        #[allow(clippy::needless_range_loop)]
-        for i in 0..common {
+        let mut i = 0;
+        while i < common {
+            i = self.steps_to_a_match(&heads, &mut states, i);
             for c in 0..CHAINS {
-                states[c] = step(states[c], heads[c][i]);
-            }
-            if states.iter().fold(0, |any, &s| any | s) >= first_match {
-                for c in 0..CHAINS {
-                    if states[c] >= first_match {
-                        keep(&mut ends[c], bounds[c] + i + 1, states[c]);
-                    }
+                if states[c] >= first_match {
+                    keep(&mut ends[c], (bounds[c] + i, states[c]));
                 }
             }
         }
         for c in 0..CHAINS {
-            let mut state = states[c];
-            let from = bounds[c] + common;
-            for (at, &x) in (from..).zip(&b[from..bounds[c + 1]]) {
-                state = step(state, x);
-                if state >= first_match {
-                    keep(&mut ends[c], at + 1, state);
-                }
-            }
+            self.steps_on(&b[bounds[c] + common..bounds[c + 1]], bounds[c] + common, states[c], &mut ends[c]);
         }
         for (end, state) in ends.into_iter().flatten() {
             hit(end, self.bits[(state - first_match) / self.stride]);
         }
+    }
+
+    /// Steps one DFA from `state` over `bytes` (which begin at byte `at` of the text), keeping its
+    /// hits (where they end, the state there) in `ends`, which has room for them all. Kept out of
+    /// `for_each`, where it ran some five instructions a byte slower (reloads of spilled values).
+    #[inline(never)]
+    fn steps_on(&self, bytes: &[u8], at: usize, mut state: usize, ends: &mut Vec<(usize, usize)>) {
+        let table = &*self.table;
+        state &= 0xFFFF;
+        for (end, &x) in (at + 1..).zip(bytes) {
+            state = step(table, state, x);
+            if state >= usize::from(MATCHING) {
+                keep(ends, (end, state));
+            }
+        }
+    }
+
+    /// Steps the DFAs of `CHAINS` pieces of text side by side from byte `from` of each (`heads`,
+    /// of one length) until, after some byte, one of them is at a match (their states or-ed) or
+    /// the pieces end: returns the bytes stepped so far. Kept out of `for_each`, whose buffers
+    /// and bounds would otherwise crowd the states, pointers and table out of registers (some
+    /// nine instructions a byte of every piece spent on reloads and moves); two bytes a turn take
+    /// 45 instructions for the four pieces.
+    #[inline(never)]
+    fn steps_to_a_match<const CHAINS: usize>(&self, heads: &[&[u8]; CHAINS], states: &mut [usize; CHAINS], from: usize) -> usize {
+        let table = &*self.table;
+        let len = heads[0].len();
+        // Of one length as the caller cut them, told to the compiler.
+        let heads: [&[u8]; CHAINS] = std::array::from_fn(|c| &heads[c][..len]);
+        // Read from `u16`s: below 1 << 16 (told to the compiler, no bounds checks below).
+        let mut s = states.map(|x| x & 0xFFFF);
+        // Steps past byte `x` of every piece: whether any is then at a match.
+        let mut step_all = |x: [u8; CHAINS]| {
+            for c in 0..CHAINS {
+                s[c] = step(table, s[c], x[c]);
+            }
+            s.iter().fold(0, |any, &x| any | x as u16) >= MATCHING
+        };
+        // Two bytes a turn, one test of the end for both (the whole pairs of bytes as arrays: no
+        // bounds checks), then any odd last byte.
+        let pairs: [&[[u8; 2]]; CHAINS] = std::array::from_fn(|c| heads[c][from..].as_chunks::<2>().0);
+        let turns = pairs[0].len();
+        let pairs: [&[[u8; 2]]; CHAINS] = std::array::from_fn(|c| &pairs[c][..turns]);
+        let mut stepped = None;
+        // Pair k of every piece in turn: the index serves all the pieces at once.
+        #[allow(clippy::needless_range_loop)]
+        for k in 0..turns {
+            if step_all(std::array::from_fn(|c| pairs[c][k][0])) {
+                stepped = Some(from + 2 * k + 1);
+                break;
+            }
+            if step_all(std::array::from_fn(|c| pairs[c][k][1])) {
+                stepped = Some(from + 2 * k + 2);
+                break;
+            }
+        }
+        let stepped = stepped.unwrap_or_else(|| {
+            let odd = from + 2 * turns;
+            if odd < len {
+                step_all(std::array::from_fn(|c| heads[c][odd]));
+                len
+            } else {
+                odd
+            }
+        });
+        *states = s;
+        stepped
     }
 }
 
@@ -1373,7 +1435,7 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn needle_lists_report_every_end(text in "[abspmhdunivrtyASMD. \n\u{e4}]{0,120}") {
+        fn needle_lists_report_every_end(text in "[abspmhdunivrtyASMD. \n\u{e4}]{0,400}") {
             let lists: [&[&str]; 3] = [&["b.s", "phd", "university", "ma"], &["m.a", "ma", "sity", "aa"], &["a", "ty u"]];
             let matcher = NeedleLists::new(&lists);
             let mut found = std::collections::BTreeMap::new();
