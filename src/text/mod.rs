@@ -439,7 +439,7 @@ impl BitsWhere {
 /// Bit sets of a whole text for reading it line by line, one `u64` for every 64 bytes (bit j of
 /// the k-th for byte 64k + j): where lines break, where the words of [`split_whitespace`] begin,
 /// where ASCII digits are, and where maximal runs of exactly four of them begin. One pass of comparisons the
-/// compiler vectorises (`block64`, `block_bits`) over the text stands in for a search per line
+/// compiler vectorises or SSE2 does (`line_masks_of`) over the text stands in for a search per line
 /// for its end, a count of its words and a count of its digits; a line's share is then a few
 /// bit operations on its chunks.
 pub struct TextBits {
@@ -590,12 +590,48 @@ pub struct RangeFacts {
 /// bytes of wide spaces (`is_wide_space_lead`).
 fn line_masks_of(chunk: &[u8]) -> [u64; 4] {
     let bytes = block64(chunk, b' ');
-    // A mask at a time: one loop judging them all is not vectorised.
-    let mask = |is: fn(u8) -> bool| block_bits(&bytes, is);
+    let [newlines, words, digits] = line_bits(&bytes);
     // Most chunks are ASCII, and hold no lead byte at all.
-    let high = bytes.iter().fold(0, |h, &c| h | c) >= 0x80;
-    let wide = if high { mask(is_wide_space_lead) } else { 0 };
-    [mask(|c| c == b'\n'), mask(|c| !is_ascii_space(c)), mask(|c| c.wrapping_sub(b'0') < 10), wide]
+    let wide = if above_ascii(&bytes) { block_bits(&bytes, is_wide_space_lead) } else { 0 };
+    [newlines, words, digits, wide]
+}
+
+/// Of a block, the first three bit sets of `line_masks_of`: '\n', bytes that are not ASCII
+/// whitespace, ASCII digits. By SSE2 where x86_64 has it (always: it is part of the
+/// architecture): a range test is one signed `pcmpgtb` of the byte moved to -128 (not the
+/// portable code's unsigned `pminub`-and-compare), the whitespace's bits negated once for the
+/// block.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(always)]
+fn line_bits(block: &[u8; 64]) -> [u64; 3] {
+    use safe_arch::{add_i8_m128i, bitor_m128i, cmp_eq_mask_i8_m128i, cmp_gt_mask_i8_m128i, load_unaligned_m128i, m128i, move_mask_i8_m128i, set_splat_i8_m128i};
+    let splat = |b: u8| set_splat_i8_m128i(b as i8);
+    // Whether a byte is one of the `n` from `from` on: moved so that `from` is -128, below -128 + n.
+    let within = |x: m128i, from: u8, n: u8| cmp_gt_mask_i8_m128i(splat(0x80 + n), add_i8_m128i(x, splat(0x80u8.wrapping_sub(from))));
+    let bits = |m: m128i, k: usize| u64::from(move_mask_i8_m128i(m) as u16) << (16 * k);
+    let [mut newlines, mut spaces, mut digits] = [0u64; 3];
+    for (k, sixteen) in block.chunks_exact(16).enumerate() {
+        let x = load_unaligned_m128i(sixteen.try_into().expect("16 bytes"));
+        newlines |= bits(cmp_eq_mask_i8_m128i(x, splat(b'\n')), k);
+        spaces |= bits(bitor_m128i(cmp_eq_mask_i8_m128i(x, splat(b' ')), within(x, b'\t', b'\r' - b'\t' + 1)), k);
+        digits |= bits(within(x, b'0', 10), k);
+    }
+    [newlines, !spaces, digits]
+}
+
+/// `line_bits` elsewhere: `judged_line_bits`.
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+#[inline(always)]
+fn line_bits(block: &[u8; 64]) -> [u64; 3] {
+    judged_line_bits(block)
+}
+
+/// `line_bits` in portable code: a mask at a time by `block_bits` (one loop judging them all is
+/// not vectorised). Built and tested everywhere; used where there is no SSE2.
+#[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2", not(test)), allow(dead_code))]
+#[inline(always)]
+fn judged_line_bits(block: &[u8; 64]) -> [u64; 3] {
+    [block_bits(block, |c| c == b'\n'), block_bits(block, |c| !is_ascii_space(c)), block_bits(block, |c| c.wrapping_sub(b'0') < 10)]
 }
 
 /// Whether a byte may begin a wide space (U+0085, U+00A0, U+1680, U+2000..=U+3000: lead bytes
@@ -1325,6 +1361,12 @@ mod tests {
         #[test]
         fn words_into_agrees_with_words_across_chunks(t in "([a-z0-9]{1,90}|[-+#./'&]{1,90}|[ ,;()]{1,3}|é|’|–|C\\+\\+){0,30}") {
             proptest::prop_assert_eq!(words_at_once(&t), toks(&t));
+        }
+
+        #[test]
+        fn line_bits_and_judged_line_bits_agree(block in proptest::collection::vec(proptest::num::u8::ANY, 64)) {
+            let block: [u8; 64] = block.try_into().expect("64 bytes");
+            proptest::prop_assert_eq!(line_bits(&block), judged_line_bits(&block));
         }
 
         #[test]
