@@ -619,6 +619,8 @@ struct Lanes {
     upper: [u8; 16],
     digits: [u8; 16],
     commas: [u8; 16],
+    /// Four lanes a mark, not 0 where it was seen: lane 4g + i for mark g (`AT`, `PERCENT`,
+    /// `PIPE`, `DOT_SLASH`) of bytes 4i..4i + 4 (`punct_bits`).
     punct: [u8; 16],
 }
 
@@ -669,10 +671,12 @@ impl Lanes {
     /// Adds 16 bytes, lane j byte j: by SSE2 (safe_arch), where x86_64 has it (always: it is
     /// part of the architecture). A range test is one signed comparison (`pcmpgtb`) of the byte
     /// moved so that the range begins at -128, where the portable code's unsigned one takes two.
+    /// The four marks' matches are packed into the four lanes each has (two rounds of `packsswb`,
+    /// whose saturation keeps a lane that is not 0 so), not masked by their bits one by one.
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
     #[inline(always)]
     fn add(&mut self, sixteen: &[u8; 16]) {
-        use safe_arch::{add_i8_m128i, bitand_m128i, bitor_m128i, cmp_eq_mask_i8_m128i, cmp_gt_mask_i8_m128i, m128i, set_splat_i8_m128i, sub_i8_m128i};
+        use safe_arch::{add_i8_m128i, bitor_m128i, cmp_eq_mask_i8_m128i, cmp_gt_mask_i8_m128i, m128i, pack_i16_to_i8_m128i, set_splat_i8_m128i, sub_i8_m128i};
         let splat = |b: u8| set_splat_i8_m128i(b as i8);
         let c = m128i::from(*sixteen);
         // All ones in the lanes whose byte is one of the `n` from `from` on.
@@ -683,8 +687,8 @@ impl Lanes {
         count(&mut self.upper, within(c, b'A', 26));
         count(&mut self.digits, within(c, b'0', 10));
         count(&mut self.commas, cmp_eq_mask_i8_m128i(c, splat(b',')));
-        let flag = |byte: u8, x: m128i, bit: u8| bitand_m128i(cmp_eq_mask_i8_m128i(x, splat(byte)), splat(bit));
-        let punct = bitor_m128i(bitor_m128i(flag(b'@', c, AT), flag(b'%', c, PERCENT)), bitor_m128i(flag(b'|', c, PIPE), flag(b'/', bitor_m128i(c, splat(1)), DOT_SLASH)));
+        let is = |byte: u8, x: m128i| cmp_eq_mask_i8_m128i(x, splat(byte));
+        let punct = pack_i16_to_i8_m128i(pack_i16_to_i8_m128i(is(b'@', c), is(b'%', c)), pack_i16_to_i8_m128i(is(b'|', c), is(b'/', bitor_m128i(c, splat(1)))));
         self.punct = bitor_m128i(m128i::from(self.punct), punct).into();
     }
 
@@ -709,8 +713,16 @@ impl Lanes {
             self.upper[j] += u8::from(c.wrapping_sub(b'A') < 26);
             self.digits[j] += u8::from(c.wrapping_sub(b'0') < 10);
             self.commas[j] += u8::from(c == b',');
-            self.punct[j] |= (u8::from(c == b'@') * AT) | (u8::from(c == b'%') * PERCENT) | (u8::from(c == b'|') * PIPE) | (u8::from(c | 1 == b'/') * DOT_SLASH);
+            for (g, seen) in [c == b'@', c == b'%', c == b'|', c | 1 == b'/'].into_iter().enumerate() {
+                self.punct[4 * g + j / 4] |= u8::from(seen);
+            }
         }
+    }
+
+    /// The marks seen (`AT`, `PERCENT`, `PIPE`, `DOT_SLASH`): bit g where one of mark g's four
+    /// lanes is not 0.
+    fn punct_bits(&self) -> u8 {
+        self.punct.chunks_exact(4).enumerate().fold(0, |p, (g, lanes)| p | u8::from(lanes != [0; 4]) << g)
     }
 
     /// Adds the lanes' counts to `tally` and empties them.
@@ -719,7 +731,7 @@ impl Lanes {
         tally.upper += lane_sum(self.upper);
         tally.digits += lane_sum(self.digits);
         tally.commas += lane_sum(self.commas);
-        tally.punct |= self.punct.iter().fold(0, |p, &x| p | x);
+        tally.punct |= self.punct_bits();
         *self = Lanes::default();
     }
 }
@@ -1011,7 +1023,7 @@ mod tests {
 
     #[test]
     fn lanes_add_as_the_portable_code_does() {
-        let fields = |l: &Lanes| (l.letters, l.upper, l.digits, l.commas, l.punct);
+        let fields = |l: &Lanes| (l.letters, l.upper, l.digits, l.commas, l.punct_bits());
         let (mut fast, mut portable) = (Lanes::default(), Lanes::default());
         // Every byte in every lane, each lane counted up to 16.
         for k in 0..=255u8 {
@@ -1022,6 +1034,15 @@ mod tests {
             if k % 16 == 15 {
                 (fast, portable) = (Lanes::default(), Lanes::default());
             }
+        }
+        // Every byte alone at every place among spaces: the marks it makes, whatever the lane.
+        for (k, j) in (0..=255u8).flat_map(|k| (0..16).map(move |j| (k, j))) {
+            let mut sixteen = [b' '; 16];
+            sixteen[j] = k;
+            let (mut fast, mut portable) = (Lanes::default(), Lanes::default());
+            fast.add(&sixteen);
+            portable.add_portably(&sixteen);
+            assert_eq!(fields(&fast), fields(&portable), "{sixteen:?}");
         }
     }
 
