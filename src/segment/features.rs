@@ -668,8 +668,19 @@ impl Lanes {
         for sixteen in block.chunks_exact(16) {
             self.add(sixteen.try_into().expect("16 bytes"));
         }
-        // Most lines are shorter than 62 blocks: the remainder is seldom taken.
-        if base >= 62 * 64 && base % (63 * 64) == 62 * 64 {
+        // Most lines are shorter than 62 blocks: the remainder is seldom taken, out of line (not
+        // a multiplication at every block).
+        if base >= 62 * 64 {
+            self.flush_when_full(base, tally);
+        }
+    }
+
+    /// `flush` at the last of every 63 blocks (`base`: the block's offset), when the lanes may
+    /// be full.
+    #[cold]
+    #[inline(never)]
+    fn flush_when_full(&mut self, base: usize, tally: &mut Tally) {
+        if base % (63 * 64) == 62 * 64 {
             self.flush(tally);
         }
     }
