@@ -473,7 +473,7 @@ fn is_open_ended(d: &str) -> bool {
 /// line knows: `Line::words`).
 #[derive(Default)]
 struct WordCounts {
-    /// Words of one character.
+    /// Words of one character (those of one byte counted by their blocks, `scan`).
     singles: usize,
     /// Words that start with an upper-case letter.
     caps_words: usize,
@@ -489,10 +489,10 @@ impl WordCounts {
     #[inline(always)]
     fn add(&mut self, b: &[u8], ascii: bool, cue: &text::WordTable) {
         let core = if ascii {
-            self.singles += usize::from(b.len() == 1);
             self.caps_words += usize::from(b[0].is_ascii_uppercase());
             cue_core_ascii(b)
         } else {
+            // Not ASCII: more than one byte, not counted by its block.
             let w = std::str::from_utf8(b).expect("whole characters");
             self.singles += usize::from(text::is_one_char(w));
             self.caps_words += usize::from(text::is_capitalised(w));
@@ -517,7 +517,12 @@ fn scan(t: &str) -> (Tally, WordCounts, u64) {
     let mut counts = WordCounts::default();
     let mut colons = 0;
     // Inlined where they are called: the word loop is the hot path of the line features.
-    text::each_whitespace_word_in_blocks(t, #[inline(always)] |base, block, ascii| {
+    let mut singles = 0;
+    text::each_whitespace_word_in_blocks(t, #[inline(always)] |base, block, ascii, one_byte_words| {
+        // x86_64 has no popcnt of its own (a dozen instructions): most blocks have no such word.
+        if one_byte_words != 0 {
+            singles += one_byte_words.count_ones() as usize;
+        }
         if base == 0 {
             colons = text::block_byte_bits(block, b':');
         }
@@ -527,6 +532,7 @@ fn scan(t: &str) -> (Tally, WordCounts, u64) {
         }
     }, #[inline(always)] |b, ascii| counts.add(b, ascii, cue));
     lanes.flush(&mut tally);
+    counts.singles += singles;
     (tally, counts, colons)
 }
 
@@ -619,6 +625,8 @@ struct Lanes {
     upper: [u8; 16],
     digits: [u8; 16],
     commas: [u8; 16],
+    /// Four lanes a mark, not 0 where it was seen: lane 4g + i for mark g (`AT`, `PERCENT`,
+    /// `PIPE`, `DOT_SLASH`) of bytes 4i..4i + 4 (`punct_bits`).
     punct: [u8; 16],
 }
 
@@ -660,8 +668,19 @@ impl Lanes {
         for sixteen in block.chunks_exact(16) {
             self.add(sixteen.try_into().expect("16 bytes"));
         }
-        // Most lines are shorter than 62 blocks: the remainder is seldom taken.
-        if base >= 62 * 64 && base % (63 * 64) == 62 * 64 {
+        // Most lines are shorter than 62 blocks: the remainder is seldom taken, out of line (not
+        // a multiplication at every block).
+        if base >= 62 * 64 {
+            self.flush_when_full(base, tally);
+        }
+    }
+
+    /// `flush` at the last of every 63 blocks (`base`: the block's offset), when the lanes may
+    /// be full.
+    #[cold]
+    #[inline(never)]
+    fn flush_when_full(&mut self, base: usize, tally: &mut Tally) {
+        if base % (63 * 64) == 62 * 64 {
             self.flush(tally);
         }
     }
@@ -669,10 +688,12 @@ impl Lanes {
     /// Adds 16 bytes, lane j byte j: by SSE2 (safe_arch), where x86_64 has it (always: it is
     /// part of the architecture). A range test is one signed comparison (`pcmpgtb`) of the byte
     /// moved so that the range begins at -128, where the portable code's unsigned one takes two.
+    /// The four marks' matches are packed into the four lanes each has (two rounds of `packsswb`,
+    /// whose saturation keeps a lane that is not 0 so), not masked by their bits one by one.
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
     #[inline(always)]
     fn add(&mut self, sixteen: &[u8; 16]) {
-        use safe_arch::{add_i8_m128i, bitand_m128i, bitor_m128i, cmp_eq_mask_i8_m128i, cmp_gt_mask_i8_m128i, m128i, set_splat_i8_m128i, sub_i8_m128i};
+        use safe_arch::{add_i8_m128i, bitor_m128i, cmp_eq_mask_i8_m128i, cmp_gt_mask_i8_m128i, m128i, pack_i16_to_i8_m128i, set_splat_i8_m128i, sub_i8_m128i};
         let splat = |b: u8| set_splat_i8_m128i(b as i8);
         let c = m128i::from(*sixteen);
         // All ones in the lanes whose byte is one of the `n` from `from` on.
@@ -683,8 +704,8 @@ impl Lanes {
         count(&mut self.upper, within(c, b'A', 26));
         count(&mut self.digits, within(c, b'0', 10));
         count(&mut self.commas, cmp_eq_mask_i8_m128i(c, splat(b',')));
-        let flag = |byte: u8, x: m128i, bit: u8| bitand_m128i(cmp_eq_mask_i8_m128i(x, splat(byte)), splat(bit));
-        let punct = bitor_m128i(bitor_m128i(flag(b'@', c, AT), flag(b'%', c, PERCENT)), bitor_m128i(flag(b'|', c, PIPE), flag(b'/', bitor_m128i(c, splat(1)), DOT_SLASH)));
+        let is = |byte: u8, x: m128i| cmp_eq_mask_i8_m128i(x, splat(byte));
+        let punct = pack_i16_to_i8_m128i(pack_i16_to_i8_m128i(is(b'@', c), is(b'%', c)), pack_i16_to_i8_m128i(is(b'|', c), is(b'/', bitor_m128i(c, splat(1)))));
         self.punct = bitor_m128i(m128i::from(self.punct), punct).into();
     }
 
@@ -709,8 +730,16 @@ impl Lanes {
             self.upper[j] += u8::from(c.wrapping_sub(b'A') < 26);
             self.digits[j] += u8::from(c.wrapping_sub(b'0') < 10);
             self.commas[j] += u8::from(c == b',');
-            self.punct[j] |= (u8::from(c == b'@') * AT) | (u8::from(c == b'%') * PERCENT) | (u8::from(c == b'|') * PIPE) | (u8::from(c | 1 == b'/') * DOT_SLASH);
+            for (g, seen) in [c == b'@', c == b'%', c == b'|', c | 1 == b'/'].into_iter().enumerate() {
+                self.punct[4 * g + j / 4] |= u8::from(seen);
+            }
         }
+    }
+
+    /// The marks seen (`AT`, `PERCENT`, `PIPE`, `DOT_SLASH`): bit g where one of mark g's four
+    /// lanes is not 0.
+    fn punct_bits(&self) -> u8 {
+        self.punct.chunks_exact(4).enumerate().fold(0, |p, (g, lanes)| p | u8::from(lanes != [0; 4]) << g)
     }
 
     /// Adds the lanes' counts to `tally` and empties them.
@@ -719,7 +748,7 @@ impl Lanes {
         tally.upper += lane_sum(self.upper);
         tally.digits += lane_sum(self.digits);
         tally.commas += lane_sum(self.commas);
-        tally.punct |= self.punct.iter().fold(0, |p, &x| p | x);
+        tally.punct |= self.punct_bits();
         *self = Lanes::default();
     }
 }
@@ -966,6 +995,15 @@ mod tests {
         for t in texts {
             assert_eq!(word_counts(t), word_counts_simply(t), "{t:?}");
         }
+        // Words of one byte or one character at every place around the blocks' ends.
+        for n in 56..=72 {
+            for w in ["x", "é", "–", "xy"] {
+                for gap in [" ", "\u{2003}"] {
+                    let t = format!("{}{gap}{w}{gap}a {w}", "y".repeat(n));
+                    assert_eq!(word_counts(&t), word_counts_simply(&t), "{t:?}");
+                }
+            }
+        }
         // Every cue word, as written, capitalised and shouted, is found.
         for k in cue_map().keys().filter_map(|k| std::str::from_utf8(k).ok()) {
             let mut cap = k.to_string();
@@ -1011,7 +1049,7 @@ mod tests {
 
     #[test]
     fn lanes_add_as_the_portable_code_does() {
-        let fields = |l: &Lanes| (l.letters, l.upper, l.digits, l.commas, l.punct);
+        let fields = |l: &Lanes| (l.letters, l.upper, l.digits, l.commas, l.punct_bits());
         let (mut fast, mut portable) = (Lanes::default(), Lanes::default());
         // Every byte in every lane, each lane counted up to 16.
         for k in 0..=255u8 {
@@ -1022,6 +1060,15 @@ mod tests {
             if k % 16 == 15 {
                 (fast, portable) = (Lanes::default(), Lanes::default());
             }
+        }
+        // Every byte alone at every place among spaces: the marks it makes, whatever the lane.
+        for (k, j) in (0..=255u8).flat_map(|k| (0..16).map(move |j| (k, j))) {
+            let mut sixteen = [b' '; 16];
+            sixteen[j] = k;
+            let (mut fast, mut portable) = (Lanes::default(), Lanes::default());
+            fast.add(&sixteen);
+            portable.add_portably(&sixteen);
+            assert_eq!(fields(&fast), fields(&portable), "{sixteen:?}");
         }
     }
 

@@ -1000,13 +1000,15 @@ pub fn bullet_marker_len(line: &str) -> Option<usize> {
 /// reads every word once (the classifier's line features). See `each_whitespace_word_in_blocks`.
 #[inline]
 pub fn each_whitespace_word(text: &str, each: impl FnMut(&[u8], bool)) {
-    each_whitespace_word_in_blocks(text, |_, _, _| {}, each);
+    each_whitespace_word_in_blocks(text, |_, _, _, _| {}, each);
 }
 
 /// `each_whitespace_word`, also handing `block` each 64-byte block of the text (its offset, its
-/// bytes and how many of them are the text's: the last block is padded with spaces, and when
-/// the text ends a block one more holds only padding) before the words that end in it: a caller
-/// that judges every byte too reads each block once.
+/// bytes and whether they are all ASCII: the last block is padded with spaces, and when the text
+/// ends a block one more holds only padding) before the words that end in it, and the ends of the
+/// words of one byte in it (bit j: byte j ends a word begun at byte j - 1, perhaps in the block
+/// before): a caller that judges every byte too reads each block once, and counts those words
+/// by one popcount.
 ///
 /// A block is judged as a bit set of the bytes that are not whitespace (`word_byte_bits`, a few
 /// vector instructions); a word starts at a set bit after a clear one and ends at a clear bit
@@ -1015,13 +1017,13 @@ pub fn each_whitespace_word(text: &str, each: impl FnMut(&[u8], bool)) {
 /// inside a block is read from the block's copy, at offsets below 64. Only the characters above
 /// ASCII of a block that has some are decoded.
 #[inline(always)]
-pub fn each_whitespace_word_in_blocks(text: &str, mut block: impl FnMut(usize, &[u8; 64], bool), mut each: impl FnMut(&[u8], bool)) {
+pub fn each_whitespace_word_in_blocks(text: &str, mut block: impl FnMut(usize, &[u8; 64], bool, u64), mut each: impl FnMut(&[u8], bool)) {
     let b = text.as_bytes();
     // The start of the word begun in an earlier block and not yet ended, and whether the blocks
     // it is in so far are all ASCII.
     let mut open: Option<(usize, bool)> = None;
-    // Bit 0: the last byte of the block before is a word byte.
-    let mut carry = 0u64;
+    // Bit 0: the last byte of the block before is a word byte; and begins a word.
+    let (mut carry, mut start_carry) = (0u64, 0u64);
     // One block more than the text's whole blocks: the last is short (its padding ends a word
     // that runs to the text's end) or, when the text ends a block, empty (its bit 0 ends it).
     for k in 0..=b.len() / 64 {
@@ -1032,13 +1034,13 @@ pub fn each_whitespace_word_in_blocks(text: &str, mut block: impl FnMut(usize, &
         // A block with a byte above ASCII holds (part of) a character above ASCII, perhaps one
         // begun in the block before.
         let ascii = !above;
-        block(base, &bytes, ascii);
         if !ascii {
             clear_wide_whitespace(text, base, chunk.len(), &mut word);
         }
         let after_word = (word << 1) | carry;
         let (mut starts, mut ends) = (word & !after_word, !word & after_word);
-        carry = word >> 63;
+        block(base, &bytes, ascii, ends & ((starts << 1) | start_carry));
+        (carry, start_carry) = (word >> 63, starts >> 63);
         if let Some((start, open_ascii)) = open {
             if ends == 0 {
                 open = Some((start, open_ascii && ascii));
