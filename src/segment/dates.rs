@@ -489,15 +489,12 @@ mod tests {
         ] {
             assert_eq!(find_dates(line), dates_from_all_tokens(line), "{line:?}");
         }
-        let mut reader = csv::Reader::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/data/sample.csv")).expect("the sample resumes");
         let mut dated = 0;
-        for row in reader.records() {
-            for field in row.expect("a row").iter() {
-                for line in field.lines() {
-                    let want = dates_from_all_tokens(line);
-                    assert_eq!(find_dates(line), want, "{line:?}");
-                    dated += usize::from(want.is_some());
-                }
+        for field in crate::segment::tests::sample_fields() {
+            for line in field.lines() {
+                let want = dates_from_all_tokens(line);
+                assert_eq!(find_dates(line), want, "{line:?}");
+                dated += usize::from(want.is_some());
             }
         }
         assert!(dated > 2000, "{dated} dated lines");
@@ -554,13 +551,10 @@ mod tests {
             let word = trim_decoration(w).1;
             assert_eq!(split_after_year(word), split_at_any_dash(word), "{w:?}");
         }
-        let mut reader = csv::Reader::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/data/sample.csv")).expect("the sample resumes");
-        for row in reader.records() {
-            for field in row.expect("a row").iter() {
-                for w in field.split_whitespace() {
-                    let word = trim_decoration(w).1;
-                    assert_eq!(split_after_year(word), split_at_any_dash(word), "{w:?}");
-                }
+        for field in crate::segment::tests::sample_fields() {
+            for w in field.split_whitespace() {
+                let word = trim_decoration(w).1;
+                assert_eq!(split_after_year(word), split_at_any_dash(word), "{w:?}");
             }
         }
     }

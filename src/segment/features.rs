@@ -693,11 +693,10 @@ impl Lanes {
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
     #[inline(always)]
     fn add(&mut self, sixteen: &[u8; 16]) {
-        use safe_arch::{add_i8_m128i, bitor_m128i, cmp_eq_mask_i8_m128i, cmp_gt_mask_i8_m128i, m128i, pack_i16_to_i8_m128i, set_splat_i8_m128i, sub_i8_m128i};
+        use safe_arch::{bitor_m128i, cmp_eq_mask_i8_m128i, m128i, pack_i16_to_i8_m128i, set_splat_i8_m128i, sub_i8_m128i};
         let splat = |b: u8| set_splat_i8_m128i(b as i8);
         let c = m128i::from(*sixteen);
-        // All ones in the lanes whose byte is one of the `n` from `from` on.
-        let within = |x: m128i, from: u8, n: u8| cmp_gt_mask_i8_m128i(splat(0x80 + n), add_i8_m128i(x, splat(0x80u8.wrapping_sub(from))));
+        let within = text::byte_range_m128i;
         // A lane of all ones is -1: subtracting it counts one.
         let count = |lanes: &mut [u8; 16], mask: m128i| *lanes = sub_i8_m128i(m128i::from(*lanes), mask).into();
         count(&mut self.letters, within(bitor_m128i(c, splat(0x20)), b'a', 26));

@@ -5,6 +5,13 @@ use proptest::prelude::*;
 
 const METHODS: [Method; 3] = [Method::Rules, Method::Classifier, Method::Combined];
 
+/// Every field of every row of the bundled sample (`data/sample.csv`: its resumes and jobs), for
+/// the segmenter's modules to check their fast paths against on real text.
+pub(super) fn sample_fields() -> Vec<String> {
+    let mut reader = csv::Reader::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/data/sample.csv")).expect("the sample resumes");
+    reader.records().flat_map(|row| row.expect("a row").iter().map(str::to_string).collect::<Vec<_>>()).collect()
+}
+
 fn kinds(text: &str) -> Vec<SectionType> {
     segment(text).sections.iter().map(|s| s.kind).collect()
 }

@@ -604,10 +604,9 @@ fn line_masks_of(chunk: &[u8]) -> [u64; 4] {
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline(always)]
 fn line_bits(block: &[u8; 64]) -> [u64; 3] {
-    use safe_arch::{add_i8_m128i, bitor_m128i, cmp_eq_mask_i8_m128i, cmp_gt_mask_i8_m128i, load_unaligned_m128i, m128i, move_mask_i8_m128i, set_splat_i8_m128i};
+    use safe_arch::{bitor_m128i, cmp_eq_mask_i8_m128i, load_unaligned_m128i, m128i, move_mask_i8_m128i, set_splat_i8_m128i};
     let splat = |b: u8| set_splat_i8_m128i(b as i8);
-    // Whether a byte is one of the `n` from `from` on: moved so that `from` is -128, below -128 + n.
-    let within = |x: m128i, from: u8, n: u8| cmp_gt_mask_i8_m128i(splat(0x80 + n), add_i8_m128i(x, splat(0x80u8.wrapping_sub(from))));
+    let within = byte_range_m128i;
     let bits = |m: m128i, k: usize| u64::from(move_mask_i8_m128i(m) as u16) << (16 * k);
     let [mut newlines, mut spaces, mut digits] = [0u64; 3];
     for (k, sixteen) in block.chunks_exact(16).enumerate() {
@@ -617,6 +616,16 @@ fn line_bits(block: &[u8; 64]) -> [u64; 3] {
         digits |= bits(within(x, b'0', 10), k);
     }
     [newlines, !spaces, digits]
+}
+
+/// All ones in the lanes of `x` whose byte is one of the `n` from `from` on (as `u8`s), zeros in
+/// the others: the bytes moved so that `from` is -128, then one signed comparison (`pcmpgtb`)
+/// with -128 + n, where an unsigned range test takes two instructions.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(always)]
+pub(crate) fn byte_range_m128i(x: safe_arch::m128i, from: u8, n: u8) -> safe_arch::m128i {
+    use safe_arch::{add_i8_m128i, cmp_gt_mask_i8_m128i, set_splat_i8_m128i};
+    cmp_gt_mask_i8_m128i(set_splat_i8_m128i(0x80u8.wrapping_add(n) as i8), add_i8_m128i(x, set_splat_i8_m128i(0x80u8.wrapping_sub(from) as i8)))
 }
 
 /// `line_bits` elsewhere: `judged_line_bits`.
