@@ -592,7 +592,7 @@ fn line_masks_of(chunk: &[u8]) -> [u64; 4] {
     let bytes = block64(chunk, b' ');
     let [newlines, words, digits] = line_bits(&bytes);
     // Most chunks are ASCII, and hold no lead byte at all.
-    let wide = if above_ascii(&bytes) { block_bits(&bytes, is_wide_space_lead) } else { 0 };
+    let wide = if high_bits(&bytes) != 0 { block_bits(&bytes, is_wide_space_lead) } else { 0 };
     [newlines, words, digits, wide]
 }
 
@@ -781,7 +781,7 @@ impl NeedleLists {
         let mut columns: Vec<Vec<usize>> = Vec::new();
         let mut class_of: ahash::AHashMap<Vec<usize>, u8> = ahash::AHashMap::new();
         let mut table: Box<[u16; ROWS + (1 << 16) + 256]> = vec![0u16; ROWS + (1 << 16) + 256].into_boxed_slice().try_into().expect("the length is right");
-        for (b, class) in table[..256].iter_mut().enumerate() {
+        for (b, class) in table[..ROWS].iter_mut().enumerate() {
             let column: Vec<usize> = (0..states.len()).map(|i| to[i * 256 + b]).collect();
             *class = u16::from(*class_of.entry(column.clone()).or_insert_with(|| {
                 columns.push(column);
@@ -808,8 +808,9 @@ impl NeedleLists {
     /// side (`steps_to_a_match`, until any of them is at a match), a table load a byte each, and
     /// the longer pieces' rest one at a time (`steps_on`). One DFA waits on each load before the
     /// next; several independent ones overlap their waits. A piece's hits are kept in a buffer
-    /// (`keep`) until the pieces before it are done. Never inlined: in its caller's body (as the compiler chooses to do, or not, as
-    /// the code around it changes) it runs some 5,000 instructions a resume slower.
+    /// (`keep`) until the pieces before it are done. Never inlined: in its caller's body (as the
+    /// compiler chooses to do, or not, as the code around it changes) it runs some 5,000
+    /// instructions a resume slower.
     #[inline(never)]
     pub fn for_each(&self, text: &str, mut hit: impl FnMut(usize, u32)) {
         const CHAINS: usize = 4;
@@ -1193,36 +1194,11 @@ fn gather_bits(flags: &[u8; 64]) -> u64 {
 
 /// Bit j set where byte j of `block` is not ASCII whitespace (the space and `\t`..=`\r`); bytes
 /// above ASCII are set. The bytes are judged in a fixed-size array (a few vector instructions)
-/// and gathered into bits (`block_bits`). Also whether a byte is above ASCII (`above_ascii`).
+/// and gathered into bits (`block_bits`). Also whether a byte is above ASCII (one with its high
+/// bit set, `high_bits`).
 #[inline(always)]
 fn word_byte_bits(block: &[u8; 64]) -> (u64, bool) {
-    (block_bits(block, |c| !is_ascii_space(c)), above_ascii(block))
-}
-
-/// Whether a byte of `block` is above ASCII: its sixteens or-ed together and their high bits
-/// read by SSE2's `pmovmskb` at once, where x86_64 has it (always: it is part of the
-/// architecture), not the bytes folded into one.
-#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-#[inline(always)]
-fn above_ascii(block: &[u8; 64]) -> bool {
-    use safe_arch::{bitor_m128i, load_unaligned_m128i, move_mask_i8_m128i};
-    let sixteens = block.chunks_exact(16).map(|sixteen| load_unaligned_m128i(sixteen.try_into().expect("16 bytes")));
-    move_mask_i8_m128i(sixteens.reduce(bitor_m128i).expect("four sixteens")) != 0
-}
-
-/// `above_ascii` elsewhere: `ored_above_ascii`.
-#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
-#[inline(always)]
-fn above_ascii(block: &[u8; 64]) -> bool {
-    ored_above_ascii(block)
-}
-
-/// `above_ascii` in portable code: the bytes or-ed together, at least 0x80 when one is above
-/// ASCII. Built and tested everywhere; used where there is no SSE2.
-#[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2", not(test)), allow(dead_code))]
-#[inline(always)]
-fn ored_above_ascii(block: &[u8; 64]) -> bool {
-    block.iter().fold(0, |h, &c| h | c) >= 0x80
+    (block_bits(block, |c| !is_ascii_space(c)), high_bits(block) != 0)
 }
 
 /// Bit j set where byte j of `block` passes `is`: judged into a byte array of 0 or 0xFF (a few
@@ -1232,8 +1208,9 @@ fn block_bits(block: &[u8; 64], is: impl Fn(u8) -> bool) -> u64 {
     high_bits(&std::array::from_fn(|j| 0u8.wrapping_sub(u8::from(is(block[j])))))
 }
 
-/// Bit j set where byte j of `flags` (each 0 or 0xFF) is 0xFF: SSE2's `pmovmskb`, sixteen bytes
-/// an instruction, where x86_64 has it (always: it is part of the architecture).
+/// Bit j set where byte j of `flags` has its high bit set (0xFF of flags that are 0 or 0xFF; a
+/// byte above ASCII of text): SSE2's `pmovmskb`, sixteen bytes an instruction, where x86_64 has
+/// it (always: it is part of the architecture).
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline(always)]
 fn high_bits(flags: &[u8; 64]) -> u64 {
@@ -1251,12 +1228,12 @@ fn high_bits(flags: &[u8; 64]) -> u64 {
     gathered_high_bits(flags)
 }
 
-/// `high_bits` in portable code: each flag weighted by the eighth of the block it is in and
-/// gathered (`gather_bits`). Built and tested everywhere; used where there is no SSE2.
+/// `high_bits` in portable code: each byte's high bit weighted by the eighth of the block it is
+/// in and gathered (`gather_bits`). Built and tested everywhere; used where there is no SSE2.
 #[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2", not(test)), allow(dead_code))]
 #[inline(always)]
 fn gathered_high_bits(flags: &[u8; 64]) -> u64 {
-    gather_bits(&std::array::from_fn(|j| (flags[j] & 1) << (j / 8)))
+    gather_bits(&std::array::from_fn(|j| (flags[j] >> 7) << (j / 8)))
 }
 
 #[cfg(test)]
@@ -1385,6 +1362,14 @@ mod tests {
             let flags: [u8; 64] = std::array::from_fn(|j| if set >> j & 1 == 1 { 0xFF } else { 0 });
             proptest::prop_assert_eq!(high_bits(&flags), set);
             proptest::prop_assert_eq!(gathered_high_bits(&flags), set);
+        }
+
+        #[test]
+        fn high_bits_mark_the_bytes_above_ascii(block in proptest::collection::vec(proptest::num::u8::ANY, 64)) {
+            let block: [u8; 64] = block.try_into().expect("64 bytes");
+            let want = block.iter().enumerate().fold(0u64, |m, (j, &c)| m | u64::from(c >= 0x80) << j);
+            proptest::prop_assert_eq!(high_bits(&block), want);
+            proptest::prop_assert_eq!(gathered_high_bits(&block), want);
         }
 
         #[test]
@@ -1592,7 +1577,7 @@ mod tests {
             let want_high = chunk.iter().any(|&c| c >= 0x80);
             let block = block64(chunk, b' ');
             let (bits, high) = word_byte_bits(&block);
-            assert_eq!((bits, high, ored_above_ascii(&block)), (want_space, want_high, want_high), "{chunk:?}");
+            assert_eq!((bits, high, gathered_high_bits(&block) != 0), (want_space, want_high, want_high), "{chunk:?}");
             for byte in [0, b':', b'.', 0x80, 0xFF] {
                 let want = chunk.iter().enumerate().fold(0u64, |m, (j, &c)| m | u64::from(c == byte) << j);
                 assert_eq!(byte_bits(chunk, byte), want, "{byte} in {chunk:?}");
