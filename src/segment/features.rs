@@ -97,6 +97,9 @@ const SEC_KIND: u16 = RULE_BEGIN + 1;
 const SEC_FIRST: u16 = SEC_KIND + 15;
 /// Every feature id is below this.
 pub const COUNT: u16 = SEC_FIRST + 1;
+/// `COUNT` rounded up to a power of two: a table of this many rows a feature id indexes with no
+/// bounds check (the id masked to it, which leaves every id as it is).
+pub const ID_SPACE: usize = (COUNT as usize).next_power_of_two();
 
 /// The name of a feature id, as the weights file writes it.
 pub fn name(id: u16) -> String {
