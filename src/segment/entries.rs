@@ -87,9 +87,9 @@ fn one_liner_after_one_liner(lines: &[Line], i: usize, starts: &[usize]) -> bool
     let l = &lines[i];
     let (Some(r), Some(&s)) = (&l.dates, starts.last()) else { return false };
     let prev = &lines[s];
-    let range = l.has_date_range();
-    let parts = [", ", " | ", " — ", " – "].iter().any(|sep| l.text[..r.start].contains(sep));
-    s + 1 == i && range && parts && date_ends(l, r) && prev.has_date() && ends_in_year(prev.text)
+    // The separators are searched for last: most dated lines are not right under a start.
+    let parts = || [", ", " | ", " — ", " – "].iter().any(|sep| l.text[..r.start].contains(sep));
+    s + 1 == i && l.has_date_range() && date_ends(l, r) && prev.has_date() && ends_in_year(prev.text) && parts()
 }
 
 /// Whether a line ends in a year or an open end ("... — Fall 2024, Spring 2025", "(2019 – present)").
