@@ -113,6 +113,128 @@ pub struct SkillHits {
     hits: Vec<Hit>,
 }
 
+/// `SkillHits` of tokens handed over one at a time, in order (`push`, `push_ascii`), so that a
+/// caller that finds them as it reads (`Tokens::of`) keeps no list of them: each token is looked
+/// up as it comes, and one that begins a multi-word skill stays open while the two after it are
+/// appended to its key and looked up.
+pub struct SkillScan {
+    m: &'static Matcher,
+    hits: Vec<Hit>,
+    /// Tokens handed over so far.
+    n: u32,
+    /// The tokens among the last two that begin a multi-word skill, by the parity of their
+    /// index: the hit they fill in, their key so far and whether it is ASCII (`open` has bit
+    /// `i % 2` set for one).
+    keys: [(usize, Vec<u8>, bool); 2],
+    open: u8,
+    /// Room for folding a token that is not short ASCII (`WordTable::get`).
+    scratch: String,
+}
+
+impl SkillScan {
+    /// A scan with no token yet, for about `tokens` tokens: about one token in eight or fewer
+    /// starts a skill, room for them from the start.
+    pub fn new(tokens: usize) -> SkillScan {
+        SkillScan { m: matcher(), hits: Vec::with_capacity(tokens / 8 + 1), n: 0, keys: Default::default(), open: 0, scratch: String::new() }
+    }
+
+    /// Hands over the next token (split by `text::words`).
+    #[inline(always)]
+    pub fn push(&mut self, token: &str) {
+        self.push_by(
+            token,
+            token.as_bytes(),
+            false,
+            #[inline(always)]
+            |table, token, scratch| table.get(token, scratch),
+            |token| token.chars().all(char::is_uppercase),
+        );
+    }
+
+    /// `push` of a token that is ASCII, as bytes: looked up by its bytes
+    /// (`WordTable::get_ascii`), with no test of it for ASCII.
+    #[inline(always)]
+    pub fn push_ascii(&mut self, token: &[u8]) {
+        self.push_by(
+            token,
+            token,
+            true,
+            #[inline(always)]
+            |table, token, _| table.get_ascii(token),
+            // An ASCII character is upper-case when its byte is.
+            |token| token.iter().all(u8::is_ascii_uppercase),
+        );
+    }
+
+    /// The hits of the tokens handed over.
+    pub fn finish(self) -> SkillHits {
+        SkillHits { hits: self.hits }
+    }
+
+    /// `push` with the lookup inlined: `get` looks a token up in a table (`scratch` for
+    /// folding), `capitals` tells whether a token is written in capitals; `bytes` are the
+    /// token's, known to be ASCII when `ascii` (else they may be or not).
+    #[inline(always)]
+    fn push_by<T: ?Sized>(&mut self, token: &T, bytes: &[u8], ascii: bool, get: impl Fn(&super::WordTable, &T, &mut String) -> Option<u32>, capitals: impl Fn(&T) -> bool) {
+        let i = self.n;
+        self.n += 1;
+        if self.open != 0 {
+            self.extend_keys(i, bytes, ascii);
+        }
+        // Most tokens are no skill's word: one table lookup, no folding.
+        let Some(word) = get(&self.m.words, token, &mut self.scratch) else { return };
+        let mut by_len = [NOT_A_TERM; 3];
+        let term = word & NOT_A_TERM;
+        if term != NOT_A_TERM {
+            // A one-letter skill (C, R) counts only in capitals. The token folds to the skill's
+            // folded form (the table matched them), so it is one letter when that is.
+            let single_letter = super::is_one_char(SKILL_TERMS[term as usize].0);
+            if !single_letter || capitals(token) {
+                by_len[0] = term;
+            }
+        }
+        if word & MULTI_START != 0 {
+            // The two- and three-word skills starting here are filled in as the next tokens come
+            // (a hit that none fills in is passed over by `each_of`).
+            let slot = (i % 2) as usize;
+            self.keys[slot].0 = self.hits.len();
+            self.keys[slot].1.clear();
+            self.keys[slot].1.extend_from_slice(bytes);
+            self.keys[slot].2 = ascii;
+            self.open |= 1 << slot;
+        } else if by_len[0] == NOT_A_TERM {
+            return;
+        }
+        self.hits.push(Hit { at: i, by_len });
+    }
+
+    /// Appends token `i` (its `bytes`, ASCII when `ascii`) to the keys of the open tokens
+    /// before it and looks the keys up (the table folds; an ASCII key by its bytes): the skill
+    /// of two or three words starting at each. A key of three words is closed.
+    #[cold]
+    #[inline(never)]
+    fn extend_keys(&mut self, i: u32, bytes: &[u8], ascii: bool) {
+        for slot in 0..2 {
+            if self.open & 1 << slot == 0 {
+                continue;
+            }
+            let (hit, key, key_ascii) = &mut self.keys[slot];
+            let hit = &mut self.hits[*hit];
+            let len = (i - hit.at) as usize + 1;
+            key.push(b' ');
+            key.extend_from_slice(bytes);
+            *key_ascii &= ascii;
+            let found = if *key_ascii { self.m.multi.get_ascii(key) } else { self.m.multi.get(std::str::from_utf8(key).expect("tokens joined by spaces are whole characters"), &mut self.scratch) };
+            if let Some(idx) = found {
+                hit.by_len[len - 1] = idx;
+            }
+            if len == 3 {
+                self.open &= !(1 << slot);
+            }
+        }
+    }
+}
+
 /// A token a skill starts at: the skill of one, two and three words starting there (indices into
 /// `SKILL_TERMS`, `NOT_A_TERM` for none), the longer ones counted only if the stretch searched
 /// holds their words.
@@ -124,78 +246,11 @@ struct Hit {
 impl SkillHits {
     /// The skill starts of `tokens` (split by `text::words`).
     pub fn of(tokens: &[&str]) -> SkillHits {
-        Self::of_by(
-            tokens,
-            #[inline(always)]
-            |table, token, scratch| table.get(token, scratch),
-            |token| token.chars().all(char::is_uppercase),
-            |token, key| key.extend_from_slice(token.as_bytes()),
-            #[inline(always)]
-            |table, key, scratch| table.get(std::str::from_utf8(key).expect("tokens joined by spaces are whole characters"), scratch),
-        )
-    }
-
-    /// `of` of tokens that are all ASCII (`text::words_into_bits` tells), as bytes: each is
-    /// looked up by its bytes (`WordTable::get_ascii`), with no test of them for ASCII, and none
-    /// was made a `&str` (no test of its ends for character boundaries).
-    pub fn of_ascii(tokens: &[&[u8]]) -> SkillHits {
-        Self::of_by(
-            tokens,
-            #[inline(always)]
-            |table, token, _| table.get_ascii(token),
-            // An ASCII character is upper-case when its byte is.
-            |token| token.iter().all(u8::is_ascii_uppercase),
-            |token, key| key.extend_from_slice(token),
-            #[inline(always)]
-            |table, key, _| table.get_ascii(key),
-        )
-    }
-
-    /// `of` with the lookups inlined in each: `get` looks a token up in a table (`scratch` for
-    /// folding), `capitals` tells whether a token is written in capitals, `push` appends a token's
-    /// bytes to a key, and `get_key` looks a key (tokens joined by single spaces) up.
-    #[inline(always)]
-    fn of_by<T: ?Sized>(
-        tokens: &[&T],
-        get: impl Fn(&super::WordTable, &T, &mut String) -> Option<u32>,
-        capitals: impl Fn(&T) -> bool,
-        push: impl Fn(&T, &mut Vec<u8>),
-        get_key: impl Fn(&super::WordTable, &[u8], &mut String) -> Option<u32>,
-    ) -> SkillHits {
-        let m = matcher();
-        // About one token in eight or fewer starts a skill: room for them from the start.
-        let mut hits = Vec::with_capacity(tokens.len() / 8 + 1);
-        let (mut scratch, mut key) = (String::new(), Vec::new());
-        for (i, &token) in tokens.iter().enumerate() {
-            // Most tokens are no skill's word: one table lookup, no folding.
-            let Some(word) = get(&m.words, token, &mut scratch) else { continue };
-            let mut by_len = [NOT_A_TERM; 3];
-            let term = word & NOT_A_TERM;
-            if term != NOT_A_TERM {
-                // A one-letter skill (C, R) counts only in capitals. The token folds to the skill's
-                // folded form (the table matched them), so it is one letter when that is.
-                let single_letter = super::is_one_char(SKILL_TERMS[term as usize].0);
-                if !single_letter || capitals(token) {
-                    by_len[0] = term;
-                }
-            }
-            if word & MULTI_START != 0 {
-                // The two- and three-word skills starting here (the table folds).
-                key.clear();
-                push(token, &mut key);
-                for (len, &next) in (2..=3).zip(&tokens[i + 1..]) {
-                    key.push(b' ');
-                    push(next, &mut key);
-                    if let Some(idx) = get_key(&m.multi, &key, &mut scratch) {
-                        by_len[len - 1] = idx;
-                    }
-                }
-            }
-            if by_len != [NOT_A_TERM; 3] {
-                hits.push(Hit { at: i as u32, by_len });
-            }
+        let mut scan = SkillScan::new(tokens.len());
+        for token in tokens {
+            scan.push(token);
         }
-        SkillHits { hits }
+        scan.finish()
     }
 
     /// Skills named in the tokens `range` (as `skills_in` finds them in those tokens alone):
@@ -274,8 +329,11 @@ mod tests {
     fn ascii_tokens_find_what_any_tokens_find_and_counts_agree() {
         let text = "Built Ruby on Rails apps, then Python and MACHINE learning with PostgreSQL; C and R; node, Node.js, ci/cd and c++ at a/b testing";
         let tokens: Vec<&str> = super::super::words(text).collect();
-        let bytes: Vec<&[u8]> = tokens.iter().map(|t| t.as_bytes()).collect();
-        let (any, ascii) = (SkillHits::of(&tokens), SkillHits::of_ascii(&bytes));
+        let mut scan = SkillScan::new(tokens.len());
+        for token in &tokens {
+            scan.push_ascii(token.as_bytes());
+        }
+        let (any, ascii) = (SkillHits::of(&tokens), scan.finish());
         for start in 0..tokens.len() {
             for end in start..=tokens.len() {
                 assert_eq!(any.in_range(start..end), ascii.in_range(start..end), "{start}..{end}");
