@@ -53,7 +53,8 @@ pub const SKILL_TERMS: &[(&str, &str)] = &[
 
 struct Matcher {
     /// Every single word a match can start at: its value is the index of the one-word skill it
-    /// is (`NOT_A_TERM` if none), with `MULTI_START` set when it begins a multi-word skill.
+    /// is (`NOT_A_TERM` if none), with `MULTI_START` set when it begins a multi-word skill and
+    /// `THREE_WORDS` when one of three words or more.
     words: super::WordTable,
     /// Multi-word skills (single-spaced) -> index into `SKILL_TERMS`.
     multi: super::WordTable,
@@ -62,7 +63,8 @@ struct Matcher {
 }
 
 const MULTI_START: u32 = 1 << 31;
-const NOT_A_TERM: u32 = MULTI_START - 1;
+const THREE_WORDS: u32 = 1 << 30;
+const NOT_A_TERM: u32 = THREE_WORDS - 1;
 
 fn matcher() -> &'static Matcher {
     static MATCHER: OnceLock<Matcher> = OnceLock::new();
@@ -71,13 +73,13 @@ fn matcher() -> &'static Matcher {
         let mut words: AHashMap<&'static str, u32> = AHashMap::new();
         for (i, (term, _)) in SKILL_TERMS.iter().enumerate() {
             match term.split_once(' ') {
-                Some((first, _)) => {
-                    *words.entry(first).or_insert(NOT_A_TERM) |= MULTI_START;
+                Some((first, rest)) => {
+                    *words.entry(first).or_insert(NOT_A_TERM) |= MULTI_START | if rest.contains(' ') { THREE_WORDS } else { 0 };
                     multi.push((term, i as u32));
                 }
                 None => {
                     let v = words.entry(term).or_insert(NOT_A_TERM);
-                    *v = (*v & MULTI_START) | i as u32;
+                    *v = (*v & !NOT_A_TERM) | i as u32;
                 }
             }
         }
@@ -115,32 +117,46 @@ pub struct SkillHits {
 
 /// `SkillHits` of tokens handed over one at a time, in order (`push`, `push_ascii`), so that a
 /// caller that finds them as it reads (`Tokens::of`) keeps no list of them: each token is looked
-/// up as it comes, and one that begins a multi-word skill stays open while the two after it are
-/// appended to its key and looked up.
-pub struct SkillScan {
+/// up as it comes, and one that begins a multi-word skill stays open while it and the two after
+/// it are looked up together. The tokens are borrowed (`'t`) until the scan is finished.
+pub struct SkillScan<'t> {
     m: &'static Matcher,
     hits: Vec<Hit>,
     /// Tokens handed over so far.
     n: u32,
     /// The tokens among the last two that begin a multi-word skill, by the parity of their
-    /// index: the hit they fill in, their key so far and whether it is ASCII (`open` has bit
-    /// `i % 2` set for one).
-    keys: [(usize, Vec<u8>, bool); 2],
+    /// index (`open` has bit `i % 2` set for one).
+    keys: [OpenKey<'t>; 2],
     open: u8,
     /// Room for folding a token that is not short ASCII (`WordTable::get`).
     scratch: String,
+    /// Room for a key of words that are not all ASCII, joined.
+    joined: String,
 }
 
-impl SkillScan {
+/// A token that begins a multi-word skill, while the two after it come.
+#[derive(Clone, Copy, Default)]
+struct OpenKey<'t> {
+    /// Its hit, which the skills of two and three words starting there fill in.
+    hit: usize,
+    /// Its words so far (it and the ones after it).
+    words: [&'t [u8]; 3],
+    /// The most words a skill starting with it has (2 or 3): no key of more is looked up.
+    last: usize,
+    /// Whether they are all ASCII (looked up by their bytes).
+    ascii: bool,
+}
+
+impl<'t> SkillScan<'t> {
     /// A scan with no token yet, for about `tokens` tokens: about one token in eight or fewer
     /// starts a skill, room for them from the start.
-    pub fn new(tokens: usize) -> SkillScan {
-        SkillScan { m: matcher(), hits: Vec::with_capacity(tokens / 8 + 1), n: 0, keys: Default::default(), open: 0, scratch: String::new() }
+    pub fn new(tokens: usize) -> SkillScan<'t> {
+        SkillScan { m: matcher(), hits: Vec::with_capacity(tokens / 8 + 1), n: 0, keys: Default::default(), open: 0, scratch: String::new(), joined: String::new() }
     }
 
     /// Hands over the next token (split by `text::words`).
     #[inline(always)]
-    pub fn push(&mut self, token: &str) {
+    pub fn push(&mut self, token: &'t str) {
         self.push_by(
             token,
             token.as_bytes(),
@@ -154,7 +170,7 @@ impl SkillScan {
     /// `push` of a token that is ASCII, as bytes: looked up by its bytes
     /// (`WordTable::get_ascii`), with no test of it for ASCII.
     #[inline(always)]
-    pub fn push_ascii(&mut self, token: &[u8]) {
+    pub fn push_ascii(&mut self, token: &'t [u8]) {
         self.push_by(
             token,
             token,
@@ -175,7 +191,7 @@ impl SkillScan {
     /// folding), `capitals` tells whether a token is written in capitals; `bytes` are the
     /// token's, known to be ASCII when `ascii` (else they may be or not).
     #[inline(always)]
-    fn push_by<T: ?Sized>(&mut self, token: &T, bytes: &[u8], ascii: bool, get: impl Fn(&super::WordTable, &T, &mut String) -> Option<u32>, capitals: impl Fn(&T) -> bool) {
+    fn push_by<T: ?Sized>(&mut self, token: &T, bytes: &'t [u8], ascii: bool, get: impl Fn(&super::WordTable, &T, &mut String) -> Option<u32>, capitals: impl Fn(&T) -> bool) {
         let i = self.n;
         self.n += 1;
         if self.open != 0 {
@@ -197,10 +213,8 @@ impl SkillScan {
             // The two- and three-word skills starting here are filled in as the next tokens come
             // (a hit that none fills in is passed over by `each_of`).
             let slot = (i % 2) as usize;
-            self.keys[slot].0 = self.hits.len();
-            self.keys[slot].1.clear();
-            self.keys[slot].1.extend_from_slice(bytes);
-            self.keys[slot].2 = ascii;
+            let last = if word & THREE_WORDS != 0 { 3 } else { 2 };
+            self.keys[slot] = OpenKey { hit: self.hits.len(), words: [bytes; 3], last, ascii };
             self.open |= 1 << slot;
         } else if by_len[0] == NOT_A_TERM {
             return;
@@ -208,27 +222,42 @@ impl SkillScan {
         self.hits.push(Hit { at: i, by_len });
     }
 
-    /// Appends token `i` (its `bytes`, ASCII when `ascii`) to the keys of the open tokens
-    /// before it and looks the keys up (the table folds; an ASCII key by its bytes): the skill
-    /// of two or three words starting at each. A key of three words is closed.
+    /// Adds token `i` (its `bytes`, ASCII when `ascii`) to the words of the open tokens before
+    /// it and looks them up joined by spaces (the table folds; ASCII words by their bytes, with
+    /// no joined copy for most: `WordTable::get_ascii_joined`): the skill of two or three words
+    /// starting at each. A key of as many words as the longest skill its first begins is closed.
     #[cold]
     #[inline(never)]
-    fn extend_keys(&mut self, i: u32, bytes: &[u8], ascii: bool) {
+    fn extend_keys(&mut self, i: u32, bytes: &'t [u8], ascii: bool) {
         for slot in 0..2 {
             if self.open & 1 << slot == 0 {
                 continue;
             }
-            let (hit, key, key_ascii) = &mut self.keys[slot];
-            let hit = &mut self.hits[*hit];
+            let key = &mut self.keys[slot];
+            let hit = &mut self.hits[key.hit];
             let len = (i - hit.at) as usize + 1;
-            key.push(b' ');
-            key.extend_from_slice(bytes);
-            *key_ascii &= ascii;
-            let found = if *key_ascii { self.m.multi.get_ascii(key) } else { self.m.multi.get(std::str::from_utf8(key).expect("tokens joined by spaces are whole characters"), &mut self.scratch) };
+            key.words[len - 1] = bytes;
+            key.ascii &= ascii;
+            let words = &key.words[..len];
+            let found = if key.ascii {
+                match *words {
+                    [first, second] => self.m.multi.get_ascii_joined([first, second]),
+                    _ => self.m.multi.get_ascii_joined(key.words),
+                }
+            } else {
+                self.joined.clear();
+                for (k, word) in words.iter().enumerate() {
+                    if k > 0 {
+                        self.joined.push(' ');
+                    }
+                    self.joined.push_str(std::str::from_utf8(word).expect("tokens are whole characters"));
+                }
+                self.m.multi.get(&self.joined, &mut self.scratch)
+            };
             if let Some(idx) = found {
                 hit.by_len[len - 1] = idx;
             }
-            if len == 3 {
+            if len == key.last {
                 self.open &= !(1 << slot);
             }
         }
