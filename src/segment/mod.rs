@@ -203,8 +203,8 @@ struct Tokens {
 
 impl Tokens {
     fn of(text: &str, lines: &[Line]) -> Tokens {
-        // One pass over the text (`text::each_token`), 64 bytes at a time, counting the tokens
-        // started before each chunk (`before`): a line's first token is that count plus the starts
+        // One pass over the text (`text::each_token`), 64 bytes at a time, with the tokens started
+        // before each chunk (`before`): a line's first token is that count plus the starts
         // in its chunk below it, with no walk over the tokens. A digit is a word byte, so it is in
         // the token of the last start at or before it, and the token's other digits in the chunk
         // (below the next start) are passed over; most tokens hold none and are not tested. Each
@@ -214,10 +214,10 @@ impl Tokens {
         let mut scan = SkillScan::new(text.len() / 6);
         let mut line_first = Vec::with_capacity(lines.len() + 1);
         let mut with_digits = Vec::new();
-        let (mut before, mut line) = (0, 0);
-        text::each_token(
+        let mut line = 0;
+        let count = text::each_token(
             text,
-            |c, starts, mut digits| {
+            |c, before, starts, mut digits| {
                 while let Some(l) = lines.get(line).filter(|l| l.start < c * 64 + 64) {
                     line_first.push(before + (starts & ((1u64 << (l.start & 63)) - 1)).count_ones() as usize);
                     line += 1;
@@ -233,13 +233,12 @@ impl Tokens {
                     let next = starts & !upto;
                     digits &= !(next & next.wrapping_neg()).wrapping_sub(1);
                 }
-                before += starts.count_ones() as usize;
             },
             #[inline(always)]
             |start, end, ascii| if ascii { scan.push_ascii(&text.as_bytes()[start..end]) } else { scan.push(&text[start..end]) },
         );
-        line_first.resize(lines.len(), before);
-        line_first.push(before);
+        line_first.resize(lines.len(), count);
+        line_first.push(count);
         Tokens { line_first, skills: scan.finish(), with_digits }
     }
 

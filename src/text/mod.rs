@@ -176,14 +176,15 @@ impl<'a> Iterator for Words<'a> {
     }
 }
 
-/// Calls `chunk(k, starts, digits)` for every 64 bytes of `text` in order (bit j for byte
-/// 64k + j: where tokens start, where ASCII digits are), and `token(start, end, ascii)` with the
+/// Calls `chunk(k, before, starts, digits)` for every 64 bytes of `text` in order (`before`: the
+/// tokens that start in the chunks before; bit j for byte 64k + j: where tokens start, where
+/// ASCII digits are), and `token(start, end, ascii)` with the
 /// byte range of every token, in order: exactly those of [`words`], found another way, in one
 /// pass over the text. A token is the stretch of a run of word and inner characters (see
 /// `Words`) from its first word character to its last, with the '+' and '#' right after that;
 /// runs without a word character give none. `ascii` is true only for a token that is ASCII (for
 /// every token of a text with no byte above ASCII), so that a caller can look it up by its
-/// bytes (`SkillScan::push_ascii`).
+/// bytes (`SkillScan::push_ascii`). Gives back the number of tokens.
 ///
 /// Every byte is marked in bit sets (word, inner), for ASCII by comparisons (`masks_of`), and
 /// where tokens start is computed 64 bytes at a time by bit arithmetic: a run's first word byte
@@ -191,7 +192,7 @@ impl<'a> Iterator for Words<'a> {
 /// (the sum's carry out of a chunk goes on into the next). A token ends after its last word
 /// byte, the last one before the next token's start (or the text's end), and the '+' and '#'
 /// right after: a token is handed over when the next one starts, with no pass backward.
-pub(crate) fn each_token(text: &str, mut chunk: impl FnMut(usize, u64, u64), mut token: impl FnMut(usize, usize, bool)) {
+pub(crate) fn each_token(text: &str, mut chunk: impl FnMut(usize, usize, u64, u64), mut token: impl FnMut(usize, usize, bool)) -> usize {
     let b = text.as_bytes();
     // Whether a run goes on from the chunk before (its last byte is a word or inner byte), and
     // whether that run has had no word byte yet (the sum's carry).
@@ -201,6 +202,7 @@ pub(crate) fn each_token(text: &str, mut chunk: impl FnMut(usize, u64, u64), mut
     // The open token's start (the last one found); one past the last word byte read; one past
     // the last byte above ASCII read.
     let (mut open, mut word_end, mut high_end) = (None, 0, 0);
+    let mut tokens = 0;
     // One past a token whose last word byte ends at `at`: the '+' and '#' right after are its own.
     let end_after = |mut at: usize| {
         while matches!(b.get(at), Some(b'+' | b'#')) {
@@ -239,7 +241,7 @@ pub(crate) fn each_token(text: &str, mut chunk: impl FnMut(usize, u64, u64), mut
         let (sum, over) = inner.overflowing_add((run_starts & inner) | u64::from(no_word_yet));
         let starts = word & (run_starts | sum);
         (in_run, no_word_yet) = (part >> 63, over);
-        chunk(k, starts, digits);
+        chunk(k, tokens, starts, digits);
         let mut bits = starts;
         while bits != 0 {
             let at = bits.trailing_zeros();
@@ -251,6 +253,7 @@ pub(crate) fn each_token(text: &str, mut chunk: impl FnMut(usize, u64, u64), mut
                 token(start, end, high_end <= start || b[start..end].is_ascii());
             }
             open = Some(base + at as usize);
+            tokens += 1;
         }
         if word != 0 {
             word_end = base + 64 - word.leading_zeros() as usize;
@@ -260,6 +263,7 @@ pub(crate) fn each_token(text: &str, mut chunk: impl FnMut(usize, u64, u64), mut
         let end = end_after(word_end);
         token(start, end, high_end <= start || b[start..end].is_ascii());
     }
+    tokens
 }
 
 /// Of up to 64 bytes, four bit sets (bit j for byte j): word characters (ASCII letters and
@@ -1321,11 +1325,13 @@ mod tests {
     /// checked against the tokens.
     fn tokens_at_once(s: &str) -> Vec<(&str, bool)> {
         let (mut out, mut starts, mut digits) = (Vec::new(), Vec::new(), Vec::new());
-        each_token(s, |k, st, d| {
+        let n = each_token(s, |k, before, st, d| {
             assert_eq!(k, starts.len());
+            assert_eq!(before, starts.iter().map(|m: &u64| m.count_ones() as usize).sum::<usize>());
             starts.push(st);
             digits.push(d);
         }, |start, end, ascii| out.push((start, end, ascii)));
+        assert_eq!(n, out.len());
         let bit = |m: &[u64], i: usize| m[i / 64] >> (i % 64) & 1 == 1;
         for i in 0..s.len() {
             assert_eq!(bit(&starts, i), out.iter().any(|t| t.0 == i), "start {i} of {s:?}");

@@ -104,7 +104,8 @@ impl WordTable {
     #[inline(always)]
     pub fn get_ascii(&self, word: &[u8]) -> Option<u32> {
         debug_assert!(word.is_ascii());
-        if !(1..=PACKED).contains(&word.len()) {
+        // Not 1 to `PACKED` bytes: an empty word wraps round to the most.
+        if word.len().wrapping_sub(1) >= PACKED {
             return self.get_long_ascii(word);
         }
         let hash = hash_of(word[0], word[word.len() - 1], word.len());
