@@ -213,7 +213,8 @@ impl Tokens {
         // About six bytes a token.
         let mut scan = SkillScan::new(text.len() / 6);
         let mut line_first = Vec::with_capacity(lines.len() + 1);
-        let mut with_digits = Vec::new();
+        // Room for one token in eight holding a digit (six bytes a token): no growing.
+        let mut with_digits = Vec::with_capacity(text.len() / 48 + 1);
         let mut line = 0;
         let count = text::each_token(
             text,

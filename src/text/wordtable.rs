@@ -229,11 +229,10 @@ fn is_short_ascii(b: &[u8]) -> bool {
 /// lower-cased (`text::ascii_lower8`).
 #[inline(always)]
 fn packed_lower(word: &[u8]) -> Packed {
-    let mut words = [0u64; PACKED / 8];
-    for (w, eight) in words.iter_mut().zip(word.chunks(8)) {
-        *w = super::ascii_lower8(super::load8(eight, 0));
-    }
-    words
+    let n = word.len();
+    // The eight bytes from `from` (fewer at the end, none past it), each a test and a load: no loop.
+    let eight = |from: usize| if n > from { super::ascii_lower8(super::load8(&word[from..n.min(from + 8)], 0)) } else { 0 };
+    std::array::from_fn(|k| eight(8 * k))
 }
 
 #[cfg(test)]
