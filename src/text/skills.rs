@@ -229,30 +229,20 @@ impl<'t> SkillScan<'t> {
     #[cold]
     #[inline(never)]
     fn extend_keys(&mut self, i: u32, bytes: &'t [u8], ascii: bool) {
-        for slot in 0..2 {
-            if self.open & 1 << slot == 0 {
-                continue;
-            }
+        // The open slots, by their bits (most often one).
+        let mut open = self.open;
+        while open != 0 {
+            let slot = open.trailing_zeros() as usize;
+            open &= open - 1;
             let key = &mut self.keys[slot];
             let hit = &mut self.hits[key.hit];
             let len = (i - hit.at) as usize + 1;
             key.words[len - 1] = bytes;
             key.ascii &= ascii;
-            let words = &key.words[..len];
-            let found = if key.ascii {
-                match *words {
-                    [first, second] => self.m.multi.get_ascii_joined([first, second]),
-                    _ => self.m.multi.get_ascii_joined(key.words),
-                }
-            } else {
-                self.joined.clear();
-                for (k, word) in words.iter().enumerate() {
-                    if k > 0 {
-                        self.joined.push(' ');
-                    }
-                    self.joined.push_str(std::str::from_utf8(word).expect("tokens are whole characters"));
-                }
-                self.m.multi.get(&self.joined, &mut self.scratch)
+            let found = match (key.ascii, len) {
+                (true, 2) => self.m.multi.get_ascii_joined([key.words[0], bytes]),
+                (true, _) => self.m.multi.get_ascii_joined(key.words),
+                (false, _) => Self::get_joined(self.m, &key.words[..len], &mut self.joined, &mut self.scratch),
             };
             if let Some(idx) = found {
                 hit.by_len[len - 1] = idx;
@@ -261,6 +251,21 @@ impl<'t> SkillScan<'t> {
                 self.open &= !(1 << slot);
             }
         }
+    }
+
+    /// The multi-word skill of `words` that are not all ASCII: joined by spaces in `joined` and
+    /// looked up folded (`scratch`).
+    #[cold]
+    #[inline(never)]
+    fn get_joined(m: &Matcher, words: &[&[u8]], joined: &mut String, scratch: &mut String) -> Option<u32> {
+        joined.clear();
+        for (k, word) in words.iter().enumerate() {
+            if k > 0 {
+                joined.push(' ');
+            }
+            joined.push_str(std::str::from_utf8(word).expect("tokens are whole characters"));
+        }
+        m.multi.get(joined, scratch)
     }
 }
 
