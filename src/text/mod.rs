@@ -178,13 +178,13 @@ impl<'a> Iterator for Words<'a> {
 
 /// Calls `chunk(k, before, starts, digits)` for every 64 bytes of `text` in order (`before`: the
 /// tokens that start in the chunks before; bit j for byte 64k + j: where tokens start, where
-/// ASCII digits are), and `token(start, end, ascii)` with the
-/// byte range of every token, in order: exactly those of [`words`], found another way, in one
-/// pass over the text. A token is the stretch of a run of word and inner characters (see
-/// `Words`) from its first word character to its last, with the '+' and '#' right after that;
-/// runs without a word character give none. `ascii` is true only for a token that is ASCII (for
-/// every token of a text with no byte above ASCII), so that a caller can look it up by its
-/// bytes (`SkillScan::push_ascii`). Gives back the number of tokens.
+/// ASCII digits are), and `token(start, end, ascii)` with the byte range of every token, in
+/// order: exactly those of [`words`], found another way, in one pass over the text. A token is
+/// the stretch of a run of word and inner characters (see `Words`) from its first word character
+/// to its last, with the '+' and '#' right after that; runs without a word character give none.
+/// `ascii` is true only for a token that is ASCII (for every token of a text with no byte above
+/// ASCII; one read near such a byte is tested), so that a caller can look it up by its bytes
+/// (`SkillScan::push_ascii`). Gives back the number of tokens.
 ///
 /// Every byte is marked in bit sets (word, inner), for ASCII by comparisons (`masks_of`), and
 /// where tokens start is computed 64 bytes at a time by bit arithmetic: a run's first word byte
