@@ -13,7 +13,7 @@ mod features;
 mod headings;
 mod lines;
 
-use crate::text::{self, SkillHits};
+use crate::text::{self, SkillHits, SkillScan};
 use lines::{Line, LineKind};
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
@@ -203,46 +203,44 @@ struct Tokens {
 
 impl Tokens {
     fn of(text: &str, lines: &[Line]) -> Tokens {
-        let (starts, ends, ascii) = text::words_into_bits(text);
-        // Tokens as bytes when all are ASCII: no test of their ends for character boundaries.
-        let skills = if ascii {
-            let mut words = Vec::with_capacity(text.len() / 6 + 1);
-            text::each_token(&starts, &ends, |start, end| words.push(&text.as_bytes()[start..end]));
-            SkillHits::of_ascii(&words)
-        } else {
-            let mut words = Vec::with_capacity(text.len() / 6 + 1);
-            text::each_token(&starts, &ends, |start, end| words.push(&text[start..end]));
-            SkillHits::of(&words)
-        };
-        // One pass over the text 64 bytes at a time, counting the tokens started before each
-        // chunk (`before`): a line's first token is that count plus the starts in its chunk below
-        // it, with no walk over the tokens. A digit (`text::bits_where`) is a word byte, so it is
-        // in the token of the last start at or before it, and the token's other digits in the
-        // chunk (below its end) are passed over; most tokens hold none and are not tested.
+        // One pass over the text (`text::each_token`), 64 bytes at a time, with the tokens started
+        // before each chunk (`before`): a line's first token is that count plus the starts
+        // in its chunk below it, with no walk over the tokens. A digit is a word byte, so it is in
+        // the token of the last start at or before it, and the token's other digits in the chunk
+        // (below the next start) are passed over; most tokens hold none and are not tested. Each
+        // token is looked up for skills as it is handed over (by its bytes when it is ASCII: no
+        // test of its ends for character boundaries), with no list of tokens made.
+        // About six bytes a token.
+        let mut scan = SkillScan::new(text.len() / 6);
         let mut line_first = Vec::with_capacity(lines.len() + 1);
-        let mut with_digits = Vec::new();
-        let (mut before, mut line) = (0, 0);
-        for (c, chunk) in text.as_bytes().chunks(64).enumerate() {
-            while let Some(l) = lines.get(line).filter(|l| l.start < c * 64 + 64) {
-                line_first.push(before + (starts[c] & ((1u64 << (l.start & 63)) - 1)).count_ones() as usize);
-                line += 1;
-            }
-            let mut digits = text::bits_where(chunk, |b| b.is_ascii_digit());
-            while digits != 0 {
-                let upto = u64::MAX >> (63 - digits.trailing_zeros());
-                let k = (before + (starts[c] & upto).count_ones() as usize - 1) as u32;
-                if with_digits.last() != Some(&k) {
-                    with_digits.push(k);
+        // Room for one token in eight holding a digit (six bytes a token): no growing.
+        let mut with_digits = Vec::with_capacity(text.len() / 48 + 1);
+        let mut line = 0;
+        let count = text::each_token(
+            text,
+            |c, before, starts, mut digits| {
+                while let Some(l) = lines.get(line).filter(|l| l.start < c * 64 + 64) {
+                    line_first.push(before + (starts & ((1u64 << (l.start & 63)) - 1)).count_ones() as usize);
+                    line += 1;
                 }
-                // The token ends at the first end above the digit (none: on in the next chunk).
-                let end = ends[c] & !upto;
-                digits &= !(end ^ end.wrapping_sub(1)) | end;
-            }
-            before += starts[c].count_ones() as usize;
-        }
-        line_first.resize(lines.len(), before);
-        line_first.push(before);
-        Tokens { line_first, skills, with_digits }
+                while digits != 0 {
+                    let upto = u64::MAX >> (63 - digits.trailing_zeros());
+                    let k = (before + (starts & upto).count_ones() as usize - 1) as u32;
+                    if with_digits.last() != Some(&k) {
+                        with_digits.push(k);
+                    }
+                    // The token ends before the next start above the digit (none: its digits go
+                    // on to the chunk's end).
+                    let next = starts & !upto;
+                    digits &= !(next & next.wrapping_neg()).wrapping_sub(1);
+                }
+            },
+            #[inline(always)]
+            |start, end, ascii| if ascii { scan.push_ascii(&text.as_bytes()[start..end]) } else { scan.push(&text[start..end]) },
+        );
+        line_first.resize(lines.len(), count);
+        line_first.push(count);
+        Tokens { line_first, skills: scan.finish(), with_digits }
     }
 
     /// The number of tokens of a range of lines.

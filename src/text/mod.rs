@@ -5,6 +5,7 @@ mod skills;
 mod stopwords;
 mod wordtable;
 
+pub(crate) use skills::SkillScan;
 pub use skills::{skill_name, skills_in, skills_in_tokens, SkillHits, SKILL_TERMS};
 pub use stopwords::is_stopword;
 pub use wordtable::WordTable;
@@ -175,131 +176,144 @@ impl<'a> Iterator for Words<'a> {
     }
 }
 
-/// Where the tokens of `text` start and end (`each_token` reads them): exactly those of
-/// [`words`], found another way, for a whole text at once. A token is the stretch of a run of word and inner characters (see `Words`)
-/// from its first word character to its last, with the '+' and '#' right after that; runs
-/// without a word character give none. Every byte is marked in bit sets (word, word or inner,
-/// '+' or '#'), for ASCII by comparisons without a branch, and where tokens start and end is
-/// then computed 64 bytes at a time by bit arithmetic (`fill_forward`, `fill_backward`, a carry
-/// through the '+' and '#'): no branch per byte, none per run.
+/// Calls `chunk(k, before, starts, digits)` for every 64 bytes of `text` in order (`before`: the
+/// tokens that start in the chunks before; bit j for byte 64k + j: where tokens start, where
+/// ASCII digits are), and `token(start, end, ascii)` with the byte range of every token, in
+/// order: exactly those of [`words`], found another way, in one pass over the text. A token is
+/// the stretch of a run of word and inner characters (see `Words`) from its first word character
+/// to its last, with the '+' and '#' right after that; runs without a word character give none.
+/// `ascii` is true only for a token that is ASCII (for every token of a text with no byte above
+/// ASCII; one read near such a byte is tested), so that a caller can look it up by its bytes
+/// (`SkillScan::push_ascii`). Gives back the number of tokens.
 ///
-/// Gives back where the tokens start and end as bit sets (bit `i % 64` of chunk `i / 64` for
-/// byte `i`; the ends one chunk longer, for an end at the text's length), so that a caller can
-/// also count tokens below an offset by counting bits instead of walking tokens; and whether every
-/// token is ASCII (no character above ASCII is a word or inner one), so that a caller can look
-/// them up by their bytes (`SkillHits::of_ascii`).
-pub(crate) fn words_into_bits(text: &str) -> (Vec<u64>, Vec<u64>, bool) {
+/// Every byte is marked in bit sets (word, inner), for ASCII by comparisons (`masks_of`), and
+/// where tokens start is computed 64 bytes at a time by bit arithmetic: a run's first word byte
+/// is where the sum of the run's leading inner bytes and the bit of its first byte carries to
+/// (the sum's carry out of a chunk goes on into the next). A token ends after its last word
+/// byte, the last one before the next token's start (or the text's end), and the '+' and '#'
+/// right after: a token is handed over when the next one starts, with no pass backward.
+pub(crate) fn each_token(text: &str, mut chunk: impl FnMut(usize, usize, u64, u64), mut token: impl FnMut(usize, usize, bool)) -> usize {
     let b = text.as_bytes();
-    let n = b.len().div_ceil(64);
-    let (mut word, mut part, mut plus) = (vec![0u64; n], vec![0u64; n], vec![0u64; n]);
-    let mut wide_in_token = false;
-    // ASCII by comparisons, 64 bytes to a word of bits (see `masks_of`); bytes above ASCII are
-    // marked 0 here, and the characters they begin are decoded after, each marking all its bytes.
-    for (k, chunk) in b.chunks(64).enumerate() {
-        let [w, p, pl, high] = masks_of(chunk);
-        word[k] |= w;
-        part[k] |= p;
-        plus[k] = pl;
+    // Whether a run goes on from the chunk before (its last byte is a word or inner byte), and
+    // whether that run has had no word byte yet (the sum's carry).
+    let (mut in_run, mut no_word_yet) = (0u64, false);
+    // The bits of a character above ASCII that runs on into the next chunk.
+    let (mut spill_word, mut spill_inner) = (0u64, 0u64);
+    // The open token's start (the last one found); one past the last word byte read; one past
+    // the last byte above ASCII read.
+    let (mut open, mut word_end, mut high_end) = (None, 0, 0);
+    let mut tokens = 0;
+    // One past a token whose last word byte ends at `at`: the '+' and '#' right after are its own.
+    let end_after = |mut at: usize| {
+        while matches!(b.get(at), Some(b'+' | b'#')) {
+            at += 1;
+        }
+        at
+    };
+    for (k, bytes) in b.chunks(64).enumerate() {
+        let base = k * 64;
+        let [mut word, mut inner, high, digits] = masks_of(bytes);
+        (word, inner) = (word | spill_word, inner | spill_inner);
+        (spill_word, spill_inner) = (0, 0);
         if high != 0 {
-            // Lead bytes are 0b11xxxxxx, visited by their bits; a character may run on into the
-            // next chunk.
-            let mut leads = bits_where(chunk, |c| c >= 0xC0);
+            // Bytes above ASCII are marked 0 by `masks_of`: the characters they begin (at lead
+            // bytes, 0b11xxxxxx, visited by their bits) are decoded, each marking all its bytes,
+            // the ones past the chunk in the next.
+            let mut leads = bits_where(bytes, |c| c >= 0xC0);
             while leads != 0 {
-                let i = k * 64 + leads.trailing_zeros() as usize;
+                let i = leads.trailing_zeros();
                 leads &= leads - 1;
-                let ch = text[i..].chars().next().expect("a lead byte begins a character");
-                let (w, p) = (is_word_char(ch), is_word_char(ch) || is_inner_char(ch));
-                wide_in_token |= p;
-                for at in i..i + ch.len_utf8() {
-                    word[at >> 6] |= u64::from(w) << (at & 63);
-                    part[at >> 6] |= u64::from(p) << (at & 63);
+                let ch = text[base + i as usize..].chars().next().expect("a lead byte begins a character");
+                let bits = ((1u128 << ch.len_utf8()) - 1) << i;
+                if is_word_char(ch) {
+                    (word, spill_word) = (word | bits as u64, spill_word | (bits >> 64) as u64);
+                } else if is_inner_char(ch) {
+                    (inner, spill_inner) = (inner | bits as u64, spill_inner | (bits >> 64) as u64);
                 }
             }
+            high_end = base + 64 - high.leading_zeros() as usize;
         }
-    }
-    // A token starts at the first word byte of a run: one with no word byte before it in the
-    // run. `carry`: the run goes on from the chunk before with a word byte already seen.
-    let mut starts = vec![0u64; n];
-    let mut carry = 0u64;
-    for k in 0..n {
-        let seen = fill_forward(word[k] | (carry & part[k]), part[k]);
-        starts[k] = word[k] & !((seen << 1) | carry);
-        carry = seen >> 63;
-    }
-    // Its last word byte has no word byte after it in the run (filled backward, chunks in
-    // reverse: `carry` is bit 63 when the run goes on into the next chunk with a word byte).
-    let mut last = vec![0u64; n];
-    carry = 0;
-    for k in (0..n).rev() {
-        let ahead = fill_backward(word[k] | (carry & part[k]), part[k]);
-        last[k] = word[k] & !((ahead >> 1) | carry);
-        carry = (ahead & 1) << 63;
-    }
-    // It ends after its last word byte and the '+' and '#' right after: adding the bit after the
-    // last word byte to the '+'/'#' set carries through them to the end. The bit shifted out of
-    // a chunk and the sum's carry go on into the next (never both at once: a last word byte at
-    // bit 63 is not a '+' or '#'). One more chunk holds an end at the text's length.
-    let mut ends = vec![0u64; n + 1];
-    let mut into = 0u64;
-    for k in 0..n {
-        let (sum, over) = plus[k].overflowing_add((last[k] << 1) | into);
-        ends[k] = sum & !plus[k];
-        into = (last[k] >> 63) | u64::from(over);
-    }
-    ends[n] = into;
-    (starts, ends, !wide_in_token)
-}
-
-/// Calls `each(start, end)` with the byte range of every token whose starts and ends
-/// `words_into_bits` gave, in order: the k-th start pairs with the k-th end.
-#[inline(always)]
-pub(crate) fn each_token(starts: &[u64], ends: &[u64], mut each: impl FnMut(usize, usize)) {
-    let (mut end_chunk, mut end_bits) = (0, ends[0]);
-    for (k, &chunk) in starts.iter().enumerate() {
-        let mut bits = chunk;
+        // A token starts at a run's first byte when it is a word byte, or where the run's leading
+        // inner bytes end when a word byte is there: adding the run's first bit to the inner bits
+        // carries through them to the byte after.
+        let part = word | inner;
+        let run_starts = part & !((part << 1) | in_run);
+        let (sum, over) = inner.overflowing_add((run_starts & inner) | u64::from(no_word_yet));
+        let starts = word & (run_starts | sum);
+        (in_run, no_word_yet) = (part >> 63, over);
+        chunk(k, tokens, starts, digits);
+        let mut bits = starts;
         while bits != 0 {
-            let start = k * 64 + bits.trailing_zeros() as usize;
+            let at = bits.trailing_zeros();
             bits &= bits - 1;
-            while end_bits == 0 {
-                end_chunk += 1;
-                end_bits = ends[end_chunk];
+            if let Some(start) = open {
+                // The open token's last word byte is the last one below this start.
+                let below = word & ((1u64 << at) - 1);
+                let end = end_after(if below != 0 { base + 64 - below.leading_zeros() as usize } else { word_end });
+                token(start, end, high_end <= start || b[start..end].is_ascii());
             }
-            let end = end_chunk * 64 + end_bits.trailing_zeros() as usize;
-            end_bits &= end_bits - 1;
-            each(start, end);
+            open = Some(base + at as usize);
+            tokens += 1;
+        }
+        if word != 0 {
+            word_end = base + 64 - word.leading_zeros() as usize;
         }
     }
-}
-
-/// The bits of `p` that a bit of `seed` (a subset of `p`) reaches going up through set bits of
-/// `p`: each seed bit spread to the end of its run of `p`. Six doubling steps, each moving the
-/// reached bits by twice as far through stretches of `p` known to be unbroken.
-fn fill_forward(mut seed: u64, mut p: u64) -> u64 {
-    for shift in [1, 2, 4, 8, 16, 32] {
-        seed |= p & (seed << shift);
-        p &= p << shift;
+    if let Some(start) = open {
+        let end = end_after(word_end);
+        token(start, end, high_end <= start || b[start..end].is_ascii());
     }
-    seed
-}
-
-/// `fill_forward` going down: each seed bit spread to the start of its run of `p`.
-fn fill_backward(mut seed: u64, mut p: u64) -> u64 {
-    for shift in [1, 2, 4, 8, 16, 32] {
-        seed |= p & (seed >> shift);
-        p &= p >> shift;
-    }
-    seed
+    tokens
 }
 
 /// Of up to 64 bytes, four bit sets (bit j for byte j): word characters (ASCII letters and
-/// digits), word or inner characters (`BYTE_CLASS`'s `Word` or `Inner`), '+' or '#', and bytes
-/// above ASCII: each judged by comparisons over a fixed-size block (`block64`, `block_bits`),
-/// which the compiler vectorises, with no table load and no shift per byte.
+/// digits, `BYTE_CLASS`'s `Word`), inner ones (its `Inner`), bytes above ASCII, and ASCII
+/// digits, judged in a fixed-size block (`block64`, `token_bits`).
+#[inline(always)]
 fn masks_of(chunk: &[u8]) -> [u64; 4] {
-    let bytes = block64(chunk, 0);
-    let word = |c: u8| (c | 0x20).wrapping_sub(b'a') < 26 || c.wrapping_sub(b'0') < 10;
-    let part = |c: u8| word(c) || matches!(c, b'+' | b'#' | b'.' | b'/' | b'-' | b'\'' | b'&');
-    [block_bits(&bytes, word), block_bits(&bytes, part), block_bits(&bytes, |c| c == b'+' || c == b'#'), block_bits(&bytes, |c| c >= 0x80)]
+    token_bits(&block64(chunk, 0))
+}
+
+/// `masks_of` of a block by SSE2, sixteen bytes at a time: range tests of one signed comparison
+/// each (`byte_range_m128i`; a letter's byte or-ed with 0x20 is lower-case), the inner bytes as
+/// two ranges ('&' '\'' and '-' '.' '/') and two more ('#', '+'), and the high bits read as
+/// they are (`pmovmskb`).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(always)]
+fn token_bits(block: &[u8; 64]) -> [u64; 4] {
+    use safe_arch::{bitor_m128i, cmp_eq_mask_i8_m128i, load_unaligned_m128i, m128i, move_mask_i8_m128i, set_splat_i8_m128i};
+    let splat = |b: u8| set_splat_i8_m128i(b as i8);
+    let within = byte_range_m128i;
+    let bits = |m: m128i, k: usize| u64::from(move_mask_i8_m128i(m) as u16) << (16 * k);
+    let [mut word, mut inner, mut high, mut digits] = [0u64; 4];
+    for (k, sixteen) in block.chunks_exact(16).enumerate() {
+        let x = load_unaligned_m128i(sixteen.try_into().expect("16 bytes"));
+        let digit = within(x, b'0', 10);
+        word |= bits(bitor_m128i(within(bitor_m128i(x, splat(0x20)), b'a', 26), digit), k);
+        let hash_plus = bitor_m128i(cmp_eq_mask_i8_m128i(x, splat(b'#')), cmp_eq_mask_i8_m128i(x, splat(b'+')));
+        inner |= bits(bitor_m128i(bitor_m128i(within(x, b'&', 2), within(x, b'-', 3)), hash_plus), k);
+        high |= bits(x, k);
+        digits |= bits(digit, k);
+    }
+    [word, inner, high, digits]
+}
+
+/// `token_bits` elsewhere: `judged_token_bits`.
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+#[inline(always)]
+fn token_bits(block: &[u8; 64]) -> [u64; 4] {
+    judged_token_bits(block)
+}
+
+/// `token_bits` in portable code: each set judged by comparisons (`block_bits`), which the
+/// compiler vectorises. Built and tested everywhere; used where there is no SSE2.
+#[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2", not(test)), allow(dead_code))]
+#[inline(always)]
+fn judged_token_bits(block: &[u8; 64]) -> [u64; 4] {
+    let digit = |c: u8| c.wrapping_sub(b'0') < 10;
+    let word = |c: u8| (c | 0x20).wrapping_sub(b'a') < 26 || digit(c);
+    let inner = |c: u8| matches!(c, b'+' | b'#' | b'.' | b'/' | b'-' | b'\'' | b'&');
+    [block_bits(block, word), block_bits(block, inner), high_bits(block), block_bits(block, digit)]
 }
 
 /// The whitespace-separated words of a text: exactly `str::split_whitespace`, but ASCII is judged
@@ -1307,15 +1321,33 @@ mod tests {
         }
     }
 
+    /// The tokens `each_token` hands over, with their `ascii`; its chunks' starts and digits
+    /// checked against the tokens.
+    fn tokens_at_once(s: &str) -> Vec<(&str, bool)> {
+        let (mut out, mut starts, mut digits) = (Vec::new(), Vec::new(), Vec::new());
+        let n = each_token(s, |k, before, st, d| {
+            assert_eq!(k, starts.len());
+            assert_eq!(before, starts.iter().map(|m: &u64| m.count_ones() as usize).sum::<usize>());
+            starts.push(st);
+            digits.push(d);
+        }, |start, end, ascii| out.push((start, end, ascii)));
+        assert_eq!(n, out.len());
+        let bit = |m: &[u64], i: usize| m[i / 64] >> (i % 64) & 1 == 1;
+        for i in 0..s.len() {
+            assert_eq!(bit(&starts, i), out.iter().any(|t| t.0 == i), "start {i} of {s:?}");
+            assert_eq!(bit(&digits, i), s.as_bytes()[i].is_ascii_digit(), "digit {i} of {s:?}");
+        }
+        out.into_iter().map(|(start, end, ascii)| (&s[start..end], ascii)).collect()
+    }
+
     fn words_at_once(s: &str) -> Vec<&str> {
-        let (starts, ends, _) = words_into_bits(s);
-        let mut out = Vec::new();
-        each_token(&starts, &ends, |start, end| out.push(&s[start..end]));
-        out
+        let tokens = tokens_at_once(s);
+        assert!(tokens.iter().all(|(t, ascii)| !ascii || t.is_ascii()), "{s:?}");
+        tokens.into_iter().map(|(t, _)| t).collect()
     }
 
     #[test]
-    fn words_into_bits_finds_the_tokens_of_words() {
+    fn each_token_finds_the_tokens_of_words() {
         let long = "Built C++ & C# tools at AT&T (2019-2021); front-end… naïve ’quotes’ x-- -- ++a+ #1 a'b' ".repeat(5);
         for t in ["", " ", "a", "C++, C# and Node.js; CI/CD.", "Python.", "  ...  ", "naïve café", "x’", "’x", "a+#+b+#", "é", "a\u{2003}b", long.as_str()] {
             assert_eq!(words_at_once(t), toks(t), "{t:?}");
@@ -1323,11 +1355,9 @@ mod tests {
     }
 
     #[test]
-    fn words_into_bits_tells_when_every_token_is_ascii() {
-        for (t, want) in [("", true), ("a b", true), ("x — y 2019–2021 • z", true), ("a\u{2003}b", true), ("naïve", false), ("x’y", false), ("’x", false), ("é", false)] {
-            let (_, _, ascii) = words_into_bits(t);
-            assert_eq!(ascii, want, "{t:?}");
-            assert!(!ascii || words_at_once(t).iter().all(|w| w.is_ascii()), "{t:?}");
+    fn each_token_tells_ascii_tokens_of_ascii_text() {
+        for t in ["", "a b", "C++ and x-y.z 2019", &"ab+ ".repeat(40)] {
+            assert!(tokens_at_once(t).iter().all(|&(_, ascii)| ascii), "{t:?}");
         }
     }
 
@@ -1342,12 +1372,12 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn words_into_agrees_with_words_on_any_text(t in "\\PC*|[ a-zA-Z0-9+#./'&\u{2019}é–\n-]*") {
+        fn each_token_agrees_with_words_on_any_text(t in "\\PC*|[ a-zA-Z0-9+#./'&\u{2019}é–\n-]*") {
             proptest::prop_assert_eq!(words_at_once(&t), toks(&t));
         }
 
         #[test]
-        fn words_into_agrees_with_words_across_chunks(t in "([a-z0-9]{1,90}|[-+#./'&]{1,90}|[ ,;()]{1,3}|é|’|–|C\\+\\+){0,30}") {
+        fn each_token_agrees_with_words_across_chunks(t in "([a-z0-9]{1,90}|[-+#./'&]{1,90}|[ ,;()]{1,3}|é|’|–|C\\+\\+){0,30}") {
             proptest::prop_assert_eq!(words_at_once(&t), toks(&t));
         }
 
@@ -1374,14 +1404,15 @@ mod tests {
 
         #[test]
         fn masks_of_agree_with_the_byte_classes(chunk in proptest::collection::vec(proptest::num::u8::ANY, 0..=64)) {
-            let [word, part, plus, high] = masks_of(&chunk);
+            let [word, inner, high, digits] = masks_of(&chunk);
+            proptest::prop_assert_eq!(judged_token_bits(&block64(&chunk, 0)), [word, inner, high, digits]);
             for j in 0..64 {
                 let class = chunk.get(j).map(|&c| BYTE_CLASS[usize::from(c)]);
                 let bit = |m: u64| m >> j & 1 == 1;
                 proptest::prop_assert_eq!(bit(word), class == Some(ByteClass::Word));
-                proptest::prop_assert_eq!(bit(part), matches!(class, Some(ByteClass::Word | ByteClass::Inner)));
-                proptest::prop_assert_eq!(bit(plus), matches!(chunk.get(j), Some(b'+' | b'#')));
+                proptest::prop_assert_eq!(bit(inner), class == Some(ByteClass::Inner));
                 proptest::prop_assert_eq!(bit(high), class == Some(ByteClass::NonAscii));
+                proptest::prop_assert_eq!(bit(digits), chunk.get(j).is_some_and(u8::is_ascii_digit));
             }
         }
 

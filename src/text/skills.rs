@@ -53,7 +53,8 @@ pub const SKILL_TERMS: &[(&str, &str)] = &[
 
 struct Matcher {
     /// Every single word a match can start at: its value is the index of the one-word skill it
-    /// is (`NOT_A_TERM` if none), with `MULTI_START` set when it begins a multi-word skill.
+    /// is (`NOT_A_TERM` if none), with `MULTI_START` set when it begins a multi-word skill and
+    /// `THREE_WORDS` when one of three words or more.
     words: super::WordTable,
     /// Multi-word skills (single-spaced) -> index into `SKILL_TERMS`.
     multi: super::WordTable,
@@ -62,7 +63,8 @@ struct Matcher {
 }
 
 const MULTI_START: u32 = 1 << 31;
-const NOT_A_TERM: u32 = MULTI_START - 1;
+const THREE_WORDS: u32 = 1 << 30;
+const NOT_A_TERM: u32 = THREE_WORDS - 1;
 
 fn matcher() -> &'static Matcher {
     static MATCHER: OnceLock<Matcher> = OnceLock::new();
@@ -71,13 +73,13 @@ fn matcher() -> &'static Matcher {
         let mut words: AHashMap<&'static str, u32> = AHashMap::new();
         for (i, (term, _)) in SKILL_TERMS.iter().enumerate() {
             match term.split_once(' ') {
-                Some((first, _)) => {
-                    *words.entry(first).or_insert(NOT_A_TERM) |= MULTI_START;
+                Some((first, rest)) => {
+                    *words.entry(first).or_insert(NOT_A_TERM) |= MULTI_START | if rest.contains(' ') { THREE_WORDS } else { 0 };
                     multi.push((term, i as u32));
                 }
                 None => {
                     let v = words.entry(term).or_insert(NOT_A_TERM);
-                    *v = (*v & MULTI_START) | i as u32;
+                    *v = (*v & !NOT_A_TERM) | i as u32;
                 }
             }
         }
@@ -113,6 +115,160 @@ pub struct SkillHits {
     hits: Vec<Hit>,
 }
 
+/// `SkillHits` of tokens handed over one at a time, in order (`push`, `push_ascii`), so that a
+/// caller that finds them as it reads (`Tokens::of`) keeps no list of them: each token is looked
+/// up as it comes, and one that begins a multi-word skill stays open while it and the two after
+/// it are looked up together. The tokens are borrowed (`'t`) until the scan is finished.
+pub struct SkillScan<'t> {
+    m: &'static Matcher,
+    hits: Vec<Hit>,
+    /// Tokens handed over so far.
+    n: u32,
+    /// The tokens among the last two that begin a multi-word skill, by the parity of their
+    /// index (`open` has bit `i % 2` set for one).
+    keys: [OpenKey<'t>; 2],
+    open: u8,
+    /// Room for folding a token that is not short ASCII (`WordTable::get`).
+    scratch: String,
+    /// Room for a key of words that are not all ASCII, joined.
+    joined: String,
+}
+
+/// A token that begins a multi-word skill, while the two after it come.
+#[derive(Clone, Copy, Default)]
+struct OpenKey<'t> {
+    /// Its hit, which the skills of two and three words starting there fill in.
+    hit: usize,
+    /// Its words so far (it and the ones after it).
+    words: [&'t [u8]; 3],
+    /// The most words a skill starting with it has (2 or 3): no key of more is looked up.
+    last: usize,
+    /// Whether they are all ASCII (looked up by their bytes).
+    ascii: bool,
+}
+
+impl<'t> SkillScan<'t> {
+    /// A scan with no token yet, for about `tokens` tokens: about one token in eight or fewer
+    /// starts a skill, room for them from the start.
+    pub fn new(tokens: usize) -> SkillScan<'t> {
+        SkillScan { m: matcher(), hits: Vec::with_capacity(tokens / 8 + 1), n: 0, keys: Default::default(), open: 0, scratch: String::new(), joined: String::new() }
+    }
+
+    /// Hands over the next token (split by `text::words`).
+    #[inline(always)]
+    pub fn push(&mut self, token: &'t str) {
+        self.push_by(
+            token,
+            token.as_bytes(),
+            false,
+            #[inline(always)]
+            |table, token, scratch| table.get(token, scratch),
+            |token| token.chars().all(char::is_uppercase),
+        );
+    }
+
+    /// `push` of a token that is ASCII, as bytes: looked up by its bytes
+    /// (`WordTable::get_ascii`), with no test of it for ASCII.
+    #[inline(always)]
+    pub fn push_ascii(&mut self, token: &'t [u8]) {
+        self.push_by(
+            token,
+            token,
+            true,
+            #[inline(always)]
+            |table, token, _| table.get_ascii(token),
+            // An ASCII character is upper-case when its byte is.
+            |token| token.iter().all(u8::is_ascii_uppercase),
+        );
+    }
+
+    /// The hits of the tokens handed over.
+    pub fn finish(self) -> SkillHits {
+        SkillHits { hits: self.hits }
+    }
+
+    /// `push` with the lookup inlined: `get` looks a token up in a table (`scratch` for
+    /// folding), `capitals` tells whether a token is written in capitals; `bytes` are the
+    /// token's, known to be ASCII when `ascii` (else they may be or not).
+    #[inline(always)]
+    fn push_by<T: ?Sized>(&mut self, token: &T, bytes: &'t [u8], ascii: bool, get: impl Fn(&super::WordTable, &T, &mut String) -> Option<u32>, capitals: impl Fn(&T) -> bool) {
+        let i = self.n;
+        self.n += 1;
+        if self.open != 0 {
+            self.extend_keys(i, bytes, ascii);
+        }
+        // Most tokens are no skill's word: one table lookup, no folding.
+        let Some(word) = get(&self.m.words, token, &mut self.scratch) else { return };
+        let mut by_len = [NOT_A_TERM; 3];
+        let term = word & NOT_A_TERM;
+        if term != NOT_A_TERM {
+            // A one-letter skill (C, R) counts only in capitals. The token folds to the skill's
+            // folded form (the table matched them), so it is one letter when that is.
+            let single_letter = super::is_one_char(SKILL_TERMS[term as usize].0);
+            if !single_letter || capitals(token) {
+                by_len[0] = term;
+            }
+        }
+        if word & MULTI_START != 0 {
+            // The two- and three-word skills starting here are filled in as the next tokens come
+            // (a hit that none fills in is passed over by `each_of`).
+            let slot = (i % 2) as usize;
+            let last = if word & THREE_WORDS != 0 { 3 } else { 2 };
+            self.keys[slot] = OpenKey { hit: self.hits.len(), words: [bytes; 3], last, ascii };
+            self.open |= 1 << slot;
+        } else if by_len[0] == NOT_A_TERM {
+            return;
+        }
+        self.hits.push(Hit { at: i, by_len });
+    }
+
+    /// Adds token `i` (its `bytes`, ASCII when `ascii`) to the words of the open tokens before
+    /// it and looks them up joined by spaces (the table folds; ASCII words by their bytes, with
+    /// no joined copy for most: `WordTable::get_ascii_joined`): the skill of two or three words
+    /// starting at each. A key of as many words as the longest skill its first begins is closed.
+    #[cold]
+    #[inline(never)]
+    fn extend_keys(&mut self, i: u32, bytes: &'t [u8], ascii: bool) {
+        // The open slots, by their bits (most often one).
+        let mut open = self.open;
+        while open != 0 {
+            let slot = open.trailing_zeros() as usize;
+            open &= open - 1;
+            let key = &mut self.keys[slot];
+            let hit = &mut self.hits[key.hit];
+            let len = (i - hit.at) as usize + 1;
+            key.words[len - 1] = bytes;
+            key.ascii &= ascii;
+            let found = match (key.ascii, len) {
+                (true, 2) => self.m.multi.get_ascii_joined([key.words[0], bytes]),
+                (true, _) => self.m.multi.get_ascii_joined(key.words),
+                (false, _) => Self::get_joined(self.m, &key.words[..len], &mut self.joined, &mut self.scratch),
+            };
+            if let Some(idx) = found {
+                hit.by_len[len - 1] = idx;
+            }
+            if len == key.last {
+                self.open &= !(1 << slot);
+            }
+        }
+    }
+
+    /// The multi-word skill of `words` that are not all ASCII: joined by spaces in `joined` and
+    /// looked up folded (`scratch`).
+    #[cold]
+    #[inline(never)]
+    fn get_joined(m: &Matcher, words: &[&[u8]], joined: &mut String, scratch: &mut String) -> Option<u32> {
+        joined.clear();
+        for (k, word) in words.iter().enumerate() {
+            if k > 0 {
+                joined.push(' ');
+            }
+            joined.push_str(std::str::from_utf8(word).expect("tokens are whole characters"));
+        }
+        m.multi.get(joined, scratch)
+    }
+}
+
 /// A token a skill starts at: the skill of one, two and three words starting there (indices into
 /// `SKILL_TERMS`, `NOT_A_TERM` for none), the longer ones counted only if the stretch searched
 /// holds their words.
@@ -124,78 +280,11 @@ struct Hit {
 impl SkillHits {
     /// The skill starts of `tokens` (split by `text::words`).
     pub fn of(tokens: &[&str]) -> SkillHits {
-        Self::of_by(
-            tokens,
-            #[inline(always)]
-            |table, token, scratch| table.get(token, scratch),
-            |token| token.chars().all(char::is_uppercase),
-            |token, key| key.extend_from_slice(token.as_bytes()),
-            #[inline(always)]
-            |table, key, scratch| table.get(std::str::from_utf8(key).expect("tokens joined by spaces are whole characters"), scratch),
-        )
-    }
-
-    /// `of` of tokens that are all ASCII (`text::words_into_bits` tells), as bytes: each is
-    /// looked up by its bytes (`WordTable::get_ascii`), with no test of them for ASCII, and none
-    /// was made a `&str` (no test of its ends for character boundaries).
-    pub fn of_ascii(tokens: &[&[u8]]) -> SkillHits {
-        Self::of_by(
-            tokens,
-            #[inline(always)]
-            |table, token, _| table.get_ascii(token),
-            // An ASCII character is upper-case when its byte is.
-            |token| token.iter().all(u8::is_ascii_uppercase),
-            |token, key| key.extend_from_slice(token),
-            #[inline(always)]
-            |table, key, _| table.get_ascii(key),
-        )
-    }
-
-    /// `of` with the lookups inlined in each: `get` looks a token up in a table (`scratch` for
-    /// folding), `capitals` tells whether a token is written in capitals, `push` appends a token's
-    /// bytes to a key, and `get_key` looks a key (tokens joined by single spaces) up.
-    #[inline(always)]
-    fn of_by<T: ?Sized>(
-        tokens: &[&T],
-        get: impl Fn(&super::WordTable, &T, &mut String) -> Option<u32>,
-        capitals: impl Fn(&T) -> bool,
-        push: impl Fn(&T, &mut Vec<u8>),
-        get_key: impl Fn(&super::WordTable, &[u8], &mut String) -> Option<u32>,
-    ) -> SkillHits {
-        let m = matcher();
-        // About one token in eight or fewer starts a skill: room for them from the start.
-        let mut hits = Vec::with_capacity(tokens.len() / 8 + 1);
-        let (mut scratch, mut key) = (String::new(), Vec::new());
-        for (i, &token) in tokens.iter().enumerate() {
-            // Most tokens are no skill's word: one table lookup, no folding.
-            let Some(word) = get(&m.words, token, &mut scratch) else { continue };
-            let mut by_len = [NOT_A_TERM; 3];
-            let term = word & NOT_A_TERM;
-            if term != NOT_A_TERM {
-                // A one-letter skill (C, R) counts only in capitals. The token folds to the skill's
-                // folded form (the table matched them), so it is one letter when that is.
-                let single_letter = super::is_one_char(SKILL_TERMS[term as usize].0);
-                if !single_letter || capitals(token) {
-                    by_len[0] = term;
-                }
-            }
-            if word & MULTI_START != 0 {
-                // The two- and three-word skills starting here (the table folds).
-                key.clear();
-                push(token, &mut key);
-                for (len, &next) in (2..=3).zip(&tokens[i + 1..]) {
-                    key.push(b' ');
-                    push(next, &mut key);
-                    if let Some(idx) = get_key(&m.multi, &key, &mut scratch) {
-                        by_len[len - 1] = idx;
-                    }
-                }
-            }
-            if by_len != [NOT_A_TERM; 3] {
-                hits.push(Hit { at: i as u32, by_len });
-            }
+        let mut scan = SkillScan::new(tokens.len());
+        for token in tokens {
+            scan.push(token);
         }
-        SkillHits { hits }
+        scan.finish()
     }
 
     /// Skills named in the tokens `range` (as `skills_in` finds them in those tokens alone):
@@ -274,8 +363,11 @@ mod tests {
     fn ascii_tokens_find_what_any_tokens_find_and_counts_agree() {
         let text = "Built Ruby on Rails apps, then Python and MACHINE learning with PostgreSQL; C and R; node, Node.js, ci/cd and c++ at a/b testing";
         let tokens: Vec<&str> = super::super::words(text).collect();
-        let bytes: Vec<&[u8]> = tokens.iter().map(|t| t.as_bytes()).collect();
-        let (any, ascii) = (SkillHits::of(&tokens), SkillHits::of_ascii(&bytes));
+        let mut scan = SkillScan::new(tokens.len());
+        for token in &tokens {
+            scan.push_ascii(token.as_bytes());
+        }
+        let (any, ascii) = (SkillHits::of(&tokens), scan.finish());
         for start in 0..tokens.len() {
             for end in start..=tokens.len() {
                 assert_eq!(any.in_range(start..end), ascii.in_range(start..end), "{start}..{end}");

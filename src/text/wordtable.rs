@@ -66,11 +66,12 @@ impl WordTable {
         // About eight buckets a key: most lookups of a word that is no key end at an empty one.
         let bits = (keys.len() * 8).max(64).next_power_of_two().trailing_zeros();
         let mut filter = [0u64; 1 << (FILTER_BITS - 6)];
+        let hash_of_key = |k: &[u8]| hash_of(k[0], k[k.len() - 1], k.len());
         for (k, _) in &keys {
-            let h = bucket_of(hash_of(k), FILTER_BITS);
+            let h = bucket_of(hash_of_key(k), FILTER_BITS);
             filter[h >> 6] |= 1 << (h & 63);
         }
-        let mut keys: Vec<(usize, Key)> = keys.into_iter().map(|(k, value)| (bucket_of(hash_of(&k), bits), Key { words: packed_lower(&k), len: k.len() as u8, value })).collect();
+        let mut keys: Vec<(usize, Key)> = keys.into_iter().map(|(k, value)| (bucket_of(hash_of_key(&k), bits), Key { words: packed_lower(&k), len: k.len() as u8, value })).collect();
         keys.sort_by_key(|(b, k)| (*b, k.words, k.len));
         let mut starts = Vec::with_capacity((1 << bits) + 1);
         let mut at = 0;
@@ -103,21 +104,71 @@ impl WordTable {
     #[inline(always)]
     pub fn get_ascii(&self, word: &[u8]) -> Option<u32> {
         debug_assert!(word.is_ascii());
-        if !(1..=PACKED).contains(&word.len()) {
+        // Not 1 to `PACKED` bytes: an empty word wraps round to the most.
+        if word.len().wrapping_sub(1) >= PACKED {
             return self.get_long_ascii(word);
         }
-        let hash = hash_of(word);
-        let h = bucket_of(hash, FILTER_BITS);
-        if self.filter[h >> 6] & 1 << (h & 63) == 0 {
+        let hash = hash_of(word[0], word[word.len() - 1], word.len());
+        if !self.may_hold(hash) {
             return None;
         }
+        self.find(hash, word.len(), packed_lower(word))
+    }
+
+    /// `get_ascii` of ASCII words joined by single spaces (a multi-word key), with no joined
+    /// copy made unless the filter passes it: the filter's bit is read from the first word's
+    /// first byte, the last word's last byte and the joined length, and only then are the words
+    /// copied into a zero-padded block (`Packed`'s padding) and compared.
+    #[inline]
+    pub fn get_ascii_joined<const N: usize>(&self, words: [&[u8]; N]) -> Option<u32> {
+        let len = words.iter().map(|w| w.len()).sum::<usize>() + N.saturating_sub(1);
+        let ends = (words.first().and_then(|w| w.first()), words.last().and_then(|w| w.last()));
+        let (Some(&first), Some(&last)) = ends else { return self.get_joined(&words) };
+        if len > PACKED || words.iter().any(|w| w.is_empty()) {
+            return self.get_joined(&words);
+        }
+        let hash = hash_of(first, last, len);
+        if !self.may_hold(hash) {
+            return None;
+        }
+        let mut block = [0u8; PACKED];
+        let mut at = 0;
+        for (k, w) in words.iter().enumerate() {
+            if k > 0 {
+                block[at] = b' ';
+                at += 1;
+            }
+            block[at..at + w.len()].copy_from_slice(w);
+            at += w.len();
+        }
+        self.find(hash, len, std::array::from_fn(|k| super::ascii_lower8(super::load8(&block[8 * k..8 * k + 8], 0))))
+    }
+
+    /// `get_ascii_joined` of words it does not read itself (an empty one, or joined longer than
+    /// the packed keys): joined, then `get_ascii`.
+    #[cold]
+    #[inline(never)]
+    fn get_joined(&self, words: &[&[u8]]) -> Option<u32> {
+        self.get_ascii(&words.join(&b' '))
+    }
+
+    /// Whether the filter lets a word with `hash` (`hash_of`) through to the buckets.
+    #[inline(always)]
+    fn may_hold(&self, hash: u32) -> bool {
+        let h = bucket_of(hash, FILTER_BITS);
+        self.filter[h >> 6] & 1 << (h & 63) != 0
+    }
+
+    /// The value of the key of `len` bytes, `words` packed and lower-cased, in the bucket of
+    /// `hash`, if there is one.
+    #[inline(always)]
+    fn find(&self, hash: u32, len: usize, words: Packed) -> Option<u32> {
         let bucket = bucket_of(hash, self.bits);
         let [from, to] = self.ranges[bucket].map(usize::from);
         if from == to {
             return None;
         }
-        let words = packed_lower(word);
-        self.keys[from..to].iter().find(|k| usize::from(k.len) == word.len() && k.words == words).map(|k| k.value)
+        self.keys[from..to].iter().find(|k| usize::from(k.len) == len && k.words == words).map(|k| k.value)
     }
 
     /// `get_ascii` of a word longer than the packed keys (or empty).
@@ -142,12 +193,13 @@ impl WordTable {
     }
 }
 
-/// The hash of a word (1 to `PACKED` ASCII bytes) by its first and last bytes and its length, a
-/// Fibonacci hash whose top bits are read (`bucket_of`: the filter's bit, and the bucket). The end bytes are or-ed
-/// with 0x20, which lower-cases a letter, so a word and its lower-case key meet.
+/// The hash of a word (1 to `PACKED` ASCII bytes) by its `first` and `last` bytes and its
+/// length, a Fibonacci hash whose top bits are read (`bucket_of`: the filter's bit, and the
+/// bucket). The end bytes are or-ed with 0x20, which lower-cases a letter, so a word and its
+/// lower-case key meet.
 #[inline(always)]
-fn hash_of(word: &[u8]) -> u32 {
-    let ends = u32::from(word[0] | 0x20) | u32::from(word[word.len() - 1] | 0x20) << 8 | (word.len() as u32) << 16;
+fn hash_of(first: u8, last: u8, len: usize) -> u32 {
+    let ends = u32::from(first | 0x20) | u32::from(last | 0x20) << 8 | (len as u32) << 16;
     ends.wrapping_mul(0x9E37_79B9)
 }
 
@@ -177,11 +229,10 @@ fn is_short_ascii(b: &[u8]) -> bool {
 /// lower-cased (`text::ascii_lower8`).
 #[inline(always)]
 fn packed_lower(word: &[u8]) -> Packed {
-    let mut words = [0u64; PACKED / 8];
-    for (w, eight) in words.iter_mut().zip(word.chunks(8)) {
-        *w = super::ascii_lower8(super::load8(eight, 0));
-    }
-    words
+    let n = word.len();
+    // The eight bytes from `from` (fewer at the end, none past it), each a test and a load: no loop.
+    let eight = |from: usize| if n > from { super::ascii_lower8(super::load8(&word[from..n.min(from + 8)], 0)) } else { 0 };
+    std::array::from_fn(|k| eight(8 * k))
 }
 
 #[cfg(test)]
@@ -265,6 +316,21 @@ mod tests {
                 if w.is_ascii() {
                     proptest::prop_assert_eq!(t.get_ascii(w.as_bytes()), want.get(&fold(w)).copied(), "{}", w);
                 }
+            }
+            // Keys of several words, looked up by their words.
+            let joined: Vec<String> = keys.windows(3).map(|w| w.join(" ")).chain(probes.windows(2).map(|w| w.join(" "))).collect();
+            let t = WordTable::new(joined.iter().enumerate().map(|(i, k)| (k.as_str(), i as u32)));
+            let mut want: AHashMap<String, u32> = AHashMap::new();
+            for (i, k) in joined.iter().enumerate() {
+                want.insert(fold(k), i as u32);
+            }
+            for w in keys.windows(3).chain(probes.windows(2)).chain(keys.windows(2)).filter(|w| w.iter().all(|x| x.is_ascii())) {
+                let got = match w {
+                    [a, b] => t.get_ascii_joined([a.as_bytes(), b.as_bytes()]),
+                    [a, b, c] => t.get_ascii_joined([a.as_bytes(), b.as_bytes(), c.as_bytes()]),
+                    _ => unreachable!("windows of two and three"),
+                };
+                proptest::prop_assert_eq!(got, want.get(&fold(&w.join(" "))).copied(), "{:?}", w);
             }
         }
     }
