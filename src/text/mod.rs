@@ -805,12 +805,12 @@ impl NeedleLists {
     ///
     /// No needle may hold a line break (`new` checks), so after one the DFA is back in its start
     /// state: the text is cut at line starts into `CHAINS` pieces whose DFAs are stepped side by
-    /// side (`steps_to_a_match`, until any of them is at a match), a table load a byte each, and
-    /// the longer pieces' rest one at a time (`steps_on`). One DFA waits on each load before the
-    /// next; several independent ones overlap their waits. A piece's hits are kept in a buffer
-    /// (`keep`) until the pieces before it are done. Never inlined: in its caller's body (as the
-    /// compiler chooses to do, or not, as the code around it changes) it runs some 5,000
-    /// instructions a resume slower.
+    /// side (`steps_side_by_side`, which notes where any of them is at a match and goes on), a
+    /// table load a byte each, and the longer pieces' rest one at a time (`steps_on`). One DFA
+    /// waits on each load before the next; several independent ones overlap their waits. A
+    /// piece's hits are kept in a buffer (`keep`) until the pieces before it are done. Never
+    /// inlined: in its caller's body (as the compiler chooses to do, or not, as the code around
+    /// it changes) it runs some 5,000 instructions a resume slower.
     #[inline(never)]
     pub fn for_each(&self, text: &str, mut hit: impl FnMut(usize, u32)) {
         const CHAINS: usize = 4;
@@ -823,22 +823,26 @@ impl NeedleLists {
         }
         let mut ends: [Vec<(usize, usize)>; CHAINS] = std::array::from_fn(|c| Vec::with_capacity(bounds[c + 1] - bounds[c]));
         let mut states = [usize::from(self.start); CHAINS];
-        let first_match = usize::from(MATCHING);
         let common = (0..CHAINS).map(|c| bounds[c + 1] - bounds[c]).min().unwrap_or(0);
         // The pieces' first `common` bytes, as slices of that length.
         let heads: [&[u8]; CHAINS] = std::array::from_fn(|c| &b[bounds[c]..bounds[c] + common]);
+        let mut stops = [(0usize, [0u16; CHAINS]); STOPS];
         let mut i = 0;
         while i < common {
-            i = self.steps_to_a_match(&heads, &mut states, i);
-            for c in 0..CHAINS {
-                if states[c] >= first_match {
-                    keep(&mut ends[c], (bounds[c] + i, states[c]));
+            let n;
+            (i, n) = self.steps_side_by_side(&heads, &mut states, i, &mut stops);
+            for &(at, stop) in &stops[..n] {
+                for c in 0..CHAINS {
+                    if stop[c] >= MATCHING {
+                        keep(&mut ends[c], (bounds[c] + at, usize::from(stop[c])));
+                    }
                 }
             }
         }
         for c in 0..CHAINS {
             self.steps_on(&b[bounds[c] + common..bounds[c + 1]], bounds[c] + common, states[c], &mut ends[c]);
         }
+        let first_match = usize::from(MATCHING);
         for (end, state) in ends.into_iter().flatten() {
             hit(end, self.bits[(state - first_match) / self.stride]);
         }
@@ -860,13 +864,15 @@ impl NeedleLists {
     }
 
     /// Steps the DFAs of `CHAINS` pieces of text side by side from byte `from` of each (`heads`,
-    /// of one length) until, after some byte, one of them is at a match (their states or-ed) or
-    /// the pieces end: returns the bytes stepped so far. Kept out of `for_each`, whose buffers
-    /// and bounds would otherwise crowd the states, pointers and table out of registers (some
-    /// nine instructions a byte of every piece spent on reloads and moves); two bytes a turn take
-    /// 45 instructions for the four pieces.
+    /// of one length), noting in `stops` after which byte (counted from the pieces' starts) any
+    /// of them is at a match (their states or-ed), with all their states there, until the pieces
+    /// end or `stops` is full: returns the bytes stepped so far and the stops noted. The stops go
+    /// to memory on a path of their own, so the stepping keeps its states, pointers and table in
+    /// registers and goes on past a match (a return and a call again for each cost some 80
+    /// instructions). Kept out of `for_each`, whose buffers and bounds would otherwise crowd
+    /// those out of registers; two bytes a turn take 45 instructions for the four pieces.
     #[inline(never)]
-    fn steps_to_a_match<const CHAINS: usize>(&self, heads: &[&[u8]; CHAINS], states: &mut [usize; CHAINS], from: usize) -> usize {
+    fn steps_side_by_side<const CHAINS: usize>(&self, heads: &[&[u8]; CHAINS], states: &mut [usize; CHAINS], from: usize, stops: &mut [(usize, [u16; CHAINS]); STOPS]) -> (usize, usize) {
         let table = &*self.table;
         let len = heads[0].len();
         // Of one length as the caller cut them, told to the compiler.
@@ -874,43 +880,58 @@ impl NeedleLists {
         // Read from `u16`s: below 1 << 16 (told to the compiler, no bounds checks below).
         let mut s = states.map(|x| x & 0xFFFF);
         // Steps past byte `x` of every piece: whether any is then at a match.
-        let mut step_all = |x: [u8; CHAINS]| {
+        let step_all = |s: &mut [usize; CHAINS], x: [u8; CHAINS]| {
             for c in 0..CHAINS {
                 s[c] = step(table, s[c], x[c]);
             }
             s.iter().fold(0, |any, &x| any | x as u16) >= MATCHING
         };
-        // Two bytes a turn, one test of the end for both (the whole pairs of bytes as arrays: no
-        // bounds checks), then any odd last byte.
-        let pairs: [&[[u8; 2]]; CHAINS] = std::array::from_fn(|c| heads[c][from..].as_chunks::<2>().0);
-        let turns = pairs[0].len();
-        let pairs: [&[[u8; 2]]; CHAINS] = std::array::from_fn(|c| &pairs[c][..turns]);
-        let mut stepped = None;
-        // Pair k of every piece in turn: the index serves all the pieces at once.
-        #[allow(clippy::needless_range_loop)]
-        for k in 0..turns {
-            if step_all(std::array::from_fn(|c| pairs[c][k][0])) {
-                stepped = Some(from + 2 * k + 1);
-                break;
+        // The stops noted, and the bytes of every piece stepped so far.
+        let (mut n, mut i) = (0, from);
+        // Where a pair of bytes can begin: before the last byte (of pieces that have one).
+        let Some(pairs_end) = len.checked_sub(1) else {
+            return (from, 0);
+        };
+        let stepped = loop {
+            // Two bytes a turn, one test of the end for both (the index serves all the pieces at
+            // once), then any odd last byte, up to a stop: after which byte it is.
+            let at = 'turns: {
+                while i < pairs_end {
+                    i += 2;
+                    if step_all(&mut s, std::array::from_fn(|c| heads[c][i - 2])) {
+                        i -= 1;
+                        break 'turns Some(i);
+                    }
+                    if step_all(&mut s, std::array::from_fn(|c| heads[c][i - 1])) {
+                        break 'turns Some(i);
+                    }
+                }
+                if i < len {
+                    i += 1;
+                    if step_all(&mut s, std::array::from_fn(|c| heads[c][i - 1])) {
+                        break 'turns Some(i);
+                    }
+                }
+                None
+            };
+            match at {
+                Some(at) => {
+                    stops[n] = (at, s.map(|x| x as u16));
+                    n += 1;
+                    if n == STOPS {
+                        break at;
+                    }
+                }
+                None => break len,
             }
-            if step_all(std::array::from_fn(|c| pairs[c][k][1])) {
-                stepped = Some(from + 2 * k + 2);
-                break;
-            }
-        }
-        let stepped = stepped.unwrap_or_else(|| {
-            let odd = from + 2 * turns;
-            if odd < len {
-                step_all(std::array::from_fn(|c| heads[c][odd]));
-                len
-            } else {
-                odd
-            }
-        });
+        };
         *states = s;
-        stepped
+        (stepped, n)
     }
 }
+
+/// How many stops of `NeedleLists::steps_side_by_side` its caller has room for at a time.
+const STOPS: usize = 32;
 
 /// True when the token carries a digit: numbers, dates, percentages, versions (`2019`, `40%`, `v2`).
 /// Eight bytes at a time: a byte's low seven bits plus 0x50 reach the high bit from '0' up, plus
