@@ -124,18 +124,14 @@ pub fn analyse(text: &str) -> Vec<Line<'_>> {
     // to line.
     let mut buf = String::with_capacity(64);
     let mut date_tokens = DateTokens::default();
-    let mut pos = 0;
-    for end in bits.line_ends() {
-        // Without its line end ('\n', and any '\r' before it: bytes, never inside a character,
-        // so stripped as bytes).
-        let mut content_end = end;
-        while content_end > pos && matches!(text.as_bytes()[content_end - 1], b'\n' | b'\r') {
-            content_end -= 1;
-        }
+    for (std::ops::Range { start: pos, end }, facts) in bits.lines() {
+        // Without its line end ('\n', the line's last byte but for a last line without one, and
+        // any '\r' before it: bytes, never inside a character, so stripped as bytes).
+        let line = &text.as_bytes()[pos..end];
+        let content_end = pos + line.strip_suffix(b"\n").unwrap_or(line).iter().rposition(|&c| c != b'\r').map_or(0, |i| i + 1);
         let content = &text[pos..content_end];
         let trimmed = text::trim(content);
         let bullet = bullet_marker_len(content).is_some();
-        let facts = bits.facts_in(pos..end);
         // A line with a digit is no heading and no entry label (see `vocabulary_of`).
         let vocabulary = if bullet || trimmed.is_empty() || facts.has_digit { Vocabulary::None } else { vocabulary_of(trimmed, &mut buf) };
         let kind = match vocabulary {
@@ -149,7 +145,6 @@ pub fn analyse(text: &str) -> Vec<Line<'_>> {
         let dates = if facts.has_four_digit_run { find_dates_from_runs(content, bits.four_digit_runs_in(pos..end).map(|s| s - pos), &mut date_tokens) } else { None };
         let date_range = dates.as_ref().is_some_and(|r| is_date_range(&content.as_bytes()[r.clone()]));
         out.push(Line { start: pos, end, text: content, kind, bullet, dates, date_range, words: facts.words, vocabulary, named: 0 });
-        pos = end;
     }
     named_lists(text, &mut out);
     out
