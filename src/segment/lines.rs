@@ -32,6 +32,9 @@ pub struct Line<'a> {
     date_range: bool,
     /// Whitespace-separated words.
     pub words: usize,
+    /// Whether the line holds an ASCII digit (told by `TextBits` with its words): a line with
+    /// none is no phone number (`is_contact_line`), and its digits are not counted.
+    has_digit: bool,
     /// What the heading vocabulary makes of the line whatever the guards say: a section type, an
     /// entry label ("Responsibilities:"), or nothing. Computed once, read by the classifier.
     pub vocabulary: Vocabulary,
@@ -144,7 +147,7 @@ pub fn analyse(text: &str) -> Vec<Line<'_>> {
         // content's).
         let dates = if facts.has_four_digit_run { find_dates_from_runs(content, bits.four_digit_runs_in(pos..end).map(|s| s - pos), &mut date_tokens) } else { None };
         let date_range = dates.as_ref().is_some_and(|r| is_date_range(&content.as_bytes()[r.clone()]));
-        out.push(Line { start: pos, end, text: content, kind, bullet, dates, date_range, words: facts.words, vocabulary, named: 0 });
+        out.push(Line { start: pos, end, text: content, kind, bullet, dates, date_range, words: facts.words, has_digit: facts.has_digit, vocabulary, named: 0 });
     }
     named_lists(text, &mut out);
     out
@@ -181,10 +184,13 @@ fn vocabulary_of(trimmed: &str, buf: &mut String) -> Vocabulary {
 const CONTACT_MARKS: &[&str] = &["@", "http", "www.", "linkedin", "github"];
 const CONTACT_LABELS: &[&str] = &["phone", "email", "location", "address"];
 
-/// A line of contact details: an address, a web link, a label, or a phone number.
+/// A line of contact details: an address, a web link, a label, or a phone number. A label is
+/// compared only with a line that begins with its first letter (most begin with none of theirs).
 fn is_contact_line(l: &Line) -> bool {
     let b = l.text.as_bytes();
-    l.names(CONTACT_MARK) || CONTACT_LABELS.iter().any(|p| b.get(..p.len()).is_some_and(|s| s.eq_ignore_ascii_case(p.as_bytes()))) || (l.words <= 6 && b.iter().filter(|c| c.is_ascii_digit()).count() >= 7)
+    let label = |p: &&str| b.get(..p.len()).is_some_and(|s| s.eq_ignore_ascii_case(p.as_bytes()));
+    let labelled = || b.first().is_some_and(|&f| CONTACT_LABELS.iter().any(|p| p.as_bytes()[0] == f.to_ascii_lowercase())) && CONTACT_LABELS.iter().any(label);
+    l.names(CONTACT_MARK) || labelled() || (l.words <= 6 && l.has_digit && b.iter().filter(|c| c.is_ascii_digit()).count() >= 7)
 }
 
 /// Blocks of non-blank lines: (first line, end line exclusive, trailing blanks included).
