@@ -75,12 +75,16 @@ fn word_lists() -> &'static text::NeedleLists {
 /// line break, so each occurrence lies inside one line, the one holding its last byte (those come
 /// in order, as occurrences are reported by where they end).
 fn named_lists(text: &str, lines: &mut [Line]) {
-    let mut k = 0;
+    let mut rest = lines.iter_mut();
+    let mut line = rest.next();
     word_lists().for_each(text, |end, bits| {
-        while lines[k].end < end {
-            k += 1;
+        // The line holding the hit's last byte: the first that does not end before it.
+        while line.as_ref().is_some_and(|l| l.end < end) {
+            line = rest.next();
         }
-        lines[k].named |= bits;
+        if let Some(l) = line.as_mut() {
+            l.named |= bits;
+        }
     });
 }
 
