@@ -542,12 +542,18 @@ pub fn is_entry_label(normalised: &str) -> bool {
     ENTRY_LABELS.contains(&normalised)
 }
 
-/// Whether a line is only decoration (`-----`, `=====`, `_____`, `*****`, `~~~~`).
+/// Whether a line is only decoration (`-----`, `=====`, `_____`, `*****`, `~~~~`). Inlined (the
+/// segmenter asks of every line): the test of the first byte that settles most lines, the rest
+/// (`is_rule_by_chars`) a call.
+#[inline(always)]
 pub fn is_rule(line: &str) -> bool {
     // Most lines begin with an ASCII byte that is neither whitespace nor decoration.
-    if line.as_bytes().first().is_some_and(|&b| b.is_ascii_graphic() && !matches!(b, b'-' | b'=' | b'_' | b'*' | b'~')) {
-        return false;
-    }
+    !line.as_bytes().first().is_some_and(|&b| b.is_ascii_graphic() && !matches!(b, b'-' | b'=' | b'_' | b'*' | b'~')) && is_rule_by_chars(line)
+}
+
+/// `is_rule` of a line its first byte does not settle: by its characters.
+#[inline(never)]
+fn is_rule_by_chars(line: &str) -> bool {
     let t = line.trim();
     t.len() >= 3 && t.chars().all(|c| matches!(c, '-' | '=' | '_' | '*' | '~' | '─' | '━' | '—' | '·' | ' '))
 }

@@ -32,6 +32,9 @@ pub struct Line<'a> {
     date_range: bool,
     /// Whitespace-separated words.
     pub words: usize,
+    /// Whether the line holds an ASCII digit (told by `TextBits` with its words): a line with
+    /// none is no phone number (`is_contact_line`), and its digits are not counted.
+    has_digit: bool,
     /// What the heading vocabulary makes of the line whatever the guards say: a section type, an
     /// entry label ("Responsibilities:"), or nothing. Computed once, read by the classifier.
     pub vocabulary: Vocabulary,
@@ -72,12 +75,16 @@ fn word_lists() -> &'static text::NeedleLists {
 /// line break, so each occurrence lies inside one line, the one holding its last byte (those come
 /// in order, as occurrences are reported by where they end).
 fn named_lists(text: &str, lines: &mut [Line]) {
-    let mut k = 0;
+    let mut rest = lines.iter_mut();
+    let mut line = rest.next();
     word_lists().for_each(text, |end, bits| {
-        while lines[k].end < end {
-            k += 1;
+        // The line holding the hit's last byte: the first that does not end before it.
+        while line.as_ref().is_some_and(|l| l.end < end) {
+            line = rest.next();
         }
-        lines[k].named |= bits;
+        if let Some(l) = line.as_mut() {
+            l.named |= bits;
+        }
     });
 }
 
@@ -124,18 +131,14 @@ pub fn analyse(text: &str) -> Vec<Line<'_>> {
     // to line.
     let mut buf = String::with_capacity(64);
     let mut date_tokens = DateTokens::default();
-    let mut pos = 0;
-    for end in bits.line_ends() {
-        // Without its line end ('\n', and any '\r' before it: bytes, never inside a character,
-        // so stripped as bytes).
-        let mut content_end = end;
-        while content_end > pos && matches!(text.as_bytes()[content_end - 1], b'\n' | b'\r') {
-            content_end -= 1;
-        }
+    for (std::ops::Range { start: pos, end }, facts) in bits.lines() {
+        // Without its line end ('\n', the line's last byte but for a last line without one, and
+        // any '\r' before it: bytes, never inside a character, so stripped as bytes).
+        let line = &text.as_bytes()[pos..end];
+        let content_end = pos + line.strip_suffix(b"\n").unwrap_or(line).iter().rposition(|&c| c != b'\r').map_or(0, |i| i + 1);
         let content = &text[pos..content_end];
         let trimmed = text::trim(content);
         let bullet = bullet_marker_len(content).is_some();
-        let facts = bits.facts_in(pos..end);
         // A line with a digit is no heading and no entry label (see `vocabulary_of`).
         let vocabulary = if bullet || trimmed.is_empty() || facts.has_digit { Vocabulary::None } else { vocabulary_of(trimmed, &mut buf) };
         let kind = match vocabulary {
@@ -148,8 +151,7 @@ pub fn analyse(text: &str) -> Vec<Line<'_>> {
         // content's).
         let dates = if facts.has_four_digit_run { find_dates_from_runs(content, bits.four_digit_runs_in(pos..end).map(|s| s - pos), &mut date_tokens) } else { None };
         let date_range = dates.as_ref().is_some_and(|r| is_date_range(&content.as_bytes()[r.clone()]));
-        out.push(Line { start: pos, end, text: content, kind, bullet, dates, date_range, words: facts.words, vocabulary, named: 0 });
-        pos = end;
+        out.push(Line { start: pos, end, text: content, kind, bullet, dates, date_range, words: facts.words, has_digit: facts.has_digit, vocabulary, named: 0 });
     }
     named_lists(text, &mut out);
     out
@@ -186,10 +188,13 @@ fn vocabulary_of(trimmed: &str, buf: &mut String) -> Vocabulary {
 const CONTACT_MARKS: &[&str] = &["@", "http", "www.", "linkedin", "github"];
 const CONTACT_LABELS: &[&str] = &["phone", "email", "location", "address"];
 
-/// A line of contact details: an address, a web link, a label, or a phone number.
+/// A line of contact details: an address, a web link, a label, or a phone number. A label is
+/// compared only with a line that begins with its first letter (most begin with none of theirs).
 fn is_contact_line(l: &Line) -> bool {
     let b = l.text.as_bytes();
-    l.names(CONTACT_MARK) || CONTACT_LABELS.iter().any(|p| b.get(..p.len()).is_some_and(|s| s.eq_ignore_ascii_case(p.as_bytes()))) || (l.words <= 6 && b.iter().filter(|c| c.is_ascii_digit()).count() >= 7)
+    let label = |p: &&str| b.get(..p.len()).is_some_and(|s| s.eq_ignore_ascii_case(p.as_bytes()));
+    let labelled = || b.first().is_some_and(|&f| CONTACT_LABELS.iter().any(|p| p.as_bytes()[0] == f.to_ascii_lowercase())) && CONTACT_LABELS.iter().any(label);
+    l.names(CONTACT_MARK) || labelled() || (l.words <= 6 && l.has_digit && b.iter().filter(|c| c.is_ascii_digit()).count() >= 7)
 }
 
 /// Blocks of non-blank lines: (first line, end line exclusive, trailing blanks included).

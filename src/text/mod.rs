@@ -459,6 +459,8 @@ impl BitsWhere {
 pub struct TextBits {
     len: usize,
     chunks: Vec<ChunkBits>,
+    /// How many '\n' the text holds.
+    newlines: usize,
 }
 
 /// The bits of one chunk of 64 bytes (see `TextBits`).
@@ -476,9 +478,16 @@ impl TextBits {
         let mut chunks = vec![ChunkBits::default(); b.len().div_ceil(64)];
         // Whether the byte before the chunk is a word byte (no word starts right after one), and
         // the bytes of a wide space begun in the chunk before that run on into this one.
-        let (mut word_before, mut spill) = (0u64, 0u64);
+        let (mut word_before, mut spill, mut lines) = (0u64, 0u64, 0);
         for (k, (bits, chunk)) in chunks.iter_mut().zip(b.chunks(64)).enumerate() {
             let [newlines, mut word, digits, mut wide] = line_masks_of(chunk);
+            // A chunk holds a line break or two: counted a bit at a time, cheaper than a
+            // population count of the whole word (no `popcnt` in the baseline x86_64).
+            let mut each = newlines;
+            while each != 0 {
+                lines += 1;
+                each &= each - 1;
+            }
             word &= !spill;
             spill = 0;
             // A lead byte that may begin a wide space (`is_wide_space_lead`): its character decoded.
@@ -511,52 +520,61 @@ impl TextBits {
             }
             digit_before = digits >> 63;
         }
-        TextBits { len: b.len(), chunks }
+        TextBits { len: b.len(), chunks, newlines: lines }
     }
 
-    /// How many lines `line_ends` gives at most: one a '\n', and one more (for room).
+    /// How many lines `lines` gives at most: one a '\n', and one more (for room).
     pub fn lines_at_most(&self) -> usize {
-        self.chunks.iter().map(|c| c.newlines.count_ones() as usize).sum::<usize>() + 1
+        self.newlines + 1
     }
 
-    /// The ends of the text's lines, in order: just after each '\n', and the text's length when
-    /// a last line runs to it without one (the lines of an empty text: none).
-    pub fn line_ends(&self) -> impl Iterator<Item = usize> + '_ {
-        let (mut k, mut bits, mut last) = (0, self.chunks.first().map_or(0, |c| c.newlines), 0);
+    /// The text's lines in order, each its byte range (just after a '\n', or at the text's end for
+    /// a last line without one: an empty text has none) and what the bit sets tell of it: how
+    /// many words of [`split_whitespace`] begin in it (all of the line's: the byte before it is a
+    /// line break or nothing), whether it holds an ASCII digit, and whether a maximal run of
+    /// exactly four of them begins in it (`four_digit_runs_in` says where). The chunks are read
+    /// once, in order, a line's share of each under a mask.
+    pub fn lines(&self) -> impl Iterator<Item = (std::ops::Range<usize>, RangeFacts)> + '_ {
+        // The chunk where the next line starts (`pos`), and its line breaks from there on.
+        let (mut pos, mut k) = (0, 0);
+        let mut breaks = self.chunks.first().map_or(0, |c| c.newlines);
         std::iter::from_fn(move || {
-            while bits == 0 {
-                k += 1;
-                match self.chunks.get(k) {
-                    Some(c) => bits = c.newlines,
-                    None => {
-                        let end = (last < self.len).then_some(self.len);
-                        last = self.len;
-                        return end;
-                    }
-                }
+            if pos >= self.len {
+                return None;
             }
-            last = k * 64 + bits.trailing_zeros() as usize + 1;
-            bits &= bits - 1;
-            Some(last)
-        })
-    }
-
-    /// What the bit sets tell of a byte range (a line's, for `segment::lines::analyse`), its
-    /// chunks read once for all of it: how many words of [`split_whitespace`] begin in it (all of
-    /// a line's words, for its range: the byte before a line is a line break or nothing), whether
-    /// it holds an ASCII digit, and whether a maximal run of exactly four of them begins in it
-    /// (`four_digit_runs_in` says where).
-    pub fn facts_in(&self, range: std::ops::Range<usize>) -> RangeFacts {
-        let (mut words, mut digits, mut runs) = (0, 0u64, 0u64);
-        if let Some((first, last, low, high)) = self.span(range) {
-            for (k, c) in self.chunks[first..=last].iter().enumerate() {
-                let within = if k == 0 { low } else { !0 } & if k == last - first { high } else { !0 };
+            let start = pos;
+            let (mut words, mut digits, mut runs) = (0, 0u64, 0u64);
+            let mut from = !0u64 << (pos & 63);
+            loop {
+                let c = self.chunks[k];
+                // Up to the chunk's next line break, or all the rest of it.
+                let (within, end) = if breaks != 0 {
+                    let j = breaks.trailing_zeros() as usize;
+                    breaks &= breaks - 1;
+                    (from & (!0u64 >> (63 - j)), Some(k * 64 + j + 1))
+                } else {
+                    (from, None)
+                };
                 words += (c.word_starts & within).count_ones() as usize;
                 digits |= c.digits & within;
                 runs |= c.four_digits & within;
+                if let Some(end) = end.filter(|&e| e & 63 != 0) {
+                    pos = end;
+                } else {
+                    // The line goes on in the next chunk, or begins there after a break at its end
+                    // (or the text ends).
+                    k += 1;
+                    from = !0;
+                    breaks = self.chunks.get(k).map_or(0, |c| c.newlines);
+                    match end {
+                        Some(end) => pos = end,
+                        None if k < self.chunks.len() => continue,
+                        None => pos = self.len,
+                    }
+                }
+                return Some((start..pos, RangeFacts { words, has_digit: digits != 0, has_four_digit_run: runs != 0 }));
             }
-        }
-        RangeFacts { words, has_digit: digits != 0, has_four_digit_run: runs != 0 }
+        })
     }
 
     /// Where the maximal runs of exactly four ASCII digits that begin in the byte range begin,
@@ -591,7 +609,7 @@ impl TextBits {
     }
 }
 
-/// `TextBits::facts_in` of a byte range.
+/// What `TextBits::lines` tells of a line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RangeFacts {
     pub words: usize,
@@ -818,41 +836,49 @@ impl NeedleLists {
     /// `end` is the byte offset just after them, `bits` the lists that hold any of them.
     ///
     /// No needle may hold a line break (`new` checks), so after one the DFA is back in its start
-    /// state: the text is cut at line starts into `CHAINS` pieces whose DFAs are stepped side by
-    /// side (`steps_to_a_match`, until any of them is at a match), a table load a byte each, and
-    /// the longer pieces' rest one at a time (`steps_on`). One DFA waits on each load before the
-    /// next; several independent ones overlap their waits. A piece's hits are kept in a buffer
-    /// (`keep`) until the pieces before it are done. Never inlined: in its caller's body (as the
-    /// compiler chooses to do, or not, as the code around it changes) it runs some 5,000
-    /// instructions a resume slower.
+    /// state, and so after any byte of its class (that moves every state where a line break does:
+    /// any byte no needle holds, such as most punctuation and the bytes above ASCII). The text is
+    /// cut just after such bytes, near its quarters, into `CHAINS` pieces whose DFAs are stepped side by
+    /// side (`steps_side_by_side`, which notes where any of them is at a match and goes on), a
+    /// table load a byte each, and the longer pieces' rest one at a time (`steps_on`). One DFA
+    /// waits on each load before the next; several independent ones overlap their waits. A
+    /// piece's hits are kept in a buffer (`keep`) until the pieces before it are done. Never
+    /// inlined: in its caller's body (as the compiler chooses to do, or not, as the code around
+    /// it changes) it runs some 5,000 instructions a resume slower.
     #[inline(never)]
     pub fn for_each(&self, text: &str, mut hit: impl FnMut(usize, u32)) {
         const CHAINS: usize = 4;
         let b = text.as_bytes();
         let mut bounds = [b.len(); CHAINS + 1];
         bounds[0] = 0;
+        let table = &*self.table;
+        let reset = table[usize::from(b'\n')] as u8;
         for c in 1..CHAINS {
             let from = (b.len() * c / CHAINS).max(bounds[c - 1]);
-            bounds[c] = b[from..].iter().position(|&x| x == b'\n').map_or(b.len(), |p| from + p + 1);
+            bounds[c] = b[from..].iter().position(|&x| table[usize::from(x)] as u8 == reset).map_or(b.len(), |p| from + p + 1);
         }
         let mut ends: [Vec<(usize, usize)>; CHAINS] = std::array::from_fn(|c| Vec::with_capacity(bounds[c + 1] - bounds[c]));
         let mut states = [usize::from(self.start); CHAINS];
-        let first_match = usize::from(MATCHING);
         let common = (0..CHAINS).map(|c| bounds[c + 1] - bounds[c]).min().unwrap_or(0);
         // The pieces' first `common` bytes, as slices of that length.
         let heads: [&[u8]; CHAINS] = std::array::from_fn(|c| &b[bounds[c]..bounds[c] + common]);
+        let mut stops = [(0usize, [0u16; CHAINS]); STOPS];
         let mut i = 0;
         while i < common {
-            i = self.steps_to_a_match(&heads, &mut states, i);
-            for c in 0..CHAINS {
-                if states[c] >= first_match {
-                    keep(&mut ends[c], (bounds[c] + i, states[c]));
+            let n;
+            (i, n) = self.steps_side_by_side(&heads, &mut states, i, &mut stops);
+            for &(at, stop) in &stops[..n] {
+                for c in 0..CHAINS {
+                    if stop[c] >= MATCHING {
+                        keep(&mut ends[c], (bounds[c] + at, usize::from(stop[c])));
+                    }
                 }
             }
         }
         for c in 0..CHAINS {
             self.steps_on(&b[bounds[c] + common..bounds[c + 1]], bounds[c] + common, states[c], &mut ends[c]);
         }
+        let first_match = usize::from(MATCHING);
         for (end, state) in ends.into_iter().flatten() {
             hit(end, self.bits[(state - first_match) / self.stride]);
         }
@@ -874,13 +900,15 @@ impl NeedleLists {
     }
 
     /// Steps the DFAs of `CHAINS` pieces of text side by side from byte `from` of each (`heads`,
-    /// of one length) until, after some byte, one of them is at a match (their states or-ed) or
-    /// the pieces end: returns the bytes stepped so far. Kept out of `for_each`, whose buffers
-    /// and bounds would otherwise crowd the states, pointers and table out of registers (some
-    /// nine instructions a byte of every piece spent on reloads and moves); two bytes a turn take
-    /// 45 instructions for the four pieces.
+    /// of one length), noting in `stops` after which byte (counted from the pieces' starts) any
+    /// of them is at a match (their states or-ed), with all their states there, until the pieces
+    /// end or `stops` is full: returns the bytes stepped so far and the stops noted. The stops go
+    /// to memory on a path of their own, so the stepping keeps its states, pointers and table in
+    /// registers and goes on past a match (a return and a call again for each cost some 80
+    /// instructions). Kept out of `for_each`, whose buffers and bounds would otherwise crowd
+    /// those out of registers; two bytes a turn take 45 instructions for the four pieces.
     #[inline(never)]
-    fn steps_to_a_match<const CHAINS: usize>(&self, heads: &[&[u8]; CHAINS], states: &mut [usize; CHAINS], from: usize) -> usize {
+    fn steps_side_by_side<const CHAINS: usize>(&self, heads: &[&[u8]; CHAINS], states: &mut [usize; CHAINS], from: usize, stops: &mut [(usize, [u16; CHAINS]); STOPS]) -> (usize, usize) {
         let table = &*self.table;
         let len = heads[0].len();
         // Of one length as the caller cut them, told to the compiler.
@@ -888,43 +916,58 @@ impl NeedleLists {
         // Read from `u16`s: below 1 << 16 (told to the compiler, no bounds checks below).
         let mut s = states.map(|x| x & 0xFFFF);
         // Steps past byte `x` of every piece: whether any is then at a match.
-        let mut step_all = |x: [u8; CHAINS]| {
+        let step_all = |s: &mut [usize; CHAINS], x: [u8; CHAINS]| {
             for c in 0..CHAINS {
                 s[c] = step(table, s[c], x[c]);
             }
             s.iter().fold(0, |any, &x| any | x as u16) >= MATCHING
         };
-        // Two bytes a turn, one test of the end for both (the whole pairs of bytes as arrays: no
-        // bounds checks), then any odd last byte.
-        let pairs: [&[[u8; 2]]; CHAINS] = std::array::from_fn(|c| heads[c][from..].as_chunks::<2>().0);
-        let turns = pairs[0].len();
-        let pairs: [&[[u8; 2]]; CHAINS] = std::array::from_fn(|c| &pairs[c][..turns]);
-        let mut stepped = None;
-        // Pair k of every piece in turn: the index serves all the pieces at once.
-        #[allow(clippy::needless_range_loop)]
-        for k in 0..turns {
-            if step_all(std::array::from_fn(|c| pairs[c][k][0])) {
-                stepped = Some(from + 2 * k + 1);
-                break;
+        // The stops noted, and the bytes of every piece stepped so far.
+        let (mut n, mut i) = (0, from);
+        // Where a pair of bytes can begin: before the last byte (of pieces that have one).
+        let Some(pairs_end) = len.checked_sub(1) else {
+            return (from, 0);
+        };
+        let stepped = loop {
+            // Two bytes a turn, one test of the end for both (the index serves all the pieces at
+            // once), then any odd last byte, up to a stop: after which byte it is.
+            let at = 'turns: {
+                while i < pairs_end {
+                    i += 2;
+                    if step_all(&mut s, std::array::from_fn(|c| heads[c][i - 2])) {
+                        i -= 1;
+                        break 'turns Some(i);
+                    }
+                    if step_all(&mut s, std::array::from_fn(|c| heads[c][i - 1])) {
+                        break 'turns Some(i);
+                    }
+                }
+                if i < len {
+                    i += 1;
+                    if step_all(&mut s, std::array::from_fn(|c| heads[c][i - 1])) {
+                        break 'turns Some(i);
+                    }
+                }
+                None
+            };
+            match at {
+                Some(at) => {
+                    stops[n] = (at, s.map(|x| x as u16));
+                    n += 1;
+                    if n == STOPS {
+                        break at;
+                    }
+                }
+                None => break len,
             }
-            if step_all(std::array::from_fn(|c| pairs[c][k][1])) {
-                stepped = Some(from + 2 * k + 2);
-                break;
-            }
-        }
-        let stepped = stepped.unwrap_or_else(|| {
-            let odd = from + 2 * turns;
-            if odd < len {
-                step_all(std::array::from_fn(|c| heads[c][odd]));
-                len
-            } else {
-                odd
-            }
-        });
+        };
         *states = s;
-        stepped
+        (stepped, n)
     }
 }
+
+/// How many stops of `NeedleLists::steps_side_by_side` its caller has room for at a time.
+const STOPS: usize = 32;
 
 /// True when the token carries a digit: numbers, dates, percentages, versions (`2019`, `40%`, `v2`).
 /// Eight bytes at a time: a byte's low seven bits plus 0x50 reach the high bit from '0' up, plus
@@ -1419,17 +1462,17 @@ mod tests {
         #[test]
         fn split_whitespace_agrees_with_std_on_any_text(t in "\\PC*|[ \t\u{b}\u{c}\r\n\u{a0}\u{2003}a-zé]*") {
             proptest::prop_assert_eq!(split_whitespace(&t).collect::<Vec<_>>(), t.split_whitespace().collect::<Vec<_>>());
-            proptest::prop_assert_eq!(TextBits::of(&t).facts_in(0..t.len()).words, t.split_whitespace().count());
+            proptest::prop_assert_eq!(words_of_lines(&t), t.split_whitespace().count());
         }
 
         #[test]
         fn word_counts_agree_with_std_around_wide_characters(t in "[ a\u{85}\u{a0}\u{1680}\u{2003}\u{2013}\u{2022}\u{3000}\u{3001}é\u{e100}]{0,150}") {
-            proptest::prop_assert_eq!(TextBits::of(&t).facts_in(0..t.len()).words, t.split_whitespace().count());
+            proptest::prop_assert_eq!(words_of_lines(&t), t.split_whitespace().count());
         }
 
         #[test]
         fn word_counts_agree_with_std_on_long_ascii_text(t in "[ \t\u{b}\u{c}\r\na-z.]{0,1200}") {
-            proptest::prop_assert_eq!(TextBits::of(&t).facts_in(0..t.len()).words, t.split_whitespace().count());
+            proptest::prop_assert_eq!(words_of_lines(&t), t.split_whitespace().count());
         }
     }
 
@@ -1531,25 +1574,25 @@ mod tests {
         (0..b.len()).filter(|&i| (i == 0 || !digit(i - 1)) && (i..i + 4).all(digit) && !digit(i + 4)).collect()
     }
 
+    /// The words of a text, counted line by line by `TextBits::lines`.
+    fn words_of_lines(t: &str) -> usize {
+        TextBits::of(t).lines().map(|(_, facts)| facts.words).sum()
+    }
+
     fn text_bits_agree(t: &str, cuts: &[usize]) {
         let bits = TextBits::of(t);
         let lines = line_ranges(t);
-        assert_eq!(bits.line_ends().collect::<Vec<_>>(), lines.iter().map(|r| r.end).collect::<Vec<_>>(), "{t:?}");
+        assert!(bits.lines_at_most() >= lines.len(), "{t:?}");
         let runs = four_digit_runs(t.as_bytes());
         let has_digit = |r: &std::ops::Range<usize>| t.as_bytes()[r.clone()].iter().any(u8::is_ascii_digit);
-        for r in lines {
+        let want_lines: Vec<_> = lines
+            .iter()
+            .map(|r| (r.clone(), RangeFacts { words: t[r.clone()].split_whitespace().count(), has_digit: has_digit(r), has_four_digit_run: runs.iter().any(|i| r.contains(i)) }))
+            .collect();
+        assert_eq!(bits.lines().collect::<Vec<_>>(), want_lines, "{t:?}");
+        // Any range: the runs that begin in it.
+        for r in lines.into_iter().chain(cuts.windows(2).map(|pair| pair[0].min(pair[1]).min(t.len())..pair[0].max(pair[1]).min(t.len()))) {
             let want: Vec<usize> = runs.iter().copied().filter(|i| r.contains(i)).collect();
-            let facts = RangeFacts { words: t[r.clone()].split_whitespace().count(), has_digit: has_digit(&r), has_four_digit_run: !want.is_empty() };
-            assert_eq!(bits.facts_in(r.clone()), facts, "{:?}", &t[r.clone()]);
-            assert_eq!(bits.four_digit_runs_in(r.clone()).collect::<Vec<_>>(), want, "{:?}", &t[r]);
-        }
-        // Any range: the words and runs that begin in it.
-        let starts: Vec<usize> = t.split_whitespace().map(|w| w.as_ptr() as usize - t.as_ptr() as usize).collect();
-        for pair in cuts.windows(2) {
-            let r = pair[0].min(pair[1]).min(t.len())..pair[0].max(pair[1]).min(t.len());
-            let want: Vec<usize> = runs.iter().copied().filter(|i| r.contains(i)).collect();
-            let facts = RangeFacts { words: starts.iter().filter(|i| r.contains(i)).count(), has_digit: has_digit(&r), has_four_digit_run: !want.is_empty() };
-            assert_eq!(bits.facts_in(r.clone()), facts, "{r:?} of {t:?}");
             assert_eq!(bits.four_digit_runs_in(r.clone()).collect::<Vec<_>>(), want, "{r:?} of {t:?}");
         }
     }
