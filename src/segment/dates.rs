@@ -146,15 +146,20 @@ fn classify_trimmed(w: &str) -> Tok {
 }
 
 /// Whether the character at byte `i` ends a token (whitespace, `|`, `·`, `•`), and its length.
-/// ASCII is judged by its byte: there `char::is_whitespace` is the space and `\t`..=`\r`.
+/// Judged by its bytes, with no decoding: ASCII's whitespace (`char::is_whitespace`) is the space
+/// and `\t`..=`\r`; above it, whitespace is U+0085, U+00A0, U+1680, U+2000..=U+200A, U+2028,
+/// U+2029, U+202F, U+205F and U+3000 (Unicode's `White_Space`), and '·' is U+00B7, '•' U+2022.
 #[inline]
 fn separator_at(line: &str, i: usize) -> (bool, usize) {
-    let b = line.as_bytes()[i];
-    if b < 0x80 {
-        return (matches!(b, b' ' | b'\t'..=b'\r' | b'|'), 1);
-    }
-    let c = line[i..].chars().next().expect("i is on a char boundary");
-    (c.is_whitespace() || c == '·' || c == '•', c.len_utf8())
+    let b = &line.as_bytes()[i..];
+    let separator = match *b {
+        [c, ..] if c < 0x80 => return (matches!(c, b' ' | b'\t'..=b'\r' | b'|'), 1),
+        [0xC2, 0x85 | 0xA0 | 0xB7, ..] | [0xE1, 0x9A, 0x80, ..] | [0xE3, 0x80, 0x80, ..] => true,
+        [0xE2, 0x80, 0x80..=0x8A | 0xA2 | 0xA8 | 0xA9 | 0xAF, ..] | [0xE2, 0x81, 0x9F, ..] => true,
+        _ => false,
+    };
+    // The length from the lead byte (`i` is on a char boundary): 110xxxxx, 1110xxxx, 11110xxx.
+    (separator, 2 + usize::from(b[0] >= 0xE0) + usize::from(b[0] >= 0xF0))
 }
 
 /// Splits on whitespace, and splits `2019-2021` / `2019–2021` into year, dash, year: the tokens
@@ -464,6 +469,11 @@ mod tests {
         let line = "a b\tc|d·e•f\u{a0}g\u{2003}h\u{b}i\u{1c}j–k";
         for (i, c) in line.char_indices() {
             assert_eq!(separator_at(line, i), (c.is_whitespace() || matches!(c, '|' | '·' | '•'), c.len_utf8()), "{c:?}");
+        }
+        // Every character, by its bytes as by the char tests.
+        for c in (0..=char::MAX as u32).filter_map(char::from_u32) {
+            let mut buf = [0u8; 4];
+            assert_eq!(separator_at(c.encode_utf8(&mut buf), 0), (c.is_whitespace() || matches!(c, '|' | '·' | '•'), c.len_utf8()), "{c:?}");
         }
     }
 
