@@ -218,14 +218,13 @@ impl WordTable {
     }
 }
 
-/// The hash of a word (1 to `PACKED` ASCII bytes) by its `first` and `last` bytes and its
-/// length, a Fibonacci hash whose top bits pick the bucket (`bucket_of`); reckoned only for a
-/// word the filter passes. The end bytes are or-ed with 0x20, which lower-cases a letter, so a word and its
-/// lower-case key meet.
+/// The hash of a word (1 to `PACKED` ASCII bytes) by what the filter reads of it, its ends' cell
+/// (`cell_of`, which ignores ASCII case, so a word and its lower-case key meet) and its length: a
+/// Fibonacci hash whose top bits pick the bucket (`bucket_of`), reckoned only for a word the
+/// filter passes, from the cell it has at hand.
 #[inline(always)]
 fn hash_of(first: u8, last: u8, len: usize) -> u32 {
-    let ends = u32::from(first | 0x20) | u32::from(last | 0x20) << 8 | (len as u32) << 16;
-    ends.wrapping_mul(0x9E37_79B9)
+    ((cell_of(first, last) << 5 | len) as u32).wrapping_mul(0x9E37_79B9)
 }
 
 /// The top `bits` bits of a hash: its bucket (`WordTable::bits`).
