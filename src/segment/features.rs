@@ -539,10 +539,18 @@ fn scan(t: &str) -> (Tally, WordCounts, u64) {
     (tally, counts, colons)
 }
 
-/// `cue_core` of an ASCII word, by its bytes; empty where that is None.
+/// `cue_core` of an ASCII word, by its bytes; empty where that is None. Most words keep both
+/// ends, and most others end in one mark after a kept byte ("Python,", "2021."): neither is
+/// searched (`text::trim_bytes` searches the rest).
 #[inline]
 fn cue_core_ascii(w: &[u8]) -> &[u8] {
-    match text::trim_bytes(w, |c| CUE_KEPT[usize::from(c)]) {
+    let kept = |c: u8| CUE_KEPT[usize::from(c)];
+    let core = match *w {
+        [first, .., last] if kept(first) && kept(last) => w,
+        [first, .., before, _] if kept(first) && kept(before) => &w[..w.len() - 1],
+        _ => text::trim_bytes(w, kept),
+    };
+    match core {
         // A branch, seldom taken: most words do not end in "'s".
         [core @ .., b'\'', b's'] => core,
         core => core,

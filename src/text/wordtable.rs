@@ -1,9 +1,9 @@
 //! A fixed map from words, ignoring case, to small values, for the lookups every word of a
 //! resume goes through (is this token a skill? is this word a cue word?). A short ASCII word (the
 //! usual case) is looked up without folding it into a string and without a general-purpose hash:
-//! its first and last bytes and its length give a hash by one multiplication, whose top bits pick
-//! a bit of a fixed-size filter and most words find it clear, a few instructions in all (no
-//! bounds check, no load of the buckets). The others are loaded as machine words
+//! the classes of its first and last bytes pick a word of a fixed-size filter and its length a bit
+//! of it, and most words find it clear, a few instructions in all (no hash, no bounds check, no
+//! load of the buckets). The others are loaded as machine words
 //! (`text::load8`), lower-cased eight bytes at a time (`text::ascii_lower8`) and compared with
 //! the bucket's keys. Other words are folded (`fold_into`) and looked up in a hash map.
 
@@ -22,16 +22,43 @@ struct Key {
     value: u32,
 }
 
-/// Bits of the hash that pick a bit of `WordTable::filter`: 4 KB a table, so that a word that is
-/// no key seldom finds its bit set by another key's (most words that pass share a key's ends and
-/// length).
-const FILTER_BITS: u32 = 15;
+/// The class of a byte as a word's first or last (`WordTable::filter`): an ASCII letter's is its
+/// own, either case (1 to 26), every digit's is 27, and `+`, `#`, `.` and `'` (which end some
+/// keys) have theirs; every other byte's is 0. 32 classes: two ends pick one of 1,024 cells.
+const END_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = 0;
+    while c < 26 {
+        t[b'a' as usize + c] = c as u8 + 1;
+        t[b'A' as usize + c] = c as u8 + 1;
+        c += 1;
+    }
+    let mut d = b'0';
+    while d <= b'9' {
+        t[d as usize] = 27;
+        d += 1;
+    }
+    t[b'+' as usize] = 28;
+    t[b'#' as usize] = 29;
+    t[b'.' as usize] = 30;
+    t[b'\'' as usize] = 31;
+    t
+};
+
+/// The cell of `WordTable::filter` of a word (1 to `PACKED` bytes) with these ends: their classes
+/// (`END_CLASS`), the first's above the last's.
+#[inline(always)]
+fn cell_of(first: u8, last: u8) -> usize {
+    (usize::from(END_CLASS[usize::from(first)]) << 5 | usize::from(END_CLASS[usize::from(last)])) & 1023
+}
 
 /// Words (their folded form) to values.
 pub struct WordTable {
-    /// Bit `h` set when a packed key's hash has `h` in its top `FILTER_BITS` bits: a word whose
-    /// bit is clear is no key. A fixed size, so the word's bit is read with no bounds check.
-    filter: [u64; 1 << (FILTER_BITS - 6)],
+    /// Bit `n` of cell `c` set when a packed key of `n` bytes has its ends in cell `c` (`cell_of`):
+    /// a word whose bit is clear is no key. A word that is none but passes shares its ends'
+    /// classes and its length with a key (as with a hash of its ends, most that pass do). 4 KB, of
+    /// a fixed size, so the word's bit is read with no bounds check and no hash reckoned.
+    filter: [u32; 1024],
     /// Bucket `b` holds `keys[from..to]` for `[from, to] = ranges[b]`: both ends by one load and
     /// one bounds check.
     ranges: Vec<[u16; 2]>,
@@ -65,12 +92,11 @@ impl WordTable {
         }
         // About eight buckets a key: most lookups of a word that is no key end at an empty one.
         let bits = (keys.len() * 8).max(64).next_power_of_two().trailing_zeros();
-        let mut filter = [0u64; 1 << (FILTER_BITS - 6)];
-        let hash_of_key = |k: &[u8]| hash_of(k[0], k[k.len() - 1], k.len());
+        let mut filter = [0u32; 1024];
         for (k, _) in &keys {
-            let h = bucket_of(hash_of_key(k), FILTER_BITS);
-            filter[h >> 6] |= 1 << (h & 63);
+            filter[cell_of(k[0], k[k.len() - 1])] |= 1 << k.len();
         }
+        let hash_of_key = |k: &[u8]| hash_of(k[0], k[k.len() - 1], k.len());
         let mut keys: Vec<(usize, Key)> = keys.into_iter().map(|(k, value)| (bucket_of(hash_of_key(&k), bits), Key { words: packed_lower(&k), len: k.len() as u8, value })).collect();
         keys.sort_by_key(|(b, k)| (*b, k.words, k.len));
         let mut starts = Vec::with_capacity((1 << bits) + 1);
@@ -108,11 +134,11 @@ impl WordTable {
         if word.len().wrapping_sub(1) >= PACKED {
             return self.get_long_ascii(word);
         }
-        let hash = hash_of(word[0], word[word.len() - 1], word.len());
-        if !self.may_hold(hash) {
+        let (first, last) = (word[0], word[word.len() - 1]);
+        if !self.may_hold(first, last, word.len()) {
             return None;
         }
-        self.find(hash, word.len(), packed_lower(word))
+        self.find(hash_of(first, last, word.len()), word.len(), packed_lower(word))
     }
 
     /// `get_ascii` of ASCII words joined by single spaces (a multi-word key), with no joined
@@ -127,8 +153,7 @@ impl WordTable {
         if len > PACKED || words.iter().any(|w| w.is_empty()) {
             return self.get_joined(&words);
         }
-        let hash = hash_of(first, last, len);
-        if !self.may_hold(hash) {
+        if !self.may_hold(first, last, len) {
             return None;
         }
         let mut block = [0u8; PACKED];
@@ -141,7 +166,7 @@ impl WordTable {
             block[at..at + w.len()].copy_from_slice(w);
             at += w.len();
         }
-        self.find(hash, len, std::array::from_fn(|k| super::ascii_lower8(super::load8(&block[8 * k..8 * k + 8], 0))))
+        self.find(hash_of(first, last, len), len, std::array::from_fn(|k| super::ascii_lower8(super::load8(&block[8 * k..8 * k + 8], 0))))
     }
 
     /// `get_ascii_joined` of words it does not read itself (an empty one, or joined longer than
@@ -152,15 +177,17 @@ impl WordTable {
         self.get_ascii(&words.join(&b' '))
     }
 
-    /// Whether the filter lets a word with `hash` (`hash_of`) through to the buckets.
+    /// Whether the filter lets a word of `len` bytes (1 to `PACKED`) with these ends through to
+    /// the buckets.
     #[inline(always)]
-    fn may_hold(&self, hash: u32) -> bool {
-        let h = bucket_of(hash, FILTER_BITS);
-        self.filter[h >> 6] & 1 << (h & 63) != 0
+    fn may_hold(&self, first: u8, last: u8, len: usize) -> bool {
+        self.filter[cell_of(first, last)] & 1 << len != 0
     }
 
     /// The value of the key of `len` bytes, `words` packed and lower-cased, in the bucket of
-    /// `hash`, if there is one.
+    /// `hash`, if there is one. A key of the word's length is compared by its first machine word,
+    /// and by the others only past eight bytes (below, both are zeros there): most words that
+    /// reach a bucket are short, and theirs is one comparison of two registers.
     #[inline(always)]
     fn find(&self, hash: u32, len: usize, words: Packed) -> Option<u32> {
         let bucket = bucket_of(hash, self.bits);
@@ -168,7 +195,7 @@ impl WordTable {
         if from == to {
             return None;
         }
-        self.keys[from..to].iter().find(|k| usize::from(k.len) == len && k.words == words).map(|k| k.value)
+        self.keys[from..to].iter().find(|k| usize::from(k.len) == len && k.words[0] == words[0] && (len <= 8 || k.words[1..] == words[1..])).map(|k| k.value)
     }
 
     /// `get_ascii` of a word longer than the packed keys (or empty).
@@ -193,18 +220,16 @@ impl WordTable {
     }
 }
 
-/// The hash of a word (1 to `PACKED` ASCII bytes) by its `first` and `last` bytes and its
-/// length, a Fibonacci hash whose top bits are read (`bucket_of`: the filter's bit, and the
-/// bucket). The end bytes are or-ed with 0x20, which lower-cases a letter, so a word and its
-/// lower-case key meet.
+/// The hash of a word (1 to `PACKED` ASCII bytes) by what the filter reads of it, its ends' cell
+/// (`cell_of`, which ignores ASCII case, so a word and its lower-case key meet) and its length: a
+/// Fibonacci hash whose top bits pick the bucket (`bucket_of`), reckoned only for a word the
+/// filter passes, from the cell it has at hand.
 #[inline(always)]
 fn hash_of(first: u8, last: u8, len: usize) -> u32 {
-    let ends = u32::from(first | 0x20) | u32::from(last | 0x20) << 8 | (len as u32) << 16;
-    ends.wrapping_mul(0x9E37_79B9)
+    ((cell_of(first, last) << 5 | len) as u32).wrapping_mul(0x9E37_79B9)
 }
 
-/// The top `bits` bits of a hash: the filter's bit (`FILTER_BITS`, below the filter's size by
-/// the shift), or the bucket (`WordTable::bits`).
+/// The top `bits` bits of a hash: its bucket (`WordTable::bits`).
 #[inline(always)]
 fn bucket_of(hash: u32, bits: u32) -> usize {
     (hash >> (32 - bits)) as usize
