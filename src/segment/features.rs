@@ -787,7 +787,10 @@ fn is_location(t: &str) -> bool {
 /// written, case-sensitive). All but ".com" are contact marks, which the line's `named` says
 /// whether it has in any case: most lines need one search.
 fn is_web(line: &Line, t: &str) -> bool {
-    has_dot_com(t.as_bytes()) || (line.names(CONTACT_MARK) && ["http", "www.", "linkedin", "github"].iter().any(|m| t.contains(m)))
+    // Each mark where its first byte is (`any_byte_at`), with no string searcher set up a mark.
+    let b = t.as_bytes();
+    let has = |mark: &[u8]| any_byte_at(b, mark[0], |i| b[i..].starts_with(mark));
+    has_dot_com(b) || (line.names(CONTACT_MARK) && [&b"http"[..], b"www.", b"linkedin", b"github"].into_iter().any(has))
 }
 
 /// `t.contains(".com")`: what follows each '.' (`any_byte_at`).
@@ -954,7 +957,9 @@ mod tests {
             let want = (t.contains(", ") && tail.len() == 2 && tail.bytes().all(|b| b.is_ascii_uppercase())) || matches!(t, "Remote" | "Hybrid");
             assert_eq!(is_location(t), want, "{t}");
         }
-        for t in ["https://x", "www.x", "x.com", "linkedin", "github", "GitHub", "Http", "ww.", "x.co", "HTTP://X.COM", "a@b.co", "see github.io"] {
+        // A mark across a 64-byte block's end, and one past it.
+        let long = ["a".repeat(61) + " linkedin", "a".repeat(62) + "http", "A ".repeat(40) + "www.x", "GitHub ".repeat(12)];
+        for t in ["https://x", "www.x", "x.com", "linkedin", "github", "GitHub", "Http", "ww.", "x.co", "HTTP://X.COM", "a@b.co", "see github.io"].into_iter().chain(long.iter().map(String::as_str)) {
             let want = ["http", "www.", ".com", "linkedin", "github"].iter().any(|w| t.contains(w));
             assert_eq!(is_web(&super::super::lines::analyse(t)[0], t), want, "{t}");
         }
