@@ -20,6 +20,7 @@ use super::dates::months_spanned;
 use super::features::{names_a_title, names_title_employer_and_range, Active};
 use super::lines::{Line, LineKind};
 use super::SectionType;
+use crate::text;
 
 /// Where a line's date sits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,7 +58,7 @@ struct Shape {
 
 impl Shape {
     fn of(l: &Line, next: Option<&Line>) -> Shape {
-        let t = trim_start(l.text);
+        let t = text::trim_start(l.text);
         let mut letters = t.chars().filter(|c| c.is_alphabetic());
         let caps = letters.clone().nth(1).is_some() && letters.all(char::is_uppercase);
         Shape { date: DatePlace::of(l), next_date: next.map_or(DatePlace::None, DatePlace::of), caps, marked: t.starts_with(['*', '#', '_']) }
@@ -74,30 +75,11 @@ impl Shape {
 /// bullet entries); `bullets_may` whether a dated bullet may start one (the section's first line,
 /// or a section whose first entry is a bullet).
 fn can_head(l: &Line, prev: Option<&Line>, listed: bool, bullets_may: bool) -> bool {
-    let indent = |l: &Line| l.text.len() - trim_start(l.text).len();
-    let t = trim_end(l.text);
+    let indent = |l: &Line| l.text.len() - text::trim_start(l.text).len();
+    let t = text::trim_end(l.text);
     let continued = prev.is_some_and(|p| indent(l) > indent(p) && p.kind == LineKind::Text) || t.ends_with(',');
     let fits = if l.bullet { listed || (bullets_may && l.has_date()) } else { !super::entries::ends_sentence(t) };
     l.kind == LineKind::Text && !continued && fits
-}
-
-/// `str::trim_start`, with no search for a text that begins with a printable ASCII byte (most
-/// lines: nothing to cut).
-fn trim_start(t: &str) -> &str {
-    if t.as_bytes().first().is_some_and(u8::is_ascii_graphic) {
-        t
-    } else {
-        t.trim_start()
-    }
-}
-
-/// `str::trim_end`, with no search for a text that ends with a printable ASCII byte.
-fn trim_end(t: &str) -> &str {
-    if t.as_bytes().last().is_some_and(u8::is_ascii_graphic) {
-        t
-    } else {
-        t.trim_end()
-    }
 }
 
 /// The months a line's date range spans, or the next line's when the line has no date ("Supply
@@ -265,16 +247,3 @@ impl Reader {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    proptest::proptest! {
-        /// The trims with their shortcut cut what `str`'s do, ASCII or wide spaces at either end.
-        #[test]
-        fn trims_are_str_trims(t in "[ \t\u{a0}\u{2003}]{0,2}[a-z.é\u{2014} ]{0,6}[ \t\r\u{a0}\u{3000}]{0,2}") {
-            proptest::prop_assert_eq!(trim_start(&t), t.trim_start());
-            proptest::prop_assert_eq!(trim_end(&t), t.trim_end());
-        }
-    }
-}

@@ -53,13 +53,9 @@ const ABBREVIATION_LEN: usize = 4;
 /// Whether a line ends a sentence: a final period that is not an abbreviation's ("Acme Inc.",
 /// "Washington, D.C.").
 pub(super) fn ends_sentence(text: &str) -> bool {
-    // Most lines end in an ASCII byte that is not whitespace: their own trim, and no sentence
-    // unless that byte is a period.
-    let trimmed = match text.as_bytes().last() {
-        Some(&b) if stops_trim(b) => text,
-        _ => text.trim_end(),
-    };
-    let Some(body) = trimmed.strip_suffix('.') else { return false };
+    // Most lines end in an ASCII byte that is not whitespace: their own trim (`text::trim_end`),
+    // and no sentence unless that byte is a period.
+    let Some(body) = text::trim_end(text).strip_suffix('.') else { return false };
     // The last word: after the last space or comma (ASCII, so a byte search).
     let last = &body[body.bytes().rposition(|b| b == b' ' || b == b',').map_or(0, |p| p + 1)..];
     // No abbreviation is longer than `ABBREVIATION_LEN`: a longer word is none, unsearched.
@@ -296,15 +292,10 @@ fn trim_part(part: &str) -> &str {
     part.trim().trim_matches(mark).trim()
 }
 
-/// Whether a byte is ASCII and not whitespace: a trim (of whitespace) that reaches it stops there.
-fn stops_trim(b: u8) -> bool {
-    b.is_ascii() && !text::is_ascii_space(b)
-}
-
 /// Whether a text begins and ends in an ASCII byte that is neither whitespace nor a `mark`: then
 /// trimming it of whitespace and of the marks leaves it as it is, with no pass over it.
 fn plain_ends(text: &str, mark: impl Fn(char) -> bool) -> bool {
-    let plain = |b: Option<&u8>| b.is_some_and(|&b| stops_trim(b) && !mark(char::from(b)));
+    let plain = |b: Option<&u8>| b.is_some_and(|&b| text::stops_trim(b) && !mark(char::from(b)));
     plain(text.as_bytes().first()) && plain(text.as_bytes().last())
 }
 

@@ -79,6 +79,35 @@ pub fn trim(s: &str) -> &str {
     }
 }
 
+/// Whether a byte ends a trim of whitespace where it stands: an ASCII byte that is not
+/// whitespace is a character that is not (`char::is_whitespace`).
+#[inline(always)]
+pub fn stops_trim(b: u8) -> bool {
+    b.is_ascii() && !is_ascii_space(b)
+}
+
+/// `str::trim_start`, with no search for a text that begins with an ASCII byte that is not
+/// whitespace (most lines: nothing to cut).
+#[inline(always)]
+pub fn trim_start(s: &str) -> &str {
+    if s.as_bytes().first().is_some_and(|&b| stops_trim(b)) {
+        s
+    } else {
+        s.trim_start()
+    }
+}
+
+/// `str::trim_end`, with no search for a text that ends with an ASCII byte that is not
+/// whitespace.
+#[inline(always)]
+pub fn trim_end(s: &str) -> &str {
+    if s.as_bytes().last().is_some_and(|&b| stops_trim(b)) {
+        s
+    } else {
+        s.trim_end()
+    }
+}
+
 /// `b` from its first byte `kept` accepts to its last; empty (at the start of `b`) when there is
 /// none.
 #[inline(always)]
@@ -1414,6 +1443,13 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// The trims with their shortcut cut what `str`'s do, ASCII or wide spaces at either end.
+        #[test]
+        fn trims_are_str_trims(t in "[ \t\u{a0}\u{2003}]{0,2}[a-z.é\u{2014} ]{0,6}[ \t\r\u{a0}\u{3000}]{0,2}") {
+            proptest::prop_assert_eq!(trim_start(&t), t.trim_start());
+            proptest::prop_assert_eq!(trim_end(&t), t.trim_end());
+        }
+
         #[test]
         fn each_token_agrees_with_words_on_any_text(t in "\\PC*|[ a-zA-Z0-9+#./'&\u{2019}é–\n-]*") {
             proptest::prop_assert_eq!(words_at_once(&t), toks(&t));

@@ -166,7 +166,7 @@ impl WordTable {
             block[at..at + w.len()].copy_from_slice(w);
             at += w.len();
         }
-        self.find(hash_of(first, last, len), len, std::array::from_fn(|k| super::ascii_lower8(super::load8(&block[8 * k..8 * k + 8], 0))))
+        self.find(hash_of(first, last, len), len, packed_lower(&block[..len]))
     }
 
     /// `get_ascii_joined` of words it does not read itself (an empty one, or joined longer than
