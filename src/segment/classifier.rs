@@ -141,11 +141,11 @@ impl Model {
         let mut s = [0.0f32; LANES];
         // Read whole: the row's alignment lets the adds take it straight from memory.
         let row = |id: u16| self.row(id);
-        // Two ids a step (half the loop's own work), each lane adding the first, then the second.
-        let pairs = a.ids().chunks_exact(2);
-        let odd = pairs.remainder();
-        for p in pairs {
-            for ((x, y), z) in s.iter_mut().zip(row(p[0])).zip(row(p[1])) {
+        // Two ids a step (half the loop's own work), each lane adding the first, then the second:
+        // pairs as arrays, read with no bounds test.
+        let (pairs, odd) = a.ids().as_chunks::<2>();
+        for &[p, q] in pairs {
+            for ((x, y), z) in s.iter_mut().zip(row(p)).zip(row(q)) {
                 *x = *x + y + z;
             }
         }
@@ -518,32 +518,67 @@ fn looks_interleaved(top: &[u8]) -> bool {
 /// The index of the largest of a padded row's first K values (the first of equals), for values
 /// without NaN (scores are sums of finite weights, or -inf): the largest by lane-wise maxima over
 /// the row's four quarters (whole vectors; the padding lanes repeat the last value, which changes
-/// neither the largest nor where it first is), then the first value that equals it.
+/// neither the largest nor where it first is), then the first value that equals it
+/// (`first_equal`). Not inlined: inlined into `viterbi`, it turned the forward pass's reads of
+/// the padded transitions into shuffles of the model's own rows (some 9 K instructions a call).
+#[inline(never)]
 fn argmax(x: &[f32; LANES]) -> usize {
     let lane = |i: usize| x[i.min(K - 1)];
     let m: [f32; 4] = std::array::from_fn(|j| larger(larger(lane(j), lane(j + 4)), larger(lane(j + 8), lane(j + 12))));
     let max = larger(larger(m[0], m[2]), larger(m[1], m[3]));
-    x[..K].iter().position(|&y| y == max).unwrap_or(0)
+    first_equal(x, max)
+}
+
+/// The index of the first of a padded row's first K values that equals `v` (0 when none does):
+/// by SSE2, where x86_64 has it (always: it is part of the architecture), the row's four quarters
+/// compared with `v` at once (`cmpeqps`, which like `==` finds -0 equal to 0 and NaN equal to
+/// nothing) and their signs gathered into bits (`movmskps`), the padding's masked off.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(always)]
+fn first_equal(x: &[f32; LANES], v: f32) -> usize {
+    use safe_arch::{cmp_eq_mask_m128, m128, move_mask_m128, set_splat_m128};
+    let v = set_splat_m128(v);
+    let (quarters, _) = x.as_chunks::<4>();
+    let equal = quarters.iter().enumerate().fold(0u32, |bits, (k, &four)| bits | (move_mask_m128(cmp_eq_mask_m128(m128::from(four), v)) as u32) << (4 * k)) & ((1 << K) - 1);
+    if equal == 0 {
+        0
+    } else {
+        equal.trailing_zeros() as usize
+    }
+}
+
+/// `first_equal` elsewhere: `first_equal_portably`.
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+#[inline(always)]
+fn first_equal(x: &[f32; LANES], v: f32) -> usize {
+    first_equal_portably(x, v)
+}
+
+/// `first_equal` in portable code: a search of the first K values. Built and tested everywhere;
+/// used where there is no SSE2.
+#[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2", not(test)), allow(dead_code))]
+fn first_equal_portably(x: &[f32; LANES], v: f32) -> usize {
+    x[..K].iter().position(|&y| y == v).unwrap_or(0)
 }
 
 /// Spreads a path over the non-blank lines to every line: a blank line takes the type (and
-/// stream) of the line before it, the first lines those of the line after.
+/// stream) of the line before it, the first lines those of the line after. Each is collected
+/// from a map over the lines (a known length: no capacity test a line), the streams only when
+/// there are any.
 fn spread(feats: &[Option<Active>], path: &[u8], streams: &[u8]) -> Decoded {
-    let mut kinds = Vec::with_capacity(feats.len());
-    let mut out_streams = Vec::with_capacity(if streams.is_empty() { 0 } else { feats.len() });
-    let mut t = 0usize;
-    for a in feats {
-        if a.is_some() && t < path.len() {
-            t += 1;
-        }
-        // t - 1 is the last non-blank line at or before this one; 0 before the first.
-        let at = t.saturating_sub(1);
-        kinds.push(path.get(at).map_or(SectionType::Other, |&k| SectionType::ALL[usize::from(k)]));
-        if let Some(&s) = streams.get(at) {
-            out_streams.push(s);
-        }
-    }
-    Decoded { kinds, streams: out_streams }
+    // Per line, the index in `path` of the last non-blank line at or before it; 0 before the first.
+    let places = || {
+        let mut t = 0usize;
+        feats.iter().map(move |a| {
+            if a.is_some() && t < path.len() {
+                t += 1;
+            }
+            t.saturating_sub(1)
+        })
+    };
+    let kinds = places().map(|at| path.get(at).map_or(SectionType::Other, |&k| SectionType::ALL[usize::from(k)])).collect();
+    let streams = if streams.is_empty() { Vec::new() } else { places().filter_map(|at| streams.get(at).copied()).collect() };
+    Decoded { kinds, streams }
 }
 
 /// In place: x -> x - log(sum(exp(x))).
@@ -793,6 +828,22 @@ mod tests {
         m.streams.prior = f32::NEG_INFINITY;
         let d = m.decode(&lines(&[C, C, U, C, U, U, C, E, S, E, E, S, E, S, E]));
         assert!(d.streams.is_empty());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn first_equal_is_the_portable_search(x in proptest::array::uniform16(proptest::prop_oneof![-3i8..3, proptest::strategy::Just(i8::MIN)]), neg in proptest::array::uniform16(proptest::bool::ANY), pick in 0usize..LANES) {
+            // Few distinct values (ties, the padding lane among them), some zeros negative, some -inf.
+            let row: [f32; LANES] = std::array::from_fn(|i| match x[i] {
+                i8::MIN => f32::NEG_INFINITY,
+                n if neg[i] => -f32::from(n),
+                n => f32::from(n),
+            });
+            for v in [row[pick], row[K], -row[pick], f32::NAN, 7.0] {
+                proptest::prop_assert_eq!(first_equal(&row, v), first_equal_portably(&row, v));
+            }
+            proptest::prop_assert_eq!(argmax(&row), first_equal_portably(&row, row[..K].iter().copied().fold(f32::NEG_INFINITY, f32::max)));
+        }
     }
 
     #[test]
