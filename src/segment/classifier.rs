@@ -516,30 +516,27 @@ fn looks_interleaved(top: &[u8]) -> bool {
 }
 
 /// The index of the largest of a padded row's first K values (the first of equals), for values
-/// without NaN (scores are sums of finite weights, or -inf): the largest by lane-wise maxima over
-/// the row's four quarters (whole vectors; the padding lanes repeat the last value, which changes
-/// neither the largest nor where it first is), then the first value that equals it
-/// (`first_equal`). Not inlined: inlined into `viterbi`, it turned the forward pass's reads of
-/// the padded transitions into shuffles of the model's own rows (some 9 K instructions a call).
+/// without NaN (scores are sums of finite weights, or -inf): by SSE2, where x86_64 has it
+/// (always: it is part of the architecture), the largest by lane-wise maxima over the row's four
+/// quarters (`maxps`; the padding lane repeats the last value, which changes neither the largest
+/// nor where it first is) and across the lanes, then the quarters compared with it at once
+/// (`cmpeqps`, which like `==` finds -0 equal to 0, so the zero `maxps` keeps of two cannot
+/// matter) and their signs gathered into bits (`movmskps`), the padding's masked off. Not
+/// inlined: inlined into `viterbi`, it turned the forward pass's reads of the padded transitions
+/// into shuffles of the model's own rows (some 9 K instructions a call).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline(never)]
 fn argmax(x: &[f32; LANES]) -> usize {
-    let lane = |i: usize| x[i.min(K - 1)];
-    let m: [f32; 4] = std::array::from_fn(|j| larger(larger(lane(j), lane(j + 4)), larger(lane(j + 8), lane(j + 12))));
-    let max = larger(larger(m[0], m[2]), larger(m[1], m[3]));
-    first_equal(x, max)
-}
-
-/// The index of the first of a padded row's first K values that equals `v` (0 when none does):
-/// by SSE2, where x86_64 has it (always: it is part of the architecture), the row's four quarters
-/// compared with `v` at once (`cmpeqps`, which like `==` finds -0 equal to 0 and NaN equal to
-/// nothing) and their signs gathered into bits (`movmskps`), the padding's masked off.
-#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-#[inline(always)]
-fn first_equal(x: &[f32; LANES], v: f32) -> usize {
-    use safe_arch::{cmp_eq_mask_m128, m128, move_mask_m128, set_splat_m128};
-    let v = set_splat_m128(v);
+    use safe_arch::{cmp_eq_mask_m128, m128, max_m128, move_mask_m128, shuffle_abi_f32_all_m128};
     let (quarters, _) = x.as_chunks::<4>();
-    let equal = quarters.iter().enumerate().fold(0u32, |bits, (k, &four)| bits | (move_mask_m128(cmp_eq_mask_m128(m128::from(four), v)) as u32) << (4 * k)) & ((1 << K) - 1);
+    let q: [m128; 4] = std::array::from_fn(|k| m128::from(quarters[k]));
+    // Lanes 12, 13, 14, 14: the padding lane replaced by the last value.
+    let last = shuffle_abi_f32_all_m128::<0b10_10_01_00>(q[3], q[3]);
+    let m = max_m128(max_m128(q[0], q[1]), max_m128(q[2], last));
+    // Each lane the larger of itself and the lane two away, then one away: all four the largest.
+    let m = max_m128(m, shuffle_abi_f32_all_m128::<0b01_00_11_10>(m, m));
+    let m = max_m128(m, shuffle_abi_f32_all_m128::<0b10_11_00_01>(m, m));
+    let equal = q.iter().enumerate().fold(0u32, |bits, (k, &four)| bits | (move_mask_m128(cmp_eq_mask_m128(four, m)) as u32) << (4 * k)) & ((1 << K) - 1);
     if equal == 0 {
         0
     } else {
@@ -547,18 +544,22 @@ fn first_equal(x: &[f32; LANES], v: f32) -> usize {
     }
 }
 
-/// `first_equal` elsewhere: `first_equal_portably`.
+/// `argmax` elsewhere: `argmax_portably`.
 #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
-#[inline(always)]
-fn first_equal(x: &[f32; LANES], v: f32) -> usize {
-    first_equal_portably(x, v)
+#[inline(never)]
+fn argmax(x: &[f32; LANES]) -> usize {
+    argmax_portably(x)
 }
 
-/// `first_equal` in portable code: a search of the first K values. Built and tested everywhere;
-/// used where there is no SSE2.
+/// `argmax` in portable code: the largest by lane-wise maxima over the row's four quarters (the
+/// padding lanes repeat the last value), then the first value that equals it. Built and tested
+/// everywhere; used where there is no SSE2.
 #[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2", not(test)), allow(dead_code))]
-fn first_equal_portably(x: &[f32; LANES], v: f32) -> usize {
-    x[..K].iter().position(|&y| y == v).unwrap_or(0)
+fn argmax_portably(x: &[f32; LANES]) -> usize {
+    let lane = |i: usize| x[i.min(K - 1)];
+    let m: [f32; 4] = std::array::from_fn(|j| larger(larger(lane(j), lane(j + 4)), larger(lane(j + 8), lane(j + 12))));
+    let max = larger(larger(m[0], m[2]), larger(m[1], m[3]));
+    x[..K].iter().position(|&y| y == max).unwrap_or(0)
 }
 
 /// Spreads a path over the non-blank lines to every line: a blank line takes the type (and
@@ -832,17 +833,16 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn first_equal_is_the_portable_search(x in proptest::array::uniform16(proptest::prop_oneof![-3i8..3, proptest::strategy::Just(i8::MIN)]), neg in proptest::array::uniform16(proptest::bool::ANY), pick in 0usize..LANES) {
-            // Few distinct values (ties, the padding lane among them), some zeros negative, some -inf.
+        fn argmax_is_the_portable_one(x in proptest::array::uniform16(proptest::prop_oneof![-3i8..3, proptest::strategy::Just(i8::MIN)]), neg in proptest::array::uniform16(proptest::bool::ANY)) {
+            // Few distinct values (ties, with the padding lane among them), some zeros negative,
+            // some -inf.
             let row: [f32; LANES] = std::array::from_fn(|i| match x[i] {
                 i8::MIN => f32::NEG_INFINITY,
                 n if neg[i] => -f32::from(n),
                 n => f32::from(n),
             });
-            for v in [row[pick], row[K], -row[pick], f32::NAN, 7.0] {
-                proptest::prop_assert_eq!(first_equal(&row, v), first_equal_portably(&row, v));
-            }
-            proptest::prop_assert_eq!(argmax(&row), first_equal_portably(&row, row[..K].iter().copied().fold(f32::NEG_INFINITY, f32::max)));
+            proptest::prop_assert_eq!(argmax(&row), argmax_portably(&row));
+            proptest::prop_assert_eq!(argmax(&row), row[..K].iter().position(|&y| y == row[..K].iter().copied().fold(f32::NEG_INFINITY, f32::max)).unwrap_or(0));
         }
     }
 
