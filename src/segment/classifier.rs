@@ -136,16 +136,18 @@ impl Model {
     /// `section_scores` padded to LANES, with lane K the sum of the ids' begin weights (`Row`),
     /// added from 0 in the ids' order, as `begin_score` adds them; the lanes after it are 0. Whole
     /// rows added, as whole vectors; every lane adds the same ids in the same order, so the scores
-    /// are the same.
+    /// are the same. Inlined where it is called: `emissions` stores the sums straight from the
+    /// registers into its rows, with no call and no copy of the returned row.
+    #[inline(always)]
     fn padded_scores(&self, a: &Active) -> [f32; LANES] {
         let mut s = [0.0f32; LANES];
         // Read whole: the row's alignment lets the adds take it straight from memory.
         let row = |id: u16| self.row(id);
-        // Two ids a step (half the loop's own work), each lane adding the first, then the second.
-        let pairs = a.ids().chunks_exact(2);
-        let odd = pairs.remainder();
-        for p in pairs {
-            for ((x, y), z) in s.iter_mut().zip(row(p[0])).zip(row(p[1])) {
+        // Two ids a step (half the loop's own work), each lane adding the first, then the second:
+        // pairs as arrays, read with no bounds test.
+        let (pairs, odd) = a.ids().as_chunks::<2>();
+        for &[p, q] in pairs {
+            for ((x, y), z) in s.iter_mut().zip(row(p)).zip(row(q)) {
                 *x = *x + y + z;
             }
         }
@@ -516,10 +518,46 @@ fn looks_interleaved(top: &[u8]) -> bool {
 }
 
 /// The index of the largest of a padded row's first K values (the first of equals), for values
-/// without NaN (scores are sums of finite weights, or -inf): the largest by lane-wise maxima over
-/// the row's four quarters (whole vectors; the padding lanes repeat the last value, which changes
-/// neither the largest nor where it first is), then the first value that equals it.
+/// without NaN (scores are sums of finite weights, or -inf): by SSE2, where x86_64 has it
+/// (always: it is part of the architecture), the largest by lane-wise maxima over the row's four
+/// quarters (`maxps`; the padding lane repeats the last value, which changes neither the largest
+/// nor where it first is) and across the lanes, then the quarters compared with it at once
+/// (`cmpeqps`, which like `==` finds -0 equal to 0, so the zero `maxps` keeps of two cannot
+/// matter) and their signs gathered into bits (`movmskps`), the padding's masked off. Not
+/// inlined: inlined into `viterbi`, it turned the forward pass's reads of the padded transitions
+/// into shuffles of the model's own rows (some 9 K instructions a call).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(never)]
 fn argmax(x: &[f32; LANES]) -> usize {
+    use safe_arch::{cmp_eq_mask_m128, m128, max_m128, move_mask_m128, shuffle_abi_f32_all_m128};
+    let (quarters, _) = x.as_chunks::<4>();
+    let q: [m128; 4] = std::array::from_fn(|k| m128::from(quarters[k]));
+    // Lanes 12, 13, 14, 14: the padding lane replaced by the last value.
+    let last = shuffle_abi_f32_all_m128::<0b10_10_01_00>(q[3], q[3]);
+    let m = max_m128(max_m128(q[0], q[1]), max_m128(q[2], last));
+    // Each lane the larger of itself and the lane two away, then one away: all four the largest.
+    let m = max_m128(m, shuffle_abi_f32_all_m128::<0b01_00_11_10>(m, m));
+    let m = max_m128(m, shuffle_abi_f32_all_m128::<0b10_11_00_01>(m, m));
+    let equal = q.iter().enumerate().fold(0u32, |bits, (k, &four)| bits | (move_mask_m128(cmp_eq_mask_m128(four, m)) as u32) << (4 * k)) & ((1 << K) - 1);
+    if equal == 0 {
+        0
+    } else {
+        equal.trailing_zeros() as usize
+    }
+}
+
+/// `argmax` elsewhere: `argmax_portably`.
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+#[inline(never)]
+fn argmax(x: &[f32; LANES]) -> usize {
+    argmax_portably(x)
+}
+
+/// `argmax` in portable code: the largest by lane-wise maxima over the row's four quarters (the
+/// padding lanes repeat the last value), then the first value that equals it. Built and tested
+/// everywhere; used where there is no SSE2.
+#[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2", not(test)), allow(dead_code))]
+fn argmax_portably(x: &[f32; LANES]) -> usize {
     let lane = |i: usize| x[i.min(K - 1)];
     let m: [f32; 4] = std::array::from_fn(|j| larger(larger(lane(j), lane(j + 4)), larger(lane(j + 8), lane(j + 12))));
     let max = larger(larger(m[0], m[2]), larger(m[1], m[3]));
@@ -527,23 +565,23 @@ fn argmax(x: &[f32; LANES]) -> usize {
 }
 
 /// Spreads a path over the non-blank lines to every line: a blank line takes the type (and
-/// stream) of the line before it, the first lines those of the line after.
+/// stream) of the line before it, the first lines those of the line after. Each is collected
+/// from a map over the lines (a known length: no capacity test a line), the streams only when
+/// there are any.
 fn spread(feats: &[Option<Active>], path: &[u8], streams: &[u8]) -> Decoded {
-    let mut kinds = Vec::with_capacity(feats.len());
-    let mut out_streams = Vec::with_capacity(if streams.is_empty() { 0 } else { feats.len() });
-    let mut t = 0usize;
-    for a in feats {
-        if a.is_some() && t < path.len() {
-            t += 1;
-        }
-        // t - 1 is the last non-blank line at or before this one; 0 before the first.
-        let at = t.saturating_sub(1);
-        kinds.push(path.get(at).map_or(SectionType::Other, |&k| SectionType::ALL[usize::from(k)]));
-        if let Some(&s) = streams.get(at) {
-            out_streams.push(s);
-        }
-    }
-    Decoded { kinds, streams: out_streams }
+    // Per line, the index in `path` of the last non-blank line at or before it; 0 before the first.
+    let places = || {
+        let mut t = 0usize;
+        feats.iter().map(move |a| {
+            if a.is_some() && t < path.len() {
+                t += 1;
+            }
+            t.saturating_sub(1)
+        })
+    };
+    let kinds = places().map(|at| path.get(at).map_or(SectionType::Other, |&k| SectionType::ALL[usize::from(k)])).collect();
+    let streams = if streams.is_empty() { Vec::new() } else { places().filter_map(|at| streams.get(at).copied()).collect() };
+    Decoded { kinds, streams }
 }
 
 /// In place: x -> x - log(sum(exp(x))).
@@ -793,6 +831,21 @@ mod tests {
         m.streams.prior = f32::NEG_INFINITY;
         let d = m.decode(&lines(&[C, C, U, C, U, U, C, E, S, E, E, S, E, S, E]));
         assert!(d.streams.is_empty());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn argmax_is_the_portable_one(x in proptest::array::uniform16(proptest::prop_oneof![-3i8..3, proptest::strategy::Just(i8::MIN)]), neg in proptest::array::uniform16(proptest::bool::ANY)) {
+            // Few distinct values (ties, with the padding lane among them), some zeros negative,
+            // some -inf.
+            let row: [f32; LANES] = std::array::from_fn(|i| match x[i] {
+                i8::MIN => f32::NEG_INFINITY,
+                n if neg[i] => -f32::from(n),
+                n => f32::from(n),
+            });
+            proptest::prop_assert_eq!(argmax(&row), argmax_portably(&row));
+            proptest::prop_assert_eq!(argmax(&row), row[..K].iter().position(|&y| y == row[..K].iter().copied().fold(f32::NEG_INFINITY, f32::max)).unwrap_or(0));
+        }
     }
 
     #[test]

@@ -154,10 +154,14 @@ impl Default for Active {
 }
 
 impl Active {
+    /// Pushes `id`, if there is room. The new length is reckoned from the length read before the
+    /// id is stored, not read again after it (the compiler cannot tell that the store leaves it
+    /// as it was): one load a push, which the next push's load of it then forwards.
     fn push(&mut self, id: u16) {
-        if usize::from(self.len) < MAX_ACTIVE {
-            self.ids[usize::from(self.len)] = id;
-            self.len += 1;
+        let len = self.len;
+        if usize::from(len) < MAX_ACTIVE {
+            self.ids[usize::from(len)] = id;
+            self.len = len + 1;
         }
     }
 
@@ -169,7 +173,7 @@ impl Active {
         for (slot, &id) in self.ids[at..at + n].iter_mut().zip(ids) {
             *slot = id + offset;
         }
-        self.len += n as u8;
+        self.len = (at + n) as u8;
     }
 
     /// `push_offset` of the first `n` of `ids`, which may hold more: when `N` ids fit from the
@@ -182,7 +186,7 @@ impl Active {
             (Some(slots), Some(wide)) if n <= N => {
                 // All read before any is written: the compiler need not fear that they overlap.
                 slots.copy_from_slice(&wide.map(|id| id.wrapping_add(offset)));
-                self.len += n as u8;
+                self.len = (at + n) as u8;
             }
             _ => self.push_offset(&ids[..n], offset),
         }
@@ -267,8 +271,41 @@ fn cue_map() -> AHashMap<&'static [u8], u16> {
     m
 }
 
-/// Own-line features of one line into `out`.
+/// Marks of a line that may be a heading the vocabulary lacks, or page furniture: a section may
+/// open at such a line and at the line after it (`opening_ids`).
+const MARKS: [Base; 7] = [Base::Rule, Base::PageMark, Base::EndsColon, Base::AllCaps, Base::LetterSpaced, Base::Markdown, Base::Bold];
+
+/// `Active::push` for `base_features`: the count kept in a local (a register once inlined) and
+/// stored once at the end, where `Active::push` loads and stores it at every push.
+struct Pushes<'a> {
+    ids: &'a mut [u16; MAX_ACTIVE],
+    len: usize,
+}
+
+impl Pushes<'_> {
+    /// Pushes `id`, if there is room (a line's own features are at most 44: there always is).
+    #[inline(always)]
+    fn push(&mut self, id: u16) {
+        if let Some(slot) = self.ids.get_mut(self.len) {
+            *slot = id;
+            self.len += 1;
+        }
+    }
+}
+
+/// Own-line features of one line into `out` (`own_ids`), with its `opens` and `opens_next`.
 fn base_features(line: &Line, out: &mut Active) {
+    let mut ids = Pushes { ids: &mut out.ids, len: usize::from(out.len) };
+    (out.opens, out.opens_next) = own_ids(line, &mut ids);
+    out.len = ids.len as u8;
+}
+
+/// Pushes the own-line features of one line, and returns whether one of them is an opening id
+/// (`opening_ids`: a heading type, a mark of `MARKS`, or `LabelColon`) and whether one is a mark
+/// or a heading type (those whose `prev_` feature is one): told by the tests that push them
+/// rather than by looking each id up.
+#[inline(always)]
+fn own_ids(line: &Line, out: &mut Pushes) -> (bool, bool) {
     let t = text::trim(line.text);
     let offset = |b: Base| b as u16;
     match line.vocabulary {
@@ -278,7 +315,7 @@ fn base_features(line: &Line, out: &mut Active) {
     }
     if line.kind == LineKind::Rule {
         out.push(offset(Base::Rule));
-        return;
+        return (true, true);
     }
     let (Tally { letters, upper, digits, commas, punct }, WordCounts { singles, caps_words, cue_bits, skills }, colons) = scan(t);
     // The whitespace-separated words of the line (its text and `t` have the same), counted when
@@ -299,7 +336,8 @@ fn base_features(line: &Line, out: &mut Active) {
     if skills >= 3 {
         out.push(offset(Base::Skill3));
     }
-    if letters >= 3 && upper * 10 >= letters * 9 {
+    let all_caps = letters >= 3 && upper * 10 >= letters * 9;
+    if all_caps {
         out.push(offset(Base::AllCaps));
     }
     if words > 0 && caps_words * 10 >= words * 7 {
@@ -320,7 +358,8 @@ fn base_features(line: &Line, out: &mut Active) {
         7..=12 => Base::Words7,
         _ => Base::Words13,
     }));
-    if words >= 4 && singles * 10 >= words * 7 {
+    let letter_spaced = words >= 4 && singles * 10 >= words * 7;
+    if letter_spaced {
         out.push(offset(Base::LetterSpaced));
     }
     // As bits from `Bullet` on, pushed lowest first: in id order, without a branch per flag (a
@@ -347,6 +386,21 @@ fn base_features(line: &Line, out: &mut Active) {
         | flag(words >= 12 && t.ends_with('.'), Base::Prose)
         | flag(t.len() <= 25, Base::Short)
         | flag(t.len() >= 80, Base::Long);
+    // The marks of `MARKS` among the flags (the others are tested above).
+    const FLAG_MARKS: u64 = {
+        let (mut m, mut k) = (0, 0);
+        while k < MARKS.len() {
+            let b = MARKS[k] as u16;
+            if b >= Base::Bullet as u16 && b <= Base::Long as u16 {
+                m |= 1 << (b - Base::Bullet as u16);
+            }
+            k += 1;
+        }
+        m
+    };
+    // A heading type is read again from the line, not kept in a register through the scan.
+    let marks = matches!(line.vocabulary, Vocabulary::Heading(_)) || all_caps || letter_spaced || set & FLAG_MARKS != 0;
+    let opens = (marks || set & flag(true, Base::LabelColon) != 0, marks);
     while set != 0 {
         out.push(offset(Base::Bullet) + set.trailing_zeros() as u16);
         set &= set - 1;
@@ -376,6 +430,7 @@ fn base_features(line: &Line, out: &mut Active) {
             out.push(offset(Base::TwoPartsDated));
         }
     }
+    opens
 }
 
 /// Whether a line's own features say it names a title and an employer before a date range.
@@ -397,22 +452,10 @@ pub fn may_open_section(a: &Active) -> bool {
 fn opening_ids() -> &'static [bool] {
     static OPENING: OnceLock<Vec<bool>> = OnceLock::new();
     OPENING.get_or_init(|| {
-        // Marks of a line that may be a heading the vocabulary lacks, or page furniture: the
-        // line after one may open a section too.
-        let marks = [Base::Rule, Base::PageMark, Base::EndsColon, Base::AllCaps, Base::LetterSpaced, Base::Markdown, Base::Bold].map(|b| b as u16);
+        let marks = MARKS.map(|b| b as u16);
         (0..COUNT)
             .map(|id| id < 15 || (BASE..BASE + 15).contains(&id) || marks.contains(&id) || marks.contains(&id.wrapping_sub(BASE)) || id == Base::LabelColon as u16 || matches!(id, PREV_BLANK | FIRST_LINE | AFTER_HEAD | RULE_HEADING))
             .collect()
-    })
-}
-
-/// Per own-line feature id (below `BASE`): bit 0 whether it is an opening id, bit 1 whether its
-/// `prev_` feature is one. A line's are or-ed together, a load an id.
-fn own_opening_bits() -> &'static [u8; BASE as usize] {
-    static BITS: OnceLock<[u8; BASE as usize]> = OnceLock::new();
-    BITS.get_or_init(|| {
-        let opening = opening_ids();
-        std::array::from_fn(|id| u8::from(opening[id]) | u8::from(opening[id + usize::from(BASE)]) << 1)
     })
 }
 
@@ -834,12 +877,9 @@ pub struct RuleView {
 pub fn own_features(lines: &[Line]) -> Vec<Active> {
     // Written in place: an `Active` is some 200 bytes, not copied again once made.
     let mut out = vec![Active::default(); lines.len()];
-    let opening = own_opening_bits();
     for (a, l) in out.iter_mut().zip(lines) {
         if l.kind != LineKind::Blank {
             base_features(l, a);
-            let bits = a.ids().iter().fold(0, |m, &id| m | opening[usize::from(id)]);
-            (a.opens, a.opens_next) = (bits & 1 != 0, bits & 2 != 0);
         }
     }
     out
@@ -1139,6 +1179,12 @@ mod tests {
         let text = "JANE DOE\nPage 1 of 2\n\nExperience\nSenior Engineer, Acme | Jan 2020 – Present\n- Built x\nSkills: Rust\n-----\nE d u c a t i o n\n**Bold**\n# Mark\nNotes:\nplain line\nanother plain line\n";
         let lines = super::super::lines::analyse(text);
         let own = own_features(&lines);
+        // A line's own `opens` and `opens_next`, told by `base_features`' tests, are what its ids say.
+        let opening = opening_ids();
+        for a in &own {
+            assert_eq!((a.opens, a.opens_next), (any_opening(a.ids()), a.ids().iter().any(|&id| opening[usize::from(id + BASE)])), "{:?}", a.ids().iter().map(|&i| name(i)).collect::<Vec<_>>());
+        }
+        assert!(own.iter().any(|a| a.opens && !a.opens_next) && own.iter().any(|a| a.opens_next));
         let rules: Vec<RuleView> = (0..lines.len()).map(|i| RuleView { kind: SectionType::Other, heading: i % 3 == 0, begin: i % 2 == 0 }).collect();
         let streams: Vec<u8> = (0..lines.len()).map(|i| (i % 2) as u8).collect();
         let readings = [extract_in_streams(&lines, &own, None, None, None), extract_in_streams(&lines, &own, Some(&rules), Some(&streams), Some(1))];
