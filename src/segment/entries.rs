@@ -52,14 +52,31 @@ const ABBREVIATION_LEN: usize = 4;
 
 /// Whether a line ends a sentence: a final period that is not an abbreviation's ("Acme Inc.",
 /// "Washington, D.C.").
+#[inline]
 pub(super) fn ends_sentence(text: &str) -> bool {
-    // Most lines end in an ASCII byte that is not whitespace: their own trim (`text::trim_end`),
-    // and no sentence unless that byte is a period.
+    // Most lines end in an ASCII byte that is neither whitespace nor a period: no sentence, told
+    // where the line is asked, with no call.
+    text.as_bytes().last().is_none_or(|&b| b == b'.' || !text::stops_trim(b)) && ends_in_period(text)
+}
+
+/// `ends_sentence` of a line that may end in a period.
+fn ends_in_period(text: &str) -> bool {
+    // A line that ends in an ASCII byte that is not whitespace is its own trim (`text::trim_end`).
     let Some(body) = text::trim_end(text).strip_suffix('.') else { return false };
-    // The last word: after the last space or comma (ASCII, so a byte search).
-    let last = &body[body.bytes().rposition(|b| b == b' ' || b == b',').map_or(0, |p| p + 1)..];
+    // The last word: after the last space or comma (ASCII, so a byte search, backwards). A period
+    // in it ("D.C.") ends no sentence: the search stops there.
+    let b = body.as_bytes();
+    let mut start = b.len();
+    while start > 0 {
+        match b[start - 1] {
+            b' ' | b',' => break,
+            b'.' => return false,
+            _ => start -= 1,
+        }
+    }
+    let last = &body[start..];
     // No abbreviation is longer than `ABBREVIATION_LEN`: a longer word is none, unsearched.
-    !(last.contains('.') || (last.len() <= ABBREVIATION_LEN && ABBREVIATIONS.iter().any(|a| last.eq_ignore_ascii_case(a))))
+    !(last.len() <= ABBREVIATION_LEN && ABBREVIATIONS.iter().any(|a| last.eq_ignore_ascii_case(a)))
 }
 
 /// A one-line entry stacked under the previous one without a blank line: it opens with its date
@@ -164,8 +181,8 @@ pub fn starts(lines: &[Line], kind: SectionType) -> Vec<usize> {
         // Read only of a line that can head an entry (every use below is behind `header(i)`), once.
         let dated_here = header(i) && l.dates.as_ref().is_some_and(|r| l.has_date_range() || l.words <= 10 || date_ends(l, r) || ends_in_year(l.text));
         // The date on the next line, or on the one after ("Title" / "Company" / "2019 – 2021"),
-        // when this line has none of its own.
-        let short = l.words <= 12 && !l.has_date();
+        // when this line has none of its own (and can head an entry: not read of the others).
+        let short = header(i) && l.words <= 12 && !l.has_date();
         let dated_next = short && next.is_some_and(|n| n.has_date());
         let dated_third = short && !dated_next && next.is_some_and(|n| n.words <= 12) && lines.get(i + 2).is_some_and(|n| header(i + 2) && n.has_date() && n.words <= 12);
         let schooled = || education && l.names(ENTRY_DEGREE | ENTRY_SCHOOL);
@@ -262,7 +279,10 @@ const SEPARATORS: [&str; 8] = [" | ", " at ", " — ", " – ", " · ", " - ", "
 /// Splits a header on the separators, in one pass: at each step the nearest separator cuts. Each
 /// part (trimmed, not empty) is given to `take`, in order.
 fn split_parts<'t>(line: &'t str, mut take: impl FnMut(&'t str)) {
-    let t = text::trim(text::trim(line).trim_start_matches('#'));
+    // The '#'s are ASCII: cut by their bytes, and the line trimmed again only when there were some.
+    let t = text::trim(line);
+    let hashes = t.bytes().take_while(|&b| b == b'#').count();
+    let t = if hashes == 0 { t } else { text::trim(&t[hashes..]) };
     let rest = &t[bullet_marker_len(t).unwrap_or(0)..];
     let mut keep = |part: &'t str| {
         let part = trim_part(part);
