@@ -40,9 +40,14 @@ fn cues() -> &'static Cues {
     })
 }
 
-/// A line that can head an entry: text, not a bullet, short, not a sentence.
+/// A line that can head an entry: text, not a bullet, short, not a sentence, not indented.
 fn header_like(l: &Line) -> bool {
-    l.kind == LineKind::Text && !l.bullet && l.words <= 16 && !ends_sentence(l.text) && !l.text.starts_with([' ', '\t'])
+    l.kind == LineKind::Text && !l.bullet && l.words <= 16 && !ends_sentence(l.text) && !indented(l.text)
+}
+
+/// Whether a line begins with a space or a tab (ASCII: its first byte tells, with no decoding).
+fn indented(text: &str) -> bool {
+    matches!(text.as_bytes().first(), Some(b' ' | b'\t'))
 }
 
 /// Abbreviations that end company names and places, not sentences ("Acme Inc.").
@@ -153,6 +158,9 @@ pub fn find(lines: &[Line], kind: SectionType, cut: &mut String) -> Vec<Entry> {
     from_starts(lines, &starts(lines, kind), kind, cut)
 }
 
+/// The number of lines whose marks `starts` keeps on the stack.
+const MARKS_ON_STACK: usize = 64;
+
 /// The lines of a section body (`lines`) that begin an entry, by the rules.
 pub fn starts(lines: &[Line], kind: SectionType) -> Vec<usize> {
     let education = kind == SectionType::Education;
@@ -162,11 +170,19 @@ pub fn starts(lines: &[Line], kind: SectionType) -> Vec<usize> {
     // Per line, in one room: whether it can head an entry (each line is asked as itself and as
     // one of the two after a line: answered once), and whether it is in a bullet (bullets and
     // their indented continuation lines: a wrapped bullet ends like a bullet).
-    let mut marks: Vec<(bool, bool)> = Vec::with_capacity(lines.len());
+    // A section of up to `MARKS_ON_STACK` lines (most) keeps them on the stack, with no allocation.
+    let (mut stack, mut heap) = ([(false, false); MARKS_ON_STACK], Vec::new());
+    let marks: &mut [(bool, bool)] = if lines.len() <= MARKS_ON_STACK {
+        &mut stack[..lines.len()]
+    } else {
+        heap.resize(lines.len(), (false, false));
+        &mut heap
+    };
     for (k, l) in lines.iter().enumerate() {
-        let in_bullet = l.bullet || (k > 0 && marks[k - 1].1 && l.kind == LineKind::Text && l.text.starts_with([' ', '\t']));
-        marks.push((header_like(l), in_bullet));
+        let in_bullet = l.bullet || (k > 0 && marks[k - 1].1 && l.kind == LineKind::Text && indented(l.text));
+        marks[k] = (header_like(l), in_bullet);
     }
+    let marks = &*marks;
     let header = |k: usize| marks[k].0;
     let mut i = 0;
     while i < lines.len() {
@@ -298,19 +314,30 @@ fn split_parts<'t>(line: &'t str, mut take: impl FnMut(&'t str)) {
     keep(&rest[from..]);
 }
 
+/// The marks `split_parts` trims off a part's ends.
+fn is_mark(b: u8) -> bool {
+    matches!(b, b'*' | b'_' | b'(' | b')' | b'|' | b',')
+}
+
 /// A part as `split_parts` keeps it: trimmed of whitespace, of the marks `* _ ( ) | ,` around it,
 /// then of whitespace again. A part that begins and ends in an ASCII byte that is neither (most:
-/// "Senior Engineer") is kept as it is, without the three passes; the others are trimmed by their
-/// bytes while the trims stop at ASCII bytes (exact: the marks are ASCII, and so is the whitespace
-/// below U+0080), by `str`'s trims when one stops above ASCII, where a wider space may stand.
+/// "Senior Engineer") is kept as it is, without the three passes, told where the part is read.
+#[inline]
 fn trim_part(part: &str) -> &str {
-    let mark = |b: u8| matches!(b, b'*' | b'_' | b'(' | b')' | b'|' | b',');
-    if plain_ends(part, mark) {
-        return part;
+    if plain_ends(part, is_mark) {
+        part
+    } else {
+        trim_marked_part(part)
     }
+}
+
+/// `trim_part` of a part with marks or whitespace at an end: trimmed by its bytes while the trims
+/// stop at ASCII bytes (exact: the marks are ASCII, and so is the whitespace below U+0080), by
+/// `str`'s trims when one stops above ASCII, where a wider space may stand.
+fn trim_marked_part(part: &str) -> &str {
     let b = part.as_bytes();
     let (mut start, mut end) = (0, b.len());
-    for cut in [text::is_ascii_space as fn(u8) -> bool, mark, text::is_ascii_space] {
+    for cut in [text::is_ascii_space as fn(u8) -> bool, is_mark, text::is_ascii_space] {
         while start < end && cut(b[start]) {
             start += 1;
         }
@@ -320,7 +347,7 @@ fn trim_part(part: &str) -> &str {
     }
     // A trim that stopped above ASCII stopped every later one there too (they cut ASCII bytes).
     if start < end && (b[start] >= 0x80 || b[end - 1] >= 0x80) {
-        return part.trim().trim_matches(|c: char| c.is_ascii() && mark(c as u8)).trim();
+        return part.trim().trim_matches(|c: char| c.is_ascii() && is_mark(c as u8)).trim();
     }
     &part[start..end]
 }
