@@ -149,7 +149,7 @@ fn classify_trimmed(w: &str) -> Tok {
 /// Judged by its bytes, with no decoding: ASCII's whitespace (`char::is_whitespace`) is the space
 /// and `\t`..=`\r`; above it, whitespace is U+0085, U+00A0, U+1680, U+2000..=U+200A, U+2028,
 /// U+2029, U+202F, U+205F and U+3000 (Unicode's `White_Space`), and '·' is U+00B7, '•' U+2022.
-#[inline]
+#[inline(always)]
 fn separator_at(line: &str, i: usize) -> (bool, usize) {
     let b = &line.as_bytes()[i..];
     let separator = match *b {
