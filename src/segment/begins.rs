@@ -36,7 +36,8 @@ enum DatePlace {
 impl DatePlace {
     fn of(l: &Line) -> DatePlace {
         let Some(r) = &l.dates else { return DatePlace::None };
-        let wordy = |s: &str| s.chars().any(char::is_alphanumeric);
+        // `text::is_alphanumeric`: the dashes around a date are answered without Unicode's tables.
+        let wordy = |s: &str| s.chars().any(text::is_alphanumeric);
         match (wordy(&l.text[..r.start]), wordy(&l.text[r.end..])) {
             (false, false) => DatePlace::Only,
             (false, true) => DatePlace::Start,
@@ -59,9 +60,26 @@ struct Shape {
 impl Shape {
     fn of(l: &Line, next: Option<&Line>) -> Shape {
         let t = text::trim_start(l.text);
+        Shape { date: DatePlace::of(l), next_date: next.map_or(DatePlace::None, DatePlace::of), caps: Shape::caps(t), marked: Shape::marked(t) }
+    }
+
+    /// Whether `Shape::of` the line and its next would be this shape, read field by field until
+    /// one differs (most lines differ from a dated header in where their date sits: the rest of
+    /// the line is not read).
+    fn fits(&self, l: &Line, next: Option<&Line>) -> bool {
+        let t = || text::trim_start(l.text);
+        self.date == DatePlace::of(l) && self.next_date == next.map_or(DatePlace::None, DatePlace::of) && self.marked == Shape::marked(t()) && self.caps == Shape::caps(t())
+    }
+
+    /// Whether a line (its indent trimmed) is in capitals: two letters or more, none lower case.
+    fn caps(t: &str) -> bool {
         let mut letters = t.chars().filter(|c| c.is_alphabetic());
-        let caps = letters.clone().nth(1).is_some() && letters.all(char::is_uppercase);
-        Shape { date: DatePlace::of(l), next_date: next.map_or(DatePlace::None, DatePlace::of), caps, marked: t.starts_with(['*', '#', '_']) }
+        letters.clone().nth(1).is_some() && letters.all(char::is_uppercase)
+    }
+
+    /// Whether a line (its indent trimmed) begins with Markdown's marks (`**`, `#`, `_`).
+    fn marked(t: &str) -> bool {
+        t.starts_with(['*', '#', '_'])
     }
 
     /// A layout a reader would recognise again: one with a date on the line or the next.
@@ -215,7 +233,7 @@ impl Reader {
         // log-odds here only lost entries).
         let past_header = self.body_seen || j.after_turn || (!self.undated && l.has_date());
         if !begins && dated_kind && heads && past_header {
-            begins = self.first.is_some_and(|f| f.dated() && f == Shape::of(l, j.next));
+            begins = self.first.is_some_and(|f| f.dated() && f.fits(l, j.next));
         }
         // A degree's header says what or where it was studied, or when, on its line or the next.
         if begins && kind == SectionType::Education && !j.rules {
@@ -247,3 +265,22 @@ impl Reader {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::segment::lines::analyse;
+
+    #[test]
+    fn shapes_fit_as_they_equal() {
+        for field in crate::segment::tests::sample_fields().iter().take(40) {
+            let lines = analyse(field);
+            let next = |i: usize| lines.get(i + 1);
+            let firsts: Vec<Shape> = (0..lines.len()).filter(|&i| lines[i].has_date() || next(i).is_some_and(Line::has_date)).take(5).map(|i| Shape::of(&lines[i], next(i))).collect();
+            for first in &firsts {
+                for (i, l) in lines.iter().enumerate() {
+                    assert_eq!(first.fits(l, next(i)), *first == Shape::of(l, next(i)), "{:?}", l.text);
+                }
+            }
+        }
+    }
+}

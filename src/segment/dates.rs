@@ -68,14 +68,22 @@ const CLOSING_QUOTE: &[u8] = "\u{2019}".as_bytes();
 
 /// The word without its leading and trailing decoration, and the bytes dropped in front. Byte
 /// tests, not a `char` search per character: this runs for every word of every dated line.
+#[inline(always)]
 fn trim_decoration(w: &str) -> (usize, &str) {
     let b = w.as_bytes();
-    // Most words have none: neither end is a decoration byte or a byte of '’' (E2 80 99).
+    // Most words have none: neither end is a decoration byte or '’' (E2 80 99; a dash, E2 80 93
+    // or E2 80 94, is not), told where the word is read.
     if let (Some(&f), Some(&l)) = (b.first(), b.last()) {
-        if !is_decoration_byte(f) && f != 0xE2 && !is_decoration_byte(l) && l != 0x99 {
+        if !is_decoration_byte(f) && !b.starts_with(CLOSING_QUOTE) && !is_decoration_byte(l) && l != 0x99 {
             return (0, w);
         }
     }
+    trim_decoration_bytes(w)
+}
+
+/// `trim_decoration` of a word that may have some, trimmed byte by byte.
+fn trim_decoration_bytes(w: &str) -> (usize, &str) {
+    let b = w.as_bytes();
     let mut lead = 0;
     loop {
         match b.get(lead) {
@@ -149,7 +157,7 @@ fn classify_trimmed(w: &str) -> Tok {
 /// Judged by its bytes, with no decoding: ASCII's whitespace (`char::is_whitespace`) is the space
 /// and `\t`..=`\r`; above it, whitespace is U+0085, U+00A0, U+1680, U+2000..=U+200A, U+2028,
 /// U+2029, U+202F, U+205F and U+3000 (Unicode's `White_Space`), and '·' is U+00B7, '•' U+2022.
-#[inline]
+#[inline(always)]
 fn separator_at(line: &str, i: usize) -> (bool, usize) {
     let b = &line.as_bytes()[i..];
     let separator = match *b {
@@ -461,7 +469,7 @@ mod tests {
     #[test]
     fn byte_tests_agree_with_the_char_tests() {
         const DECORATION: &[char] = &[',', '(', ')', '.', '*', '_', '[', ']', '\'', '’', ';', ':'];
-        for w in ["", "*December", "2014,", "(2019)", "’’", "’x’", "x’s", "‘x", "...", "é.", ".–", "a’b", "’", "\u{2018}2019\u{201d}"] {
+        for w in ["", "*December", "2014,", "(2019)", "’’", "’x’", "x’s", "‘x", "...", "é.", ".–", "a’b", "’", "\u{2018}2019\u{201d}", "—", "–2019", "—’", "2019—", "’—"] {
             let (lead, t) = trim_decoration(w);
             assert_eq!(t, w.trim_matches(DECORATION), "{w}");
             assert_eq!(lead, if t.is_empty() { w.len() } else { w.len() - w.trim_start_matches(DECORATION).len() }, "{w}");

@@ -40,9 +40,14 @@ fn cues() -> &'static Cues {
     })
 }
 
-/// A line that can head an entry: text, not a bullet, short, not a sentence.
+/// A line that can head an entry: text, not a bullet, short, not a sentence, not indented.
 fn header_like(l: &Line) -> bool {
-    l.kind == LineKind::Text && !l.bullet && l.words <= 16 && !ends_sentence(l.text) && !l.text.starts_with([' ', '\t'])
+    l.kind == LineKind::Text && !l.bullet && l.words <= 16 && !ends_sentence(l.text) && !indented(l.text)
+}
+
+/// Whether a line begins with a space or a tab (ASCII: its first byte tells, with no decoding).
+fn indented(text: &str) -> bool {
+    matches!(text.as_bytes().first(), Some(b' ' | b'\t'))
 }
 
 /// Abbreviations that end company names and places, not sentences ("Acme Inc.").
@@ -52,14 +57,31 @@ const ABBREVIATION_LEN: usize = 4;
 
 /// Whether a line ends a sentence: a final period that is not an abbreviation's ("Acme Inc.",
 /// "Washington, D.C.").
+#[inline]
 pub(super) fn ends_sentence(text: &str) -> bool {
-    // Most lines end in an ASCII byte that is not whitespace: their own trim (`text::trim_end`),
-    // and no sentence unless that byte is a period.
+    // Most lines end in an ASCII byte that is neither whitespace nor a period: no sentence, told
+    // where the line is asked, with no call.
+    text.as_bytes().last().is_none_or(|&b| b == b'.' || !text::stops_trim(b)) && ends_in_period(text)
+}
+
+/// `ends_sentence` of a line that may end in a period.
+fn ends_in_period(text: &str) -> bool {
+    // A line that ends in an ASCII byte that is not whitespace is its own trim (`text::trim_end`).
     let Some(body) = text::trim_end(text).strip_suffix('.') else { return false };
-    // The last word: after the last space or comma (ASCII, so a byte search).
-    let last = &body[body.bytes().rposition(|b| b == b' ' || b == b',').map_or(0, |p| p + 1)..];
+    // The last word: after the last space or comma (ASCII, so a byte search, backwards). A period
+    // in it ("D.C.") ends no sentence: the search stops there.
+    let b = body.as_bytes();
+    let mut start = b.len();
+    while start > 0 {
+        match b[start - 1] {
+            b' ' | b',' => break,
+            b'.' => return false,
+            _ => start -= 1,
+        }
+    }
+    let last = &body[start..];
     // No abbreviation is longer than `ABBREVIATION_LEN`: a longer word is none, unsearched.
-    !(last.contains('.') || (last.len() <= ABBREVIATION_LEN && ABBREVIATIONS.iter().any(|a| last.eq_ignore_ascii_case(a))))
+    !(last.len() <= ABBREVIATION_LEN && ABBREVIATIONS.iter().any(|a| last.eq_ignore_ascii_case(a)))
 }
 
 /// A one-line entry stacked under the previous one without a blank line: it opens with its date
@@ -136,6 +158,9 @@ pub fn find(lines: &[Line], kind: SectionType, cut: &mut String) -> Vec<Entry> {
     from_starts(lines, &starts(lines, kind), kind, cut)
 }
 
+/// The number of lines whose marks `starts` keeps on the stack.
+const MARKS_ON_STACK: usize = 64;
+
 /// The lines of a section body (`lines`) that begin an entry, by the rules.
 pub fn starts(lines: &[Line], kind: SectionType) -> Vec<usize> {
     let education = kind == SectionType::Education;
@@ -145,11 +170,19 @@ pub fn starts(lines: &[Line], kind: SectionType) -> Vec<usize> {
     // Per line, in one room: whether it can head an entry (each line is asked as itself and as
     // one of the two after a line: answered once), and whether it is in a bullet (bullets and
     // their indented continuation lines: a wrapped bullet ends like a bullet).
-    let mut marks: Vec<(bool, bool)> = Vec::with_capacity(lines.len());
+    // A section of up to `MARKS_ON_STACK` lines (most) keeps them on the stack, with no allocation.
+    let (mut stack, mut heap) = ([(false, false); MARKS_ON_STACK], Vec::new());
+    let marks: &mut [(bool, bool)] = if lines.len() <= MARKS_ON_STACK {
+        &mut stack[..lines.len()]
+    } else {
+        heap.resize(lines.len(), (false, false));
+        &mut heap
+    };
     for (k, l) in lines.iter().enumerate() {
-        let in_bullet = l.bullet || (k > 0 && marks[k - 1].1 && l.kind == LineKind::Text && l.text.starts_with([' ', '\t']));
-        marks.push((header_like(l), in_bullet));
+        let in_bullet = l.bullet || (k > 0 && marks[k - 1].1 && l.kind == LineKind::Text && indented(l.text));
+        marks[k] = (header_like(l), in_bullet);
     }
+    let marks = &*marks;
     let header = |k: usize| marks[k].0;
     let mut i = 0;
     while i < lines.len() {
@@ -164,8 +197,8 @@ pub fn starts(lines: &[Line], kind: SectionType) -> Vec<usize> {
         // Read only of a line that can head an entry (every use below is behind `header(i)`), once.
         let dated_here = header(i) && l.dates.as_ref().is_some_and(|r| l.has_date_range() || l.words <= 10 || date_ends(l, r) || ends_in_year(l.text));
         // The date on the next line, or on the one after ("Title" / "Company" / "2019 – 2021"),
-        // when this line has none of its own.
-        let short = l.words <= 12 && !l.has_date();
+        // when this line has none of its own (and can head an entry: not read of the others).
+        let short = header(i) && l.words <= 12 && !l.has_date();
         let dated_next = short && next.is_some_and(|n| n.has_date());
         let dated_third = short && !dated_next && next.is_some_and(|n| n.words <= 12) && lines.get(i + 2).is_some_and(|n| header(i + 2) && n.has_date() && n.words <= 12);
         let schooled = || education && l.names(ENTRY_DEGREE | ENTRY_SCHOOL);
@@ -215,7 +248,7 @@ fn fields(header: &[Line], education: bool, cut: &mut String) -> (Option<String>
     let mut dates = None;
     cut.clear();
     if let Some((line, r)) = dated.and_then(|k| header[k].dates.clone().map(|r| (&header[k], r))) {
-        dates = Some(line.text[r.clone()].trim().to_string());
+        dates = Some(text::trim(&line.text[r.clone()]).to_string());
         cut.push_str(&line.text[..r.start]);
         cut.push_str(" | ");
         cut.push_str(&line.text[r.end..]);
@@ -262,60 +295,105 @@ const SEPARATORS: [&str; 8] = [" | ", " at ", " — ", " – ", " · ", " - ", "
 /// Splits a header on the separators, in one pass: at each step the nearest separator cuts. Each
 /// part (trimmed, not empty) is given to `take`, in order.
 fn split_parts<'t>(line: &'t str, mut take: impl FnMut(&'t str)) {
-    let t = text::trim(text::trim(line).trim_start_matches('#'));
-    let mut rest = &t[bullet_marker_len(t).unwrap_or(0)..];
-    loop {
-        let cut = nearest_separator(rest);
-        let (part, next) = match cut {
-            Some((at, len)) => (&rest[..at], Some(&rest[at + len..])),
-            None => (rest, None),
-        };
+    // The '#'s are ASCII: cut by their bytes, and the line trimmed again only when there were some.
+    let t = text::trim(line);
+    let hashes = t.bytes().take_while(|&b| b == b'#').count();
+    let t = if hashes == 0 { t } else { text::trim(&t[hashes..]) };
+    let rest = &t[bullet_marker_len(t).unwrap_or(0)..];
+    let mut keep = |part: &'t str| {
         let part = trim_part(part);
         if !part.is_empty() {
             take(part);
         }
-        match next {
-            Some(n) => rest = n,
-            None => return,
-        }
-    }
+    };
+    let mut from = 0;
+    each_separator(rest, |at, len| {
+        keep(&rest[from..at]);
+        from = at + len;
+    });
+    keep(&rest[from..]);
+}
+
+/// The marks `split_parts` trims off a part's ends.
+fn is_mark(b: u8) -> bool {
+    matches!(b, b'*' | b'_' | b'(' | b')' | b'|' | b',')
 }
 
 /// A part as `split_parts` keeps it: trimmed of whitespace, of the marks `* _ ( ) | ,` around it,
 /// then of whitespace again. A part that begins and ends in an ASCII byte that is neither (most:
-/// "Senior Engineer") is kept as it is, without the three passes.
+/// "Senior Engineer") is kept as it is, without the three passes, told where the part is read.
+#[inline]
 fn trim_part(part: &str) -> &str {
-    let mark = |c: char| matches!(c, '*' | '_' | '(' | ')' | '|' | ',');
-    if plain_ends(part, mark) {
-        return part;
+    if plain_ends(part, is_mark) {
+        part
+    } else {
+        trim_marked_part(part)
     }
-    part.trim().trim_matches(mark).trim()
+}
+
+/// `trim_part` of a part with marks or whitespace at an end: trimmed by its bytes while the trims
+/// stop at ASCII bytes (exact: the marks are ASCII, and so is the whitespace below U+0080), by
+/// `str`'s trims when one stops above ASCII, where a wider space may stand.
+fn trim_marked_part(part: &str) -> &str {
+    let b = part.as_bytes();
+    let (mut start, mut end) = (0, b.len());
+    for cut in [text::is_ascii_space as fn(u8) -> bool, is_mark, text::is_ascii_space] {
+        while start < end && cut(b[start]) {
+            start += 1;
+        }
+        while end > start && cut(b[end - 1]) {
+            end -= 1;
+        }
+    }
+    // A trim that stopped above ASCII stopped every later one there too (they cut ASCII bytes).
+    if start < end && (b[start] >= 0x80 || b[end - 1] >= 0x80) {
+        return part.trim().trim_matches(|c: char| c.is_ascii() && is_mark(c as u8)).trim();
+    }
+    &part[start..end]
 }
 
 /// Whether a text begins and ends in an ASCII byte that is neither whitespace nor a `mark`: then
 /// trimming it of whitespace and of the marks leaves it as it is, with no pass over it.
-fn plain_ends(text: &str, mark: impl Fn(char) -> bool) -> bool {
-    let plain = |b: Option<&u8>| b.is_some_and(|&b| text::stops_trim(b) && !mark(char::from(b)));
+fn plain_ends(text: &str, mark: impl Fn(u8) -> bool) -> bool {
+    let plain = |b: Option<&u8>| b.is_some_and(|&b| text::stops_trim(b) && !mark(b));
     plain(text.as_bytes().first()) && plain(text.as_bytes().last())
 }
 
-/// The first separator in `line` (its byte offset and length). No two separators begin at the
-/// same byte, so this is the nearest of them: one pass instead of a search per separator. Every
-/// separator begins with a space or a comma: those are found 64 bytes at a time
-/// (`text::bits_where`), and only there are the separators compared.
-fn nearest_separator(line: &str) -> Option<(usize, usize)> {
+/// Whether a byte is the second of a separator (a test checks it against `SEPARATORS`): a space
+/// or comma followed by none of them (most spaces, before a word) is no separator, told without
+/// comparing it with the separators. Comparisons, vectorised by `text::BitsWhere`.
+#[inline(always)]
+fn separator_second(c: u8) -> bool {
+    matches!(c, b'|' | b'a' | 0xE2 | 0xC2 | b'-' | b' ')
+}
+
+/// The separators of `line` where `split_parts` cuts it, in order, each as its byte offset and
+/// length: at each step the nearest separator past the one before (no two separators begin at
+/// the same byte, so the first that matches is the nearest). Every separator is a space or a
+/// comma followed by a byte `separator_second` accepts: those pairs are found 64 bytes at a time
+/// (`text::BitsWhere`), once for the whole line, and only there are the separators compared.
+fn each_separator(line: &str, mut cut: impl FnMut(usize, usize)) {
     let b = line.as_bytes();
+    // The end of the last separator: candidates inside it are not looked at.
+    let mut from = 0;
     for (k, chunk) in b.chunks(64).enumerate() {
-        let mut candidates = text::bits_where(chunk, |c| c == b' ' || c == b',');
+        let block = text::BitsWhere::of(chunk);
+        // Bit j: byte j + 1 is a separator's second, the byte after the chunk standing for its last.
+        let after = b.get(k * 64 + 64).is_some_and(|&n| separator_second(n));
+        let seconds = block.bits(separator_second) >> 1 | u64::from(after) << 63;
+        let mut candidates = block.bits(|c| c == b' ' || c == b',') & seconds;
         while candidates != 0 {
             let at = k * 64 + candidates.trailing_zeros() as usize;
             candidates &= candidates - 1;
+            if at < from {
+                continue;
+            }
             if let Some(sep) = SEPARATORS.iter().find(|sep| b[at..].starts_with(sep.as_bytes())) {
-                return Some((at, sep.len()));
+                cut(at, sep.len());
+                from = at + sep.len();
             }
         }
     }
-    None
 }
 
 /// "Austin, TX" and "Remote" are places, not employers. `p` is a part as `split_parts` gives
@@ -374,18 +452,37 @@ mod tests {
 
     #[test]
     fn trim_part_is_the_three_trims() {
-        for part in ["", "Senior Engineer", " Acme ", "(Remote)", "**Lead**", "_x_", "\u{b}a\u{b}", "a\u{a0}", "\u{2003}b", "é", "Café", "| 2019 |", ",", "( )", "x,"] {
+        for part in ["", "Senior Engineer", " Acme ", "(Remote)", "**Lead**", "_x_", "\u{b}a\u{b}", "a\u{a0}", "\u{2003}b", "é", "Café", "| 2019 |", ",", "( )", "x,", " |", " * _ x", "x _ * ", "\u{a0}* x *\u{a0}", "*\u{2003}x", "é*", "*é", "(\u{a0})", "|é|"] {
             assert_eq!(trim_part(part), part.trim().trim_matches(['*', '_', '(', ')', '|', ',']).trim(), "{part:?}");
         }
     }
 
     #[test]
-    fn nearest_separator_is_the_minimum_over_separators() {
-        // Past the first 64 bytes, and across their end, too.
-        let long = ["x".repeat(62) + " | y", "a".repeat(63) + " at b", "y".repeat(70) + ", z", "z".repeat(60) + " —" + &"w".repeat(80) + "    v", "é".repeat(40) + " · u"];
-        for line in ["", "Engineer at Acme — Austin, TX", "a - b | c", "x    y, z", "Acme · Remote", "no separator", "at the start", " at ", ",", "é – ü"].into_iter().chain(long.iter().map(String::as_str)) {
-            let want = SEPARATORS.iter().filter_map(|sep| line.find(sep).map(|at| (at, sep.len()))).min();
-            assert_eq!(nearest_separator(line), want, "{line}");
+    fn separator_seconds_are_the_separators_second_bytes() {
+        for c in 0..=u8::MAX {
+            assert_eq!(separator_second(c), SEPARATORS.iter().any(|sep| sep.as_bytes()[1] == c), "{c}");
+        }
+    }
+
+    /// The nearest of the separators in `line`, by a search for each.
+    fn nearest_separator(line: &str) -> Option<(usize, usize)> {
+        SEPARATORS.iter().filter_map(|sep| line.find(sep).map(|at| (at, sep.len()))).min()
+    }
+
+    #[test]
+    fn separators_are_the_nearest_in_turn() {
+        // Past the first 64 bytes, and across their end, too; separators overlapping.
+        let long = ["x".repeat(62) + " | y", "a".repeat(63) + " at b", "y".repeat(70) + ", z", "z".repeat(60) + " —" + &"w".repeat(80) + "    v", "é".repeat(40) + " · u", " ".repeat(70) + "at , - |"];
+        for line in ["", "Engineer at Acme — Austin, TX", "a - b | c", "x    y, z", "Acme · Remote", "no separator", "at the start", " at ", ",", "é – ü", "a      b", " at at at ", ",, , ", "a |  | b", " - - -"].into_iter().chain(long.iter().map(String::as_str)) {
+            let mut want = Vec::new();
+            let mut from = 0;
+            while let Some((at, len)) = nearest_separator(&line[from..]) {
+                want.push((from + at, len));
+                from += at + len;
+            }
+            let mut got = Vec::new();
+            each_separator(line, |at, len| got.push((at, len)));
+            assert_eq!(got, want, "{line:?}");
         }
     }
 }
