@@ -207,8 +207,8 @@ impl<'a> Iterator for Words<'a> {
 
 /// Calls `chunk(k, before, starts, digits)` for every 64 bytes of `text` in order (`before`: the
 /// tokens that start in the chunks before; bit j for byte 64k + j: where tokens start, where
-/// ASCII digits are), and `token(start, end, ascii)` with the byte range of every token, in
-/// order: exactly those of [`words`], found another way, in one pass over the text. A token is
+/// ASCII digits are), and `token(i, start, end, ascii)` with the index and byte range of every
+/// token, in order: exactly those of [`words`], found another way, in one pass over the text. A token is
 /// the stretch of a run of word and inner characters (see `Words`) from its first word character
 /// to its last, with the '+' and '#' right after that; runs without a word character give none.
 /// `ascii` is true only for a token that is ASCII (for every token of a text with no byte above
@@ -219,29 +219,28 @@ impl<'a> Iterator for Words<'a> {
 /// where tokens start is computed 64 bytes at a time by bit arithmetic: a run's first word byte
 /// is where the sum of the run's leading inner bytes and the bit of its first byte carries to
 /// (the sum's carry out of a chunk goes on into the next). A token ends after its last word
-/// byte, the last one before the next token's start (or the text's end), and the '+' and '#'
-/// right after: a token is handed over when the next one starts, with no pass backward.
-pub(crate) fn each_token(text: &str, mut chunk: impl FnMut(usize, usize, u64, u64), mut token: impl FnMut(usize, usize, bool)) -> usize {
+/// byte and the '+' and '#' right after, at the first byte past the word byte that is neither:
+/// where adding the bit past each word byte to the '+' and '#' bits carries to, when that is no
+/// word byte (the sum's carry goes on into the next chunk too). The open token's end is the last
+/// such end before the next token's start (or the text's end): a token is handed over when the
+/// next one starts, with no pass backward and no byte read.
+pub(crate) fn each_token(text: &str, mut chunk: impl FnMut(usize, usize, u64, u64), mut token: impl FnMut(usize, usize, usize, bool)) -> usize {
     let b = text.as_bytes();
     // Whether a run goes on from the chunk before (its last byte is a word or inner byte), and
     // whether that run has had no word byte yet (the sum's carry).
     let (mut in_run, mut no_word_yet) = (0u64, false);
     // The bits of a character above ASCII that runs on into the next chunk.
     let (mut spill_word, mut spill_inner) = (0u64, 0u64);
-    // The open token's start (the last one found); one past the last word byte read; one past
-    // the last byte above ASCII read.
-    let (mut open, mut word_end, mut high_end) = (None, 0, 0);
+    // The open token's start (the last one found); the last end (see above) read; one past the
+    // last byte above ASCII read.
+    let (mut open, mut last_end, mut high_end) = (None, 0, 0);
+    // The bit past a chunk's last byte when it is a word byte, or the carry of its ends' sum out
+    // of it: an end's search goes on into the next chunk.
+    let mut end_carry = 0u64;
     let mut tokens = 0;
-    // One past a token whose last word byte ends at `at`: the '+' and '#' right after are its own.
-    let end_after = |mut at: usize| {
-        while matches!(b.get(at), Some(b'+' | b'#')) {
-            at += 1;
-        }
-        at
-    };
     for (k, bytes) in b.chunks(64).enumerate() {
         let base = k * 64;
-        let [mut word, mut inner, high, digits] = masks_of(bytes);
+        let [mut word, mut inner, high, digits, plus_hash] = masks_of(bytes);
         (word, inner) = (word | spill_word, inner | spill_inner);
         (spill_word, spill_inner) = (0, 0);
         if high != 0 {
@@ -270,36 +269,50 @@ pub(crate) fn each_token(text: &str, mut chunk: impl FnMut(usize, usize, u64, u6
         let (sum, over) = inner.overflowing_add((run_starts & inner) | u64::from(no_word_yet));
         let starts = word & (run_starts | sum);
         (in_run, no_word_yet) = (part >> 63, over);
+        // Where tokens end (see above): each word byte's next bit carried through the '+' and '#'
+        // after it, landing on no word byte.
+        let (sum, over) = plus_hash.overflowing_add((word << 1) | end_carry);
+        let ends = sum & !plus_hash & !word;
+        end_carry = (word >> 63) | u64::from(over);
         chunk(k, tokens, starts, digits);
         let mut bits = starts;
-        while bits != 0 {
-            let at = bits.trailing_zeros();
+        // The text's first token opens with none before it to hand over: the loop below has no
+        // test for it.
+        if open.is_none() && bits != 0 {
+            open = Some(base + bits.trailing_zeros() as usize);
             bits &= bits - 1;
-            if let Some(start) = open {
-                // The open token's last word byte is the last one below this start.
-                let below = word & ((1u64 << at) - 1);
-                let end = end_after(if below != 0 { base + 64 - below.leading_zeros() as usize } else { word_end });
-                token(start, end, high_end <= start || b[start..end].is_ascii());
-            }
-            open = Some(base + at as usize);
             tokens += 1;
         }
-        if word != 0 {
-            word_end = base + 64 - word.leading_zeros() as usize;
+        if let Some(mut start) = open {
+            while bits != 0 {
+                let at = bits.trailing_zeros();
+                bits &= bits - 1;
+                // The open token's end is the last one below this start.
+                let below = ends & ((1u64 << at) - 1);
+                let end = if below != 0 { base + 63 - below.leading_zeros() as usize } else { last_end };
+                token(tokens - 1, start, end, high_end <= start || b[start..end].is_ascii());
+                start = base + at as usize;
+                tokens += 1;
+            }
+            open = Some(start);
+        }
+        if ends != 0 {
+            last_end = base + 63 - ends.leading_zeros() as usize;
         }
     }
     if let Some(start) = open {
-        let end = end_after(word_end);
-        token(start, end, high_end <= start || b[start..end].is_ascii());
+        // An end carried out of the last chunk is the text's end.
+        let end = if end_carry != 0 { b.len() } else { last_end };
+        token(tokens - 1, start, end, high_end <= start || b[start..end].is_ascii());
     }
     tokens
 }
 
-/// Of up to 64 bytes, four bit sets (bit j for byte j): word characters (ASCII letters and
-/// digits, `BYTE_CLASS`'s `Word`), inner ones (its `Inner`), bytes above ASCII, and ASCII
-/// digits, judged in a fixed-size block (`block64`, `token_bits`).
+/// Of up to 64 bytes, five bit sets (bit j for byte j): word characters (ASCII letters and
+/// digits, `BYTE_CLASS`'s `Word`), inner ones (its `Inner`), bytes above ASCII, ASCII digits,
+/// and '+' and '#', judged in a fixed-size block (`block64`, `token_bits`).
 #[inline(always)]
-fn masks_of(chunk: &[u8]) -> [u64; 4] {
+fn masks_of(chunk: &[u8]) -> [u64; 5] {
     token_bits(&block64(chunk, 0))
 }
 
@@ -309,12 +322,12 @@ fn masks_of(chunk: &[u8]) -> [u64; 4] {
 /// they are (`pmovmskb`).
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline(always)]
-fn token_bits(block: &[u8; 64]) -> [u64; 4] {
+fn token_bits(block: &[u8; 64]) -> [u64; 5] {
     use safe_arch::{bitor_m128i, cmp_eq_mask_i8_m128i, load_unaligned_m128i, m128i, move_mask_i8_m128i, set_splat_i8_m128i};
     let splat = |b: u8| set_splat_i8_m128i(b as i8);
     let within = byte_range_m128i;
     let bits = |m: m128i, k: usize| u64::from(move_mask_i8_m128i(m) as u16) << (16 * k);
-    let [mut word, mut inner, mut high, mut digits] = [0u64; 4];
+    let [mut word, mut inner, mut high, mut digits, mut plus_hash] = [0u64; 5];
     for (k, sixteen) in block.chunks_exact(16).enumerate() {
         let x = load_unaligned_m128i(sixteen.try_into().expect("16 bytes"));
         let digit = within(x, b'0', 10);
@@ -323,14 +336,15 @@ fn token_bits(block: &[u8; 64]) -> [u64; 4] {
         inner |= bits(bitor_m128i(bitor_m128i(within(x, b'&', 2), within(x, b'-', 3)), hash_plus), k);
         high |= bits(x, k);
         digits |= bits(digit, k);
+        plus_hash |= bits(hash_plus, k);
     }
-    [word, inner, high, digits]
+    [word, inner, high, digits, plus_hash]
 }
 
 /// `token_bits` elsewhere: `judged_token_bits`.
 #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
 #[inline(always)]
-fn token_bits(block: &[u8; 64]) -> [u64; 4] {
+fn token_bits(block: &[u8; 64]) -> [u64; 5] {
     judged_token_bits(block)
 }
 
@@ -338,11 +352,11 @@ fn token_bits(block: &[u8; 64]) -> [u64; 4] {
 /// compiler vectorises. Built and tested everywhere; used where there is no SSE2.
 #[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2", not(test)), allow(dead_code))]
 #[inline(always)]
-fn judged_token_bits(block: &[u8; 64]) -> [u64; 4] {
+fn judged_token_bits(block: &[u8; 64]) -> [u64; 5] {
     let digit = |c: u8| c.wrapping_sub(b'0') < 10;
     let word = |c: u8| (c | 0x20).wrapping_sub(b'a') < 26 || digit(c);
     let inner = |c: u8| matches!(c, b'+' | b'#' | b'.' | b'/' | b'-' | b'\'' | b'&');
-    [block_bits(block, word), block_bits(block, inner), high_bits(block), block_bits(block, digit)]
+    [block_bits(block, word), block_bits(block, inner), high_bits(block), block_bits(block, digit), block_bits(block, |c| c == b'+' || c == b'#')]
 }
 
 /// The whitespace-separated words of a text: exactly `str::split_whitespace`, but ASCII is judged
@@ -998,6 +1012,20 @@ impl NeedleLists {
 /// How many stops of `NeedleLists::steps_side_by_side` its caller has room for at a time.
 const STOPS: usize = 32;
 
+/// The indices of the items of `sorted` (ascending by `key`) whose key is in `range`, for ranges
+/// read in order (a resume's sections): walked from `*next`, the first item past the range
+/// before, with no search (from the first item, should a range begin before that one's), and
+/// `*next` left past them.
+pub fn sorted_in_range<T>(sorted: &[T], key: impl Fn(&T) -> usize, range: std::ops::Range<usize>, next: &mut usize) -> std::ops::Range<usize> {
+    let mut from = *next;
+    if sorted[..from].last().is_some_and(|t| key(t) >= range.start) {
+        from = 0;
+    }
+    from += sorted[from..].iter().take_while(|t| key(t) < range.start).count();
+    *next = from + sorted[from..].iter().take_while(|t| key(t) < range.end).count();
+    from..*next
+}
+
 /// True when the token carries a digit: numbers, dates, percentages, versions (`2019`, `40%`, `v2`).
 /// Eight bytes at a time: a byte's low seven bits plus 0x50 reach the high bit from '0' up, plus
 /// 0x46 from past '9', without a carry into the next byte; a byte above ASCII is none. A token of
@@ -1402,7 +1430,10 @@ mod tests {
             assert_eq!(before, starts.iter().map(|m: &u64| m.count_ones() as usize).sum::<usize>());
             starts.push(st);
             digits.push(d);
-        }, |start, end, ascii| out.push((start, end, ascii)));
+        }, |i, start, end, ascii| {
+            assert_eq!(i, out.len());
+            out.push((start, end, ascii));
+        });
         assert_eq!(n, out.len());
         let bit = |m: &[u64], i: usize| m[i / 64] >> (i % 64) & 1 == 1;
         for i in 0..s.len() {
@@ -1483,8 +1514,8 @@ mod tests {
 
         #[test]
         fn masks_of_agree_with_the_byte_classes(chunk in proptest::collection::vec(proptest::num::u8::ANY, 0..=64)) {
-            let [word, inner, high, digits] = masks_of(&chunk);
-            proptest::prop_assert_eq!(judged_token_bits(&block64(&chunk, 0)), [word, inner, high, digits]);
+            let [word, inner, high, digits, plus_hash] = masks_of(&chunk);
+            proptest::prop_assert_eq!(judged_token_bits(&block64(&chunk, 0)), [word, inner, high, digits, plus_hash]);
             for j in 0..64 {
                 let class = chunk.get(j).map(|&c| BYTE_CLASS[usize::from(c)]);
                 let bit = |m: u64| m >> j & 1 == 1;
@@ -1492,6 +1523,7 @@ mod tests {
                 proptest::prop_assert_eq!(bit(inner), class == Some(ByteClass::Inner));
                 proptest::prop_assert_eq!(bit(high), class == Some(ByteClass::NonAscii));
                 proptest::prop_assert_eq!(bit(digits), chunk.get(j).is_some_and(u8::is_ascii_digit));
+                proptest::prop_assert_eq!(bit(plus_hash), matches!(chunk.get(j), Some(b'+' | b'#')));
             }
         }
 
