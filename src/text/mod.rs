@@ -379,11 +379,15 @@ pub const fn is_ascii_space(b: u8) -> bool {
 }
 
 /// Whether the character at byte `i` of `text` (above ASCII) is whitespace, and its length.
-#[cold]
+/// Judged by its bytes, with no decoding: above ASCII, whitespace (`char::is_whitespace`,
+/// Unicode's `White_Space`) is U+0085, U+00A0, U+1680, U+2000..=U+200A, U+2028, U+2029, U+202F,
+/// U+205F and U+3000.
 #[inline(never)]
 fn wide_whitespace_at(text: &str, i: usize) -> (bool, usize) {
-    let c = text[i..].chars().next().expect("i is on a char boundary");
-    (c.is_whitespace(), c.len_utf8())
+    let b = &text.as_bytes()[i..];
+    let space = matches!(*b, [0xC2, 0x85 | 0xA0, ..] | [0xE1, 0x9A, 0x80, ..] | [0xE3, 0x80, 0x80, ..] | [0xE2, 0x80, 0x80..=0x8A | 0xA8 | 0xA9 | 0xAF, ..] | [0xE2, 0x81, 0x9F, ..]);
+    // The length from the lead byte (`i` is on a char boundary): 110xxxxx, 1110xxxx, 11110xxx.
+    (space, 2 + usize::from(b[0] >= 0xE0) + usize::from(b[0] >= 0xF0))
 }
 
 impl<'a> Iterator for SplitWhitespace<'a> {
@@ -523,7 +527,7 @@ impl TextBits {
         // the bytes of a wide space begun in the chunk before that run on into this one.
         let (mut word_before, mut spill, mut lines) = (0u64, 0u64, 0);
         for (k, (bits, chunk)) in chunks.iter_mut().zip(b.chunks(64)).enumerate() {
-            let [newlines, mut word, digits, mut wide] = line_masks_of(chunk);
+            let [newlines, mut word, digits, high] = line_masks_of(chunk);
             // A chunk holds a line break or two: counted a bit at a time, cheaper than a
             // population count of the whole word (no `popcnt` in the baseline x86_64).
             let mut each = newlines;
@@ -531,18 +535,9 @@ impl TextBits {
                 lines += 1;
                 each &= each - 1;
             }
-            word &= !spill;
-            spill = 0;
-            // A lead byte that may begin a wide space (`is_wide_space_lead`): its character decoded.
-            while wide != 0 {
-                let j = wide.trailing_zeros() as usize;
-                wide &= wide - 1;
-                let (space, len) = wide_whitespace_at(text, k * 64 + j);
-                if space {
-                    let all = (1u128 << len) - 1;
-                    word &= !((all << j) as u64);
-                    spill |= (all << j >> 64) as u64;
-                }
+            // Most chunks are ASCII, with no wide space.
+            if high != 0 {
+                clear_wide_whitespace(text, k * 64, chunk.len(), &mut word, &mut spill);
             }
             bits.newlines = newlines;
             bits.word_starts = word & !((word << 1) | word_before);
@@ -661,14 +656,12 @@ pub struct RangeFacts {
 }
 
 /// Of up to 64 bytes, the bit sets `TextBits` reads (bit j for byte j): '\n', bytes that are
-/// not ASCII whitespace (`word_byte_bits`: those above ASCII are set), ASCII digits, and the lead
-/// bytes of wide spaces (`is_wide_space_lead`).
+/// not ASCII whitespace (`word_byte_bits`: those above ASCII are set), ASCII digits, and bytes
+/// above ASCII.
 fn line_masks_of(chunk: &[u8]) -> [u64; 4] {
     let bytes = block64(chunk, b' ');
     let [newlines, words, digits] = line_bits(&bytes);
-    // Most chunks are ASCII, and hold no lead byte at all.
-    let wide = if high_bits(&bytes) != 0 { block_bits(&bytes, is_wide_space_lead) } else { 0 };
-    [newlines, words, digits, wide]
+    [newlines, words, digits, high_bits(&bytes)]
 }
 
 /// Of a block, the first three bit sets of `line_masks_of`: '\n', bytes that are not ASCII
@@ -1146,8 +1139,9 @@ pub fn each_whitespace_word_in_blocks(text: &str, mut block: impl FnMut(usize, &
     // The start of the word begun in an earlier block and not yet ended, and whether the blocks
     // it is in so far are all ASCII.
     let mut open: Option<(usize, bool)> = None;
-    // Bit 0: the last byte of the block before is a word byte; and begins a word.
-    let (mut carry, mut start_carry) = (0u64, 0u64);
+    // Bit 0: the last byte of the block before is a word byte; and begins a word. The bytes of a
+    // wide space begun in the block before that run on into this one.
+    let (mut carry, mut start_carry, mut spill) = (0u64, 0u64, 0u64);
     // One block more than the text's whole blocks: the last is short (its padding ends a word
     // that runs to the text's end) or, when the text ends a block, empty (its bit 0 ends it).
     for k in 0..=b.len() / 64 {
@@ -1159,7 +1153,7 @@ pub fn each_whitespace_word_in_blocks(text: &str, mut block: impl FnMut(usize, &
         // begun in the block before.
         let ascii = !above;
         if !ascii {
-            clear_wide_whitespace(text, base, chunk.len(), &mut word);
+            clear_wide_whitespace(text, base, chunk.len(), &mut word, &mut spill);
         }
         let after_word = (word << 1) | carry;
         let (mut starts, mut ends) = (word & !after_word, !word & after_word);
@@ -1191,26 +1185,25 @@ pub fn each_whitespace_word_in_blocks(text: &str, mut block: impl FnMut(usize, &
     }
 }
 
-/// Clears in `word` (the bits of the `len` bytes from `base`) the bytes of the whitespace
-/// characters above ASCII there, those begun up to three bytes before `base` too. The lead
-/// bytes are looked for eight bytes at a time: most bytes of such a block are ASCII.
+/// Clears in `word` (bit j for byte `base + j` of `text`, `len` bytes) the bytes of the
+/// whitespace characters above ASCII there: those begun at bytes that may begin one
+/// (`is_wide_space_lead`, a few vector instructions), judged by their bytes
+/// (`wide_whitespace_at`), and `spill`, the bytes of one begun in the 64 before; `spill` is left
+/// with those past these 64 of one begun here.
 #[cold]
 #[inline(never)]
-fn clear_wide_whitespace(text: &str, base: usize, len: usize, word: &mut u64) {
-    let b = text.as_bytes();
-    let from = base.saturating_sub(3);
-    for (k, eight) in b[from..base + len].chunks(8).enumerate() {
-        if load8(eight, 0) & HIGH_BITS == 0 {
-            continue;
-        }
-        // Lead bytes are 0b11xxxxxx and always begin a character.
-        for i in (from + k * 8..from + k * 8 + eight.len()).filter(|&i| b[i] >= 0xC0) {
-            let c = text[i..].chars().next().expect("a lead byte begins a character");
-            if c.is_whitespace() {
-                for at in i.max(base)..(i + c.len_utf8()).min(base + len) {
-                    *word &= !(1 << (at - base));
-                }
-            }
+fn clear_wide_whitespace(text: &str, base: usize, len: usize, word: &mut u64, spill: &mut u64) {
+    *word &= !*spill;
+    *spill = 0;
+    let mut leads = block_bits(&block64(&text.as_bytes()[base..base + len], 0), is_wide_space_lead);
+    while leads != 0 {
+        let j = leads.trailing_zeros() as usize;
+        leads &= leads - 1;
+        let (space, len) = wide_whitespace_at(text, base + j);
+        if space {
+            let all = (1u128 << len) - 1;
+            *word &= !((all << j) as u64);
+            *spill |= (all << j >> 64) as u64;
         }
     }
 }
@@ -1470,6 +1463,14 @@ mod tests {
             let mut buf = [0u8; 4];
             let b = c.encode_utf8(&mut buf).as_bytes();
             assert!(is_wide_space_lead(b[0]) && !b[1..].iter().any(|&x| is_wide_space_lead(x)), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn wide_whitespace_is_judged_by_its_bytes_as_by_its_char() {
+        for c in (0x80..=0x10FFFF).filter_map(char::from_u32) {
+            let text = format!("{c}x");
+            assert_eq!(wide_whitespace_at(&text, 0), (c.is_whitespace(), c.len_utf8()), "{c:?}");
         }
     }
 
