@@ -284,17 +284,22 @@ pub(crate) fn each_token(text: &str, mut chunk: impl FnMut(usize, usize, u64, u6
             tokens += 1;
         }
         if let Some(mut start) = open {
+            // The open token's index.
+            let mut i = tokens - 1;
             while bits != 0 {
-                let at = bits.trailing_zeros();
-                bits &= bits - 1;
+                let low = bits & bits.wrapping_neg();
+                bits ^= low;
                 // The open token's end is the last one below this start.
-                let below = ends & ((1u64 << at) - 1);
+                let below = ends & (low - 1);
                 let end = if below != 0 { base + 63 - below.leading_zeros() as usize } else { last_end };
-                token(tokens - 1, start, end, high_end <= start || b[start..end].is_ascii());
-                start = base + at as usize;
-                tokens += 1;
+                // ASCII when no byte above ASCII has been read from its start on, or (begun in
+                // this chunk, so ending in it) none is among its bytes' bits.
+                let ascii = high_end <= start || if start >= base { high >> (start - base) & ((1 << (end - start)) - 1) == 0 } else { b[start..end].is_ascii() };
+                token(i, start, end, ascii);
+                start = base + low.trailing_zeros() as usize;
+                i += 1;
             }
-            open = Some(start);
+            (open, tokens) = (Some(start), i + 1);
         }
         if ends != 0 {
             last_end = base + 63 - ends.leading_zeros() as usize;
