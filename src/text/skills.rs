@@ -326,7 +326,7 @@ impl SkillHits {
     /// lists them. A display name already taken is a bit of a set, not a search of those taken.
     #[inline(always)]
     fn each_of(hits: &[Hit], end: usize, mut take: impl FnMut(usize)) {
-        let m = matcher();
+        let name_of = &matcher().name_of[..];
         let mut taken = [0u64; SKILL_TERMS.len().div_ceil(64)];
         // The first token a match may start at: the words of the last match are no starts.
         let mut free = 0;
@@ -335,10 +335,18 @@ impl SkillHits {
             if at < free {
                 continue;
             }
-            // The longest skill whose words are all inside the range.
-            let Some(len) = (1..=3).rev().find(|&len| at + len <= end && hit.by_len[len - 1] != NOT_A_TERM) else { continue };
+            // The longest skill whose words are all inside the range; most hits begin no skill
+            // of more words, and their token (inside the range) is the one skill, or none
+            // (`NOT_A_TERM`, no index of `name_of`: a word that begins only longer skills).
+            let len = if hit.by_len[1..] == [NOT_A_TERM; 2] {
+                1
+            } else {
+                let Some(len) = (1..=3).rev().find(|&len| at + len <= end && hit.by_len[len - 1] != NOT_A_TERM) else { continue };
+                len
+            };
             let idx = hit.by_len[len - 1] as usize;
-            let name = usize::from(m.name_of[idx]);
+            let Some(&name) = name_of.get(idx) else { continue };
+            let name = usize::from(name);
             if taken[name / 64] & 1 << (name % 64) == 0 {
                 taken[name / 64] |= 1 << (name % 64);
                 take(idx);
