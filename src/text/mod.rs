@@ -323,12 +323,12 @@ fn masks_of(chunk: &[u8]) -> [u64; 5] {
 
 /// `masks_of` of a block by SSE2, sixteen bytes at a time: range tests of one signed comparison
 /// each (`byte_range_m128i`; a letter's byte or-ed with 0x20 is lower-case), the inner bytes as
-/// two ranges ('&' '\'' and '-' '.' '/') and two more ('#', '+'), and the high bits read as
-/// they are (`pmovmskb`).
+/// a range and a byte of the bytes with bit 3 cleared and '-', and the high bits read as they
+/// are (`pmovmskb`).
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline(always)]
 fn token_bits(block: &[u8; 64]) -> [u64; 5] {
-    use safe_arch::{bitor_m128i, cmp_eq_mask_i8_m128i, load_unaligned_m128i, m128i, move_mask_i8_m128i, set_splat_i8_m128i};
+    use safe_arch::{bitand_m128i, bitor_m128i, cmp_eq_mask_i8_m128i, load_unaligned_m128i, m128i, move_mask_i8_m128i, set_splat_i8_m128i};
     let splat = |b: u8| set_splat_i8_m128i(b as i8);
     let within = byte_range_m128i;
     let bits = |m: m128i, k: usize| u64::from(move_mask_i8_m128i(m) as u16) << (16 * k);
@@ -337,8 +337,11 @@ fn token_bits(block: &[u8; 64]) -> [u64; 5] {
         let x = load_unaligned_m128i(sixteen.try_into().expect("16 bytes"));
         let digit = within(x, b'0', 10);
         word |= bits(bitor_m128i(within(bitor_m128i(x, splat(0x20)), b'a', 26), digit), k);
-        let hash_plus = bitor_m128i(cmp_eq_mask_i8_m128i(x, splat(b'#')), cmp_eq_mask_i8_m128i(x, splat(b'+')));
-        inner |= bits(bitor_m128i(bitor_m128i(within(x, b'&', 2), within(x, b'-', 3)), hash_plus), k);
+        // Without bit 3 (0xF7), '#' and '+' are 0x23, and '&', '\'', '.' and '/' are 0x26 and
+        // 0x27 (no other byte is any of them); '-' is tested alone.
+        let folded = bitand_m128i(x, splat(0xF7));
+        let hash_plus = cmp_eq_mask_i8_m128i(folded, splat(b'#'));
+        inner |= bits(bitor_m128i(bitor_m128i(within(folded, b'&', 2), cmp_eq_mask_i8_m128i(x, splat(b'-'))), hash_plus), k);
         high |= bits(x, k);
         digits |= bits(digit, k);
         plus_hash |= bits(hash_plus, k);
