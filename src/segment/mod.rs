@@ -122,15 +122,16 @@ impl Metrics {
     }
 
     /// The metrics of a body (its `body` lines, already typed: blank, bullet, with their
-    /// `tokens`) and the `skills` it names.
-    fn of(tokens: &Tokens, lines: &[Line], body: Range<usize>, entries: usize, skills: &[usize]) -> Metrics {
+    /// `tokens`) and the `skills` it names; bodies are read in order, `next_digits` the
+    /// cursor of `Tokens::with_digits_in_lines`.
+    fn of(tokens: &Tokens, lines: &[Line], body: Range<usize>, entries: usize, skills: &[usize], next_digits: &mut usize) -> Metrics {
         let mut m = Metrics { entries: entries as u32, ..Metrics::default() };
         for line in lines[body.clone()].iter().filter(|l| l.kind != LineKind::Blank) {
             m.lines += 1;
             m.bullets += u32::from(line.bullet);
         }
         m.words = tokens.count_in_lines(body.clone()) as u32;
-        m.numbers = tokens.with_digits_in_lines(body) as u32;
+        m.numbers = tokens.with_digits_in_lines(body, next_digits) as u32;
         m.distinct_skills = skills.len() as u32;
         m
     }
@@ -236,7 +237,7 @@ impl Tokens {
                 }
             },
             #[inline(always)]
-            |start, end, ascii| if ascii { scan.push_ascii(&text.as_bytes()[start..end]) } else { scan.push(&text[start..end]) },
+            |i, start, end, ascii| if ascii { scan.push_ascii(i, &text.as_bytes()[start..end]) } else { scan.push(i, &text[start..end]) },
         );
         line_first.resize(lines.len(), count);
         line_first.push(count);
@@ -248,15 +249,16 @@ impl Tokens {
         self.line_first[lines.end] - self.line_first[lines.start]
     }
 
-    /// The number of tokens of a range of lines that hold an ASCII digit.
-    fn with_digits_in_lines(&self, lines: Range<usize>) -> usize {
-        let below = |k: usize| self.with_digits.partition_point(|&t| (t as usize) < k);
-        below(self.line_first[lines.end]) - below(self.line_first[lines.start])
+    /// The number of tokens of a range of lines that hold an ASCII digit, for ranges read in
+    /// order, `next` the first such token past the range before (`text::sorted_in_range`).
+    fn with_digits_in_lines(&self, lines: Range<usize>, next: &mut usize) -> usize {
+        text::sorted_in_range(&self.with_digits, |&t| t as usize, self.line_first[lines.start]..self.line_first[lines.end], next).len()
     }
 
-    /// The skills a range of lines names (`text::skills_in` of their tokens).
-    fn skills_of_lines(&self, lines: Range<usize>) -> Vec<usize> {
-        self.skills.in_range(self.line_first[lines.start]..self.line_first[lines.end])
+    /// The skills a range of lines names (`text::skills_in` of their tokens), for ranges read in
+    /// order, `next` the first skill hit past the range before (`SkillHits::in_range_after`).
+    fn skills_of_lines(&self, lines: Range<usize>, next: &mut usize) -> Vec<usize> {
+        self.skills.in_range_after(self.line_first[lines.start]..self.line_first[lines.end], next)
     }
 
     /// The number of skills a range of lines names (`skills_of_lines`, with no list made).
@@ -460,8 +462,10 @@ fn heading_starts(lines: &[Line]) -> Vec<Start> {
 fn build(lines: &[Line], tokens: &Tokens, starts: &[Start], begins: Option<&[bool]>) -> Segmentation {
     let mut sections = Vec::with_capacity(starts.len());
     // Rooms kept from section to section: a section's entry starts, and the copy of a dated
-    // entry header that its dates are cut out of (`entries::from_starts`).
+    // entry header that its dates are cut out of (`entries::from_starts`); where the walks of
+    // the tokens' skill hits and digits are (the sections come in order).
     let (mut local, mut cut) = (Vec::new(), String::new());
+    let (mut next_hit, mut next_digits) = (0, 0);
     for (k, s) in starts.iter().enumerate() {
         let end_line = starts.get(k + 1).map_or(lines.len(), |n| n.line);
         if end_line <= s.line {
@@ -484,8 +488,8 @@ fn build(lines: &[Line], tokens: &Tokens, starts: &[Start], begins: Option<&[boo
             }
             None => entries::find(body_lines, s.kind, &mut cut),
         };
-        let skills = tokens.skills_of_lines(body_line..end_line);
-        let metrics = Metrics::of(tokens, lines, body_line..end_line, entries.len(), &skills);
+        let skills = tokens.skills_of_lines(body_line..end_line, &mut next_hit);
+        let metrics = Metrics::of(tokens, lines, body_line..end_line, entries.len(), &skills, &mut next_digits);
         sections.push(Section { kind: s.kind, heading, span, body, first_line: s.line, line_count: end_line - s.line, entries, metrics, skills });
     }
     Segmentation { sections }

@@ -157,7 +157,10 @@ proptest! {
             prop_assert_eq!(tokens.count_in_lines(i..i + 1), text::words(line.text).count());
         }
         prop_assert_eq!(tokens.count_in_lines(0..lines.len()), words.len());
-        prop_assert_eq!(tokens.with_digits_in_lines(0..lines.len()), want.len());
+        prop_assert_eq!(tokens.with_digits_in_lines(0..lines.len(), &mut 0), want.len());
+        // Line by line in order, one cursor walking on: the counts add up.
+        let mut next = 0;
+        prop_assert_eq!((0..lines.len()).map(|i| tokens.with_digits_in_lines(i..i + 1, &mut next)).sum::<usize>(), want.len());
     }
 
     #[test]

@@ -207,8 +207,8 @@ impl<'a> Iterator for Words<'a> {
 
 /// Calls `chunk(k, before, starts, digits)` for every 64 bytes of `text` in order (`before`: the
 /// tokens that start in the chunks before; bit j for byte 64k + j: where tokens start, where
-/// ASCII digits are), and `token(start, end, ascii)` with the byte range of every token, in
-/// order: exactly those of [`words`], found another way, in one pass over the text. A token is
+/// ASCII digits are), and `token(i, start, end, ascii)` with the index and byte range of every
+/// token, in order: exactly those of [`words`], found another way, in one pass over the text. A token is
 /// the stretch of a run of word and inner characters (see `Words`) from its first word character
 /// to its last, with the '+' and '#' right after that; runs without a word character give none.
 /// `ascii` is true only for a token that is ASCII (for every token of a text with no byte above
@@ -219,29 +219,28 @@ impl<'a> Iterator for Words<'a> {
 /// where tokens start is computed 64 bytes at a time by bit arithmetic: a run's first word byte
 /// is where the sum of the run's leading inner bytes and the bit of its first byte carries to
 /// (the sum's carry out of a chunk goes on into the next). A token ends after its last word
-/// byte, the last one before the next token's start (or the text's end), and the '+' and '#'
-/// right after: a token is handed over when the next one starts, with no pass backward.
-pub(crate) fn each_token(text: &str, mut chunk: impl FnMut(usize, usize, u64, u64), mut token: impl FnMut(usize, usize, bool)) -> usize {
+/// byte and the '+' and '#' right after, at the first byte past the word byte that is neither:
+/// where adding the bit past each word byte to the '+' and '#' bits carries to, when that is no
+/// word byte (the sum's carry goes on into the next chunk too). The open token's end is the last
+/// such end before the next token's start (or the text's end): a token is handed over when the
+/// next one starts, with no pass backward and no byte read.
+pub(crate) fn each_token(text: &str, mut chunk: impl FnMut(usize, usize, u64, u64), mut token: impl FnMut(usize, usize, usize, bool)) -> usize {
     let b = text.as_bytes();
     // Whether a run goes on from the chunk before (its last byte is a word or inner byte), and
     // whether that run has had no word byte yet (the sum's carry).
     let (mut in_run, mut no_word_yet) = (0u64, false);
     // The bits of a character above ASCII that runs on into the next chunk.
     let (mut spill_word, mut spill_inner) = (0u64, 0u64);
-    // The open token's start (the last one found); one past the last word byte read; one past
-    // the last byte above ASCII read.
-    let (mut open, mut word_end, mut high_end) = (None, 0, 0);
+    // The open token's start (the last one found); the last end (see above) read; one past the
+    // last byte above ASCII read.
+    let (mut open, mut last_end, mut high_end) = (None, 0, 0);
+    // The bit past a chunk's last byte when it is a word byte, or the carry of its ends' sum out
+    // of it: an end's search goes on into the next chunk.
+    let mut end_carry = 0u64;
     let mut tokens = 0;
-    // One past a token whose last word byte ends at `at`: the '+' and '#' right after are its own.
-    let end_after = |mut at: usize| {
-        while matches!(b.get(at), Some(b'+' | b'#')) {
-            at += 1;
-        }
-        at
-    };
     for (k, bytes) in b.chunks(64).enumerate() {
         let base = k * 64;
-        let [mut word, mut inner, high, digits] = masks_of(bytes);
+        let [mut word, mut inner, high, digits, plus_hash] = masks_of(bytes);
         (word, inner) = (word | spill_word, inner | spill_inner);
         (spill_word, spill_inner) = (0, 0);
         if high != 0 {
@@ -270,67 +269,90 @@ pub(crate) fn each_token(text: &str, mut chunk: impl FnMut(usize, usize, u64, u6
         let (sum, over) = inner.overflowing_add((run_starts & inner) | u64::from(no_word_yet));
         let starts = word & (run_starts | sum);
         (in_run, no_word_yet) = (part >> 63, over);
+        // Where tokens end (see above): each word byte's next bit carried through the '+' and '#'
+        // after it, landing on no word byte.
+        let (sum, over) = plus_hash.overflowing_add((word << 1) | end_carry);
+        let ends = sum & !plus_hash & !word;
+        end_carry = (word >> 63) | u64::from(over);
         chunk(k, tokens, starts, digits);
         let mut bits = starts;
-        while bits != 0 {
-            let at = bits.trailing_zeros();
+        // The text's first token opens with none before it to hand over: the loop below has no
+        // test for it.
+        if open.is_none() && bits != 0 {
+            open = Some(base + bits.trailing_zeros() as usize);
             bits &= bits - 1;
-            if let Some(start) = open {
-                // The open token's last word byte is the last one below this start.
-                let below = word & ((1u64 << at) - 1);
-                let end = end_after(if below != 0 { base + 64 - below.leading_zeros() as usize } else { word_end });
-                token(start, end, high_end <= start || b[start..end].is_ascii());
-            }
-            open = Some(base + at as usize);
             tokens += 1;
         }
-        if word != 0 {
-            word_end = base + 64 - word.leading_zeros() as usize;
+        if let Some(mut start) = open {
+            // The open token's index.
+            let mut i = tokens - 1;
+            while bits != 0 {
+                let low = bits & bits.wrapping_neg();
+                bits ^= low;
+                // The open token's end is the last one below this start.
+                let below = ends & (low - 1);
+                let end = if below != 0 { base + 63 - below.leading_zeros() as usize } else { last_end };
+                // ASCII when no byte above ASCII has been read from its start on, or (begun in
+                // this chunk, so ending in it) none is among its bytes' bits.
+                let ascii = high_end <= start || if start >= base { high >> (start - base) & ((1 << (end - start)) - 1) == 0 } else { b[start..end].is_ascii() };
+                token(i, start, end, ascii);
+                start = base + low.trailing_zeros() as usize;
+                i += 1;
+            }
+            (open, tokens) = (Some(start), i + 1);
+        }
+        if ends != 0 {
+            last_end = base + 63 - ends.leading_zeros() as usize;
         }
     }
     if let Some(start) = open {
-        let end = end_after(word_end);
-        token(start, end, high_end <= start || b[start..end].is_ascii());
+        // An end carried out of the last chunk is the text's end.
+        let end = if end_carry != 0 { b.len() } else { last_end };
+        token(tokens - 1, start, end, high_end <= start || b[start..end].is_ascii());
     }
     tokens
 }
 
-/// Of up to 64 bytes, four bit sets (bit j for byte j): word characters (ASCII letters and
-/// digits, `BYTE_CLASS`'s `Word`), inner ones (its `Inner`), bytes above ASCII, and ASCII
-/// digits, judged in a fixed-size block (`block64`, `token_bits`).
+/// Of up to 64 bytes, five bit sets (bit j for byte j): word characters (ASCII letters and
+/// digits, `BYTE_CLASS`'s `Word`), inner ones (its `Inner`), bytes above ASCII, ASCII digits,
+/// and '+' and '#', judged in a fixed-size block (`block64`, `token_bits`).
 #[inline(always)]
-fn masks_of(chunk: &[u8]) -> [u64; 4] {
+fn masks_of(chunk: &[u8]) -> [u64; 5] {
     token_bits(&block64(chunk, 0))
 }
 
 /// `masks_of` of a block by SSE2, sixteen bytes at a time: range tests of one signed comparison
 /// each (`byte_range_m128i`; a letter's byte or-ed with 0x20 is lower-case), the inner bytes as
-/// two ranges ('&' '\'' and '-' '.' '/') and two more ('#', '+'), and the high bits read as
-/// they are (`pmovmskb`).
+/// a range and a byte of the bytes with bit 3 cleared and '-', and the high bits read as they
+/// are (`pmovmskb`).
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline(always)]
-fn token_bits(block: &[u8; 64]) -> [u64; 4] {
-    use safe_arch::{bitor_m128i, cmp_eq_mask_i8_m128i, load_unaligned_m128i, m128i, move_mask_i8_m128i, set_splat_i8_m128i};
+fn token_bits(block: &[u8; 64]) -> [u64; 5] {
+    use safe_arch::{bitand_m128i, bitor_m128i, cmp_eq_mask_i8_m128i, load_unaligned_m128i, m128i, move_mask_i8_m128i, set_splat_i8_m128i};
     let splat = |b: u8| set_splat_i8_m128i(b as i8);
     let within = byte_range_m128i;
     let bits = |m: m128i, k: usize| u64::from(move_mask_i8_m128i(m) as u16) << (16 * k);
-    let [mut word, mut inner, mut high, mut digits] = [0u64; 4];
+    let [mut word, mut inner, mut high, mut digits, mut plus_hash] = [0u64; 5];
     for (k, sixteen) in block.chunks_exact(16).enumerate() {
         let x = load_unaligned_m128i(sixteen.try_into().expect("16 bytes"));
         let digit = within(x, b'0', 10);
         word |= bits(bitor_m128i(within(bitor_m128i(x, splat(0x20)), b'a', 26), digit), k);
-        let hash_plus = bitor_m128i(cmp_eq_mask_i8_m128i(x, splat(b'#')), cmp_eq_mask_i8_m128i(x, splat(b'+')));
-        inner |= bits(bitor_m128i(bitor_m128i(within(x, b'&', 2), within(x, b'-', 3)), hash_plus), k);
+        // Without bit 3 (0xF7), '#' and '+' are 0x23, and '&', '\'', '.' and '/' are 0x26 and
+        // 0x27 (no other byte is any of them); '-' is tested alone.
+        let folded = bitand_m128i(x, splat(0xF7));
+        let hash_plus = cmp_eq_mask_i8_m128i(folded, splat(b'#'));
+        inner |= bits(bitor_m128i(bitor_m128i(within(folded, b'&', 2), cmp_eq_mask_i8_m128i(x, splat(b'-'))), hash_plus), k);
         high |= bits(x, k);
         digits |= bits(digit, k);
+        plus_hash |= bits(hash_plus, k);
     }
-    [word, inner, high, digits]
+    [word, inner, high, digits, plus_hash]
 }
 
 /// `token_bits` elsewhere: `judged_token_bits`.
 #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
 #[inline(always)]
-fn token_bits(block: &[u8; 64]) -> [u64; 4] {
+fn token_bits(block: &[u8; 64]) -> [u64; 5] {
     judged_token_bits(block)
 }
 
@@ -338,11 +360,11 @@ fn token_bits(block: &[u8; 64]) -> [u64; 4] {
 /// compiler vectorises. Built and tested everywhere; used where there is no SSE2.
 #[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2", not(test)), allow(dead_code))]
 #[inline(always)]
-fn judged_token_bits(block: &[u8; 64]) -> [u64; 4] {
+fn judged_token_bits(block: &[u8; 64]) -> [u64; 5] {
     let digit = |c: u8| c.wrapping_sub(b'0') < 10;
     let word = |c: u8| (c | 0x20).wrapping_sub(b'a') < 26 || digit(c);
     let inner = |c: u8| matches!(c, b'+' | b'#' | b'.' | b'/' | b'-' | b'\'' | b'&');
-    [block_bits(block, word), block_bits(block, inner), high_bits(block), block_bits(block, digit)]
+    [block_bits(block, word), block_bits(block, inner), high_bits(block), block_bits(block, digit), block_bits(block, |c| c == b'+' || c == b'#')]
 }
 
 /// The whitespace-separated words of a text: exactly `str::split_whitespace`, but ASCII is judged
@@ -365,11 +387,15 @@ pub const fn is_ascii_space(b: u8) -> bool {
 }
 
 /// Whether the character at byte `i` of `text` (above ASCII) is whitespace, and its length.
-#[cold]
+/// Judged by its bytes, with no decoding: above ASCII, whitespace (`char::is_whitespace`,
+/// Unicode's `White_Space`) is U+0085, U+00A0, U+1680, U+2000..=U+200A, U+2028, U+2029, U+202F,
+/// U+205F and U+3000.
 #[inline(never)]
 fn wide_whitespace_at(text: &str, i: usize) -> (bool, usize) {
-    let c = text[i..].chars().next().expect("i is on a char boundary");
-    (c.is_whitespace(), c.len_utf8())
+    let b = &text.as_bytes()[i..];
+    let space = matches!(*b, [0xC2, 0x85 | 0xA0, ..] | [0xE1, 0x9A, 0x80, ..] | [0xE3, 0x80, 0x80, ..] | [0xE2, 0x80, 0x80..=0x8A | 0xA8 | 0xA9 | 0xAF, ..] | [0xE2, 0x81, 0x9F, ..]);
+    // The length from the lead byte (`i` is on a char boundary): 110xxxxx, 1110xxxx, 11110xxx.
+    (space, 2 + usize::from(b[0] >= 0xE0) + usize::from(b[0] >= 0xF0))
 }
 
 impl<'a> Iterator for SplitWhitespace<'a> {
@@ -509,7 +535,7 @@ impl TextBits {
         // the bytes of a wide space begun in the chunk before that run on into this one.
         let (mut word_before, mut spill, mut lines) = (0u64, 0u64, 0);
         for (k, (bits, chunk)) in chunks.iter_mut().zip(b.chunks(64)).enumerate() {
-            let [newlines, mut word, digits, mut wide] = line_masks_of(chunk);
+            let [newlines, mut word, digits, high] = line_masks_of(chunk);
             // A chunk holds a line break or two: counted a bit at a time, cheaper than a
             // population count of the whole word (no `popcnt` in the baseline x86_64).
             let mut each = newlines;
@@ -517,18 +543,9 @@ impl TextBits {
                 lines += 1;
                 each &= each - 1;
             }
-            word &= !spill;
-            spill = 0;
-            // A lead byte that may begin a wide space (`is_wide_space_lead`): its character decoded.
-            while wide != 0 {
-                let j = wide.trailing_zeros() as usize;
-                wide &= wide - 1;
-                let (space, len) = wide_whitespace_at(text, k * 64 + j);
-                if space {
-                    let all = (1u128 << len) - 1;
-                    word &= !((all << j) as u64);
-                    spill |= (all << j >> 64) as u64;
-                }
+            // Most chunks are ASCII, with no wide space.
+            if high != 0 {
+                clear_wide_whitespace(text, k * 64, chunk.len(), &mut word, &mut spill);
             }
             bits.newlines = newlines;
             bits.word_starts = word & !((word << 1) | word_before);
@@ -647,14 +664,12 @@ pub struct RangeFacts {
 }
 
 /// Of up to 64 bytes, the bit sets `TextBits` reads (bit j for byte j): '\n', bytes that are
-/// not ASCII whitespace (`word_byte_bits`: those above ASCII are set), ASCII digits, and the lead
-/// bytes of wide spaces (`is_wide_space_lead`).
+/// not ASCII whitespace (`word_byte_bits`: those above ASCII are set), ASCII digits, and bytes
+/// above ASCII.
 fn line_masks_of(chunk: &[u8]) -> [u64; 4] {
     let bytes = block64(chunk, b' ');
     let [newlines, words, digits] = line_bits(&bytes);
-    // Most chunks are ASCII, and hold no lead byte at all.
-    let wide = if high_bits(&bytes) != 0 { block_bits(&bytes, is_wide_space_lead) } else { 0 };
-    [newlines, words, digits, wide]
+    [newlines, words, digits, high_bits(&bytes)]
 }
 
 /// Of a block, the first three bit sets of `line_masks_of`: '\n', bytes that are not ASCII
@@ -998,6 +1013,20 @@ impl NeedleLists {
 /// How many stops of `NeedleLists::steps_side_by_side` its caller has room for at a time.
 const STOPS: usize = 32;
 
+/// The indices of the items of `sorted` (ascending by `key`) whose key is in `range`, for ranges
+/// read in order (a resume's sections): walked from `*next`, the first item past the range
+/// before, with no search (from the first item, should a range begin before that one's), and
+/// `*next` left past them.
+pub fn sorted_in_range<T>(sorted: &[T], key: impl Fn(&T) -> usize, range: std::ops::Range<usize>, next: &mut usize) -> std::ops::Range<usize> {
+    let mut from = *next;
+    if sorted[..from].last().is_some_and(|t| key(t) >= range.start) {
+        from = 0;
+    }
+    from += sorted[from..].iter().take_while(|t| key(t) < range.start).count();
+    *next = from + sorted[from..].iter().take_while(|t| key(t) < range.end).count();
+    from..*next
+}
+
 /// True when the token carries a digit: numbers, dates, percentages, versions (`2019`, `40%`, `v2`).
 /// Eight bytes at a time: a byte's low seven bits plus 0x50 reach the high bit from '0' up, plus
 /// 0x46 from past '9', without a carry into the next byte; a byte above ASCII is none. A token of
@@ -1118,8 +1147,9 @@ pub fn each_whitespace_word_in_blocks(text: &str, mut block: impl FnMut(usize, &
     // The start of the word begun in an earlier block and not yet ended, and whether the blocks
     // it is in so far are all ASCII.
     let mut open: Option<(usize, bool)> = None;
-    // Bit 0: the last byte of the block before is a word byte; and begins a word.
-    let (mut carry, mut start_carry) = (0u64, 0u64);
+    // Bit 0: the last byte of the block before is a word byte; and begins a word. The bytes of a
+    // wide space begun in the block before that run on into this one.
+    let (mut carry, mut start_carry, mut spill) = (0u64, 0u64, 0u64);
     // One block more than the text's whole blocks: the last is short (its padding ends a word
     // that runs to the text's end) or, when the text ends a block, empty (its bit 0 ends it).
     for k in 0..=b.len() / 64 {
@@ -1131,7 +1161,7 @@ pub fn each_whitespace_word_in_blocks(text: &str, mut block: impl FnMut(usize, &
         // begun in the block before.
         let ascii = !above;
         if !ascii {
-            clear_wide_whitespace(text, base, chunk.len(), &mut word);
+            clear_wide_whitespace(text, base, chunk.len(), &mut word, &mut spill);
         }
         let after_word = (word << 1) | carry;
         let (mut starts, mut ends) = (word & !after_word, !word & after_word);
@@ -1163,26 +1193,25 @@ pub fn each_whitespace_word_in_blocks(text: &str, mut block: impl FnMut(usize, &
     }
 }
 
-/// Clears in `word` (the bits of the `len` bytes from `base`) the bytes of the whitespace
-/// characters above ASCII there, those begun up to three bytes before `base` too. The lead
-/// bytes are looked for eight bytes at a time: most bytes of such a block are ASCII.
+/// Clears in `word` (bit j for byte `base + j` of `text`, `len` bytes) the bytes of the
+/// whitespace characters above ASCII there: those begun at bytes that may begin one
+/// (`is_wide_space_lead`, a few vector instructions), judged by their bytes
+/// (`wide_whitespace_at`), and `spill`, the bytes of one begun in the 64 before; `spill` is left
+/// with those past these 64 of one begun here.
 #[cold]
 #[inline(never)]
-fn clear_wide_whitespace(text: &str, base: usize, len: usize, word: &mut u64) {
-    let b = text.as_bytes();
-    let from = base.saturating_sub(3);
-    for (k, eight) in b[from..base + len].chunks(8).enumerate() {
-        if load8(eight, 0) & HIGH_BITS == 0 {
-            continue;
-        }
-        // Lead bytes are 0b11xxxxxx and always begin a character.
-        for i in (from + k * 8..from + k * 8 + eight.len()).filter(|&i| b[i] >= 0xC0) {
-            let c = text[i..].chars().next().expect("a lead byte begins a character");
-            if c.is_whitespace() {
-                for at in i.max(base)..(i + c.len_utf8()).min(base + len) {
-                    *word &= !(1 << (at - base));
-                }
-            }
+fn clear_wide_whitespace(text: &str, base: usize, len: usize, word: &mut u64, spill: &mut u64) {
+    *word &= !*spill;
+    *spill = 0;
+    let mut leads = block_bits(&block64(&text.as_bytes()[base..base + len], 0), is_wide_space_lead);
+    while leads != 0 {
+        let j = leads.trailing_zeros() as usize;
+        leads &= leads - 1;
+        let (space, len) = wide_whitespace_at(text, base + j);
+        if space {
+            let all = (1u128 << len) - 1;
+            *word &= !((all << j) as u64);
+            *spill |= (all << j >> 64) as u64;
         }
     }
 }
@@ -1402,7 +1431,10 @@ mod tests {
             assert_eq!(before, starts.iter().map(|m: &u64| m.count_ones() as usize).sum::<usize>());
             starts.push(st);
             digits.push(d);
-        }, |start, end, ascii| out.push((start, end, ascii)));
+        }, |i, start, end, ascii| {
+            assert_eq!(i, out.len());
+            out.push((start, end, ascii));
+        });
         assert_eq!(n, out.len());
         let bit = |m: &[u64], i: usize| m[i / 64] >> (i % 64) & 1 == 1;
         for i in 0..s.len() {
@@ -1439,6 +1471,14 @@ mod tests {
             let mut buf = [0u8; 4];
             let b = c.encode_utf8(&mut buf).as_bytes();
             assert!(is_wide_space_lead(b[0]) && !b[1..].iter().any(|&x| is_wide_space_lead(x)), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn wide_whitespace_is_judged_by_its_bytes_as_by_its_char() {
+        for c in (0x80..=0x10FFFF).filter_map(char::from_u32) {
+            let text = format!("{c}x");
+            assert_eq!(wide_whitespace_at(&text, 0), (c.is_whitespace(), c.len_utf8()), "{c:?}");
         }
     }
 
@@ -1483,8 +1523,8 @@ mod tests {
 
         #[test]
         fn masks_of_agree_with_the_byte_classes(chunk in proptest::collection::vec(proptest::num::u8::ANY, 0..=64)) {
-            let [word, inner, high, digits] = masks_of(&chunk);
-            proptest::prop_assert_eq!(judged_token_bits(&block64(&chunk, 0)), [word, inner, high, digits]);
+            let [word, inner, high, digits, plus_hash] = masks_of(&chunk);
+            proptest::prop_assert_eq!(judged_token_bits(&block64(&chunk, 0)), [word, inner, high, digits, plus_hash]);
             for j in 0..64 {
                 let class = chunk.get(j).map(|&c| BYTE_CLASS[usize::from(c)]);
                 let bit = |m: u64| m >> j & 1 == 1;
@@ -1492,6 +1532,7 @@ mod tests {
                 proptest::prop_assert_eq!(bit(inner), class == Some(ByteClass::Inner));
                 proptest::prop_assert_eq!(bit(high), class == Some(ByteClass::NonAscii));
                 proptest::prop_assert_eq!(bit(digits), chunk.get(j).is_some_and(u8::is_ascii_digit));
+                proptest::prop_assert_eq!(bit(plus_hash), matches!(chunk.get(j), Some(b'+' | b'#')));
             }
         }
 

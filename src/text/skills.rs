@@ -115,15 +115,13 @@ pub struct SkillHits {
     hits: Vec<Hit>,
 }
 
-/// `SkillHits` of tokens handed over one at a time, in order (`push`, `push_ascii`), so that a
-/// caller that finds them as it reads (`Tokens::of`) keeps no list of them: each token is looked
-/// up as it comes, and one that begins a multi-word skill stays open while it and the two after
+/// `SkillHits` of tokens handed over one at a time, in order, each with its index (`push`,
+/// `push_ascii`; the caller counts them, as the tokeniser does anyway), so that a caller that
+/// finds them as it reads (`Tokens::of`) keeps no list of them: each token is looked up as it comes, and one that begins a multi-word skill stays open while it and the two after
 /// it are looked up together. The tokens are borrowed (`'t`) until the scan is finished.
 pub struct SkillScan<'t> {
     m: &'static Matcher,
     hits: Vec<Hit>,
-    /// Tokens handed over so far.
-    n: u32,
     /// The tokens among the last two that begin a multi-word skill, by the parity of their
     /// index (`open` has bit `i % 2` set for one).
     keys: [OpenKey<'t>; 2],
@@ -151,13 +149,14 @@ impl<'t> SkillScan<'t> {
     /// A scan with no token yet, for about `tokens` tokens: about one token in eight or fewer
     /// starts a skill, room for them from the start.
     pub fn new(tokens: usize) -> SkillScan<'t> {
-        SkillScan { m: matcher(), hits: Vec::with_capacity(tokens / 8 + 1), n: 0, keys: Default::default(), open: 0, scratch: String::new(), joined: String::new() }
+        SkillScan { m: matcher(), hits: Vec::with_capacity(tokens / 8 + 1), keys: Default::default(), open: 0, scratch: String::new(), joined: String::new() }
     }
 
-    /// Hands over the next token (split by `text::words`).
+    /// Hands over the next token (split by `text::words`), the `i`th (from 0).
     #[inline(always)]
-    pub fn push(&mut self, token: &'t str) {
+    pub fn push(&mut self, i: usize, token: &'t str) {
         self.push_by(
+            i as u32,
             token,
             token.as_bytes(),
             false,
@@ -170,8 +169,9 @@ impl<'t> SkillScan<'t> {
     /// `push` of a token that is ASCII, as bytes: looked up by its bytes
     /// (`WordTable::get_ascii`), with no test of it for ASCII.
     #[inline(always)]
-    pub fn push_ascii(&mut self, token: &'t [u8]) {
+    pub fn push_ascii(&mut self, i: usize, token: &'t [u8]) {
         self.push_by(
+            i as u32,
             token,
             token,
             true,
@@ -187,13 +187,11 @@ impl<'t> SkillScan<'t> {
         SkillHits { hits: self.hits }
     }
 
-    /// `push` with the lookup inlined: `get` looks a token up in a table (`scratch` for
+    /// `push` of token `i` with the lookup inlined: `get` looks a token up in a table (`scratch` for
     /// folding), `capitals` tells whether a token is written in capitals; `bytes` are the
     /// token's, known to be ASCII when `ascii` (else they may be or not).
     #[inline(always)]
-    fn push_by<T: ?Sized>(&mut self, token: &T, bytes: &'t [u8], ascii: bool, get: impl Fn(&super::WordTable, &T, &mut String) -> Option<u32>, capitals: impl Fn(&T) -> bool) {
-        let i = self.n;
-        self.n += 1;
+    fn push_by<T: ?Sized>(&mut self, i: u32, token: &T, bytes: &'t [u8], ascii: bool, get: impl Fn(&super::WordTable, &T, &mut String) -> Option<u32>, capitals: impl Fn(&T) -> bool) {
         if self.open != 0 {
             self.extend_keys(i, bytes, ascii);
         }
@@ -281,20 +279,32 @@ impl SkillHits {
     /// The skill starts of `tokens` (split by `text::words`).
     pub fn of(tokens: &[&str]) -> SkillHits {
         let mut scan = SkillScan::new(tokens.len());
-        for token in tokens {
-            scan.push(token);
+        for (i, token) in tokens.iter().enumerate() {
+            scan.push(i, token);
         }
         scan.finish()
     }
 
     /// Skills named in the tokens `range` (as `skills_in` finds them in those tokens alone):
     /// indices into [`SKILL_TERMS`], deduplicated by display name, in order of first appearance,
-    /// the longest match winning at each position. Room for one a hit in the range from the start:
-    /// no growing as skills are found.
+    /// the longest match winning at each position.
     pub fn in_range(&self, range: std::ops::Range<usize>) -> Vec<usize> {
-        let hits = self.hits_in(&range);
+        Self::listed(self.hits_in(&range), range.end)
+    }
+
+    /// `in_range` of stretches read in order (a resume's sections), `*next` the first hit past
+    /// the stretch before: the stretch's hits are walked from there, with no search
+    /// (`text::sorted_in_range`).
+    pub fn in_range_after(&self, range: std::ops::Range<usize>, next: &mut usize) -> Vec<usize> {
+        let end = range.end;
+        Self::listed(&self.hits[super::sorted_in_range(&self.hits, |h| h.at as usize, range, next)], end)
+    }
+
+    /// The skills of `hits` (those of a stretch ending at token `end`), as `in_range` lists them.
+    /// Room for one a hit from the start: no growing as skills are found.
+    fn listed(hits: &[Hit], end: usize) -> Vec<usize> {
         let mut found = Vec::with_capacity(hits.len());
-        Self::each_of(hits, range.end, |idx| found.push(idx));
+        Self::each_of(hits, end, |idx| found.push(idx));
         found
     }
 
@@ -316,7 +326,7 @@ impl SkillHits {
     /// lists them. A display name already taken is a bit of a set, not a search of those taken.
     #[inline(always)]
     fn each_of(hits: &[Hit], end: usize, mut take: impl FnMut(usize)) {
-        let m = matcher();
+        let name_of = &matcher().name_of[..];
         let mut taken = [0u64; SKILL_TERMS.len().div_ceil(64)];
         // The first token a match may start at: the words of the last match are no starts.
         let mut free = 0;
@@ -325,10 +335,18 @@ impl SkillHits {
             if at < free {
                 continue;
             }
-            // The longest skill whose words are all inside the range.
-            let Some(len) = (1..=3).rev().find(|&len| at + len <= end && hit.by_len[len - 1] != NOT_A_TERM) else { continue };
+            // The longest skill whose words are all inside the range; most hits begin no skill
+            // of more words, and their token (inside the range) is the one skill, or none
+            // (`NOT_A_TERM`, no index of `name_of`: a word that begins only longer skills).
+            let len = if hit.by_len[1..] == [NOT_A_TERM; 2] {
+                1
+            } else {
+                let Some(len) = (1..=3).rev().find(|&len| at + len <= end && hit.by_len[len - 1] != NOT_A_TERM) else { continue };
+                len
+            };
             let idx = hit.by_len[len - 1] as usize;
-            let name = usize::from(m.name_of[idx]);
+            let Some(&name) = name_of.get(idx) else { continue };
+            let name = usize::from(name);
             if taken[name / 64] & 1 << (name % 64) == 0 {
                 taken[name / 64] |= 1 << (name % 64);
                 take(idx);
@@ -364,14 +382,19 @@ mod tests {
         let text = "Built Ruby on Rails apps, then Python and MACHINE learning with PostgreSQL; C and R; node, Node.js, ci/cd and c++ at a/b testing";
         let tokens: Vec<&str> = super::super::words(text).collect();
         let mut scan = SkillScan::new(tokens.len());
-        for token in &tokens {
-            scan.push_ascii(token.as_bytes());
+        for (i, token) in tokens.iter().enumerate() {
+            scan.push_ascii(i, token.as_bytes());
         }
         let (any, ascii) = (SkillHits::of(&tokens), scan.finish());
         for start in 0..tokens.len() {
             for end in start..=tokens.len() {
                 assert_eq!(any.in_range(start..end), ascii.in_range(start..end), "{start}..{end}");
                 assert_eq!(any.count_in_range(start..end), any.in_range(start..end).len(), "{start}..{end}");
+                // Read after any stretch: the one before in order, or one further on.
+                for (before, mut next) in [(start.saturating_sub(3)..start, 0), (end..tokens.len(), 0)] {
+                    any.in_range_after(before, &mut next);
+                    assert_eq!(any.in_range_after(start..end, &mut next), any.in_range(start..end), "{start}..{end}");
+                }
             }
         }
     }
