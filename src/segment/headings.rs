@@ -212,16 +212,42 @@ fn heading_words() -> &'static AHashSet<&'static str> {
 }
 
 /// Every word a heading or an entry label can be made of (`heading_words` and the words of
-/// `ENTRY_LABELS`).
-fn label_words() -> &'static AHashSet<&'static str> {
-    static WORDS: OnceLock<AHashSet<&'static str>> = OnceLock::new();
-    WORDS.get_or_init(|| heading_words().iter().copied().chain(ENTRY_LABELS.iter().flat_map(|l| l.split(' '))).collect())
+/// `ENTRY_LABELS`), with a filter of `LABEL_FILTER_BITS` bits, one set for each word's
+/// `label_filter_slot`: a word whose bit is clear is none of them, told with no hash.
+struct LabelWords {
+    words: AHashSet<&'static str>,
+    filter: [u64; LABEL_FILTER_BITS / 64],
+}
+
+/// The size of `LabelWords`' filter (about 190 words set some 170 of its bits).
+const LABEL_FILTER_BITS: usize = 4096;
+
+/// A word's bit in `LabelWords`' filter, from its length and its end bytes.
+fn label_filter_slot(word: &[u8]) -> usize {
+    let (first, last) = (word.first().copied().unwrap_or(0), word.last().copied().unwrap_or(0));
+    (usize::from(first) * 67 + usize::from(last) * 11 + word.len() * 523) % LABEL_FILTER_BITS
+}
+
+fn label_words() -> &'static LabelWords {
+    static WORDS: OnceLock<LabelWords> = OnceLock::new();
+    WORDS.get_or_init(|| {
+        let words: AHashSet<&'static str> = heading_words().iter().copied().chain(ENTRY_LABELS.iter().flat_map(|l| l.split(' '))).collect();
+        let mut filter = [0u64; LABEL_FILTER_BITS / 64];
+        for w in &words {
+            let slot = label_filter_slot(w.as_bytes());
+            filter[slot / 64] |= 1 << (slot % 64);
+        }
+        LabelWords { words, filter }
+    })
 }
 
 /// Whether a normalised word can be part of a heading the vocabulary knows or of an entry
-/// label: a line with any other word is neither, and can only be a head-noun heading.
+/// label: a line with any other word is neither, and can only be a head-noun heading. Most
+/// words are none, told by the filter; the others are looked up.
 pub fn is_label_word(word: &str) -> bool {
-    label_words().contains(word)
+    let lists = label_words();
+    let slot = label_filter_slot(word.as_bytes());
+    lists.filter[slot / 64] & 1 << (slot % 64) != 0 && lists.words.contains(word)
 }
 
 /// Normalises a candidate heading line into `out`: markdown and decoration stripped, letter
@@ -715,8 +741,8 @@ mod tests {
 
     #[test]
     fn no_label_word_holds_a_digit() {
-        assert!(label_words().len() > 100);
-        for w in label_words() {
+        assert!(label_words().words.len() > 100);
+        for w in &label_words().words {
             assert!(is_label_word(w) && !w.bytes().any(|b| b.is_ascii_digit()), "{w}");
         }
     }
