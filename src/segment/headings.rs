@@ -297,8 +297,10 @@ pub fn normalise_while(line: &str, out: &mut String, mut keep: impl FnMut(&str, 
     // of it as long as it).
     let (words, shape) = if let Some(bytes) = &ascii {
         let word = bytes.bits(|c| !crate::text::is_ascii_space(c));
-        let kept = bytes.bits(|c| c.is_ascii_alphanumeric() || c == b'&' || c == b'/');
-        (HeadingWords::Ascii { t, word, kept }, LineShape { line, bits: (t.len() == line.len()).then_some((bytes, word)) })
+        // The letters and digits, made once for the words and the shape.
+        let alphanumeric = bytes.bits(|c| c.is_ascii_alphanumeric());
+        let kept = alphanumeric | bytes.bits(|c| c == b'&' || c == b'/');
+        (HeadingWords::Ascii { t, word, kept }, LineShape { line, bits: (t.len() == line.len()).then_some((bytes, word, alphanumeric)) })
     } else {
         (HeadingWords::Other(crate::text::split_whitespace(t)), LineShape { line, bits: None })
     };
@@ -306,19 +308,19 @@ pub fn normalise_while(line: &str, out: &mut String, mut keep: impl FnMut(&str, 
 }
 
 /// A line being normalised, for a `keep` of `normalise_while` that asks whether it is shaped as
-/// a head-noun heading: with the block of its bytes and the bit set of those that are not
-/// whitespace when `normalise_while` made them for the whole line (an ASCII line of at most 60
-/// bytes), so they are not made again.
+/// a head-noun heading: with the block of its bytes and the bit sets of those that are not
+/// whitespace and of those that are alphanumeric when `normalise_while` made them for the whole
+/// line (an ASCII line of at most 60 bytes), so they are not made again.
 pub struct LineShape<'a> {
     line: &'a str,
-    bits: Option<(&'a crate::text::BitsWhere, u64)>,
+    bits: Option<(&'a crate::text::BitsWhere, u64, u64)>,
 }
 
 impl LineShape<'_> {
     /// `has_head_noun_shape` of the line.
     pub fn has_head_noun_shape(&self) -> bool {
         match self.bits {
-            Some((bytes, word)) => shaped_from_bits(self.line.as_bytes(), bytes, word),
+            Some((bytes, word, alphanumeric)) => shaped_from_bits(self.line.as_bytes(), bytes, word, alphanumeric),
             None => has_head_noun_shape(self.line),
         }
     }
@@ -513,18 +515,18 @@ pub fn has_head_noun_shape(line: &str) -> bool {
 /// (or the run is "&").
 fn shaped_by_bits(b: &[u8]) -> bool {
     let bytes = crate::text::BitsWhere::of(b);
-    shaped_from_bits(b, &bytes, bytes.bits(|c| !crate::text::is_ascii_space(c)))
+    shaped_from_bits(b, &bytes, bytes.bits(|c| !crate::text::is_ascii_space(c)), bytes.bits(|c| c.is_ascii_alphanumeric()))
 }
 
-/// `shaped_by_bits` from the block of the bytes (`bytes`) and the bit set of those that are not
-/// whitespace (`word`), made once for `normalise_while` too. Capitalisation is tested before
+/// `shaped_by_bits` from the block of the bytes (`bytes`) and the bit sets of those that are not
+/// whitespace (`word`) and of those that are alphanumeric, made once for `normalise_while` too. Capitalisation is tested before
 /// digits and separators: most lines fail there (both must hold, so the answer is the same).
 /// Every run's first letter or digit is found at once: adding a run's start bit to the bit set of
 /// its bytes that are not alphanumeric carries it past those before the first one (to a byte
 /// after the run, which is whitespace or past the end, when it has none). The line is
 /// capitalised when those upper-case ones and the runs that are a lone '&' are all its runs.
-fn shaped_from_bits(b: &[u8], bytes: &crate::text::BitsWhere, word: u64) -> bool {
-    let (alphanumeric, upper) = (bytes.bits(|c| c.is_ascii_alphanumeric()), bytes.bits(|c| c.is_ascii_uppercase()));
+fn shaped_from_bits(b: &[u8], bytes: &crate::text::BitsWhere, word: u64, alphanumeric: u64) -> bool {
+    let upper = bytes.bits(|c| c.is_ascii_uppercase());
     let starts = word & !(word << 1);
     let other = word & !alphanumeric;
     let firsts = other.wrapping_add(starts) & !other & alphanumeric;
