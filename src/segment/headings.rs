@@ -285,13 +285,18 @@ pub fn normalise_while(line: &str, out: &mut String, mut keep: impl FnMut(&str, 
     let b = t.as_bytes();
     // Its bytes made a block once for all the bit sets.
     let ascii = t.is_ascii().then(|| crate::text::BitsWhere::of(b));
-    let (pieces, single_letters) = if let Some(bytes) = &ascii {
+    let letter_spaced = if let Some(bytes) = &ascii {
         let spaces = bytes.bits(|c| c == b' ');
         let chars = !spaces & !(!0u64 << b.len());
         let single = chars & ((spaces << 1) | 1) & ((spaces >> 1) | 1 << (b.len() - 1));
-        (spaces.count_ones() as usize + 1, single.count_ones() as usize)
+        // Letter spacing takes three one-character pieces at least (seven in ten of four or
+        // more): most lines have fewer, told by a bit left once the two lowest are cleared, with
+        // no count of the bits.
+        let above_lowest = single & single.wrapping_sub(1);
+        above_lowest & above_lowest.wrapping_sub(1) != 0 && is_letter_spaced(spaces.count_ones() as usize + 1, single.count_ones() as usize)
     } else {
-        pieces_by_split(b)
+        let (pieces, single_letters) = pieces_by_split(b);
+        is_letter_spaced(pieces, single_letters)
     };
     // The line's bit sets serve its shape too when the candidate text is the whole line (a part
     // of it as long as it).
@@ -304,7 +309,7 @@ pub fn normalise_while(line: &str, out: &mut String, mut keep: impl FnMut(&str, 
     } else {
         (HeadingWords::Other(crate::text::split_whitespace(t)), LineShape { line, bits: None })
     };
-    normalise_words(t, ascii.is_some(), is_letter_spaced(pieces, single_letters), words, out, |w| keep(w, &shape))
+    normalise_words(t, ascii.is_some(), letter_spaced, words, out, |w| keep(w, &shape))
 }
 
 /// A line being normalised, for a `keep` of `normalise_while` that asks whether it is shaped as
