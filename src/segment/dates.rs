@@ -9,11 +9,14 @@ const MONTHS: &[&str] = &[
 ];
 const OPEN_ENDS: &[&str] = &["present", "current", "now", "today", "ongoing"];
 
-/// For each first letter, the lengths (as bits) of the month names and open ends that begin with
-/// it: most words are neither, and are told so without comparing them with every name.
+/// The words that are dashes ("2019 to 2021"), compared as they are.
+const WORDED_DASHES: [&str; 4] = ["to", "until", "till", "through"];
+
+/// For each first letter, the lengths (as bits) of the month names, open ends and worded dashes
+/// that begin with it: most words are none, and are told so without comparing them with any.
 const NAMED_SHAPES: [u16; 26] = {
     let mut shapes = [0u16; 26];
-    let lists = [MONTHS, OPEN_ENDS];
+    let lists: [&[&str]; 3] = [MONTHS, OPEN_ENDS, &WORDED_DASHES];
     let mut l = 0;
     while l < lists.len() {
         let mut i = 0;
@@ -26,6 +29,12 @@ const NAMED_SHAPES: [u16; 26] = {
     }
     shapes
 };
+
+/// Whether a word that begins with the ASCII letter `first` and is `len` bytes long has the shape
+/// of a month name, an open end or a worded dash (`NAMED_SHAPES`, ignoring case).
+fn named_shape(first: u8, len: usize) -> bool {
+    len < 16 && NAMED_SHAPES[usize::from(first.to_ascii_lowercase() - b'a')] & (1 << len) != 0
+}
 
 /// For each first letter, the month names (bit `i` for `MONTHS[i]`) and open ends (bit
 /// `MONTHS.len() + i` for `OPEN_ENDS[i]`) that begin with it: a word of a fitting shape is
@@ -109,8 +118,19 @@ fn classify(word: &str) -> Tok {
     classify_trimmed(trim_decoration(word).1)
 }
 
-/// `classify` of a word already without its decoration.
+/// `classify` of a word already without its decoration. Most words begin with a letter and have
+/// no named shape (`named_shape`): told so where the word is read (always inlined), the rest by
+/// `classify_named`.
+#[inline(always)]
 fn classify_trimmed(w: &str) -> Tok {
+    match w.as_bytes().first() {
+        Some(&first) if first.is_ascii_alphabetic() && !named_shape(first, w.len()) => Tok::Other,
+        _ => classify_named(w),
+    }
+}
+
+/// `classify_trimmed` of any word.
+fn classify_named(w: &str) -> Tok {
     let b = w.as_bytes();
     let Some(&first) = b.first() else { return Tok::Other };
     // By the first byte: a date begins with a digit, a month name, open end or worded dash
@@ -133,12 +153,12 @@ fn classify_trimmed(w: &str) -> Tok {
     if !first.is_ascii_alphabetic() {
         return if matches!(w, "-" | "–" | "—") { Tok::Dash } else { Tok::Other };
     }
-    if matches!(w, "to" | "until" | "till" | "through") {
+    if WORDED_DASHES.contains(&w) {
         return Tok::Dash;
     }
-    // Month names and open ends are 3 to 9 ASCII letters long: compared lower-cased, as bytes,
-    // once their first letter and length fit one of them.
-    if !(3..=9).contains(&b.len()) || NAMED_SHAPES[usize::from(first.to_ascii_lowercase() - b'a')] & (1 << b.len()) == 0 {
+    // Month names and open ends are compared lower-cased, as bytes, once their first letter and
+    // length fit one of them.
+    if !named_shape(first, b.len()) {
         return Tok::Other;
     }
     let mut names = NAMES_BY_LETTER[usize::from(first.to_ascii_lowercase() - b'a')];

@@ -188,7 +188,8 @@ pub fn starts(lines: &[Line], kind: SectionType) -> Vec<usize> {
     while i < lines.len() {
         let l = &lines[i];
         // A heading merged into the section (a second heading of the same type, a page-break repeat) is a break too.
-        let after_break = i == 0 || matches!(lines[i - 1].kind, LineKind::Blank | LineKind::Rule | LineKind::Heading(_)) || marks[i - 1].1 || starts.is_empty();
+        // Asked of a line that can head an entry only.
+        let after_break = || i == 0 || matches!(lines[i - 1].kind, LineKind::Blank | LineKind::Rule | LineKind::Heading(_)) || marks[i - 1].1 || starts.is_empty();
         // Asked of a line that can head an entry only (the tests after `header(i)` below).
         // Trimmed at both ends by `text::trim` (most lines need no cut): its end cannot change
         // whether it starts with "###".
@@ -202,7 +203,7 @@ pub fn starts(lines: &[Line], kind: SectionType) -> Vec<usize> {
         let dated_next = short && next.is_some_and(|n| n.has_date());
         let dated_third = short && !dated_next && next.is_some_and(|n| n.words <= 12) && lines.get(i + 2).is_some_and(|n| header(i + 2) && n.has_date() && n.words <= 12);
         let schooled = || education && l.names(ENTRY_DEGREE | ENTRY_SCHOOL);
-        let starts_here = header(i) && (markdown() || (after_break && (dated_here || dated_next || dated_third || schooled())));
+        let starts_here = header(i) && (markdown() || (after_break() && (dated_here || dated_next || dated_third || schooled())));
         let stacked = || header(i) && (date_first(l) || one_liner_after_one_liner(lines, i, &starts) || (education && i > 0 && stacked_degree(l) && (i != header_end || same_school_line(&lines[i - 1], l))));
         if starts_here || stacked() || bullet_entry(lines, i, &starts, education) {
             starts.push(i);

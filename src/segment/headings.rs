@@ -212,16 +212,42 @@ fn heading_words() -> &'static AHashSet<&'static str> {
 }
 
 /// Every word a heading or an entry label can be made of (`heading_words` and the words of
-/// `ENTRY_LABELS`).
-fn label_words() -> &'static AHashSet<&'static str> {
-    static WORDS: OnceLock<AHashSet<&'static str>> = OnceLock::new();
-    WORDS.get_or_init(|| heading_words().iter().copied().chain(ENTRY_LABELS.iter().flat_map(|l| l.split(' '))).collect())
+/// `ENTRY_LABELS`), with a filter of `LABEL_FILTER_BITS` bits, one set for each word's
+/// `label_filter_slot`: a word whose bit is clear is none of them, told with no hash.
+struct LabelWords {
+    words: AHashSet<&'static str>,
+    filter: [u64; LABEL_FILTER_BITS / 64],
+}
+
+/// The size of `LabelWords`' filter (about 190 words set some 170 of its bits).
+const LABEL_FILTER_BITS: usize = 4096;
+
+/// A word's bit in `LabelWords`' filter, from its length and its end bytes.
+fn label_filter_slot(word: &[u8]) -> usize {
+    let (first, last) = (word.first().copied().unwrap_or(0), word.last().copied().unwrap_or(0));
+    (usize::from(first) * 67 + usize::from(last) * 11 + word.len() * 523) % LABEL_FILTER_BITS
+}
+
+fn label_words() -> &'static LabelWords {
+    static WORDS: OnceLock<LabelWords> = OnceLock::new();
+    WORDS.get_or_init(|| {
+        let words: AHashSet<&'static str> = heading_words().iter().copied().chain(ENTRY_LABELS.iter().flat_map(|l| l.split(' '))).collect();
+        let mut filter = [0u64; LABEL_FILTER_BITS / 64];
+        for w in &words {
+            let slot = label_filter_slot(w.as_bytes());
+            filter[slot / 64] |= 1 << (slot % 64);
+        }
+        LabelWords { words, filter }
+    })
 }
 
 /// Whether a normalised word can be part of a heading the vocabulary knows or of an entry
-/// label: a line with any other word is neither, and can only be a head-noun heading.
+/// label: a line with any other word is neither, and can only be a head-noun heading. Most
+/// words are none, told by the filter; the others are looked up.
 pub fn is_label_word(word: &str) -> bool {
-    label_words().contains(word)
+    let lists = label_words();
+    let slot = label_filter_slot(word.as_bytes());
+    lists.filter[slot / 64] & 1 << (slot % 64) != 0 && lists.words.contains(word)
 }
 
 /// Normalises a candidate heading line into `out`: markdown and decoration stripped, letter
@@ -259,40 +285,47 @@ pub fn normalise_while(line: &str, out: &mut String, mut keep: impl FnMut(&str, 
     let b = t.as_bytes();
     // Its bytes made a block once for all the bit sets.
     let ascii = t.is_ascii().then(|| crate::text::BitsWhere::of(b));
-    let (pieces, single_letters) = if let Some(bytes) = &ascii {
+    let letter_spaced = if let Some(bytes) = &ascii {
         let spaces = bytes.bits(|c| c == b' ');
         let chars = !spaces & !(!0u64 << b.len());
         let single = chars & ((spaces << 1) | 1) & ((spaces >> 1) | 1 << (b.len() - 1));
-        (spaces.count_ones() as usize + 1, single.count_ones() as usize)
+        // Letter spacing takes three one-character pieces at least (seven in ten of four or
+        // more): most lines have fewer, told by a bit left once the two lowest are cleared, with
+        // no count of the bits.
+        let above_lowest = single & single.wrapping_sub(1);
+        above_lowest & above_lowest.wrapping_sub(1) != 0 && is_letter_spaced(spaces.count_ones() as usize + 1, single.count_ones() as usize)
     } else {
-        pieces_by_split(b)
+        let (pieces, single_letters) = pieces_by_split(b);
+        is_letter_spaced(pieces, single_letters)
     };
     // The line's bit sets serve its shape too when the candidate text is the whole line (a part
     // of it as long as it).
     let (words, shape) = if let Some(bytes) = &ascii {
         let word = bytes.bits(|c| !crate::text::is_ascii_space(c));
-        let kept = bytes.bits(|c| c.is_ascii_alphanumeric() || c == b'&' || c == b'/');
-        (HeadingWords::Ascii { t, word, kept }, LineShape { line, bits: (t.len() == line.len()).then_some((bytes, word)) })
+        // The letters and digits, made once for the words and the shape.
+        let alphanumeric = bytes.bits(|c| c.is_ascii_alphanumeric());
+        let kept = alphanumeric | bytes.bits(|c| c == b'&' || c == b'/');
+        (HeadingWords::Ascii { t, word, kept }, LineShape { line, bits: (t.len() == line.len()).then_some((bytes, word, alphanumeric)) })
     } else {
         (HeadingWords::Other(crate::text::split_whitespace(t)), LineShape { line, bits: None })
     };
-    normalise_words(t, ascii.is_some(), is_letter_spaced(pieces, single_letters), words, out, |w| keep(w, &shape))
+    normalise_words(t, ascii.is_some(), letter_spaced, words, out, |w| keep(w, &shape))
 }
 
 /// A line being normalised, for a `keep` of `normalise_while` that asks whether it is shaped as
-/// a head-noun heading: with the block of its bytes and the bit set of those that are not
-/// whitespace when `normalise_while` made them for the whole line (an ASCII line of at most 60
-/// bytes), so they are not made again.
+/// a head-noun heading: with the block of its bytes and the bit sets of those that are not
+/// whitespace and of those that are alphanumeric when `normalise_while` made them for the whole
+/// line (an ASCII line of at most 60 bytes), so they are not made again.
 pub struct LineShape<'a> {
     line: &'a str,
-    bits: Option<(&'a crate::text::BitsWhere, u64)>,
+    bits: Option<(&'a crate::text::BitsWhere, u64, u64)>,
 }
 
 impl LineShape<'_> {
     /// `has_head_noun_shape` of the line.
     pub fn has_head_noun_shape(&self) -> bool {
         match self.bits {
-            Some((bytes, word)) => shaped_from_bits(self.line.as_bytes(), bytes, word),
+            Some((bytes, word, alphanumeric)) => shaped_from_bits(self.line.as_bytes(), bytes, word, alphanumeric),
             None => has_head_noun_shape(self.line),
         }
     }
@@ -487,18 +520,18 @@ pub fn has_head_noun_shape(line: &str) -> bool {
 /// (or the run is "&").
 fn shaped_by_bits(b: &[u8]) -> bool {
     let bytes = crate::text::BitsWhere::of(b);
-    shaped_from_bits(b, &bytes, bytes.bits(|c| !crate::text::is_ascii_space(c)))
+    shaped_from_bits(b, &bytes, bytes.bits(|c| !crate::text::is_ascii_space(c)), bytes.bits(|c| c.is_ascii_alphanumeric()))
 }
 
-/// `shaped_by_bits` from the block of the bytes (`bytes`) and the bit set of those that are not
-/// whitespace (`word`), made once for `normalise_while` too. Capitalisation is tested before
+/// `shaped_by_bits` from the block of the bytes (`bytes`) and the bit sets of those that are not
+/// whitespace (`word`) and of those that are alphanumeric, made once for `normalise_while` too. Capitalisation is tested before
 /// digits and separators: most lines fail there (both must hold, so the answer is the same).
 /// Every run's first letter or digit is found at once: adding a run's start bit to the bit set of
 /// its bytes that are not alphanumeric carries it past those before the first one (to a byte
 /// after the run, which is whitespace or past the end, when it has none). The line is
 /// capitalised when those upper-case ones and the runs that are a lone '&' are all its runs.
-fn shaped_from_bits(b: &[u8], bytes: &crate::text::BitsWhere, word: u64) -> bool {
-    let (alphanumeric, upper) = (bytes.bits(|c| c.is_ascii_alphanumeric()), bytes.bits(|c| c.is_ascii_uppercase()));
+fn shaped_from_bits(b: &[u8], bytes: &crate::text::BitsWhere, word: u64, alphanumeric: u64) -> bool {
+    let upper = bytes.bits(|c| c.is_ascii_uppercase());
     let starts = word & !(word << 1);
     let other = word & !alphanumeric;
     let firsts = other.wrapping_add(starts) & !other & alphanumeric;
@@ -715,8 +748,8 @@ mod tests {
 
     #[test]
     fn no_label_word_holds_a_digit() {
-        assert!(label_words().len() > 100);
-        for w in label_words() {
+        assert!(label_words().words.len() > 100);
+        for w in &label_words().words {
             assert!(is_label_word(w) && !w.bytes().any(|b| b.is_ascii_digit()), "{w}");
         }
     }
