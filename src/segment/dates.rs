@@ -175,19 +175,15 @@ fn classify_named(w: &str) -> Tok {
 
 /// Whether the character at byte `i` ends a token (whitespace, `|`, `·`, `•`), and its length.
 /// Judged by its bytes, with no decoding: ASCII's whitespace (`char::is_whitespace`) is the space
-/// and `\t`..=`\r`; above it, whitespace is U+0085, U+00A0, U+1680, U+2000..=U+200A, U+2028,
-/// U+2029, U+202F, U+205F and U+3000 (Unicode's `White_Space`), and '·' is U+00B7, '•' U+2022.
+/// and `\t`..=`\r`; above it, whitespace as `crate::text::begins_wide_space` judges it, and '·' is
+/// U+00B7, '•' U+2022.
 #[inline(always)]
 fn separator_at(line: &str, i: usize) -> (bool, usize) {
     let b = &line.as_bytes()[i..];
-    let separator = match *b {
-        [c, ..] if c < 0x80 => return (matches!(c, b' ' | b'\t'..=b'\r' | b'|'), 1),
-        [0xC2, 0x85 | 0xA0 | 0xB7, ..] | [0xE1, 0x9A, 0x80, ..] | [0xE3, 0x80, 0x80, ..] => true,
-        [0xE2, 0x80, 0x80..=0x8A | 0xA2 | 0xA8 | 0xA9 | 0xAF, ..] | [0xE2, 0x81, 0x9F, ..] => true,
-        _ => false,
-    };
-    // The length from the lead byte (`i` is on a char boundary): 110xxxxx, 1110xxxx, 11110xxx.
-    (separator, 2 + usize::from(b[0] >= 0xE0) + usize::from(b[0] >= 0xF0))
+    if b[0] < 0x80 {
+        return (matches!(b[0], b' ' | b'\t'..=b'\r' | b'|'), 1);
+    }
+    (matches!(*b, [0xC2, 0xB7, ..] | [0xE2, 0x80, 0xA2, ..]) || crate::text::begins_wide_space(b), crate::text::char_len_at_lead(b[0]))
 }
 
 /// Splits on whitespace, and splits `2019-2021` / `2019–2021` into year, dash, year: the tokens

@@ -386,16 +386,27 @@ pub const fn is_ascii_space(b: u8) -> bool {
     b == b' ' || b.wrapping_sub(b'\t') <= b'\r' - b'\t'
 }
 
-/// Whether the character at byte `i` of `text` (above ASCII) is whitespace, and its length.
-/// Judged by its bytes, with no decoding: above ASCII, whitespace (`char::is_whitespace`,
-/// Unicode's `White_Space`) is U+0085, U+00A0, U+1680, U+2000..=U+200A, U+2028, U+2029, U+202F,
-/// U+205F and U+3000.
+/// Whether the character at byte `i` of `text` (above ASCII) is whitespace, and its length
+/// (`begins_wide_space`, `char_len_at_lead`).
 #[inline(never)]
 fn wide_whitespace_at(text: &str, i: usize) -> (bool, usize) {
     let b = &text.as_bytes()[i..];
-    let space = matches!(*b, [0xC2, 0x85 | 0xA0, ..] | [0xE1, 0x9A, 0x80, ..] | [0xE3, 0x80, 0x80, ..] | [0xE2, 0x80, 0x80..=0x8A | 0xA8 | 0xA9 | 0xAF, ..] | [0xE2, 0x81, 0x9F, ..]);
-    // The length from the lead byte (`i` is on a char boundary): 110xxxxx, 1110xxxx, 11110xxx.
-    (space, 2 + usize::from(b[0] >= 0xE0) + usize::from(b[0] >= 0xF0))
+    (begins_wide_space(b), char_len_at_lead(b[0]))
+}
+
+/// Whether bytes (from a character's lead byte above ASCII) begin a whitespace character, judged
+/// by its bytes with no decoding: above ASCII, whitespace (`char::is_whitespace`, Unicode's
+/// `White_Space`) is U+0085, U+00A0, U+1680, U+2000..=U+200A, U+2028, U+2029, U+202F, U+205F and
+/// U+3000.
+#[inline(always)]
+pub(crate) fn begins_wide_space(b: &[u8]) -> bool {
+    matches!(*b, [0xC2, 0x85 | 0xA0, ..] | [0xE1, 0x9A, 0x80, ..] | [0xE3, 0x80, 0x80, ..] | [0xE2, 0x80, 0x80..=0x8A | 0xA8 | 0xA9 | 0xAF, ..] | [0xE2, 0x81, 0x9F, ..])
+}
+
+/// The length of the character a lead byte above ASCII begins: 110xxxxx, 1110xxxx, 11110xxx.
+#[inline(always)]
+pub(crate) fn char_len_at_lead(lead: u8) -> usize {
+    2 + usize::from(lead >= 0xE0) + usize::from(lead >= 0xF0)
 }
 
 impl<'a> Iterator for SplitWhitespace<'a> {
