@@ -490,7 +490,7 @@ fn two_parts(before: &str) -> bool {
     };
     two || {
         let b = text::trim(before).as_bytes();
-        any_byte_at(b, b' ', |i| b[i + 1..].starts_with(b"at "))
+        text::any_byte_at(b, b' ', |i| b[i + 1..].starts_with(b"at "))
     }
 }
 
@@ -813,10 +813,10 @@ const PIPE: u8 = 4;
 const DOT_SLASH: u8 = 8;
 
 /// "Page 2 of 3", "Jane Doe — Page 2" (the caller checks for a digit): "Page ", "page " or
-/// "PAGE " in it, read back from its spaces (`any_byte_at`).
+/// "PAGE " in it, read back from its spaces (`text::any_byte_at`).
 fn is_page_mark(t: &str) -> bool {
     let b = t.as_bytes();
-    b.len() <= 40 && any_byte_at(b, b' ', |i| i >= 4 && matches!(&b[i - 4..i], b"Page" | b"page" | b"PAGE"))
+    b.len() <= 40 && text::any_byte_at(b, b' ', |i| i >= 4 && matches!(&b[i - 4..i], b"Page" | b"page" | b"PAGE"))
 }
 
 /// "Austin, TX" or "Remote" alone on a line (or ending one): the text after the last ", " is two
@@ -830,31 +830,15 @@ fn is_location(t: &str) -> bool {
 /// written, case-sensitive). All but ".com" are contact marks, which the line's `named` says
 /// whether it has in any case: most lines need one search.
 fn is_web(line: &Line, t: &str) -> bool {
-    // Each mark where its first byte is (`any_byte_at`), with no string searcher set up a mark.
+    // Each mark where its first byte is (`text::any_byte_at`), with no string searcher set up a mark.
     let b = t.as_bytes();
-    let has = |mark: &[u8]| any_byte_at(b, mark[0], |i| b[i..].starts_with(mark));
+    let has = |mark: &[u8]| text::any_byte_at(b, mark[0], |i| b[i..].starts_with(mark));
     has_dot_com(b) || (line.names(CONTACT_MARK) && [&b"http"[..], b"www.", b"linkedin", b"github"].into_iter().any(has))
 }
 
-/// `t.contains(".com")`: what follows each '.' (`any_byte_at`).
+/// `t.contains(".com")`: what follows each '.' (`text::any_byte_at`).
 fn has_dot_com(t: &[u8]) -> bool {
-    any_byte_at(t, b'.', |i| t[i + 1..].starts_with(b"com"))
-}
-
-/// Whether `t` has a `byte` at a place `at` accepts: the `byte`s found 64 bytes at a time
-/// (`text::byte_bits`), and only around them is `t` read. The search for a short ASCII needle,
-/// by one of its bytes, without setting up a substring searcher.
-fn any_byte_at(t: &[u8], byte: u8, at: impl Fn(usize) -> bool) -> bool {
-    t.chunks(64).enumerate().any(|(k, block)| {
-        let mut found = text::byte_bits(block, byte);
-        while found != 0 {
-            if at(k * 64 + found.trailing_zeros() as usize) {
-                return true;
-            }
-            found &= found - 1;
-        }
-        false
-    })
+    text::any_byte_at(t, b'.', |i| t[i + 1..].starts_with(b"com"))
 }
 
 /// "Label: ..." — a ':' among the first 30 bytes, the first of them not the line's last byte:

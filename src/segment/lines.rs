@@ -294,20 +294,11 @@ fn is_list_block(block: &[Line]) -> bool {
     !is_prose(block) && block.iter().filter(|l| !matches!(l.kind, LineKind::Blank)).all(|l| items(l.text) >= 3 && !l.has_date() && !has_period_space(l.text) && !l.text.trim_end().ends_with('.'))
 }
 
-/// Whether a line holds ". " (`str::contains`, a sentence ending inside it): its periods and
-/// spaces found 64 bytes at a time in one block (`text::block_byte_bits`), a period at a block's
-/// end paired with the next block's first byte. No searcher is set up for each line.
+/// Whether a line holds ". " (`str::contains`, a sentence ending inside it): what follows each
+/// '.' (`text::any_byte_at`). No searcher is set up for each line.
 fn has_period_space(t: &str) -> bool {
-    let mut period_before = false;
-    for chunk in t.as_bytes().chunks(64) {
-        let block = text::block64(chunk, 0);
-        let (periods, spaces) = (text::block_byte_bits(&block, b'.'), text::block_byte_bits(&block, b' '));
-        if periods & (spaces >> 1) != 0 || (period_before && spaces & 1 != 0) {
-            return true;
-        }
-        period_before = periods >> (chunk.len() - 1) & 1 != 0;
-    }
-    false
+    let b = t.as_bytes();
+    text::any_byte_at(b, b'.', |i| b.get(i + 1) == Some(&b' '))
 }
 
 /// Sections for a resume without headings, from what its blocks contain: dated blocks with a

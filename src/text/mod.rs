@@ -1258,6 +1258,23 @@ pub const fn ascii_lower8(x: u64) -> u64 {
     x | upper >> 2
 }
 
+/// Whether `t` has a `byte` at a place `at` accepts: the `byte`s found 64 bytes at a time
+/// (`byte_bits`), and only around them is `t` read. The search for a short ASCII needle,
+/// by one of its bytes, without setting up a substring searcher.
+#[inline(always)]
+pub fn any_byte_at(t: &[u8], byte: u8, at: impl Fn(usize) -> bool) -> bool {
+    t.chunks(64).enumerate().any(|(k, block)| {
+        let mut found = byte_bits(block, byte);
+        while found != 0 {
+            if at(k * 64 + found.trailing_zeros() as usize) {
+                return true;
+            }
+            found &= found - 1;
+        }
+        false
+    })
+}
+
 /// Bit j set where byte j of `b` (at most 64 bytes) equals `byte`.
 #[inline]
 pub fn byte_bits(b: &[u8], byte: u8) -> u64 {
