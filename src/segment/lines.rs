@@ -72,13 +72,14 @@ fn word_lists() -> &'static text::NeedleLists {
 }
 
 /// Sets every line's `named`: one search of the whole text for all the lists. No needle holds a
-/// line break, so each occurrence lies inside one line, the one holding its last byte (those come
-/// in order, as occurrences are reported by where they end).
+/// line break, so each occurrence lies inside one line, the one holding the byte before the
+/// offset it is told at (its last byte or the one after: see `NeedleLists::for_each`; those come
+/// in order).
 fn named_lists(text: &str, lines: &mut [Line]) {
     let mut rest = lines.iter_mut();
     let mut line = rest.next();
     word_lists().for_each(text, |end, bits| {
-        // The line holding the hit's last byte: the first that does not end before it.
+        // The line holding the byte before `end`: the first that does not end before `end`.
         while line.as_ref().is_some_and(|l| l.end < end) {
             line = rest.next();
         }

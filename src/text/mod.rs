@@ -775,10 +775,13 @@ impl NeedleSet {
 /// at once, ignoring ASCII case: one pass of an Aho-Corasick DFA over the whole text reports where
 /// needles end, instead of one search per list and per piece of text.
 ///
-/// The DFA is the aho-corasick crate's, copied once into a plain table: its states renumbered so
-/// that those ending a needle come from `MATCHING` on (one bit tells a match), its bytes grouped
-/// into classes it moves on alike (a short row a state), and a state (a `u16`) plus a class (a
-/// `u8`) index it without a bounds check (`step`).
+/// The DFA is the aho-corasick crate's, copied once into a plain table whose states ("nodes")
+/// are its states each with the lists that the state before it ended (none for most): a node
+/// tells of the needles that end at its byte and of those that end at the byte before, so the
+/// text's DFAs need to be asked only after every second byte (`steps_side_by_side`). The nodes
+/// are numbered so that those that tell of any come from `MATCHING` on (one bit tells), the
+/// bytes grouped into classes they move on alike (a short row a node), and a node (a `u16`) plus
+/// a class (a `u8`) index the table without a bounds check (`step`).
 pub struct NeedleLists {
     /// One table, so that stepping keeps one base address in a register: first per byte, its
     /// class (its column in a state's row), then from `ROWS` on per state (where its row starts),
@@ -787,12 +790,12 @@ pub struct NeedleLists {
     /// The number of classes: the length of a row.
     stride: usize,
     start: u16,
-    /// Per state that ends needles (counted from `MATCHING`, a row each), the bits of the lists
-    /// that hold them.
+    /// Per node that tells of needles (counted from `MATCHING`, a row each), the bits of the lists
+    /// that hold them (those ending at its byte and at the byte before).
     bits: Vec<u32>,
 }
 
-/// Where the rows of the states that end a needle begin: the states before it end none.
+/// Where the rows of the nodes that tell of a needle begin: the nodes before it tell of none.
 const MATCHING: u16 = 1 << 15;
 
 /// Where the rows begin in `NeedleLists::table`, after the bytes' classes.
@@ -855,21 +858,40 @@ impl NeedleLists {
             }
             k += 1;
         }
-        // Numbered with the matching states last, their rows from `MATCHING` on.
-        let mut order: Vec<usize> = (0..states.len()).collect();
-        order.sort_by_key(|&i| dfa.is_match(states[i]));
-        let matching = states.iter().filter(|&&s| dfa.is_match(s)).count();
-        let others = states.len() - matching;
-        let mut number = vec![0usize; states.len()];
-        for (n, &i) in order.iter().enumerate() {
-            number[i] = n;
+        // The lists of the needles each state ends (none for most).
+        let own: Vec<u32> = states.iter().map(|&s| if dfa.is_match(s) { (0..dfa.match_len(s)).fold(0, |b, m| b | pattern_bits[dfa.match_pattern(s, m).as_usize()]) } else { 0 }).collect();
+        // The table's states ("nodes") are the DFA's with the lists that the state before ended
+        // (see `for_each`): every DFA state with none (node `i` for state `i`), and every state a
+        // state that ends needles moves to, with that state's lists.
+        let mut nodes: Vec<(usize, u32)> = (0..states.len()).map(|i| (i, 0)).collect();
+        let mut node_of: ahash::AHashMap<(usize, u32), usize> = nodes.iter().enumerate().map(|(n, &node)| (node, n)).collect();
+        for i in (0..states.len()).filter(|&i| own[i] != 0) {
+            for &j in &to[i * 256..(i + 1) * 256] {
+                node_of.entry((j, own[i])).or_insert_with(|| {
+                    nodes.push((j, own[i]));
+                    nodes.len() - 1
+                });
+            }
         }
-        // A byte's column: where every state moves on it. Bytes with one column are one class.
+        // Where each node moves on each byte: to the DFA's next state, with its own state's lists.
+        let next = |n: usize, b: usize| node_of[&(to[nodes[n].0 * 256 + b], own[nodes[n].0])];
+        // Numbered with the nodes that tell of a needle (their state's or the one before) last,
+        // their rows from `MATCHING` on.
+        let telling = |n: usize| own[nodes[n].0] | nodes[n].1 != 0;
+        let mut order: Vec<usize> = (0..nodes.len()).collect();
+        order.sort_by_key(|&n| telling(n));
+        let matching = (0..nodes.len()).filter(|&n| telling(n)).count();
+        let others = nodes.len() - matching;
+        let mut number = vec![0usize; nodes.len()];
+        for (k, &n) in order.iter().enumerate() {
+            number[n] = k;
+        }
+        // A byte's column: where every node moves on it. Bytes with one column are one class.
         let mut columns: Vec<Vec<usize>> = Vec::new();
         let mut class_of: ahash::AHashMap<Vec<usize>, u8> = ahash::AHashMap::new();
         let mut table: Box<[u16; ROWS + (1 << 16) + 256]> = vec![0u16; ROWS + (1 << 16) + 256].into_boxed_slice().try_into().expect("the length is right");
         for (b, class) in table[..ROWS].iter_mut().enumerate() {
-            let column: Vec<usize> = (0..states.len()).map(|i| to[i * 256 + b]).collect();
+            let column: Vec<usize> = (0..nodes.len()).map(|n| next(n, b)).collect();
             *class = u16::from(*class_of.entry(column.clone()).or_insert_with(|| {
                 columns.push(column);
                 u8::try_from(columns.len() - 1).expect("at most 256 classes")
@@ -877,18 +899,21 @@ impl NeedleLists {
         }
         let stride = columns.len();
         assert!(others.max(matching) * stride <= usize::from(MATCHING), "the table fits u16 state numbers");
-        let row = |i: usize| if number[i] < others { number[i] * stride } else { usize::from(MATCHING) + (number[i] - others) * stride };
-        for i in 0..states.len() {
+        let row = |n: usize| if number[n] < others { number[n] * stride } else { usize::from(MATCHING) + (number[n] - others) * stride };
+        for n in 0..nodes.len() {
             for (c, column) in columns.iter().enumerate() {
-                table[ROWS + row(i) + c] = row(column[i]) as u16;
+                table[ROWS + row(n) + c] = row(column[n]) as u16;
             }
         }
-        let bits = order[others..].iter().map(|&i| (0..dfa.match_len(states[i])).fold(0, |b, m| b | pattern_bits[dfa.match_pattern(states[i], m).as_usize()])).collect();
+        let bits = order[others..].iter().map(|&n| own[nodes[n].0] | nodes[n].1).collect();
         NeedleLists { table, stride, start: row(0) as u16, bits }
     }
 
-    /// Calls `hit(end, bits)` wherever needles of `text` end (overlapping ones too), in order:
-    /// `end` is the byte offset just after them, `bits` the lists that hold any of them.
+    /// Calls `hit(end, bits)` for the needles of `text` (overlapping ones too), in the order of
+    /// `end`: the byte offset just after them or one byte later (the DFAs are asked after every
+    /// second byte, see `NeedleLists`), `bits` the lists that hold them; a needle may be told of
+    /// at both. No needle holds a line break, so the byte after a needle's last is in its line
+    /// (when there is one): the byte before `end` is in the line the needle is in.
     ///
     /// No needle may hold a line break (`new` checks), so after one the DFA is back in its start
     /// state, and so after any byte of its class (that moves every state where a line break does:
@@ -956,12 +981,14 @@ impl NeedleLists {
 
     /// Steps the DFAs of `CHAINS` pieces of text side by side from byte `from` of each (`heads`,
     /// of one length), noting in `stops` after which byte (counted from the pieces' starts) any
-    /// of them is at a match (their states or-ed), with all their states there, until the pieces
+    /// of them is at a node that tells of a needle (their nodes or-ed, asked after every second
+    /// byte and after an odd last one), with all their nodes there, until the pieces
     /// end or `stops` is full: returns the bytes stepped so far and the stops noted. The stops go
     /// to memory on a path of their own, so the stepping keeps its states, pointers and table in
     /// registers and goes on past a match (a return and a call again for each cost some 80
     /// instructions). Kept out of `for_each`, whose buffers and bounds would otherwise crowd
-    /// those out of registers; two bytes a turn take 45 instructions for the four pieces.
+    /// those out of registers; two bytes a turn take 40 instructions for the four pieces (45
+    /// when the nodes were asked after every byte).
     #[inline(never)]
     fn steps_side_by_side<const CHAINS: usize>(&self, heads: &[&[u8]; CHAINS], states: &mut [usize; CHAINS], from: usize, stops: &mut [(usize, [u16; CHAINS]); STOPS]) -> (usize, usize) {
         let table = &*self.table;
@@ -970,13 +997,15 @@ impl NeedleLists {
         let heads: [&[u8]; CHAINS] = std::array::from_fn(|c| &heads[c][..len]);
         // Read from `u16`s: below 1 << 16 (told to the compiler, no bounds checks below).
         let mut s = states.map(|x| x & 0xFFFF);
-        // Steps past byte `x` of every piece: whether any is then at a match.
+        // Steps past byte `x` of every piece.
         let step_all = |s: &mut [usize; CHAINS], x: [u8; CHAINS]| {
             for c in 0..CHAINS {
                 s[c] = step(table, s[c], x[c]);
             }
-            s.iter().fold(0, |any, &x| any | x as u16) >= MATCHING
         };
+        // Whether any piece is at a node that tells of a needle (ending at its byte or the one
+        // before).
+        let telling = |s: &[usize; CHAINS]| s.iter().fold(0, |any, &x| any | x as u16) >= MATCHING;
         // The stops noted, and the bytes of every piece stepped so far.
         let (mut n, mut i) = (0, from);
         // Where a pair of bytes can begin: before the last byte (of pieces that have one).
@@ -984,22 +1013,22 @@ impl NeedleLists {
             return (from, 0);
         };
         let stepped = loop {
-            // Two bytes a turn, one test of the end for both (the index serves all the pieces at
-            // once), then any odd last byte, up to a stop: after which byte it is.
+            // Two bytes a turn, one test of the end and one of the nodes for both (the index
+            // serves all the pieces at once), then any odd last byte, up to a stop: after which
+            // byte it is.
             let at = 'turns: {
                 while i < pairs_end {
                     i += 2;
-                    if step_all(&mut s, std::array::from_fn(|c| heads[c][i - 2])) {
-                        i -= 1;
-                        break 'turns Some(i);
-                    }
-                    if step_all(&mut s, std::array::from_fn(|c| heads[c][i - 1])) {
+                    step_all(&mut s, std::array::from_fn(|c| heads[c][i - 2]));
+                    step_all(&mut s, std::array::from_fn(|c| heads[c][i - 1]));
+                    if telling(&s) {
                         break 'turns Some(i);
                     }
                 }
                 if i < len {
                     i += 1;
-                    if step_all(&mut s, std::array::from_fn(|c| heads[c][i - 1])) {
+                    step_all(&mut s, std::array::from_fn(|c| heads[c][i - 1]));
+                    if telling(&s) {
                         break 'turns Some(i);
                     }
                 }
@@ -1651,13 +1680,27 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// Every needle is told of where it ends or a byte later, and nothing else is: what is
+        /// told at an offset ended there or a byte before, and the offsets come in order.
         #[test]
         fn needle_lists_report_every_end(text in "[abspmhdunivrtyASMD. \n\u{e4}]{0,400}") {
             let lists: [&[&str]; 3] = [&["b.s", "phd", "university", "ma"], &["m.a", "ma", "sity", "aa"], &["a", "ty u"]];
             let matcher = NeedleLists::new(&lists);
             let mut found = std::collections::BTreeMap::new();
-            matcher.for_each(&text, |end, bits| *found.entry(end).or_insert(0) |= bits);
-            proptest::prop_assert_eq!(found, needle_ends(&lists, &text));
+            let mut last = 0;
+            matcher.for_each(&text, |end, bits| {
+                assert!(end >= last && end <= text.len(), "{end} after {last}");
+                last = end;
+                *found.entry(end).or_insert(0) |= bits;
+            });
+            let want = needle_ends(&lists, &text);
+            let at = |m: &std::collections::BTreeMap<usize, u32>, e: usize| m.get(&e).copied().unwrap_or(0);
+            for (&e, &bits) in &want {
+                proptest::prop_assert_eq!(bits & !(at(&found, e) | at(&found, e + 1)), 0, "{}", e);
+            }
+            for (&e, &bits) in &found {
+                proptest::prop_assert_eq!(bits & !(at(&want, e) | at(&want, e - 1)), 0, "{}", e);
+            }
         }
     }
 
