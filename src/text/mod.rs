@@ -801,15 +801,6 @@ const MATCHING: u16 = 1 << 15;
 /// Where the rows begin in `NeedleLists::table`, after the bytes' classes.
 const ROWS: usize = 256;
 
-/// Keeps a hit of `NeedleLists::for_each` (where it ends, the state there) in a buffer with room
-/// for a hit a byte: never grown (a call to grow it would make the compiler keep the stepping's
-/// values in memory rather than registers).
-#[inline(always)]
-fn keep(ends: &mut Vec<(usize, usize)>, hit: (usize, usize)) {
-    assert!(ends.len() < ends.capacity(), "a hit a byte at most");
-    ends.push(hit);
-}
-
 /// The state (where its row starts) a `NeedleLists` table moves to from `state` on byte `x`.
 #[inline(always)]
 fn step(table: &[u16; ROWS + (1 << 16) + 256], state: usize, x: u8) -> usize {
@@ -921,8 +912,9 @@ impl NeedleLists {
     /// cut just after such bytes, near its quarters, into `CHAINS` pieces whose DFAs are stepped side by
     /// side (`steps_side_by_side`, which notes where any of them is at a match and goes on), a
     /// table load a byte each, and the longer pieces' rest one at a time (`steps_on`). One DFA
-    /// waits on each load before the next; several independent ones overlap their waits. A
-    /// piece's hits are kept in a buffer (`keep`) until the pieces before it are done. Never
+    /// waits on each load before the next; several independent ones overlap their waits. The
+    /// stops are kept, and read once a piece, its hits told after those of the pieces before it
+    /// (no buffer of hits, none allocated unless there are more than `STOPS` stops). Never
     /// inlined: in its caller's body (as the compiler chooses to do, or not, as the code around
     /// it changes) it runs some 5,000 instructions a resume slower.
     #[inline(never)]
@@ -937,60 +929,72 @@ impl NeedleLists {
             let from = (b.len() * c / CHAINS).max(bounds[c - 1]);
             bounds[c] = b[from..].iter().position(|&x| table[usize::from(x)] as u8 == reset).map_or(b.len(), |p| from + p + 1);
         }
-        let mut ends: [Vec<(usize, usize)>; CHAINS] = std::array::from_fn(|c| Vec::with_capacity(bounds[c + 1] - bounds[c]));
         let mut states = [usize::from(self.start); CHAINS];
         let common = (0..CHAINS).map(|c| bounds[c + 1] - bounds[c]).min().unwrap_or(0);
         // The pieces' first `common` bytes, as slices of that length.
         let heads: [&[u8]; CHAINS] = std::array::from_fn(|c| &b[bounds[c]..bounds[c] + common]);
+        // The stops so far: the first `n` of `stops`, after those `spilled` (when there are more
+        // than `STOPS`, rarely).
         let mut stops = [(0usize, [0u16; CHAINS]); STOPS];
-        let mut i = 0;
+        let mut spilled = Vec::new();
+        let (mut i, mut n) = (0, 0);
         while i < common {
-            let n;
-            (i, n) = self.steps_side_by_side(&heads, &mut states, i, &mut stops);
-            for &(at, stop) in &stops[..n] {
-                for c in 0..CHAINS {
+            if n == STOPS {
+                spilled.extend_from_slice(&stops);
+                n = 0;
+            }
+            (i, n) = self.steps_side_by_side(&heads, &mut states, i, &mut stops, n);
+        }
+        let bits = |node: usize| self.bits[(node - usize::from(MATCHING)) / self.stride];
+        // Each piece's hits in order: at its stops, then in its rest.
+        for c in 0..CHAINS {
+            for part in [&spilled[..], &stops[..n]] {
+                for &(at, stop) in part {
                     if stop[c] >= MATCHING {
-                        keep(&mut ends[c], (bounds[c] + at, usize::from(stop[c])));
+                        hit(bounds[c] + at, bits(usize::from(stop[c])));
                     }
                 }
             }
-        }
-        for c in 0..CHAINS {
-            self.steps_on(&b[bounds[c] + common..bounds[c + 1]], bounds[c] + common, states[c], &mut ends[c]);
-        }
-        let first_match = usize::from(MATCHING);
-        for (end, state) in ends.into_iter().flatten() {
-            hit(end, self.bits[(state - first_match) / self.stride]);
-        }
-    }
-
-    /// Steps one DFA from `state` over `bytes` (which begin at byte `at` of the text), keeping its
-    /// hits (where they end, the state there) in `ends`, which has room for them all. Kept out of
-    /// `for_each`, where it ran some five instructions a byte slower (reloads of spilled values).
-    #[inline(never)]
-    fn steps_on(&self, bytes: &[u8], at: usize, mut state: usize, ends: &mut Vec<(usize, usize)>) {
-        let table = &*self.table;
-        state &= 0xFFFF;
-        for (end, &x) in (at + 1..).zip(bytes) {
-            state = step(table, state, x);
-            if state >= usize::from(MATCHING) {
-                keep(ends, (end, state));
+            let (mut at, mut node) = (bounds[c] + common, states[c]);
+            while at < bounds[c + 1] {
+                (at, node) = self.steps_on(&b[..bounds[c + 1]], at, node);
+                if node >= usize::from(MATCHING) {
+                    hit(at, bits(node));
+                }
             }
         }
     }
 
+    /// Steps one DFA from `node` over `bytes` from byte `at` on, up to a node that tells of a
+    /// needle or the end: returns where it stopped (the offset after the last byte stepped) and
+    /// the node there. Kept out of `for_each`, where it ran some five instructions a byte slower
+    /// (reloads of spilled values).
+    #[inline(never)]
+    fn steps_on(&self, bytes: &[u8], mut at: usize, node: usize) -> (usize, usize) {
+        let table = &*self.table;
+        let mut node = node & 0xFFFF;
+        while let Some(&x) = bytes.get(at) {
+            node = step(table, node, x);
+            at += 1;
+            if node >= usize::from(MATCHING) {
+                break;
+            }
+        }
+        (at, node)
+    }
+
     /// Steps the DFAs of `CHAINS` pieces of text side by side from byte `from` of each (`heads`,
-    /// of one length), noting in `stops` after which byte (counted from the pieces' starts) any
+    /// of one length), noting in `stops` (after the `noted` there) after which byte (counted from the pieces' starts) any
     /// of them is at a node that tells of a needle (their nodes or-ed, asked after every second
     /// byte and after an odd last one), with all their nodes there, until the pieces
-    /// end or `stops` is full: returns the bytes stepped so far and the stops noted. The stops go
+    /// end or `stops` is full: returns the bytes stepped so far and the stops now noted. The stops go
     /// to memory on a path of their own, so the stepping keeps its states, pointers and table in
     /// registers and goes on past a match (a return and a call again for each cost some 80
     /// instructions). Kept out of `for_each`, whose buffers and bounds would otherwise crowd
     /// those out of registers; two bytes a turn take 40 instructions for the four pieces (45
     /// when the nodes were asked after every byte).
     #[inline(never)]
-    fn steps_side_by_side<const CHAINS: usize>(&self, heads: &[&[u8]; CHAINS], states: &mut [usize; CHAINS], from: usize, stops: &mut [(usize, [u16; CHAINS]); STOPS]) -> (usize, usize) {
+    fn steps_side_by_side<const CHAINS: usize>(&self, heads: &[&[u8]; CHAINS], states: &mut [usize; CHAINS], from: usize, stops: &mut [(usize, [u16; CHAINS]); STOPS], noted: usize) -> (usize, usize) {
         let table = &*self.table;
         let len = heads[0].len();
         // Of one length as the caller cut them, told to the compiler.
@@ -1007,10 +1011,10 @@ impl NeedleLists {
         // before).
         let telling = |s: &[usize; CHAINS]| s.iter().fold(0, |any, &x| any | x as u16) >= MATCHING;
         // The stops noted, and the bytes of every piece stepped so far.
-        let (mut n, mut i) = (0, from);
+        let (mut n, mut i) = (noted, from);
         // Where a pair of bytes can begin: before the last byte (of pieces that have one).
         let Some(pairs_end) = len.checked_sub(1) else {
-            return (from, 0);
+            return (from, noted);
         };
         let stepped = loop {
             // Two bytes a turn, one test of the end and one of the nodes for both (the index
@@ -1050,8 +1054,9 @@ impl NeedleLists {
     }
 }
 
-/// How many stops of `NeedleLists::steps_side_by_side` its caller has room for at a time.
-const STOPS: usize = 32;
+/// How many stops of `NeedleLists::steps_side_by_side` its caller has room for on the stack (a
+/// resume of 600 words makes some 55).
+const STOPS: usize = 64;
 
 /// The indices of the items of `sorted` (ascending by `key`) whose key is in `range`, for ranges
 /// read in order (a resume's sections): walked from `*next`, the first item past the range
