@@ -1684,28 +1684,38 @@ mod tests {
         ends
     }
 
+    /// Whether every needle of `lists` in `text` is told of where it ends or a byte later, and
+    /// nothing else is: what is told at an offset ended there or a byte before, the offsets in
+    /// order.
+    fn needle_lists_tell_every_end(lists: &[&[&'static str]], text: &str) -> bool {
+        let matcher = NeedleLists::new(lists);
+        let mut found = std::collections::BTreeMap::new();
+        let mut in_order = true;
+        let mut last = 0;
+        matcher.for_each(text, |end, bits| {
+            in_order &= end >= last && end <= text.len();
+            last = end;
+            *found.entry(end).or_insert(0) |= bits;
+        });
+        let want = needle_ends(lists, text);
+        let at = |m: &std::collections::BTreeMap<usize, u32>, e: usize| m.get(&e).copied().unwrap_or(0);
+        in_order && want.iter().all(|(&e, &bits)| bits & !(at(&found, e) | at(&found, e + 1)) == 0) && found.iter().all(|(&e, &bits)| bits & !(at(&want, e) | at(&want, e - 1)) == 0)
+    }
+
+    const TEST_LISTS: [&[&str]; 3] = [&["b.s", "phd", "university", "ma"], &["m.a", "ma", "sity", "aa"], &["a", "ty u"]];
+
+    /// A long text with needles all over it: more stops than `STOPS`, so that some are spilled.
+    #[test]
+    fn needle_lists_tell_every_end_of_a_long_text() {
+        let text = "ma b.s a\nuniversity phd x".repeat(200);
+        assert!(needle_lists_tell_every_end(&TEST_LISTS, &text));
+        assert!(needle_lists_tell_every_end(&TEST_LISTS, &text[3..]));
+    }
+
     proptest::proptest! {
-        /// Every needle is told of where it ends or a byte later, and nothing else is: what is
-        /// told at an offset ended there or a byte before, and the offsets come in order.
         #[test]
         fn needle_lists_report_every_end(text in "[abspmhdunivrtyASMD. \n\u{e4}]{0,400}") {
-            let lists: [&[&str]; 3] = [&["b.s", "phd", "university", "ma"], &["m.a", "ma", "sity", "aa"], &["a", "ty u"]];
-            let matcher = NeedleLists::new(&lists);
-            let mut found = std::collections::BTreeMap::new();
-            let mut last = 0;
-            matcher.for_each(&text, |end, bits| {
-                assert!(end >= last && end <= text.len(), "{end} after {last}");
-                last = end;
-                *found.entry(end).or_insert(0) |= bits;
-            });
-            let want = needle_ends(&lists, &text);
-            let at = |m: &std::collections::BTreeMap<usize, u32>, e: usize| m.get(&e).copied().unwrap_or(0);
-            for (&e, &bits) in &want {
-                proptest::prop_assert_eq!(bits & !(at(&found, e) | at(&found, e + 1)), 0, "{}", e);
-            }
-            for (&e, &bits) in &found {
-                proptest::prop_assert_eq!(bits & !(at(&want, e) | at(&want, e - 1)), 0, "{}", e);
-            }
+            proptest::prop_assert!(needle_lists_tell_every_end(&TEST_LISTS, &text));
         }
     }
 
