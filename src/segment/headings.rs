@@ -267,9 +267,11 @@ pub fn normalise_while(line: &str, out: &mut String, mut keep: impl FnMut(&str, 
     // Most lines have nothing to strip at either end (an ASCII byte that is neither a space nor
     // decoration), told so by their two end bytes: the line is its own candidate text, with no
     // trimming, and most of those are too long.
-    let kept = |b: u8, strip: &[u8]| b < 0x80 && !char::from(b).is_whitespace() && !strip.contains(&b);
+    // (Byte tests: the whitespace is `char::is_whitespace`'s in ASCII, the decoration
+    // `candidate_text`'s.)
+    let plain = |b: u8| b < 0x80 && !crate::text::is_ascii_space(b);
     let t = match (line.as_bytes().first(), line.as_bytes().last()) {
-        (Some(&first), Some(&last)) if kept(first, b"#*_=>|[") && kept(last, b"*_=|]:") => {
+        (Some(&first), Some(&last)) if plain(first) && !matches!(first, b'#' | b'*' | b'_' | b'=' | b'>' | b'|' | b'[') && plain(last) && !matches!(last, b'*' | b'_' | b'=' | b'|' | b']' | b':') => {
             if line.len() > 60 {
                 return false;
             }
@@ -491,7 +493,8 @@ pub fn head_noun_type(line: &str, normalised: &str) -> Option<SectionType> {
 /// fits): a caller that has already found the line shaped (`has_head_noun_shape`) does not test
 /// it again.
 pub fn head_noun_type_if(normalised: &str, shaped: impl FnOnce() -> bool) -> Option<SectionType> {
-    if normalised.split(' ').filter(|&w| w != "and").count() > 3 || !shaped() {
+    // Its words counted between spaces as bytes (no searcher set up for a short text).
+    if normalised.as_bytes().split(|&c| c == b' ').filter(|&w| w != b"and").count() > 3 || !shaped() {
         return None;
     }
     // A part's last word, after its last space found by a byte search from the end (a few bytes:

@@ -198,9 +198,11 @@ fn is_contact_line(l: &Line) -> bool {
     l.names(CONTACT_MARK) || labelled() || (l.words <= 6 && l.has_digit && b.iter().filter(|c| c.is_ascii_digit()).count() >= 7)
 }
 
-/// Blocks of non-blank lines: (first line, end line exclusive, trailing blanks included).
+/// Blocks of non-blank lines: (first line, end line exclusive, trailing blanks included). A blank
+/// line ends each block but the last, so there are at most half as many as lines (rounded up):
+/// room made once.
 fn blocks(lines: &[Line]) -> Vec<(usize, usize)> {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(lines.len().div_ceil(2));
     let mut i = 0;
     while i < lines.len() {
         while i < lines.len() && matches!(lines[i].kind, LineKind::Blank) {
@@ -243,8 +245,10 @@ fn is_contact_block(index: usize, block: &[Line]) -> bool {
 /// Section starts from typing each block (by its index and its range of lines); consecutive
 /// blocks of one type form one section.
 fn starts_by_block(lines: &[Line], mut kind_of: impl FnMut(usize, std::ops::Range<usize>, &[Start]) -> SectionType) -> Vec<Start> {
-    let mut starts: Vec<Start> = Vec::new();
-    for (k, (s, e)) in blocks(lines).into_iter().enumerate() {
+    let blocks = blocks(lines);
+    // A start a block at most: room made once.
+    let mut starts: Vec<Start> = Vec::with_capacity(blocks.len());
+    for (k, (s, e)) in blocks.into_iter().enumerate() {
         let kind = kind_of(k, s..e, &starts);
         if starts.last().is_none_or(|p| p.kind != kind) {
             starts.push(Start { line: s, kind, heading_lines: 0 });
