@@ -784,11 +784,12 @@ impl NeedleSet {
 /// a class (a `u8`) index the table without a bounds check (`step`).
 pub struct NeedleLists {
     /// One table, so that stepping keeps one base address in a register: first per byte, its
-    /// class (its column in a state's row), then from `ROWS` on per state (where its row starts),
-    /// per class, the next state; the last 256 entries only make room for any `u16` plus any `u8`.
+    /// class (its column in a node's row), then from `ROWS` on per node (where its row starts),
+    /// per class, the next node; the last 256 entries only make room for any `u16` plus any `u8`.
     table: Box<[u16; ROWS + (1 << 16) + 256]>,
     /// The number of classes: the length of a row.
     stride: usize,
+    /// The start node: the DFA's start state, with no lists before it.
     start: u16,
     /// Per node that tells of needles (counted from `MATCHING`, a row each), the bits of the lists
     /// that hold them (those ending at its byte and at the byte before).
@@ -801,7 +802,7 @@ const MATCHING: u16 = 1 << 15;
 /// Where the rows begin in `NeedleLists::table`, after the bytes' classes.
 const ROWS: usize = 256;
 
-/// The state (where its row starts) a `NeedleLists` table moves to from `state` on byte `x`.
+/// The node (where its row starts) a `NeedleLists` table moves to from node `state` on byte `x`.
 #[inline(always)]
 fn step(table: &[u16; ROWS + (1 << 16) + 256], state: usize, x: u8) -> usize {
     usize::from(table[ROWS + state + usize::from(table[usize::from(x)] as u8)])
