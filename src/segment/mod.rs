@@ -329,6 +329,8 @@ fn rule_starts(lines: &[Line], tokens: &Tokens) -> Vec<Start> {
 /// an entry.
 fn rule_view(lines: &[Line], starts: &[Start]) -> Vec<features::RuleView> {
     let mut view = vec![features::RuleView { kind: SectionType::Other, heading: false, begin: false }; lines.len()];
+    // The entry starts of a section, in one room for all.
+    let mut begins = Vec::new();
     for (k, s) in starts.iter().enumerate() {
         let end = starts.get(k + 1).map_or(lines.len(), |n| n.line).max(s.line);
         let body = (s.line + s.heading_lines).min(end);
@@ -336,7 +338,8 @@ fn rule_view(lines: &[Line], starts: &[Start]) -> Vec<features::RuleView> {
             *v = features::RuleView { kind: s.kind, heading: i < body, begin: false };
         }
         if s.kind.has_entries() {
-            for b in entries::starts(&lines[body..end], s.kind) {
+            entries::starts_into(&lines[body..end], s.kind, &mut begins);
+            for &b in &begins {
                 view[body + b].begin = true;
             }
         }
@@ -366,7 +369,8 @@ fn classified(lines: &[Line], tokens: &Tokens, rules: Option<&[features::RuleVie
         rows.clear();
     }
     let kinds = &decoded.kinds;
-    let mut starts: Vec<Start> = Vec::new();
+    // Room for the sections most resumes have: no growing.
+    let mut starts: Vec<Start> = Vec::with_capacity(16);
     for (i, &kind) in kinds.iter().enumerate() {
         if starts.last().is_none_or(|s| s.kind != kind) {
             starts.push(Start { line: i, kind, heading_lines: heading_lines(lines, i) });
