@@ -461,14 +461,19 @@ fn heading_starts(lines: &[Line]) -> Vec<Start> {
     starts
 }
 
+/// Bytes `build` has room for in its copy of a dated entry header from the start (most header
+/// lines are shorter).
+const CUT_ROOM: usize = 160;
+
 /// Sections (with entries and metrics) from their starts; entries where `begins` marks them,
 /// else by the rules.
 fn build(lines: &[Line], tokens: &Tokens, starts: &[Start], begins: Option<&[bool]>) -> Segmentation {
     let mut sections = Vec::with_capacity(starts.len());
     // Rooms kept from section to section: a section's entry starts, and the copy of a dated
     // entry header that its dates are cut out of (`entries::from_starts`); where the walks of
-    // the tokens' skill hits and digits are (the sections come in order).
-    let (mut local, mut cut) = (Vec::new(), String::new());
+    // the tokens' skill hits and digits are (the sections come in order). Room from the start
+    // for every line and a long header line: no growing.
+    let (mut local, mut cut) = (Vec::with_capacity(lines.len()), String::with_capacity(CUT_ROOM));
     let (mut next_hit, mut next_digits) = (0, 0);
     for (k, s) in starts.iter().enumerate() {
         let end_line = starts.get(k + 1).map_or(lines.len(), |n| n.line);
