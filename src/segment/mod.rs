@@ -380,15 +380,6 @@ fn classified(lines: &[Line], tokens: &Tokens, rules: Option<&[features::RuleVie
     // interleaved text that is the first body line of the section in the line's own stream: a
     // section resumed after lines of the other stream goes on (usually the same entry).
     let stream = |i: usize| decoded.streams.get(i).map_or(0, |&s| usize::from(s));
-    // Each line's next non-blank line in its stream.
-    let mut next_in_stream = vec![None; lines.len()];
-    let mut after: [Option<usize>; 2] = [None; 2];
-    for i in (0..lines.len()).rev() {
-        if feats[i].is_some() {
-            next_in_stream[i] = after[stream(i)];
-            after[stream(i)] = Some(i);
-        }
-    }
     let mut begins = vec![false; lines.len()];
     let mut streams = [begins::Stream::default(); 2];
     // The non-blank lines' rows, in order (the sections' lines are every line, in order).
@@ -408,7 +399,9 @@ fn classified(lines: &[Line], tokens: &Tokens, rules: Option<&[features::RuleVie
             let line = begins::Judged {
                 line: &lines[i],
                 prev: before.map(|p| &lines[p]),
-                next: next_in_stream[i].map(|n| &lines[n]),
+                // The next non-blank line in its stream: found for the lines judged only, by a walk
+                // that ends there (the walks of a stream's lines pass over each line once).
+                next: (i + 1..lines.len()).find(|&n| feats[n].is_some() && stream(n) == st).map(|n| &lines[n]),
                 score: || model.begin_score_from(row, a, s.kind, first_line),
                 own: &own[i],
                 first_line,
