@@ -163,8 +163,15 @@ const MARKS_ON_STACK: usize = 64;
 
 /// The lines of a section body (`lines`) that begin an entry, by the rules.
 pub fn starts(lines: &[Line], kind: SectionType) -> Vec<usize> {
+    let mut starts = Vec::new();
+    starts_into(lines, kind, &mut starts);
+    starts
+}
+
+/// `starts` into `starts` (cleared first): a caller that reads many sections keeps one room.
+pub fn starts_into(lines: &[Line], kind: SectionType, starts: &mut Vec<usize>) {
     let education = kind == SectionType::Education;
-    let mut starts: Vec<usize> = Vec::new();
+    starts.clear();
     // The line after the last entry's header lines: it continues that header.
     let mut header_end = 0;
     // Per line, in one room: whether it can head an entry (each line is asked as itself and as
@@ -187,25 +194,33 @@ pub fn starts(lines: &[Line], kind: SectionType) -> Vec<usize> {
     let mut i = 0;
     while i < lines.len() {
         let l = &lines[i];
+        if !header(i) {
+            // A line that cannot head an entry starts one only as a whole bullet entry (most
+            // lines: bullets and sentences), with none of the header tests below read.
+            if bullet_entry(lines, i, starts, education) {
+                starts.push(i);
+                header_end = i + 1;
+            }
+            i += 1;
+            continue;
+        }
         // A heading merged into the section (a second heading of the same type, a page-break repeat) is a break too.
         // Asked of a line that can head an entry only.
         let after_break = || i == 0 || matches!(lines[i - 1].kind, LineKind::Blank | LineKind::Rule | LineKind::Heading(_)) || marks[i - 1].1 || starts.is_empty();
-        // Asked of a line that can head an entry only (the tests after `header(i)` below).
         // Trimmed at both ends by `text::trim` (most lines need no cut): its end cannot change
         // whether it starts with "###".
         let markdown = || text::trim(l.text).starts_with("###");
         let next = lines.get(i + 1).filter(|_| header(i + 1));
-        // Read only of a line that can head an entry (every use below is behind `header(i)`), once.
-        let dated_here = header(i) && l.dates.as_ref().is_some_and(|r| l.has_date_range() || l.words <= 10 || date_ends(l, r) || ends_in_year(l.text));
+        let dated_here = l.dates.as_ref().is_some_and(|r| l.has_date_range() || l.words <= 10 || date_ends(l, r) || ends_in_year(l.text));
         // The date on the next line, or on the one after ("Title" / "Company" / "2019 – 2021"),
-        // when this line has none of its own (and can head an entry: not read of the others).
-        let short = header(i) && l.words <= 12 && !l.has_date();
+        // when this line has none of its own.
+        let short = l.words <= 12 && !l.has_date();
         let dated_next = short && next.is_some_and(|n| n.has_date());
         let dated_third = short && !dated_next && next.is_some_and(|n| n.words <= 12) && lines.get(i + 2).is_some_and(|n| header(i + 2) && n.has_date() && n.words <= 12);
         let schooled = || education && l.names(ENTRY_DEGREE | ENTRY_SCHOOL);
-        let starts_here = header(i) && (markdown() || (after_break() && (dated_here || dated_next || dated_third || schooled())));
-        let stacked = || header(i) && (date_first(l) || one_liner_after_one_liner(lines, i, &starts) || (education && i > 0 && stacked_degree(l) && (i != header_end || same_school_line(&lines[i - 1], l))));
-        if starts_here || stacked() || bullet_entry(lines, i, &starts, education) {
+        let starts_here = markdown() || (after_break() && (dated_here || dated_next || dated_third || schooled()));
+        let stacked = || date_first(l) || one_liner_after_one_liner(lines, i, starts) || (education && i > 0 && stacked_degree(l) && (i != header_end || same_school_line(&lines[i - 1], l)));
+        if starts_here || stacked() || bullet_entry(lines, i, starts, education) {
             starts.push(i);
             // The lines that gave this header its date are part of the header, not new entries.
             i += match (starts_here && !dated_here, dated_next, dated_third) {
@@ -218,7 +233,6 @@ pub fn starts(lines: &[Line], kind: SectionType) -> Vec<usize> {
             i += 1;
         }
     }
-    starts
 }
 
 /// Entries of a section body (`lines`) that begin at the given lines (ascending). `cut` is the

@@ -329,6 +329,8 @@ fn rule_starts(lines: &[Line], tokens: &Tokens) -> Vec<Start> {
 /// an entry.
 fn rule_view(lines: &[Line], starts: &[Start]) -> Vec<features::RuleView> {
     let mut view = vec![features::RuleView { kind: SectionType::Other, heading: false, begin: false }; lines.len()];
+    // The entry starts of a section, in one room for all.
+    let mut begins = Vec::new();
     for (k, s) in starts.iter().enumerate() {
         let end = starts.get(k + 1).map_or(lines.len(), |n| n.line).max(s.line);
         let body = (s.line + s.heading_lines).min(end);
@@ -336,7 +338,8 @@ fn rule_view(lines: &[Line], starts: &[Start]) -> Vec<features::RuleView> {
             *v = features::RuleView { kind: s.kind, heading: i < body, begin: false };
         }
         if s.kind.has_entries() {
-            for b in entries::starts(&lines[body..end], s.kind) {
+            entries::starts_into(&lines[body..end], s.kind, &mut begins);
+            for &b in &begins {
                 view[body + b].begin = true;
             }
         }
@@ -366,7 +369,8 @@ fn classified(lines: &[Line], tokens: &Tokens, rules: Option<&[features::RuleVie
         rows.clear();
     }
     let kinds = &decoded.kinds;
-    let mut starts: Vec<Start> = Vec::new();
+    // Room for the sections most resumes have: no growing.
+    let mut starts: Vec<Start> = Vec::with_capacity(16);
     for (i, &kind) in kinds.iter().enumerate() {
         if starts.last().is_none_or(|s| s.kind != kind) {
             starts.push(Start { line: i, kind, heading_lines: heading_lines(lines, i) });
@@ -376,15 +380,6 @@ fn classified(lines: &[Line], tokens: &Tokens, rules: Option<&[features::RuleVie
     // interleaved text that is the first body line of the section in the line's own stream: a
     // section resumed after lines of the other stream goes on (usually the same entry).
     let stream = |i: usize| decoded.streams.get(i).map_or(0, |&s| usize::from(s));
-    // Each line's next non-blank line in its stream.
-    let mut next_in_stream = vec![None; lines.len()];
-    let mut after: [Option<usize>; 2] = [None; 2];
-    for i in (0..lines.len()).rev() {
-        if feats[i].is_some() {
-            next_in_stream[i] = after[stream(i)];
-            after[stream(i)] = Some(i);
-        }
-    }
     let mut begins = vec![false; lines.len()];
     let mut streams = [begins::Stream::default(); 2];
     // The non-blank lines' rows, in order (the sections' lines are every line, in order).
@@ -404,7 +399,9 @@ fn classified(lines: &[Line], tokens: &Tokens, rules: Option<&[features::RuleVie
             let line = begins::Judged {
                 line: &lines[i],
                 prev: before.map(|p| &lines[p]),
-                next: next_in_stream[i].map(|n| &lines[n]),
+                // The next non-blank line in its stream: found for the lines judged only, by a walk
+                // that ends there (the walks of a stream's lines pass over each line once).
+                next: (i + 1..lines.len()).find(|&n| feats[n].is_some() && stream(n) == st).map(|n| &lines[n]),
                 score: || model.begin_score_from(row, a, s.kind, first_line),
                 own: &own[i],
                 first_line,
@@ -457,14 +454,19 @@ fn heading_starts(lines: &[Line]) -> Vec<Start> {
     starts
 }
 
+/// Bytes `build` has room for in its copy of a dated entry header from the start (most header
+/// lines are shorter).
+const CUT_ROOM: usize = 160;
+
 /// Sections (with entries and metrics) from their starts; entries where `begins` marks them,
 /// else by the rules.
 fn build(lines: &[Line], tokens: &Tokens, starts: &[Start], begins: Option<&[bool]>) -> Segmentation {
     let mut sections = Vec::with_capacity(starts.len());
     // Rooms kept from section to section: a section's entry starts, and the copy of a dated
     // entry header that its dates are cut out of (`entries::from_starts`); where the walks of
-    // the tokens' skill hits and digits are (the sections come in order).
-    let (mut local, mut cut) = (Vec::new(), String::new());
+    // the tokens' skill hits and digits are (the sections come in order). Room from the start
+    // for every line and a long header line: no growing.
+    let (mut local, mut cut) = (Vec::with_capacity(lines.len()), String::with_capacity(CUT_ROOM));
     let (mut next_hit, mut next_digits) = (0, 0);
     for (k, s) in starts.iter().enumerate() {
         let end_line = starts.get(k + 1).map_or(lines.len(), |n| n.line);

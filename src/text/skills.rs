@@ -137,6 +137,8 @@ pub struct SkillScan<'t> {
 struct OpenKey<'t> {
     /// Its hit, which the skills of two and three words starting there fill in.
     hit: usize,
+    /// Its index (its hit's `at`, kept here: the hit is read only when a skill is found).
+    at: u32,
     /// Its words so far (it and the ones after it).
     words: [&'t [u8]; 3],
     /// The most words a skill starting with it has (2 or 3): no key of more is looked up.
@@ -212,7 +214,7 @@ impl<'t> SkillScan<'t> {
             // (a hit that none fills in is passed over by `each_of`).
             let slot = (i % 2) as usize;
             let last = if word & THREE_WORDS != 0 { 3 } else { 2 };
-            self.keys[slot] = OpenKey { hit: self.hits.len(), words: [bytes; 3], last, ascii };
+            self.keys[slot] = OpenKey { hit: self.hits.len(), at: i, words: [bytes; 3], last, ascii };
             self.open |= 1 << slot;
         } else if by_len[0] == NOT_A_TERM {
             return;
@@ -227,15 +229,22 @@ impl<'t> SkillScan<'t> {
     #[cold]
     #[inline(never)]
     fn extend_keys(&mut self, i: u32, bytes: &'t [u8], ascii: bool) {
-        // The open slots, by their bits (most often one).
+        // The open slots, by their bits (most often one; a slot is bit 0 or 1).
         let mut open = self.open;
         while open != 0 {
-            let slot = open.trailing_zeros() as usize;
+            let slot = (open.trailing_zeros() & 1) as usize;
             open &= open - 1;
             let key = &mut self.keys[slot];
-            let hit = &mut self.hits[key.hit];
-            let len = (i - hit.at) as usize + 1;
-            key.words[len - 1] = bytes;
+            // 2 or 3: a key is closed at its `last` words.
+            let len = (i - key.at) as usize + 1;
+            if len == key.last {
+                self.open &= !(1 << slot);
+            }
+            if len == 2 {
+                key.words[1] = bytes;
+            } else {
+                key.words[2] = bytes;
+            }
             key.ascii &= ascii;
             let found = match (key.ascii, len) {
                 (true, 2) => self.m.multi.get_ascii_joined([key.words[0], bytes]),
@@ -243,10 +252,7 @@ impl<'t> SkillScan<'t> {
                 (false, _) => Self::get_joined(self.m, &key.words[..len], &mut self.joined, &mut self.scratch),
             };
             if let Some(idx) = found {
-                hit.by_len[len - 1] = idx;
-            }
-            if len == key.last {
-                self.open &= !(1 << slot);
+                self.hits[key.hit].by_len[len - 1] = idx;
             }
         }
     }
