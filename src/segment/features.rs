@@ -535,8 +535,9 @@ impl WordCounts {
     #[inline(always)]
     fn add(&mut self, b: &[u8], ascii: bool, cue: &text::WordTable) {
         let core = if ascii {
-            self.caps_words += usize::from(b[0].is_ascii_uppercase());
-            cue_core_ascii(b)
+            let (capitalised, core) = cue_core_ascii(b);
+            self.caps_words += usize::from(capitalised);
+            core
         } else {
             // Not ASCII: more than one byte, not counted by its block.
             let w = std::str::from_utf8(b).expect("whole characters");
@@ -582,22 +583,24 @@ fn scan(t: &str) -> (Tally, WordCounts, u64) {
     (tally, counts, colons)
 }
 
-/// `cue_core` of an ASCII word, by its bytes; empty where that is None. Most words keep both
+/// Whether an ASCII word starts with an upper-case letter, and its `cue_core` by its bytes
+/// (empty where that is None): the word's length is told once for both. Most words keep both
 /// ends, and most others end in one mark after a kept byte ("Python,", "2021."): neither is
 /// searched (`text::trim_bytes` searches the rest).
 #[inline]
-fn cue_core_ascii(w: &[u8]) -> &[u8] {
+fn cue_core_ascii(w: &[u8]) -> (bool, &[u8]) {
     let kept = |c: u8| CUE_KEPT[usize::from(c)];
-    let core = match *w {
-        [first, .., last] if kept(first) && kept(last) => w,
-        [first, .., before, _] if kept(first) && kept(before) => &w[..w.len() - 1],
-        _ => text::trim_bytes(w, kept),
+    let (first, core) = match *w {
+        [first, .., last] if kept(first) && kept(last) => (first, w),
+        [first, .., before, _] if kept(first) && kept(before) => (first, &w[..w.len() - 1]),
+        [first, ..] => (first, text::trim_bytes(w, kept)),
+        [] => (0, w),
     };
-    match core {
+    (first.is_ascii_uppercase(), match core {
         // A branch, seldom taken: most words do not end in "'s".
         [core @ .., b'\'', b's'] => core,
         core => core,
-    }
+    })
 }
 
 /// The ASCII bytes a cue word's core keeps at its ends: letters, digits, `+`, `#` and `'`.

@@ -1195,12 +1195,25 @@ pub fn each_whitespace_word_in_blocks(text: &str, mut block: impl FnMut(usize, &
             open = Some((base + last as usize, ascii));
             starts &= !(1 << last);
         }
-        while starts != 0 {
-            let (start, end) = (starts.trailing_zeros() as usize, ends.trailing_zeros() as usize);
-            (starts, ends) = (starts & (starts - 1), ends & (ends - 1));
-            let w = &bytes[start..end];
-            each(w, ascii || w.is_ascii());
+        // An ASCII block (most) has its own loop, in which every word is ASCII with no test.
+        if ascii {
+            each_word_in_block(&bytes, starts, ends, true, &mut each);
+        } else {
+            each_word_in_block(&bytes, starts, ends, false, &mut each);
         }
+    }
+}
+
+/// Hands `each` the words of `bytes` that start at the bits of `starts` and end at those of
+/// `ends` (the k-th start with the k-th end), and whether each is ASCII: all of them when the
+/// block is (`ascii`, a constant where it is called, so that its loop tests nothing a word).
+#[inline(always)]
+fn each_word_in_block(bytes: &[u8; 64], mut starts: u64, mut ends: u64, ascii: bool, each: &mut impl FnMut(&[u8], bool)) {
+    while starts != 0 {
+        let (start, end) = (starts.trailing_zeros() as usize, ends.trailing_zeros() as usize);
+        (starts, ends) = (starts & (starts - 1), ends & (ends - 1));
+        let w = &bytes[start..end];
+        each(w, ascii || w.is_ascii());
     }
 }
 
