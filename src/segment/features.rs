@@ -294,6 +294,7 @@ impl Pushes<'_> {
 }
 
 /// Own-line features of one line into `out` (`own_ids`), with its `opens` and `opens_next`.
+#[inline(always)]
 fn base_features(line: &Line, out: &mut Active) {
     let mut ids = Pushes { ids: &mut out.ids, len: usize::from(out.len) };
     (out.opens, out.opens_next) = own_ids(line, &mut ids);
@@ -573,7 +574,7 @@ fn scan(t: &str) -> (Tally, WordCounts, u64) {
         if base == 0 {
             colons = text::block_byte_bits(block, b':');
         }
-        lanes.add_block(base, &block[..(t.len() - base).min(64).div_ceil(16) * 16], &mut tally);
+        lanes.add_block(base, block, (t.len() - base).div_ceil(16), &mut tally);
         if !ascii {
             tally.add_above_ascii(t, base, block);
         }
@@ -716,14 +717,15 @@ fn summed_lanes(lanes: [u8; 16]) -> usize {
 }
 
 impl Lanes {
-    /// Adds the part of a 64-byte block (at offset `base` of the text) that holds text, in whole
-    /// sixteens (the spaces past the text's end count nothing; a short line's block is mostly
-    /// such spaces, and sixteens of them are not judged): at most four bytes a lane. A lane holds
+    /// Adds the part of a 64-byte block (at offset `base` of the text) that holds text, its first
+    /// `sixteens` sixteens, as many as hold text (the spaces past the text's end count nothing; a
+    /// short line's block is mostly such spaces, and sixteens of them are not judged), taken with
+    /// no slice of the block to test against its length: at most four bytes a lane. A lane holds
     /// 255, so every 63 blocks the lanes are emptied into `tally`.
     #[inline(always)]
-    fn add_block(&mut self, base: usize, block: &[u8], tally: &mut Tally) {
-        for sixteen in block.chunks_exact(16) {
-            self.add(sixteen.try_into().expect("16 bytes"));
+    fn add_block(&mut self, base: usize, block: &[u8; 64], sixteens: usize, tally: &mut Tally) {
+        for sixteen in block.as_chunks::<16>().0.iter().take(sixteens) {
+            self.add(sixteen);
         }
         // Most lines are shorter than 62 blocks: the remainder is seldom taken, out of line (not
         // a multiplication at every block).
