@@ -542,9 +542,16 @@ impl WordCounts {
         } else {
             // Not ASCII: more than one byte, not counted by its block.
             let w = std::str::from_utf8(b).expect("whole characters");
-            self.singles += usize::from(text::is_one_char(w));
+            let one = text::is_one_char(w);
+            self.singles += usize::from(one);
             self.caps_words += usize::from(text::is_capitalised(w));
-            cue_core(w).unwrap_or_default()
+            // One character above ASCII (a dash, a bullet: most such words) has no ASCII core
+            // (`cue_core`: the character, or nothing, is left): no cue word, nothing to look up.
+            if one {
+                &[]
+            } else {
+                cue_core(w).unwrap_or_default()
+            }
         };
         // Most words are no cue word: they stop at the lookup, with nothing to add.
         if let Some(bits) = Some(core).filter(|c| !c.is_empty()).and_then(|c| cue.get_ascii(c)) {
