@@ -586,7 +586,8 @@ fn scan(t: &str) -> (Tally, WordCounts, u64) {
             tally.add_above_ascii(t, base, block);
         }
     }, #[inline(always)] |b, ascii| counts.add(b, ascii, cue));
-    lanes.flush(&mut tally);
+    // Every sixteen of the text was judged, the last padded: 16 bytes each.
+    lanes.finish(16 * t.len().div_ceil(16), &mut tally);
     counts.singles += singles;
     (tally, counts, colons)
 }
@@ -686,13 +687,18 @@ impl Tally {
 /// characters they make are added by `Tally::add_above_ascii`).
 #[derive(Default)]
 struct Lanes {
-    letters: [u8; 16],
-    upper: [u8; 16],
-    digits: [u8; 16],
+    /// The bytes that are not letters, not upper-case letters, not digits: those outside a range
+    /// of bytes take one comparison where those in it take two (`add`), and the bytes judged less
+    /// these are those in it (`finish`).
+    non_letters: [u8; 16],
+    non_upper: [u8; 16],
+    non_digits: [u8; 16],
     commas: [u8; 16],
     /// Four lanes a mark, not 0 where it was seen: lane 4g + i for mark g (`AT`, `PERCENT`,
     /// `PIPE`, `DOT_SLASH`) of bytes 4i..4i + 4 (`punct_bits`).
     punct: [u8; 16],
+    /// The sums of `non_letters`, `non_upper` and `non_digits` emptied so far (`flush`).
+    outside: [usize; 3],
 }
 
 /// The sum of 16 u8 lanes: SSE2's `psadbw` against zeros, which sums each eight into a u64, where
@@ -759,15 +765,17 @@ impl Lanes {
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
     #[inline(always)]
     fn add(&mut self, sixteen: &[u8; 16]) {
-        use safe_arch::{bitor_m128i, cmp_eq_mask_i8_m128i, m128i, pack_i16_to_i8_m128i, set_splat_i8_m128i, sub_i8_m128i};
+        use safe_arch::{add_i8_m128i, bitor_m128i, cmp_eq_mask_i8_m128i, cmp_gt_mask_i8_m128i, m128i, pack_i16_to_i8_m128i, set_splat_i8_m128i, sub_i8_m128i};
         let splat = |b: u8| set_splat_i8_m128i(b as i8);
         let c = m128i::from(*sixteen);
-        let within = text::byte_range_m128i;
         // A lane of all ones is -1: subtracting it counts one.
         let count = |lanes: &mut [u8; 16], mask: m128i| *lanes = sub_i8_m128i(m128i::from(*lanes), mask).into();
-        count(&mut self.letters, within(bitor_m128i(c, splat(0x20)), b'a', 26));
-        count(&mut self.upper, within(c, b'A', 26));
-        count(&mut self.digits, within(c, b'0', 10));
+        // Outside a range: the byte moved so that the range begins at -128 is above its end, one
+        // comparison of the moved byte in place (`text::byte_range_m128i`'s in reverse).
+        let outside = |x: m128i, from: u8, n: u8| cmp_gt_mask_i8_m128i(add_i8_m128i(x, splat(0x80u8.wrapping_sub(from))), splat(0x80 + n - 1));
+        count(&mut self.non_letters, outside(bitor_m128i(c, splat(0x20)), b'a', 26));
+        count(&mut self.non_upper, outside(c, b'A', 26));
+        count(&mut self.non_digits, outside(c, b'0', 10));
         count(&mut self.commas, cmp_eq_mask_i8_m128i(c, splat(b',')));
         let is = |byte: u8, x: m128i| cmp_eq_mask_i8_m128i(x, splat(byte));
         let punct = pack_i16_to_i8_m128i(pack_i16_to_i8_m128i(is(b'@', c), is(b'%', c)), pack_i16_to_i8_m128i(is(b'|', c), is(b'/', bitor_m128i(c, splat(1)))));
@@ -791,9 +799,9 @@ impl Lanes {
             let c = sixteen[j];
             // c | 0x20 lower-cases a letter and makes no other ASCII byte one; c | 1 makes '.' a '/'
             // and no other byte one.
-            self.letters[j] += u8::from((c | 0x20).wrapping_sub(b'a') < 26);
-            self.upper[j] += u8::from(c.wrapping_sub(b'A') < 26);
-            self.digits[j] += u8::from(c.wrapping_sub(b'0') < 10);
+            self.non_letters[j] += u8::from((c | 0x20).wrapping_sub(b'a') >= 26);
+            self.non_upper[j] += u8::from(c.wrapping_sub(b'A') >= 26);
+            self.non_digits[j] += u8::from(c.wrapping_sub(b'0') >= 10);
             self.commas[j] += u8::from(c == b',');
             for (g, seen) in [c == b'@', c == b'%', c == b'|', c | 1 == b'/'].into_iter().enumerate() {
                 self.punct[4 * g + j / 4] |= u8::from(seen);
@@ -807,14 +815,24 @@ impl Lanes {
         self.punct.chunks_exact(4).enumerate().fold(0, |p, (g, lanes)| p | u8::from(lanes != [0; 4]) << g)
     }
 
-    /// Adds the lanes' counts to `tally` and empties them.
+    /// Adds the lanes' counts to `tally` (those outside a range to `outside`) and empties them.
     fn flush(&mut self, tally: &mut Tally) {
-        tally.letters += lane_sum(self.letters);
-        tally.upper += lane_sum(self.upper);
-        tally.digits += lane_sum(self.digits);
+        for (sum, lanes) in self.outside.iter_mut().zip([self.non_letters, self.non_upper, self.non_digits]) {
+            *sum += lane_sum(lanes);
+        }
         tally.commas += lane_sum(self.commas);
         tally.punct |= self.punct_bits();
-        *self = Lanes::default();
+        *self = Lanes { outside: self.outside, ..Lanes::default() };
+    }
+
+    /// `flush`, then the letters, upper-case letters and digits of the `judged` bytes added
+    /// (every byte added, padding included) to `tally`: those judged less those outside.
+    fn finish(mut self, judged: usize, tally: &mut Tally) {
+        self.flush(tally);
+        let [letters, upper, digits] = self.outside.map(|outside| judged - outside);
+        tally.letters += letters;
+        tally.upper += upper;
+        tally.digits += digits;
     }
 }
 
@@ -1100,7 +1118,7 @@ mod tests {
 
     #[test]
     fn lanes_add_as_the_portable_code_does() {
-        let fields = |l: &Lanes| (l.letters, l.upper, l.digits, l.commas, l.punct_bits());
+        let fields = |l: &Lanes| (l.non_letters, l.non_upper, l.non_digits, l.commas, l.punct_bits());
         let (mut fast, mut portable) = (Lanes::default(), Lanes::default());
         // Every byte in every lane, each lane counted up to 16.
         for k in 0..=255u8 {
