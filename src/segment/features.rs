@@ -294,6 +294,7 @@ impl Pushes<'_> {
 }
 
 /// Own-line features of one line into `out` (`own_ids`), with its `opens` and `opens_next`.
+#[inline(always)]
 fn base_features(line: &Line, out: &mut Active) {
     let mut ids = Pushes { ids: &mut out.ids, len: usize::from(out.len) };
     (out.opens, out.opens_next) = own_ids(line, &mut ids);
@@ -535,14 +536,22 @@ impl WordCounts {
     #[inline(always)]
     fn add(&mut self, b: &[u8], ascii: bool, cue: &text::WordTable) {
         let core = if ascii {
-            self.caps_words += usize::from(b[0].is_ascii_uppercase());
-            cue_core_ascii(b)
+            let (capitalised, core) = cue_core_ascii(b);
+            self.caps_words += usize::from(capitalised);
+            core
         } else {
             // Not ASCII: more than one byte, not counted by its block.
             let w = std::str::from_utf8(b).expect("whole characters");
-            self.singles += usize::from(text::is_one_char(w));
+            let one = text::is_one_char(w);
+            self.singles += usize::from(one);
             self.caps_words += usize::from(text::is_capitalised(w));
-            cue_core(w).unwrap_or_default()
+            // One character above ASCII (a dash, a bullet: most such words) has no ASCII core
+            // (`cue_core`: the character, or nothing, is left): no cue word, nothing to look up.
+            if one {
+                &[]
+            } else {
+                cue_core(w).unwrap_or_default()
+            }
         };
         // Most words are no cue word: they stop at the lookup, with nothing to add.
         if let Some(bits) = Some(core).filter(|c| !c.is_empty()).and_then(|c| cue.get_ascii(c)) {
@@ -572,32 +581,35 @@ fn scan(t: &str) -> (Tally, WordCounts, u64) {
         if base == 0 {
             colons = text::block_byte_bits(block, b':');
         }
-        lanes.add_block(base, &block[..(t.len() - base).min(64).div_ceil(16) * 16], &mut tally);
+        lanes.add_block(base, block, (t.len() - base).div_ceil(16), &mut tally);
         if !ascii {
             tally.add_above_ascii(t, base, block);
         }
     }, #[inline(always)] |b, ascii| counts.add(b, ascii, cue));
-    lanes.flush(&mut tally);
+    // Every sixteen of the text was judged, the last padded: 16 bytes each.
+    lanes.finish(16 * t.len().div_ceil(16), &mut tally);
     counts.singles += singles;
     (tally, counts, colons)
 }
 
-/// `cue_core` of an ASCII word, by its bytes; empty where that is None. Most words keep both
+/// Whether an ASCII word starts with an upper-case letter, and its `cue_core` by its bytes
+/// (empty where that is None): the word's length is told once for both. Most words keep both
 /// ends, and most others end in one mark after a kept byte ("Python,", "2021."): neither is
 /// searched (`text::trim_bytes` searches the rest).
 #[inline]
-fn cue_core_ascii(w: &[u8]) -> &[u8] {
+fn cue_core_ascii(w: &[u8]) -> (bool, &[u8]) {
     let kept = |c: u8| CUE_KEPT[usize::from(c)];
-    let core = match *w {
-        [first, .., last] if kept(first) && kept(last) => w,
-        [first, .., before, _] if kept(first) && kept(before) => &w[..w.len() - 1],
-        _ => text::trim_bytes(w, kept),
+    let (first, core) = match *w {
+        [first, .., last] if kept(first) && kept(last) => (first, w),
+        [first, .., before, _] if kept(first) && kept(before) => (first, &w[..w.len() - 1]),
+        [first, ..] => (first, text::trim_bytes(w, kept)),
+        [] => (0, w),
     };
-    match core {
+    (first.is_ascii_uppercase(), match core {
         // A branch, seldom taken: most words do not end in "'s".
         [core @ .., b'\'', b's'] => core,
         core => core,
-    }
+    })
 }
 
 /// The ASCII bytes a cue word's core keeps at its ends: letters, digits, `+`, `#` and `'`.
@@ -675,13 +687,18 @@ impl Tally {
 /// characters they make are added by `Tally::add_above_ascii`).
 #[derive(Default)]
 struct Lanes {
-    letters: [u8; 16],
-    upper: [u8; 16],
-    digits: [u8; 16],
+    /// The bytes that are not letters, not upper-case letters, not digits: those outside a range
+    /// of bytes take one comparison where those in it take two (`add`), and the bytes judged less
+    /// these are those in it (`finish`).
+    non_letters: [u8; 16],
+    non_upper: [u8; 16],
+    non_digits: [u8; 16],
     commas: [u8; 16],
     /// Four lanes a mark, not 0 where it was seen: lane 4g + i for mark g (`AT`, `PERCENT`,
     /// `PIPE`, `DOT_SLASH`) of bytes 4i..4i + 4 (`punct_bits`).
     punct: [u8; 16],
+    /// The sums of `non_letters`, `non_upper` and `non_digits` emptied so far (`flush`).
+    outside: [usize; 3],
 }
 
 /// The sum of 16 u8 lanes: SSE2's `psadbw` against zeros, which sums each eight into a u64, where
@@ -713,14 +730,15 @@ fn summed_lanes(lanes: [u8; 16]) -> usize {
 }
 
 impl Lanes {
-    /// Adds the part of a 64-byte block (at offset `base` of the text) that holds text, in whole
-    /// sixteens (the spaces past the text's end count nothing; a short line's block is mostly
-    /// such spaces, and sixteens of them are not judged): at most four bytes a lane. A lane holds
+    /// Adds the part of a 64-byte block (at offset `base` of the text) that holds text, its first
+    /// `sixteens` sixteens, as many as hold text (the spaces past the text's end count nothing; a
+    /// short line's block is mostly such spaces, and sixteens of them are not judged), taken with
+    /// no slice of the block to test against its length: at most four bytes a lane. A lane holds
     /// 255, so every 63 blocks the lanes are emptied into `tally`.
     #[inline(always)]
-    fn add_block(&mut self, base: usize, block: &[u8], tally: &mut Tally) {
-        for sixteen in block.chunks_exact(16) {
-            self.add(sixteen.try_into().expect("16 bytes"));
+    fn add_block(&mut self, base: usize, block: &[u8; 64], sixteens: usize, tally: &mut Tally) {
+        for sixteen in block.as_chunks::<16>().0.iter().take(sixteens) {
+            self.add(sixteen);
         }
         // Most lines are shorter than 62 blocks: the remainder is seldom taken, out of line (not
         // a multiplication at every block).
@@ -747,15 +765,17 @@ impl Lanes {
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
     #[inline(always)]
     fn add(&mut self, sixteen: &[u8; 16]) {
-        use safe_arch::{bitor_m128i, cmp_eq_mask_i8_m128i, m128i, pack_i16_to_i8_m128i, set_splat_i8_m128i, sub_i8_m128i};
+        use safe_arch::{add_i8_m128i, bitor_m128i, cmp_eq_mask_i8_m128i, cmp_gt_mask_i8_m128i, m128i, pack_i16_to_i8_m128i, set_splat_i8_m128i, sub_i8_m128i};
         let splat = |b: u8| set_splat_i8_m128i(b as i8);
         let c = m128i::from(*sixteen);
-        let within = text::byte_range_m128i;
         // A lane of all ones is -1: subtracting it counts one.
         let count = |lanes: &mut [u8; 16], mask: m128i| *lanes = sub_i8_m128i(m128i::from(*lanes), mask).into();
-        count(&mut self.letters, within(bitor_m128i(c, splat(0x20)), b'a', 26));
-        count(&mut self.upper, within(c, b'A', 26));
-        count(&mut self.digits, within(c, b'0', 10));
+        // Outside a range: the byte moved so that the range begins at -128 is above its end, one
+        // comparison of the moved byte in place (`text::byte_range_m128i`'s in reverse).
+        let outside = |x: m128i, from: u8, n: u8| cmp_gt_mask_i8_m128i(add_i8_m128i(x, splat(0x80u8.wrapping_sub(from))), splat(0x80 + n - 1));
+        count(&mut self.non_letters, outside(bitor_m128i(c, splat(0x20)), b'a', 26));
+        count(&mut self.non_upper, outside(c, b'A', 26));
+        count(&mut self.non_digits, outside(c, b'0', 10));
         count(&mut self.commas, cmp_eq_mask_i8_m128i(c, splat(b',')));
         let is = |byte: u8, x: m128i| cmp_eq_mask_i8_m128i(x, splat(byte));
         let punct = pack_i16_to_i8_m128i(pack_i16_to_i8_m128i(is(b'@', c), is(b'%', c)), pack_i16_to_i8_m128i(is(b'|', c), is(b'/', bitor_m128i(c, splat(1)))));
@@ -779,9 +799,9 @@ impl Lanes {
             let c = sixteen[j];
             // c | 0x20 lower-cases a letter and makes no other ASCII byte one; c | 1 makes '.' a '/'
             // and no other byte one.
-            self.letters[j] += u8::from((c | 0x20).wrapping_sub(b'a') < 26);
-            self.upper[j] += u8::from(c.wrapping_sub(b'A') < 26);
-            self.digits[j] += u8::from(c.wrapping_sub(b'0') < 10);
+            self.non_letters[j] += u8::from((c | 0x20).wrapping_sub(b'a') >= 26);
+            self.non_upper[j] += u8::from(c.wrapping_sub(b'A') >= 26);
+            self.non_digits[j] += u8::from(c.wrapping_sub(b'0') >= 10);
             self.commas[j] += u8::from(c == b',');
             for (g, seen) in [c == b'@', c == b'%', c == b'|', c | 1 == b'/'].into_iter().enumerate() {
                 self.punct[4 * g + j / 4] |= u8::from(seen);
@@ -795,14 +815,24 @@ impl Lanes {
         self.punct.chunks_exact(4).enumerate().fold(0, |p, (g, lanes)| p | u8::from(lanes != [0; 4]) << g)
     }
 
-    /// Adds the lanes' counts to `tally` and empties them.
+    /// Adds the lanes' counts to `tally` (those outside a range to `outside`) and empties them.
     fn flush(&mut self, tally: &mut Tally) {
-        tally.letters += lane_sum(self.letters);
-        tally.upper += lane_sum(self.upper);
-        tally.digits += lane_sum(self.digits);
+        for (sum, lanes) in self.outside.iter_mut().zip([self.non_letters, self.non_upper, self.non_digits]) {
+            *sum += lane_sum(lanes);
+        }
         tally.commas += lane_sum(self.commas);
         tally.punct |= self.punct_bits();
-        *self = Lanes::default();
+        *self = Lanes { outside: self.outside, ..Lanes::default() };
+    }
+
+    /// `flush`, then the letters, upper-case letters and digits of the `judged` bytes added
+    /// (every byte added, padding included) to `tally`: those judged less those outside.
+    fn finish(mut self, judged: usize, tally: &mut Tally) {
+        self.flush(tally);
+        let [letters, upper, digits] = self.outside.map(|outside| judged - outside);
+        tally.letters += letters;
+        tally.upper += upper;
+        tally.digits += digits;
     }
 }
 
@@ -1088,7 +1118,7 @@ mod tests {
 
     #[test]
     fn lanes_add_as_the_portable_code_does() {
-        let fields = |l: &Lanes| (l.letters, l.upper, l.digits, l.commas, l.punct_bits());
+        let fields = |l: &Lanes| (l.non_letters, l.non_upper, l.non_digits, l.commas, l.punct_bits());
         let (mut fast, mut portable) = (Lanes::default(), Lanes::default());
         // Every byte in every lane, each lane counted up to 16.
         for k in 0..=255u8 {

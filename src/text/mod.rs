@@ -1185,57 +1185,85 @@ pub fn each_whitespace_word(text: &str, each: impl FnMut(&[u8], bool)) {
 /// vector instructions); a word starts at a set bit after a clear one and ends at a clear bit
 /// after a set one, and the k-th start of a block pairs with its k-th end, or (the block's last
 /// start) with a later block's first end: no branch per byte, a few instructions a word. A word
-/// inside a block is read from the block's copy, at offsets below 64. Only the characters above
-/// ASCII of a block that has some are decoded.
+/// inside a block is read from the block (the text's own bytes; the last block's padded copy),
+/// at offsets below 64. Only the characters above ASCII of a block that has some are decoded.
 #[inline(always)]
 pub fn each_whitespace_word_in_blocks(text: &str, mut block: impl FnMut(usize, &[u8; 64], bool, u64), mut each: impl FnMut(&[u8], bool)) {
-    let b = text.as_bytes();
-    // The start of the word begun in an earlier block and not yet ended, and whether the blocks
-    // it is in so far are all ASCII.
-    let mut open: Option<(usize, bool)> = None;
-    // Bit 0: the last byte of the block before is a word byte; and begins a word. The bytes of a
-    // wide space begun in the block before that run on into this one.
-    let (mut carry, mut start_carry, mut spill) = (0u64, 0u64, 0u64);
-    // One block more than the text's whole blocks: the last is short (its padding ends a word
-    // that runs to the text's end) or, when the text ends a block, empty (its bit 0 ends it).
-    for k in 0..=b.len() / 64 {
-        let base = k * 64;
-        let chunk = &b[base..b.len().min(base + 64)];
-        let bytes = block64(chunk, b' ');
-        let (mut word, above) = word_byte_bits(&bytes);
+    let mut split = BlockSplit { open: None, carry: 0, start_carry: 0, spill: 0 };
+    // The text's whole blocks are judged where they are, with no copy; then one block more, the
+    // rest of the text padded: short (its padding ends a word that runs to the text's end) or,
+    // when the text ends a block, empty (its bit 0 ends it).
+    let (whole, rest) = text.as_bytes().as_chunks::<64>();
+    for (k, bytes) in whole.iter().enumerate() {
+        split.step(text, k * 64, bytes, 64, &mut block, &mut each);
+    }
+    split.step(text, whole.len() * 64, &block64(rest, b' '), rest.len(), &mut block, &mut each);
+}
+
+/// What `each_whitespace_word_in_blocks` carries from one block to the next.
+struct BlockSplit {
+    /// The start of the word begun in an earlier block and not yet ended, and whether the blocks
+    /// it is in so far are all ASCII.
+    open: Option<(usize, bool)>,
+    /// Bit 0: the last byte of the block before is a word byte; and begins a word.
+    carry: u64,
+    start_carry: u64,
+    /// The bytes of a wide space begun in the block before that run on into this one.
+    spill: u64,
+}
+
+impl BlockSplit {
+    /// Splits the block at `base` of `text` (`bytes`, `len` of them text, the rest padding) for
+    /// `each_whitespace_word_in_blocks`: `block` of it, then `each` of the words that end in it.
+    #[inline(always)]
+    fn step(&mut self, text: &str, base: usize, bytes: &[u8; 64], len: usize, block: &mut impl FnMut(usize, &[u8; 64], bool, u64), each: &mut impl FnMut(&[u8], bool)) {
+        let (mut word, above) = word_byte_bits(bytes);
         // A block with a byte above ASCII holds (part of) a character above ASCII, perhaps one
         // begun in the block before.
         let ascii = !above;
         if !ascii {
-            clear_wide_whitespace(text, base, chunk.len(), &mut word, &mut spill);
+            clear_wide_whitespace(text, base, len, &mut word, &mut self.spill);
         }
-        let after_word = (word << 1) | carry;
+        let after_word = (word << 1) | self.carry;
         let (mut starts, mut ends) = (word & !after_word, !word & after_word);
-        block(base, &bytes, ascii, ends & ((starts << 1) | start_carry));
-        (carry, start_carry) = (word >> 63, starts >> 63);
-        if let Some((start, open_ascii)) = open {
+        block(base, bytes, ascii, ends & ((starts << 1) | self.start_carry));
+        (self.carry, self.start_carry) = (word >> 63, starts >> 63);
+        if let Some((start, open_ascii)) = self.open {
             if ends == 0 {
-                open = Some((start, open_ascii && ascii));
-                continue;
+                self.open = Some((start, open_ascii && ascii));
+                return;
             }
-            let w = &b[start..base + ends.trailing_zeros() as usize];
+            let w = &text.as_bytes()[start..base + ends.trailing_zeros() as usize];
             ends &= ends - 1;
-            open = None;
+            self.open = None;
             each(w, (open_ascii && ascii) || w.is_ascii());
         }
         // A word at the block's end runs on: its start pairs with a later block's first end.
         // Every other start pairs with the end of the same rank.
-        if carry != 0 && starts != 0 {
+        if self.carry != 0 && starts != 0 {
             let last = 63 - starts.leading_zeros();
-            open = Some((base + last as usize, ascii));
+            self.open = Some((base + last as usize, ascii));
             starts &= !(1 << last);
         }
-        while starts != 0 {
-            let (start, end) = (starts.trailing_zeros() as usize, ends.trailing_zeros() as usize);
-            (starts, ends) = (starts & (starts - 1), ends & (ends - 1));
-            let w = &bytes[start..end];
-            each(w, ascii || w.is_ascii());
+        // An ASCII block (most) has its own loop, in which every word is ASCII with no test.
+        if ascii {
+            each_word_in_block(bytes, starts, ends, true, each);
+        } else {
+            each_word_in_block(bytes, starts, ends, false, each);
         }
+    }
+}
+
+/// Hands `each` the words of `bytes` that start at the bits of `starts` and end at those of
+/// `ends` (the k-th start with the k-th end), and whether each is ASCII: all of them when the
+/// block is (`ascii`, a constant where it is called, so that its loop tests nothing a word).
+#[inline(always)]
+fn each_word_in_block(bytes: &[u8; 64], mut starts: u64, mut ends: u64, ascii: bool, each: &mut impl FnMut(&[u8], bool)) {
+    while starts != 0 {
+        let (start, end) = (starts.trailing_zeros() as usize, ends.trailing_zeros() as usize);
+        (starts, ends) = (starts & (starts - 1), ends & (ends - 1));
+        let w = &bytes[start..end];
+        each(w, ascii || w.is_ascii());
     }
 }
 
@@ -1371,11 +1399,39 @@ fn gather_bits(flags: &[u8; 64]) -> u64 {
 }
 
 /// Bit j set where byte j of `block` is not ASCII whitespace (the space and `\t`..=`\r`); bytes
-/// above ASCII are set. The bytes are judged in a fixed-size array (a few vector instructions)
-/// and gathered into bits (`block_bits`). Also whether a byte is above ASCII (one with its high
-/// bit set, `high_bits`).
+/// above ASCII are set. Also whether a byte is above ASCII (one with its high bit set). By SSE2,
+/// sixteen bytes at a time, where x86_64 has it (always: it is part of the architecture).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline(always)]
 fn word_byte_bits(block: &[u8; 64]) -> (u64, bool) {
+    use safe_arch::{add_i8_m128i, bitandnot_m128i, bitor_m128i, cmp_eq_mask_i8_m128i, cmp_gt_mask_i8_m128i, m128i, move_mask_i8_m128i, set_splat_i8_m128i};
+    let splat = |b: u8| set_splat_i8_m128i(b as i8);
+    let (sixteens, _) = block.as_chunks::<16>();
+    let (mut word, mut high) = (0u64, m128i::default());
+    for (k, sixteen) in sixteens.iter().enumerate() {
+        let c = m128i::from(*sixteen);
+        // Not `\t`..=`\r`: the byte moved so that `\t` is -128 is above `\r` (one comparison of
+        // the moved byte in place, where the generic test's unsigned one took two), and no space.
+        let not_control = cmp_gt_mask_i8_m128i(add_i8_m128i(c, splat(0x80 - b'\t')), splat(0x80 + (b'\r' - b'\t')));
+        let bits = move_mask_i8_m128i(bitandnot_m128i(cmp_eq_mask_i8_m128i(c, splat(b' ')), not_control)) as u16;
+        word |= u64::from(bits) << (16 * k);
+        high = bitor_m128i(high, c);
+    }
+    (word, move_mask_i8_m128i(high) != 0)
+}
+
+/// `word_byte_bits` elsewhere: `judged_word_byte_bits`.
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+#[inline(always)]
+fn word_byte_bits(block: &[u8; 64]) -> (u64, bool) {
+    judged_word_byte_bits(block)
+}
+
+/// `word_byte_bits` in portable code, by `block_bits` and `high_bits`. Built and tested
+/// everywhere; used where there is no SSE2.
+#[cfg_attr(all(target_arch = "x86_64", target_feature = "sse2", not(test)), allow(dead_code))]
+#[inline(always)]
+fn judged_word_byte_bits(block: &[u8; 64]) -> (u64, bool) {
     (block_bits(block, |c| !is_ascii_space(c)), high_bits(block) != 0)
 }
 
@@ -1816,6 +1872,7 @@ mod tests {
             let block = block64(chunk, b' ');
             let (bits, high) = word_byte_bits(&block);
             assert_eq!((bits, high, gathered_high_bits(&block) != 0), (want_space, want_high, want_high), "{chunk:?}");
+            assert_eq!(judged_word_byte_bits(&block), (want_space, want_high), "{chunk:?}");
             for byte in [0, b':', b'.', 0x80, 0xFF] {
                 let want = chunk.iter().enumerate().fold(0u64, |m, (j, &c)| m | u64::from(c == byte) << j);
                 assert_eq!(byte_bits(chunk, byte), want, "{byte} in {chunk:?}");
