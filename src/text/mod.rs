@@ -545,8 +545,8 @@ impl TextBits {
         // Whether the byte before the chunk is a word byte (no word starts right after one), and
         // the bytes of a wide space begun in the chunk before that run on into this one.
         let (mut word_before, mut spill, mut lines) = (0u64, 0u64, 0);
-        for (k, (bits, chunk)) in chunks.iter_mut().zip(b.chunks(64)).enumerate() {
-            let [newlines, mut word, digits, high] = line_masks_of(chunk);
+        let mut judge = |bits: &mut ChunkBits, base: usize, block: &[u8; 64]| {
+            let [newlines, mut word, digits, high] = line_masks_of(block);
             // A chunk holds a line break or two: counted a bit at a time, cheaper than a
             // population count of the whole word (no `popcnt` in the baseline x86_64).
             let mut each = newlines;
@@ -556,12 +556,21 @@ impl TextBits {
             }
             // Most chunks are ASCII, with no wide space.
             if high != 0 {
-                clear_wide_whitespace(text, k * 64, chunk.len(), &mut word, &mut spill);
+                clear_wide_whitespace(text, base, block, &mut word, &mut spill);
             }
             bits.newlines = newlines;
             bits.word_starts = word & !((word << 1) | word_before);
             word_before = word >> 63;
             bits.digits = digits;
+        };
+        // The text's whole chunks are judged where they are, with no copy; then the rest, if
+        // any, padded with spaces (no word byte, no digit, no line break).
+        let (whole, rest) = b.as_chunks::<64>();
+        for (k, (bits, block)) in chunks.iter_mut().zip(whole).enumerate() {
+            judge(bits, k * 64, block);
+        }
+        if let Some(bits) = chunks.get_mut(whole.len()) {
+            judge(bits, whole.len() * 64, &block64(rest, b' '));
         }
         // A run of exactly four starts at a digit with no digit before it, three digits after it
         // and then none: read over this chunk's digits and the next's, with the last digit bit of
@@ -674,13 +683,13 @@ pub struct RangeFacts {
     pub has_four_digit_run: bool,
 }
 
-/// Of up to 64 bytes, the bit sets `TextBits` reads (bit j for byte j): '\n', bytes that are
-/// not ASCII whitespace (`word_byte_bits`: those above ASCII are set), ASCII digits, and bytes
-/// above ASCII.
-fn line_masks_of(chunk: &[u8]) -> [u64; 4] {
-    let bytes = block64(chunk, b' ');
-    let [newlines, words, digits] = line_bits(&bytes);
-    [newlines, words, digits, high_bits(&bytes)]
+/// Of a block of 64 bytes (the last padded with spaces), the bit sets `TextBits` reads (bit j
+/// for byte j): '\n', bytes that are not ASCII whitespace (`word_byte_bits`: those above ASCII
+/// are set), ASCII digits, and bytes above ASCII.
+#[inline(always)]
+fn line_masks_of(block: &[u8; 64]) -> [u64; 4] {
+    let [newlines, words, digits] = line_bits(block);
+    [newlines, words, digits, high_bits(block)]
 }
 
 /// Of a block, the first three bit sets of `line_masks_of`: '\n', bytes that are not ASCII
@@ -1195,9 +1204,9 @@ pub fn each_whitespace_word_in_blocks(text: &str, mut block: impl FnMut(usize, &
     // when the text ends a block, empty (its bit 0 ends it).
     let (whole, rest) = text.as_bytes().as_chunks::<64>();
     for (k, bytes) in whole.iter().enumerate() {
-        split.step(text, k * 64, bytes, 64, &mut block, &mut each);
+        split.step(text, k * 64, bytes, &mut block, &mut each);
     }
-    split.step(text, whole.len() * 64, &block64(rest, b' '), rest.len(), &mut block, &mut each);
+    split.step(text, whole.len() * 64, &block64(rest, b' '), &mut block, &mut each);
 }
 
 /// What `each_whitespace_word_in_blocks` carries from one block to the next.
@@ -1213,16 +1222,16 @@ struct BlockSplit {
 }
 
 impl BlockSplit {
-    /// Splits the block at `base` of `text` (`bytes`, `len` of them text, the rest padding) for
+    /// Splits the block at `base` of `text` (`bytes`: the last block padded with spaces) for
     /// `each_whitespace_word_in_blocks`: `block` of it, then `each` of the words that end in it.
     #[inline(always)]
-    fn step(&mut self, text: &str, base: usize, bytes: &[u8; 64], len: usize, block: &mut impl FnMut(usize, &[u8; 64], bool, u64), each: &mut impl FnMut(&[u8], bool)) {
+    fn step(&mut self, text: &str, base: usize, bytes: &[u8; 64], block: &mut impl FnMut(usize, &[u8; 64], bool, u64), each: &mut impl FnMut(&[u8], bool)) {
         let (mut word, above) = word_byte_bits(bytes);
         // A block with a byte above ASCII holds (part of) a character above ASCII, perhaps one
         // begun in the block before.
         let ascii = !above;
         if !ascii {
-            clear_wide_whitespace(text, base, len, &mut word, &mut self.spill);
+            clear_wide_whitespace(text, base, bytes, &mut word, &mut self.spill);
         }
         let after_word = (word << 1) | self.carry;
         let (mut starts, mut ends) = (word & !after_word, !word & after_word);
@@ -1267,17 +1276,18 @@ fn each_word_in_block(bytes: &[u8; 64], mut starts: u64, mut ends: u64, ascii: b
     }
 }
 
-/// Clears in `word` (bit j for byte `base + j` of `text`, `len` bytes) the bytes of the
-/// whitespace characters above ASCII there: those begun at bytes that may begin one
-/// (`is_wide_space_lead`, a few vector instructions), judged by their bytes
+/// Clears in `word` (bit j for byte `base + j` of `text`, byte j of `block`: the caller's block
+/// of those bytes, padded with ASCII, which begins no character) the bytes of the whitespace
+/// characters above ASCII there: those begun at bytes that may begin one (`is_wide_space_lead`,
+/// a few vector instructions on the block as it is, no copy), judged by their bytes
 /// (`wide_whitespace_at`), and `spill`, the bytes of one begun in the 64 before; `spill` is left
 /// with those past these 64 of one begun here.
 #[cold]
 #[inline(never)]
-fn clear_wide_whitespace(text: &str, base: usize, len: usize, word: &mut u64, spill: &mut u64) {
+fn clear_wide_whitespace(text: &str, base: usize, block: &[u8; 64], word: &mut u64, spill: &mut u64) {
     *word &= !*spill;
     *spill = 0;
-    let mut leads = block_bits(&block64(&text.as_bytes()[base..base + len], 0), is_wide_space_lead);
+    let mut leads = block_bits(block, is_wide_space_lead);
     while leads != 0 {
         let j = leads.trailing_zeros() as usize;
         leads &= leads - 1;
