@@ -54,7 +54,7 @@ pub const SKILL_TERMS: &[(&str, &str)] = &[
 struct Matcher {
     /// Every single word a match can start at: its value is the index of the one-word skill it
     /// is (`NOT_A_TERM` if none), with `MULTI_START` set when it begins a multi-word skill and
-    /// `THREE_WORDS` when one of three words or more.
+    /// `THREE_WORDS` when one of three words or more, and `ONE_LETTER` when its one-word skill is one character.
     words: super::WordTable,
     /// Multi-word skills (single-spaced) -> index into `SKILL_TERMS`.
     multi: super::WordTable,
@@ -64,7 +64,9 @@ struct Matcher {
 
 const MULTI_START: u32 = 1 << 31;
 const THREE_WORDS: u32 = 1 << 30;
-const NOT_A_TERM: u32 = THREE_WORDS - 1;
+/// Set with a one-word skill that is one character (C, R): it counts only in capitals.
+const ONE_LETTER: u32 = 1 << 29;
+const NOT_A_TERM: u32 = ONE_LETTER - 1;
 
 fn matcher() -> &'static Matcher {
     static MATCHER: OnceLock<Matcher> = OnceLock::new();
@@ -79,7 +81,7 @@ fn matcher() -> &'static Matcher {
                 }
                 None => {
                     let v = words.entry(term).or_insert(NOT_A_TERM);
-                    *v = (*v & !NOT_A_TERM) | i as u32;
+                    *v = (*v & !NOT_A_TERM) | i as u32 | if super::is_one_char(term) { ONE_LETTER } else { 0 };
                 }
             }
         }
@@ -204,8 +206,7 @@ impl<'t> SkillScan<'t> {
         if term != NOT_A_TERM {
             // A one-letter skill (C, R) counts only in capitals. The token folds to the skill's
             // folded form (the table matched them), so it is one letter when that is.
-            let single_letter = super::is_one_char(SKILL_TERMS[term as usize].0);
-            if !single_letter || capitals(token) {
+            if word & ONE_LETTER == 0 || capitals(token) {
                 by_len[0] = term;
             }
         }
