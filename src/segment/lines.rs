@@ -160,7 +160,7 @@ pub fn analyse(text: &str) -> Vec<Line<'_>> {
 
 /// The heading vocabulary's reading of a trimmed line, with `buf` to normalise it in. A word
 /// outside the vocabulary's words (`is_label_word`) leaves only a head-noun heading possible,
-/// and a line not shaped as one (`LineShape::has_head_noun_shape`) is not normalised further. So a line
+/// and a line that cannot be one (`LineShape::may_be_head_noun_heading`) is not normalised further. So a line
 /// with an ASCII digit reads as nothing: it is not so shaped, and the word holding the digit
 /// keeps it through normalising, while no vocabulary word has one (a test in `headings` checks):
 /// `analyse` does not ask.
@@ -171,7 +171,7 @@ fn vocabulary_of(trimmed: &str, buf: &mut String) -> Vocabulary {
             return true;
         }
         unknown = true;
-        *shaped.get_or_insert_with(|| line.has_head_noun_shape())
+        *shaped.get_or_insert_with(|| line.may_be_head_noun_heading())
     });
     if !normalised {
         Vocabulary::None
