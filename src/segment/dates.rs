@@ -326,7 +326,7 @@ fn word_before(line: &str, at: usize) -> usize {
 }
 
 /// The number of ASCII digits in `b` (counted in chunks whose count fits a `u8` lane).
-fn digit_count(b: &[u8]) -> usize {
+pub(super) fn digit_count(b: &[u8]) -> usize {
     b.chunks(255).map(|c| usize::from(c.iter().fold(0u8, |n, d| n + u8::from(d.is_ascii_digit())))).sum()
 }
 

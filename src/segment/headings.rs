@@ -300,36 +300,57 @@ pub fn normalise_while(line: &str, out: &mut String, mut keep: impl FnMut(&str, 
         let (pieces, single_letters) = pieces_by_split(b);
         is_letter_spaced(pieces, single_letters)
     };
-    // The line's bit sets serve its shape too when the candidate text is the whole line (a part
-    // of it as long as it).
-    let (words, shape) = if let Some(bytes) = &ascii {
-        let word = bytes.bits(|c| !crate::text::is_ascii_space(c));
-        // The letters and digits, made once for the words and the shape.
-        let alphanumeric = bytes.bits(|c| c.is_ascii_alphanumeric());
-        let kept = alphanumeric | bytes.bits(|c| c == b'&' || c == b'/');
-        (HeadingWords::Ascii { t, word, kept }, LineShape { line, bits: (t.len() == line.len()).then_some((bytes, word, alphanumeric)) })
-    } else {
-        (HeadingWords::Other(crate::text::split_whitespace(t)), LineShape { line, bits: None })
+    // The line's words: an ASCII line's from bit sets made only once its first word is kept (most
+    // lines give up there); its block serves its shape too when the candidate text is the whole
+    // line (a part of it as long as it).
+    let words = match &ascii {
+        Some(bytes) => HeadingWords::Ascii { t, bytes, first_end: None, rest: None },
+        None => HeadingWords::Other(crate::text::split_whitespace(t)),
     };
+    let shape = LineShape { line, t, letter_spaced, bytes: ascii.as_ref() };
     normalise_words(t, ascii.is_some(), letter_spaced, words, out, |w| keep(w, &shape))
 }
 
-/// A line being normalised, for a `keep` of `normalise_while` that asks whether it is shaped as
-/// a head-noun heading: with the block of its bytes and the bit sets of those that are not
-/// whitespace and of those that are alphanumeric when `normalise_while` made them for the whole
-/// line (an ASCII line of at most 60 bytes), so they are not made again.
+/// A line being normalised, for a `keep` of `normalise_while` that asks whether it can be a
+/// head-noun heading: with its candidate text `t`, whether that is letter spaced, and the block
+/// of its bytes when ASCII (`normalise_while` made it), so it is not made again.
 pub struct LineShape<'a> {
     line: &'a str,
-    bits: Option<(&'a crate::text::BitsWhere, u64, u64)>,
+    t: &'a str,
+    letter_spaced: bool,
+    bytes: Option<&'a crate::text::BitsWhere>,
 }
 
 impl LineShape<'_> {
     /// `has_head_noun_shape` of the line.
     pub fn has_head_noun_shape(&self) -> bool {
-        match self.bits {
-            Some((bytes, word, alphanumeric)) => shaped_from_bits(self.line.as_bytes(), bytes, word, alphanumeric),
-            None => has_head_noun_shape(self.line),
+        match self.bytes {
+            Some(bytes) if self.t.len() == self.line.len() => shaped_by_block(self.line.as_bytes(), bytes),
+            _ => has_head_noun_shape(self.line),
         }
+    }
+
+    /// Whether the line may be a head-noun heading (`head_noun_type_if` of its normalised words
+    /// and `has_head_noun_shape` may be Some): false says not, true that it is shaped. A line
+    /// shaped so holds no '/' word and no lower-case "and", so its normalised words hold "and"
+    /// only where it has a byte '&' or 'A' (a word's first letter is upper-case); with none, its
+    /// last word must be a head noun, found by its bytes (an ASCII candidate text not letter
+    /// spaced: its last word is that of its normalised words) before the shape is tested.
+    pub fn may_be_head_noun_heading(&self) -> bool {
+        if let (Some(bytes), false) = (self.bytes, self.letter_spaced) {
+            let b = self.t.as_bytes();
+            // A text that ends in a letter no head noun ends with has a last word that is none
+            // (most lines), told by that byte; the others' last word is read.
+            let end = b[b.len() - 1].to_ascii_lowercase();
+            let noun_last = (!end.is_ascii_lowercase() || HEAD_NOUN_ENDS >> (end - b'a') & 1 != 0) && {
+                let last = trim_to_heading_word(&self.t[b.iter().rposition(|&c| crate::text::is_ascii_space(c)).map_or(0, |i| i + 1)..]);
+                last.is_empty() || HEAD_NOUNS.iter().any(|n| n.eq_ignore_ascii_case(last))
+            };
+            if !noun_last && bytes.bits(|c| c == b'&' || c == b'A') == 0 {
+                return false;
+            }
+        }
+        self.has_head_noun_shape()
     }
 }
 
@@ -414,10 +435,12 @@ fn fold_word(word: &str, ascii: bool, out: &mut String) {
 
 /// The words of a candidate heading, each without the punctuation around it
 /// (`trim_to_heading_word`, perhaps leaving nothing): those of an ASCII text of at most 64 bytes
-/// read from bit sets of its bytes, the runs of `word` bytes (not whitespace) from their first
-/// `kept` byte (letters, digits, `&`, `/`) to their last, with no byte judged twice.
+/// read from bit sets of its bytes (`bytes`), the runs of `word` bytes (not whitespace) from their
+/// first `kept` byte (letters, digits, `&`, `/`) to their last, with no byte judged twice. The
+/// first word is read by its bytes and the bit sets made (`rest`, the bytes after it) only when
+/// the next is asked for: most lines are given up at their first word.
 enum HeadingWords<'a> {
-    Ascii { t: &'a str, word: u64, kept: u64 },
+    Ascii { t: &'a str, bytes: &'a crate::text::BitsWhere, first_end: Option<usize>, rest: Option<(u64, u64)> },
     Other(crate::text::SplitWhitespace<'a>),
 }
 
@@ -426,7 +449,17 @@ impl<'a> Iterator for HeadingWords<'a> {
 
     fn next(&mut self) -> Option<&'a str> {
         match self {
-            HeadingWords::Ascii { t, word, kept } => {
+            HeadingWords::Ascii { t, bytes, first_end, rest } => {
+                let Some(end) = *first_end else {
+                    // The first word: the bytes up to the first whitespace (the text begins with
+                    // none, and is not empty).
+                    let end = t.bytes().position(crate::text::is_ascii_space).unwrap_or(t.len());
+                    *first_end = Some(end);
+                    let w = crate::text::trim_bytes(&t.as_bytes()[..end], is_heading_byte);
+                    let start = w.as_ptr() as usize - t.as_ptr() as usize;
+                    return Some(&t[start..start + w.len()]);
+                };
+                let (word, kept) = rest.get_or_insert_with(|| (bytes.bits(|c| !crate::text::is_ascii_space(c)) & !0u64 << end, bytes.bits(is_heading_byte)));
                 if *word == 0 {
                     return None;
                 }
@@ -436,6 +469,12 @@ impl<'a> Iterator for HeadingWords<'a> {
             HeadingWords::Other(words) => words.next().map(trim_to_heading_word),
         }
     }
+}
+
+/// Whether an ASCII byte is kept in a heading word (`trim_to_heading_word`): a letter, a digit,
+/// `&` or `/`.
+fn is_heading_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'&' || c == b'/'
 }
 
 /// A word without the punctuation around it (letters, digits, `&` and `/` are kept).
@@ -482,6 +521,19 @@ const HEAD_NOUNS: &[&str] = &[
     "experience", "skills", "certifications", "certificates", "education", "training", "projects", "awards", "publications", "interests",
 ];
 
+/// The letters the head nouns end with (bit `c - b'a'` for letter `c`): a word ending in another
+/// is none of them.
+const HEAD_NOUN_ENDS: u32 = {
+    let mut ends = 0;
+    let mut i = 0;
+    while i < HEAD_NOUNS.len() {
+        let n = HEAD_NOUNS[i].as_bytes();
+        ends |= 1 << (n[n.len() - 1] - b'a');
+        i += 1;
+    }
+    ends
+};
+
 /// A short heading the vocabulary does not know, read by its head noun: at most three words, each
 /// capitalised, no digits or separators ("VP, Customer Experience" is a title), and the last word of the line (or of the first part before "and") one
 /// of `HEAD_NOUNS`, typed as the vocabulary types it. `line` is the trimmed line, `normalised` its `normalise` form.
@@ -522,18 +574,18 @@ pub fn has_head_noun_shape(line: &str) -> bool {
 /// digit, ',' or '|', and in every run of non-whitespace the first letter or digit upper-case
 /// (or the run is "&").
 fn shaped_by_bits(b: &[u8]) -> bool {
-    let bytes = crate::text::BitsWhere::of(b);
-    shaped_from_bits(b, &bytes, bytes.bits(|c| !crate::text::is_ascii_space(c)), bytes.bits(|c| c.is_ascii_alphanumeric()))
+    shaped_by_block(b, &crate::text::BitsWhere::of(b))
 }
 
-/// `shaped_by_bits` from the block of the bytes (`bytes`) and the bit sets of those that are not
-/// whitespace (`word`) and of those that are alphanumeric, made once for `normalise_while` too. Capitalisation is tested before
-/// digits and separators: most lines fail there (both must hold, so the answer is the same).
-/// Every run's first letter or digit is found at once: adding a run's start bit to the bit set of
-/// its bytes that are not alphanumeric carries it past those before the first one (to a byte
-/// after the run, which is whitespace or past the end, when it has none). The line is
-/// capitalised when those upper-case ones and the runs that are a lone '&' are all its runs.
-fn shaped_from_bits(b: &[u8], bytes: &crate::text::BitsWhere, word: u64, alphanumeric: u64) -> bool {
+/// `shaped_by_bits` from the block of the bytes (`bytes`), made once for `normalise_while` too.
+/// Capitalisation is tested before digits and separators: most lines fail there (both must hold,
+/// so the answer is the same). Every run's first letter or digit is found at once: adding a run's
+/// start bit to the bit set of its bytes that are not alphanumeric carries it past those before
+/// the first one (to a byte after the run, which is whitespace or past the end, when it has none).
+/// The line is capitalised when those upper-case ones and the runs that are a lone '&' are all
+/// its runs.
+fn shaped_by_block(b: &[u8], bytes: &crate::text::BitsWhere) -> bool {
+    let (word, alphanumeric) = (bytes.bits(|c| !crate::text::is_ascii_space(c)), bytes.bits(|c| c.is_ascii_alphanumeric()));
     let upper = bytes.bits(|c| c.is_ascii_uppercase());
     let starts = word & !(word << 1);
     let other = word & !alphanumeric;
@@ -690,7 +742,7 @@ mod tests {
         out.clear();
         let Some(t) = candidate_text(line) else { return false };
         let (pieces, single_letters) = pieces_by_split(t.as_bytes());
-        let shape = LineShape { line, bits: None };
+        let shape = LineShape { line, t, letter_spaced: false, bytes: None };
         normalise_words(t, t.is_ascii(), is_letter_spaced(pieces, single_letters), t.split_whitespace().map(trim_to_heading_word), out, |w| keep(w, &shape))
     }
 
@@ -708,7 +760,19 @@ mod tests {
             });
             // The output is only read after a yes.
             got == want && offered == want_offered && (!got || out == want_out)
-        })
+        }) && {
+            // A line that cannot be a head-noun heading is none, and one that may is shaped.
+            let (mut out, mut may) = (String::new(), None);
+            let got = normalise_while(line, &mut out, |_, shape| {
+                may.get_or_insert_with(|| shape.may_be_head_noun_heading());
+                true
+            });
+            match may {
+                Some(false) => !got || head_noun_type(line, &out).is_none(),
+                Some(true) => has_head_noun_shape(line),
+                None => !got,
+            }
+        }
     }
 
     #[test]

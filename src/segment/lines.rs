@@ -1,7 +1,7 @@
 //! Per-line features and the rules that type the text before the first heading (and whole
 //! resumes that have no headings at all) by what their lines look like.
 
-use super::dates::{find_dates_from_runs, DateTokens};
+use super::dates::{digit_count, find_dates_from_runs, DateTokens};
 use super::headings::{head_noun_type, head_noun_type_if, heading_type, is_entry_label, is_label_word, is_rule, normalise_while};
 use super::{SectionType, Start};
 use crate::text::{self, bullet_marker_len};
@@ -160,7 +160,7 @@ pub fn analyse(text: &str) -> Vec<Line<'_>> {
 
 /// The heading vocabulary's reading of a trimmed line, with `buf` to normalise it in. A word
 /// outside the vocabulary's words (`is_label_word`) leaves only a head-noun heading possible,
-/// and a line not shaped as one (`LineShape::has_head_noun_shape`) is not normalised further. So a line
+/// and a line that cannot be one (`LineShape::may_be_head_noun_heading`) is not normalised further. So a line
 /// with an ASCII digit reads as nothing: it is not so shaped, and the word holding the digit
 /// keeps it through normalising, while no vocabulary word has one (a test in `headings` checks):
 /// `analyse` does not ask.
@@ -171,7 +171,7 @@ fn vocabulary_of(trimmed: &str, buf: &mut String) -> Vocabulary {
             return true;
         }
         unknown = true;
-        *shaped.get_or_insert_with(|| line.has_head_noun_shape())
+        *shaped.get_or_insert_with(|| line.may_be_head_noun_heading())
     });
     if !normalised {
         Vocabulary::None
@@ -190,12 +190,13 @@ const CONTACT_MARKS: &[&str] = &["@", "http", "www.", "linkedin", "github"];
 const CONTACT_LABELS: &[&str] = &["phone", "email", "location", "address"];
 
 /// A line of contact details: an address, a web link, a label, or a phone number. A label is
-/// compared only with a line that begins with its first letter (most begin with none of theirs).
+/// compared only with a line that begins with its first letter (most begin with none of theirs);
+/// digits are counted by `dates::digit_count` (vectorised).
 fn is_contact_line(l: &Line) -> bool {
     let b = l.text.as_bytes();
     let label = |p: &&str| b.get(..p.len()).is_some_and(|s| s.eq_ignore_ascii_case(p.as_bytes()));
     let labelled = || b.first().is_some_and(|&f| CONTACT_LABELS.iter().any(|p| p.as_bytes()[0] == f.to_ascii_lowercase())) && CONTACT_LABELS.iter().any(label);
-    l.names(CONTACT_MARK) || labelled() || (l.words <= 6 && l.has_digit && b.iter().filter(|c| c.is_ascii_digit()).count() >= 7)
+    l.names(CONTACT_MARK) || labelled() || (l.words <= 6 && l.has_digit && digit_count(b) >= 7)
 }
 
 /// Blocks of non-blank lines: (first line, end line exclusive, trailing blanks included). A blank
