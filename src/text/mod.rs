@@ -874,8 +874,9 @@ impl NeedleLists {
                 });
             }
         }
-        // Where each node moves on each byte: to the DFA's next state, with its own state's lists.
-        let next = |n: usize, b: usize| node_of[&(to[nodes[n].0 * 256 + b], own[nodes[n].0])];
+        // Where a DFA state moves on a byte: to the node of the next state with the state's own
+        // lists. A node moves as its state does (whatever lists came before it).
+        let next = |i: usize, b: usize| node_of[&(to[i * 256 + b], own[i])];
         // Numbered with the nodes that tell of a needle (their state's or the one before) last,
         // their rows from `MATCHING` on.
         let telling = |n: usize| own[nodes[n].0] | nodes[n].1 != 0;
@@ -887,12 +888,13 @@ impl NeedleLists {
         for (k, &n) in order.iter().enumerate() {
             number[n] = k;
         }
-        // A byte's column: where every node moves on it. Bytes with one column are one class.
+        // A byte's column: where every DFA state (and so every node) moves on it. Bytes with one
+        // column are one class.
         let mut columns: Vec<Vec<usize>> = Vec::new();
         let mut class_of: ahash::AHashMap<Vec<usize>, u8> = ahash::AHashMap::new();
         let mut table: Box<[u16; ROWS + (1 << 16) + 256]> = vec![0u16; ROWS + (1 << 16) + 256].into_boxed_slice().try_into().expect("the length is right");
         for (b, class) in table[..ROWS].iter_mut().enumerate() {
-            let column: Vec<usize> = (0..nodes.len()).map(|n| next(n, b)).collect();
+            let column: Vec<usize> = (0..states.len()).map(|i| next(i, b)).collect();
             *class = u16::from(*class_of.entry(column.clone()).or_insert_with(|| {
                 columns.push(column);
                 u8::try_from(columns.len() - 1).expect("at most 256 classes")
@@ -903,7 +905,7 @@ impl NeedleLists {
         let row = |n: usize| if number[n] < others { number[n] * stride } else { usize::from(MATCHING) + (number[n] - others) * stride };
         for n in 0..nodes.len() {
             for (c, column) in columns.iter().enumerate() {
-                table[ROWS + row(n) + c] = row(column[n]) as u16;
+                table[ROWS + row(n) + c] = row(column[nodes[n].0]) as u16;
             }
         }
         let bits = order[others..].iter().map(|&n| own[nodes[n].0] | nodes[n].1).collect();
