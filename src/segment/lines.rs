@@ -239,8 +239,16 @@ fn is_prose(lines: &[Line]) -> bool {
 }
 
 /// The top block (name, title, contact lines) unless it is prose, or any block of contact lines.
-fn is_contact_block(index: usize, block: &[Line]) -> bool {
-    (index == 0 && !is_prose(block)) || block.iter().all(|l| matches!(l.kind, LineKind::Blank) || is_contact_line(l))
+/// `prose` is `is_prose` of the block (its caller asks it once a block: `prose_once`).
+fn is_contact_block(index: usize, block: &[Line], prose: impl Fn() -> bool) -> bool {
+    (index == 0 && !prose()) || block.iter().all(|l| matches!(l.kind, LineKind::Blank) || is_contact_line(l))
+}
+
+/// `is_prose` of a block, read once however often the rules ask (a block is asked up to four
+/// times as it is typed).
+fn prose_once<'b>(block: &'b [Line<'b>]) -> impl Fn() -> bool + 'b {
+    let prose = std::cell::OnceCell::new();
+    move || *prose.get_or_init(|| is_prose(block))
 }
 
 /// Section starts from typing each block (by its index and its range of lines); consecutive
@@ -263,9 +271,10 @@ fn starts_by_block(lines: &[Line], mut kind_of: impl FnMut(usize, std::ops::Rang
 pub fn preamble_starts(lines: &[Line]) -> Vec<Start> {
     starts_by_block(lines, |k, range, _| {
         let block = &lines[range];
-        if is_contact_block(k, block) {
+        let prose = prose_once(block);
+        if is_contact_block(k, block, &prose) {
             SectionType::Contact
-        } else if is_prose(block) {
+        } else if prose() {
             SectionType::Summary
         } else {
             SectionType::Other
@@ -282,22 +291,45 @@ const CERT_WORDS: &[&str] = &[
 
 /// A block of certifications and licences: at least half its lines name one, and more of them
 /// than name a degree or school ("Tennessee CNA certificate program, ... community college" is
-/// schooling).
-fn is_cert_block(block: &[Line]) -> bool {
+/// schooling). `prose` is `is_prose` of the block.
+fn is_cert_block(block: &[Line], prose: impl Fn() -> bool) -> bool {
     let certs = block.iter().filter(|l| l.names(CERT_WORD)).count();
     if certs == 0 {
         return false;
     }
     let text_lines = block.iter().filter(|l| !matches!(l.kind, LineKind::Blank)).count();
     let degrees = block.iter().filter(|l| l.names(DEGREE_WORD)).count();
-    certs * 2 >= text_lines && certs > degrees && !is_prose(block)
+    certs * 2 >= text_lines && certs > degrees && !prose()
 }
 
 /// A block listing things: every line has three or more items (split by `·`, `•`, `|` or
 /// commas), no date, and no sentence ("vital signs · hoyer lift · catheter care · ...").
-fn is_list_block(block: &[Line]) -> bool {
-    let items = |t: &str| t.matches([',', '·', '•', '|', ';']).count() + 1;
-    !is_prose(block) && block.iter().filter(|l| !matches!(l.kind, LineKind::Blank)).all(|l| items(l.text) >= 3 && !l.has_date() && !has_period_space(l.text) && !l.text.trim_end().ends_with('.'))
+/// `prose` is `is_prose` of the block.
+fn is_list_block(block: &[Line], prose: impl Fn() -> bool) -> bool {
+    !prose() && block.iter().filter(|l| !matches!(l.kind, LineKind::Blank)).all(|l| !l.has_date() && item_separators_at_least(l.text, 2) && !has_period_space(l.text) && !l.text.trim_end().ends_with('.'))
+}
+
+/// Whether a line holds at least `n` of the separators of listed items (`,` `·` `•` `|` `;`):
+/// counted by their bytes, with no decoding ('·' is C2 B7 and '•' E2 80 A2, the others ASCII;
+/// B7 and A2 end no other character so begun), up to the `n`th.
+fn item_separators_at_least(t: &str, n: usize) -> bool {
+    let b = t.as_bytes();
+    let mut found = 0;
+    for (i, &c) in b.iter().enumerate() {
+        let separator = match c {
+            b',' | b'|' | b';' => true,
+            0xB7 => b[..i].ends_with(&[0xC2]),
+            0xA2 => b[..i].ends_with(&[0xE2, 0x80]),
+            _ => false,
+        };
+        if separator {
+            found += 1;
+            if found >= n {
+                return true;
+            }
+        }
+    }
+    found >= n
 }
 
 /// Whether a line holds ". " (`str::contains`, a sentence ending inside it): what follows each
@@ -314,6 +346,7 @@ fn has_period_space(t: &str) -> bool {
 pub fn content_starts(lines: &[Line], mut skills: impl FnMut(std::ops::Range<usize>) -> usize) -> Vec<Start> {
     starts_by_block(lines, |k, range, starts| {
         let block = &lines[range.clone()];
+        let prose = prose_once(block);
         let dated = block.iter().any(|l| l.has_date() && !l.bullet && l.words <= 16);
         let words: usize = block.iter().map(|l| l.words).sum();
         // A list of skills: at least three known skills, and few other words around them.
@@ -321,18 +354,18 @@ pub fn content_starts(lines: &[Line], mut skills: impl FnMut(std::ops::Range<usi
             let skills = skills(range);
             skills >= 3 && words <= skills * 6
         };
-        if is_contact_block(k, block) {
+        if is_contact_block(k, block, &prose) {
             SectionType::Contact
-        } else if is_cert_block(block) {
+        } else if is_cert_block(block, &prose) {
             SectionType::Certifications
         } else if dated && block.iter().any(|l| l.names(DEGREE_WORD)) {
             SectionType::Education
         } else if dated {
             SectionType::Experience
-        } else if words <= 120 && (is_list_block(block) || listy()) {
+        } else if words <= 120 && (is_list_block(block, &prose) || listy()) {
             // (The list test first: it reads the lines alone, `listy` looks the skills up.)
             SectionType::Skills
-        } else if is_prose(block) && starts.iter().all(|p| p.kind != SectionType::Experience) {
+        } else if prose() && starts.iter().all(|p| p.kind != SectionType::Experience) {
             SectionType::Summary
         } else {
             SectionType::Other
@@ -379,6 +412,33 @@ mod tests {
     fn sample_resumes_lines_name_what_a_search_finds() {
         for field in crate::segment::tests::sample_fields() {
             assert!(lines_named_as_searched(&field), "{field:?}");
+        }
+    }
+
+    /// `item_separators_at_least` as the items were counted: a search for the separators as
+    /// characters.
+    fn separators_by_chars(t: &str, n: usize) -> bool {
+        t.matches([',', '·', '•', '|', ';']).count() >= n
+    }
+
+    #[test]
+    fn item_separators_by_bytes_are_those_by_chars() {
+        for t in ["", "a, b, c", "vital signs · hoyer lift · catheter care", "a • b • c", "a | b; c", "·•", "·", "é ¢ ·", "\u{2022}\u{2122}\u{b7}", "a,b"] {
+            for n in 0..4 {
+                assert_eq!(item_separators_at_least(t, n), separators_by_chars(t, n), "{t:?} {n}");
+            }
+        }
+        for field in crate::segment::tests::sample_fields() {
+            for line in field.lines() {
+                assert_eq!(item_separators_at_least(line, 2), separators_by_chars(line, 2), "{line:?}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn item_separators_by_bytes_agree_with_chars(t in "[a ,|;·•¢¶∙◦€—\u{a2}\u{b7}\u{2022}\u{20a2}]{0,30}", n in 0usize..5) {
+            proptest::prop_assert_eq!(item_separators_at_least(&t, n), separators_by_chars(&t, n));
         }
     }
 
