@@ -311,22 +311,24 @@ fn is_list_block(block: &[Line], prose: impl Fn() -> bool) -> bool {
 
 /// Whether a line holds at least `n` of the separators of listed items (`,` `·` `•` `|` `;`):
 /// counted by their bytes, with no decoding ('·' is C2 B7 and '•' E2 80 A2, the others ASCII;
-/// B7 and A2 end no other character so begun), up to the `n`th.
+/// B7 and A2 end no other character so begun), up to the `n`th. The candidates (the ASCII ones,
+/// B7 and A2) are found 64 bytes at a time (`text::bits_where`), and only those are read.
 fn item_separators_at_least(t: &str, n: usize) -> bool {
     let b = t.as_bytes();
     let mut found = 0;
-    for (i, &c) in b.iter().enumerate() {
-        let separator = match c {
-            b',' | b'|' | b';' => true,
-            0xB7 => b[..i].ends_with(&[0xC2]),
-            0xA2 => b[..i].ends_with(&[0xE2, 0x80]),
-            _ => false,
-        };
-        if separator {
-            found += 1;
+    for (k, chunk) in b.chunks(64).enumerate() {
+        let mut candidates = text::bits_where(chunk, |c| matches!(c, b',' | b'|' | b';' | 0xB7 | 0xA2));
+        while candidates != 0 {
             if found >= n {
                 return true;
             }
+            let i = k * 64 + candidates.trailing_zeros() as usize;
+            candidates &= candidates - 1;
+            found += usize::from(match b[i] {
+                0xB7 => b[..i].ends_with(&[0xC2]),
+                0xA2 => b[..i].ends_with(&[0xE2, 0x80]),
+                _ => true,
+            });
         }
     }
     found >= n
@@ -342,7 +344,9 @@ fn has_period_space(t: &str) -> bool {
 /// Sections for a resume without headings, from what its blocks contain: dated blocks with a
 /// degree are education, other dated blocks experience, lists of known skills skills, prose the
 /// summary; the top block is the contact details. `skills` counts the skills a range of lines
-/// names (`text::skills_in`).
+/// names (`text::skills_in`). Asked to be inlined in its one caller, where the compiler put it
+/// in some builds and not in others as code elsewhere changed.
+#[inline]
 pub fn content_starts(lines: &[Line], mut skills: impl FnMut(std::ops::Range<usize>) -> usize) -> Vec<Start> {
     starts_by_block(lines, |k, range, starts| {
         let block = &lines[range.clone()];
