@@ -332,6 +332,20 @@ mod tests {
         assert_eq!(k.get("\u{212A}", &mut s), Some(7));
     }
 
+    #[test]
+    fn finds_keys_that_share_a_slot() {
+        // More keys than slots, a thousand of them alike in their first eight bytes and length:
+        // slots hold several keys, walked by `next`.
+        let keys: Vec<String> = (0..3000).map(|n| format!("key-of-{n:05}")).collect();
+        let t = WordTable::new(keys.iter().enumerate().map(|(i, k)| (k.as_str(), i as u32)));
+        for (i, k) in keys.iter().enumerate() {
+            assert_eq!(t.get_ascii(k.to_uppercase().as_bytes()), Some(i as u32), "{k}");
+        }
+        for w in ["key-of-03000", "key-of-0000", "key-of-000000", "kez-of-00001"] {
+            assert_eq!(t.get_ascii(w.as_bytes()), None, "{w}");
+        }
+    }
+
     proptest::proptest! {
         #[test]
         fn agrees_with_a_map_of_folded_keys(keys in proptest::collection::vec("[a-zA-Z0-9+#.éΣ]{1,30}", 0..60), probes in proptest::collection::vec("[a-zA-Z0-9+#.éΣσς]{0,30}", 0..60)) {
