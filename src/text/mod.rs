@@ -286,18 +286,30 @@ pub(crate) fn each_token(text: &str, mut chunk: impl FnMut(usize, usize, u64, u6
         if let Some(mut start) = open {
             // The open token's index.
             let mut i = tokens - 1;
-            while bits != 0 {
-                let low = bits & bits.wrapping_neg();
-                bits ^= low;
-                // The open token's end is the last one below this start.
-                let below = ends & (low - 1);
-                let end = if below != 0 { base + 63 - below.leading_zeros() as usize } else { last_end };
-                // ASCII when no byte above ASCII has been read from its start on, or (begun in
-                // this chunk, so ending in it) none is among its bytes' bits.
-                let ascii = high_end <= start || if start >= base { high >> (start - base) & ((1 << (end - start)) - 1) == 0 } else { b[start..end].is_ascii() };
-                token(i, start, end, ascii);
-                start = base + low.trailing_zeros() as usize;
-                i += 1;
+            // The tokens handed over, `all_ascii` when no byte above ASCII has been read from the
+            // open token's start on (so from any later one's): then none is tested, the loop
+            // written out twice, for either case.
+            macro_rules! hand_over {
+                ($all_ascii:expr) => {
+                    while bits != 0 {
+                        let low = bits & bits.wrapping_neg();
+                        bits ^= low;
+                        // The open token's end is the last one below this start.
+                        let below = ends & (low - 1);
+                        let end = if below != 0 { base + 63 - below.leading_zeros() as usize } else { last_end };
+                        // ASCII when no byte above ASCII has been read from its start on, or (begun in
+                        // this chunk, so ending in it) none is among its bytes' bits.
+                        let ascii = $all_ascii || high_end <= start || if start >= base { high >> (start - base) & ((1 << (end - start)) - 1) == 0 } else { b[start..end].is_ascii() };
+                        token(i, start, end, ascii);
+                        start = base + low.trailing_zeros() as usize;
+                        i += 1;
+                    }
+                };
+            }
+            if high_end <= start {
+                hand_over!(true);
+            } else {
+                hand_over!(false);
             }
             (open, tokens) = (Some(start), i + 1);
         }

@@ -3,9 +3,9 @@
 //! usual case) is looked up without folding it into a string and without a general-purpose hash:
 //! the classes of its first and last bytes pick a word of a fixed-size filter and its length a bit
 //! of it, and most words find it clear, a few instructions in all (no hash, no bounds check, no
-//! load of the buckets). The others are loaded as machine words
+//! load of the slots). The others are loaded as machine words
 //! (`text::load8`), lower-cased eight bytes at a time (`text::ascii_lower8`) and compared with
-//! the bucket's keys. Other words are folded (`fold_into`) and looked up in a hash map.
+//! the keys of their slot. Other words are folded (`fold_into`) and looked up in a hash map.
 
 use ahash::AHashMap;
 
@@ -19,8 +19,14 @@ type Packed = [u64; PACKED / 8];
 struct Key {
     words: Packed,
     len: u8,
+    /// The next key of its slot (`WordTable::slots`), 0 for none.
+    next: u16,
     value: u32,
 }
+
+/// Bits of the hash that pick a slot (`slot_of`): 2,048 slots, about five a key of the largest
+/// table (the cue words), so most slots hold one key or none.
+const SLOT_BITS: u32 = 11;
 
 /// The class of a byte as a word's first or last (`WordTable::filter`): an ASCII letter's is its
 /// own, either case (1 to 26), every digit's is 27, and `+`, `#`, `.` and `'` (which end some
@@ -59,12 +65,13 @@ pub struct WordTable {
     /// classes and its length with a key (as with a hash of its ends, most that pass do). 4 KB, of
     /// a fixed size, so the word's bit is read with no bounds check and no hash reckoned.
     filter: [u32; 1024],
-    /// Bucket `b` holds `keys[from..to]` for `[from, to] = ranges[b]`: both ends by one load and
-    /// one bounds check.
-    ranges: Vec<[u16; 2]>,
+    /// Slot `s` holds the index in `keys` of the first key of those whose first machine word and
+    /// length hash to `s` (`slot_of`; the others follow by `Key::next`), 0 for none. Of a fixed
+    /// size: a word's slot is read with no bounds check, and its first key with no test of the
+    /// slot for none (`keys[0]` is no key).
+    slots: Box<[u16; 1 << SLOT_BITS]>,
+    /// The packed keys after `keys[0]`, which is none: its length, 0, is no word's.
     keys: Vec<Key>,
-    /// Bits of the hash that pick a bucket (there are `1 << bits`).
-    bits: u32,
     /// Folded keys longer than `PACKED` bytes or not ASCII.
     other: AHashMap<String, u32>,
     /// Whether `other` holds an ASCII key: if not, a long ASCII word is no key, unfolded.
@@ -90,25 +97,22 @@ impl WordTable {
                 other.insert(key, value);
             }
         }
-        // About eight buckets a key: most lookups of a word that is no key end at an empty one.
-        let bits = (keys.len() * 8).max(64).next_power_of_two().trailing_zeros();
         let mut filter = [0u32; 1024];
         for (k, _) in &keys {
             filter[cell_of(k[0], k[k.len() - 1])] |= 1 << k.len();
         }
-        let hash_of_key = |k: &[u8]| hash_of(k[0], k[k.len() - 1], k.len());
-        let mut keys: Vec<(usize, Key)> = keys.into_iter().map(|(k, value)| (bucket_of(hash_of_key(&k), bits), Key { words: packed_lower(&k), len: k.len() as u8, value })).collect();
-        keys.sort_by_key(|(b, k)| (*b, k.words, k.len));
-        let mut starts = Vec::with_capacity((1 << bits) + 1);
-        let mut at = 0;
-        for b in 0..=(1usize << bits) {
-            while keys.get(at).is_some_and(|&(kb, _)| kb < b) {
-                at += 1;
-            }
-            starts.push(u16::try_from(at).expect("fewer keys than u16::MAX"));
+        // In order of their bytes (the map's order changes from run to run), each put at the head
+        // of its slot's list.
+        keys.sort_unstable();
+        let mut slots = Box::new([0u16; 1 << SLOT_BITS]);
+        let mut packed = vec![Key { words: [0; PACKED / 8], len: 0, next: 0, value: 0 }];
+        for (k, value) in keys {
+            let (words, at) = (packed_lower(&k), u16::try_from(packed.len()).expect("fewer keys than u16::MAX"));
+            let slot = &mut slots[slot_of(words[0], k.len())];
+            packed.push(Key { words, len: k.len() as u8, next: *slot, value });
+            *slot = at;
         }
-        let ranges = starts.windows(2).map(|w| [w[0], w[1]]).collect();
-        WordTable { filter, ranges, keys: keys.into_iter().map(|(_, k)| k).collect(), bits, other, long_ascii }
+        WordTable { filter, slots, keys: packed, other, long_ascii }
     }
 
     /// The value of `word` (any case), if it is a key. `scratch` holds the folded word when it
@@ -138,7 +142,7 @@ impl WordTable {
         if !self.may_hold(first, last, word.len()) {
             return None;
         }
-        self.find(hash_of(first, last, word.len()), word.len(), packed_lower(word))
+        self.find(word.len(), packed_lower(word))
     }
 
     /// `get_ascii` of ASCII words joined by single spaces (a multi-word key), with no joined
@@ -166,7 +170,7 @@ impl WordTable {
             block[at..at + w.len()].copy_from_slice(w);
             at += w.len();
         }
-        self.find(hash_of(first, last, len), len, packed_lower(&block[..len]))
+        self.find(len, packed_lower(&block[..len]))
     }
 
     /// `get_ascii_joined` of words it does not read itself (an empty one, or joined longer than
@@ -178,24 +182,29 @@ impl WordTable {
     }
 
     /// Whether the filter lets a word of `len` bytes (1 to `PACKED`) with these ends through to
-    /// the buckets.
+    /// the slots.
     #[inline(always)]
     fn may_hold(&self, first: u8, last: u8, len: usize) -> bool {
         self.filter[cell_of(first, last)] & 1 << len != 0
     }
 
-    /// The value of the key of `len` bytes, `words` packed and lower-cased, in the bucket of
-    /// `hash`, if there is one. A key of the word's length is compared by its first machine word,
-    /// and by the others only past eight bytes (below, both are zeros there): most words that
-    /// reach a bucket are short, and theirs is one comparison of two registers.
+    /// The value of the key of `len` bytes (1 to `PACKED`), `words` packed and lower-cased, if
+    /// there is one: the keys of its slot are walked from the first (`keys[0]`, no key, for an
+    /// empty slot), most often one. A key of the word's length is compared by its first machine
+    /// word, and by the others only past eight bytes (below, both are zeros there): most words
+    /// that reach a slot are short, and theirs is one comparison of two registers.
     #[inline(always)]
-    fn find(&self, hash: u32, len: usize, words: Packed) -> Option<u32> {
-        let bucket = bucket_of(hash, self.bits);
-        let [from, to] = self.ranges[bucket].map(usize::from);
-        if from == to {
-            return None;
+    fn find(&self, len: usize, words: Packed) -> Option<u32> {
+        let mut key = &self.keys[usize::from(self.slots[slot_of(words[0], len)])];
+        loop {
+            if usize::from(key.len) == len && key.words[0] == words[0] && (len <= 8 || key.words[1..] == words[1..]) {
+                return Some(key.value);
+            }
+            if key.next == 0 {
+                return None;
+            }
+            key = &self.keys[usize::from(key.next)];
         }
-        self.keys[from..to].iter().find(|k| usize::from(k.len) == len && k.words[0] == words[0] && (len <= 8 || k.words[1..] == words[1..])).map(|k| k.value)
     }
 
     /// `get_ascii` of a word longer than the packed keys (or empty).
@@ -220,19 +229,13 @@ impl WordTable {
     }
 }
 
-/// The hash of a word (1 to `PACKED` ASCII bytes) by what the filter reads of it, its ends' cell
-/// (`cell_of`, which ignores ASCII case, so a word and its lower-case key meet) and its length: a
-/// Fibonacci hash whose top bits pick the bucket (`bucket_of`), reckoned only for a word the
-/// filter passes, from the cell it has at hand.
+/// The slot (`WordTable::slots`) of a word of `len` bytes whose first machine word, packed and
+/// lower-cased (`packed_lower`), is `first`: a Fibonacci hash of the two, its top bits. Reckoned
+/// only for a word the filter passes; words of the same first eight bytes and length (long keys
+/// that differ further on) share a slot.
 #[inline(always)]
-fn hash_of(first: u8, last: u8, len: usize) -> u32 {
-    ((cell_of(first, last) << 5 | len) as u32).wrapping_mul(0x9E37_79B9)
-}
-
-/// The top `bits` bits of a hash: its bucket (`WordTable::bits`).
-#[inline(always)]
-fn bucket_of(hash: u32, bits: u32) -> usize {
-    (hash >> (32 - bits)) as usize
+fn slot_of(first: u64, len: usize) -> usize {
+    ((first ^ len as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - SLOT_BITS)) as usize
 }
 
 /// Whether a word of 1 to `PACKED` bytes is ASCII: the high bits of its bytes read by a few loads
@@ -327,6 +330,20 @@ mod tests {
         // A non-ASCII word whose folded form is a short ASCII key (the Kelvin sign folds to 'k').
         let k = WordTable::new([("k", 7)]);
         assert_eq!(k.get("\u{212A}", &mut s), Some(7));
+    }
+
+    #[test]
+    fn finds_keys_that_share_a_slot() {
+        // More keys than slots, a thousand of them alike in their first eight bytes and length:
+        // slots hold several keys, walked by `next`.
+        let keys: Vec<String> = (0..3000).map(|n| format!("key-of-{n:05}")).collect();
+        let t = WordTable::new(keys.iter().enumerate().map(|(i, k)| (k.as_str(), i as u32)));
+        for (i, k) in keys.iter().enumerate() {
+            assert_eq!(t.get_ascii(k.to_uppercase().as_bytes()), Some(i as u32), "{k}");
+        }
+        for w in ["key-of-03000", "key-of-0000", "key-of-000000", "kez-of-00001"] {
+            assert_eq!(t.get_ascii(w.as_bytes()), None, "{w}");
+        }
     }
 
     proptest::proptest! {
