@@ -911,6 +911,10 @@ pub fn extract_in_streams(lines: &[Line], own: &[Active], rules: Option<&[RuleVi
     let mut last_head: [Option<SectionType>; 2] = [None; 2];
     let mut since_head = [usize::MAX; 2];
     let mut seen = 0usize;
+    // The fifth of the resume's non-blank lines a line is in (`seen * 5 / non_blank`, at most 4),
+    // kept as `seen` grows, with no division a line: `fifth_end` is where the next fifth begins,
+    // times five.
+    let (mut fifth, mut fifth_end) = (0u16, non_blank);
     let mut prev: [Option<usize>; 2] = [None; 2];
     // Per stream, its first non-blank line after the last line that looked (`lines.len()` when
     // none): no line of the stream lies between, so a later line at or before it need not look.
@@ -954,7 +958,10 @@ pub fn extract_in_streams(lines: &[Line], own: &[Active], rules: Option<&[RuleVi
         if seen < 5 {
             add(TOP5, false);
         }
-        add(POS + (seen * 5 / non_blank).min(4) as u16, false);
+        while seen * 5 >= fifth_end && fifth < 4 {
+            (fifth, fifth_end) = (fifth + 1, fifth_end + non_blank);
+        }
+        add(POS + fifth, false);
         if i > 0 && lines[i - 1].kind == LineKind::Blank {
             add(PREV_BLANK, true);
         }
