@@ -569,7 +569,8 @@ fn argmax_portably(x: &[f32; LANES]) -> usize {
 /// from a map over the lines (a known length: no capacity test a line), the streams only when
 /// there are any.
 fn spread(feats: &[Option<Active>], path: &[u8], streams: &[u8]) -> Decoded {
-    // Per line, the index in `path` of the last non-blank line at or before it; 0 before the first.
+    // Per line, the index in `path` of the last non-blank line at or before it; 0 before the first
+    // (what the streams are read by).
     let places = || {
         let mut t = 0usize;
         feats.iter().map(move |a| {
@@ -579,7 +580,20 @@ fn spread(feats: &[Option<Active>], path: &[u8], streams: &[u8]) -> Decoded {
             t.saturating_sub(1)
         })
     };
-    let kinds = places().map(|at| path.get(at).map_or(SectionType::Other, |&k| SectionType::ALL[usize::from(k)])).collect();
+    // The types as the places give them, with no place reckoned: each non-blank line takes the
+    // path's next type (the last once it is spent), each blank line the type before it, the
+    // first lines the path's first.
+    let kind = |k: &u8| SectionType::ALL[usize::from(*k)];
+    let (mut now, mut rest) = (path.first().map_or(SectionType::Other, kind), path.iter());
+    let kinds = feats
+        .iter()
+        .map(|a| {
+            if let Some(k) = a.as_ref().and_then(|_| rest.next()) {
+                now = kind(k);
+            }
+            now
+        })
+        .collect();
     let streams = if streams.is_empty() { Vec::new() } else { places().filter_map(|at| streams.get(at).copied()).collect() };
     Decoded { kinds, streams }
 }
