@@ -325,7 +325,7 @@ impl Model {
                 *x += e;
             }
         }
-        let mut state = argmax(&score);
+        let mut state = argmax_out_of_line(&score);
         let best = score[state];
         let mut path = vec![0u8; em.len()];
         path[rest.len()] = state as u8;
@@ -523,11 +523,11 @@ fn looks_interleaved(top: &[u8]) -> bool {
 /// quarters (`maxps`; the padding lane repeats the last value, which changes neither the largest
 /// nor where it first is) and across the lanes, then the quarters compared with it at once
 /// (`cmpeqps`, which like `==` finds -0 equal to 0, so the zero `maxps` keeps of two cannot
-/// matter) and their signs gathered into bits (`movmskps`), the padding's masked off. Not
-/// inlined: inlined into `viterbi`, it turned the forward pass's reads of the padded transitions
-/// into shuffles of the model's own rows (some 9 K instructions a call).
+/// matter) and their signs gathered into bits (`movmskps`), the padding's masked off. Inlined
+/// into `emissions`, which has the row in registers; `viterbi` calls it out of line
+/// (`argmax_out_of_line`).
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-#[inline(never)]
+#[inline(always)]
 fn argmax(x: &[f32; LANES]) -> usize {
     use safe_arch::{cmp_eq_mask_m128, m128, max_m128, move_mask_m128, shuffle_abi_f32_all_m128};
     let (quarters, _) = x.as_chunks::<4>();
@@ -548,9 +548,16 @@ fn argmax(x: &[f32; LANES]) -> usize {
 
 /// `argmax` elsewhere: `argmax_portably`.
 #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
-#[inline(never)]
+#[inline(always)]
 fn argmax(x: &[f32; LANES]) -> usize {
     argmax_portably(x)
+}
+
+/// `argmax`, not inlined, for `viterbi`: inlined there, it turned the forward pass's reads of the
+/// padded transitions into shuffles of the model's own rows (some 9 K instructions a call).
+#[inline(never)]
+fn argmax_out_of_line(x: &[f32; LANES]) -> usize {
+    argmax(x)
 }
 
 /// `argmax` in portable code: the largest by lane-wise maxima over the row's four quarters (the
@@ -569,7 +576,8 @@ fn argmax_portably(x: &[f32; LANES]) -> usize {
 /// from a map over the lines (a known length: no capacity test a line), the streams only when
 /// there are any.
 fn spread(feats: &[Option<Active>], path: &[u8], streams: &[u8]) -> Decoded {
-    // Per line, the index in `path` of the last non-blank line at or before it; 0 before the first.
+    // Per line, the index in `path` of the last non-blank line at or before it; 0 before the first
+    // (what the streams are read by).
     let places = || {
         let mut t = 0usize;
         feats.iter().map(move |a| {
@@ -579,7 +587,20 @@ fn spread(feats: &[Option<Active>], path: &[u8], streams: &[u8]) -> Decoded {
             t.saturating_sub(1)
         })
     };
-    let kinds = places().map(|at| path.get(at).map_or(SectionType::Other, |&k| SectionType::ALL[usize::from(k)])).collect();
+    // The types as the places give them, with no place reckoned: each non-blank line takes the
+    // path's next type (the last once it is spent), each blank line the type before it, the
+    // first lines the path's first.
+    let kind = |k: &u8| SectionType::ALL[usize::from(*k)];
+    let (mut now, mut rest) = (path.first().map_or(SectionType::Other, kind), path.iter());
+    let kinds = feats
+        .iter()
+        .map(|a| {
+            if let Some(k) = a.as_ref().and_then(|_| rest.next()) {
+                now = kind(k);
+            }
+            now
+        })
+        .collect();
     let streams = if streams.is_empty() { Vec::new() } else { places().filter_map(|at| streams.get(at).copied()).collect() };
     Decoded { kinds, streams }
 }

@@ -293,20 +293,21 @@ impl Pushes<'_> {
     }
 }
 
-/// Own-line features of one line into `out` (`own_ids`), with its `opens` and `opens_next`.
+/// Own-line features of one line into `out` (`own_ids`, its words looked up in `cue`), with its
+/// `opens` and `opens_next`.
 #[inline(always)]
-fn base_features(line: &Line, out: &mut Active) {
+fn base_features(line: &Line, cue: &text::WordTable, out: &mut Active) {
     let mut ids = Pushes { ids: &mut out.ids, len: usize::from(out.len) };
-    (out.opens, out.opens_next) = own_ids(line, &mut ids);
+    (out.opens, out.opens_next) = own_ids(line, cue, &mut ids);
     out.len = ids.len as u8;
 }
 
 /// Pushes the own-line features of one line, and returns whether one of them is an opening id
 /// (`opening_ids`: a heading type, a mark of `MARKS`, or `LabelColon`) and whether one is a mark
 /// or a heading type (those whose `prev_` feature is one): told by the tests that push them
-/// rather than by looking each id up.
+/// rather than by looking each id up. Its words are looked up in `cue` (`cues`).
 #[inline(always)]
-fn own_ids(line: &Line, out: &mut Pushes) -> (bool, bool) {
+fn own_ids(line: &Line, cue: &text::WordTable, out: &mut Pushes) -> (bool, bool) {
     let t = text::trim(line.text);
     let offset = |b: Base| b as u16;
     match line.vocabulary {
@@ -318,7 +319,7 @@ fn own_ids(line: &Line, out: &mut Pushes) -> (bool, bool) {
         out.push(offset(Base::Rule));
         return (true, true);
     }
-    let (Tally { letters, upper, digits, commas, punct }, WordCounts { singles, caps_words, cue_bits, skills }, colons) = scan(t);
+    let (Tally { letters, upper, digits, commas, punct }, WordCounts { singles, caps_words, cue_bits, skills }, colons) = scan(t, cue);
     // The whitespace-separated words of the line (its text and `t` have the same), counted when
     // it was split (`Line::words`).
     let words = line.words;
@@ -564,9 +565,9 @@ impl WordCounts {
 /// A line's characters (`Tally`) and words (`WordCounts`), counted in one pass over its 64-byte
 /// blocks (`text::each_whitespace_word_in_blocks`): each block is judged for the tally as it is
 /// split into words. An ASCII word (most) is read by its bytes, others by their characters. Also
-/// the ':'s of the first block (`label_colon`'s), found while it is at hand.
-fn scan(t: &str) -> (Tally, WordCounts, u64) {
-    let cue = cues();
+/// the ':'s of the first block (`label_colon`'s), found while it is at hand. Words are looked up
+/// in `cue` (`cues`, fetched once for all lines by `own_features`).
+fn scan(t: &str, cue: &text::WordTable) -> (Tally, WordCounts, u64) {
     let mut lanes = Lanes::default();
     let mut tally = Tally::default();
     let mut counts = WordCounts::default();
@@ -891,9 +892,10 @@ pub struct RuleView {
 pub fn own_features(lines: &[Line]) -> Vec<Active> {
     // Written in place: an `Active` is some 200 bytes, not copied again once made.
     let mut out = vec![Active::default(); lines.len()];
+    let cue = cues();
     for (a, l) in out.iter_mut().zip(lines) {
         if l.kind != LineKind::Blank {
-            base_features(l, a);
+            base_features(l, cue, a);
         }
     }
     out
@@ -911,6 +913,10 @@ pub fn extract_in_streams(lines: &[Line], own: &[Active], rules: Option<&[RuleVi
     let mut last_head: [Option<SectionType>; 2] = [None; 2];
     let mut since_head = [usize::MAX; 2];
     let mut seen = 0usize;
+    // The fifth of the resume's non-blank lines a line is in (`seen * 5 / non_blank`, at most 4),
+    // kept as `seen` grows, with no division a line: `fifth_end` is where the next fifth begins,
+    // times five.
+    let (mut fifth, mut fifth_end) = (0u16, non_blank);
     let mut prev: [Option<usize>; 2] = [None; 2];
     // Per stream, its first non-blank line after the last line that looked (`lines.len()` when
     // none): no line of the stream lies between, so a later line at or before it need not look.
@@ -954,7 +960,10 @@ pub fn extract_in_streams(lines: &[Line], own: &[Active], rules: Option<&[RuleVi
         if seen < 5 {
             add(TOP5, false);
         }
-        add(POS + (seen * 5 / non_blank).min(4) as u16, false);
+        while seen * 5 >= fifth_end && fifth < 4 {
+            (fifth, fifth_end) = (fifth + 1, fifth_end + non_blank);
+        }
+        add(POS + fifth, false);
         if i > 0 && lines[i - 1].kind == LineKind::Blank {
             add(PREV_BLANK, true);
         }
@@ -1027,7 +1036,7 @@ mod tests {
             let mut by_add = Tally::default();
             t.chars().for_each(|c| by_add.add(c));
             let fields = |n: &Tally| (n.letters, n.upper, n.digits, n.commas, n.punct);
-            assert_eq!(fields(&scan(&t).0), fields(&by_add), "{t:?}");
+            assert_eq!(fields(&scan(&t, cues()).0), fields(&by_add), "{t:?}");
         }
     }
 
@@ -1051,7 +1060,7 @@ mod tests {
     }
 
     fn word_counts(t: &str) -> (usize, usize, u16, usize) {
-        let n = scan(t).1;
+        let n = scan(t, cues()).1;
         (n.singles, n.caps_words, n.cue_bits, n.skills)
     }
 
@@ -1104,7 +1113,7 @@ mod tests {
     fn label_colons_are_read_from_the_first_block() {
         let simply = |t: &str| t.as_bytes()[..t.len().min(30)].iter().position(|&c| c == b':').is_some_and(|i| i + 1 < t.len());
         for t in ["", ":", "a:", ":a", "Skills: Rust", "Skills:", "a: b:"].map(String::from).into_iter().chain(["x".repeat(29) + ":", "x".repeat(29) + ":a", "x".repeat(30) + ":a", "x".repeat(70) + ":a", "é:".repeat(20)]) {
-            assert_eq!(label_colon(scan(&t).2, t.len()), simply(&t), "{t:?}");
+            assert_eq!(label_colon(scan(&t, cues()).2, t.len()), simply(&t), "{t:?}");
         }
     }
 
