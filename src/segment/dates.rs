@@ -299,30 +299,37 @@ fn first_year_run(b: &[u8]) -> Option<usize> {
     None
 }
 
-/// The start of the word before the word holding byte `at` (words as `tokens` splits them), or
-/// of the first word when there is none before.
-fn word_before(line: &str, at: usize) -> usize {
-    // The characters before `at` backwards, by the bytes that begin them (no UTF-8 decoding
-    // but `separator_at`'s, for characters above ASCII): the rest of the word holding `at`, the
-    // separators before it, and the word before them.
-    let b = line.as_bytes();
-    let (mut start, mut j) = (at, at);
-    for separators in [false, true, false] {
-        while j > 0 {
-            let mut k = j - 1;
-            while b[k] & 0xC0 == 0x80 {
-                k -= 1;
-            }
-            if separator_at(line, k).0 != separators {
-                break;
-            }
-            j = k;
-            if !separators {
-                start = k;
-            }
-        }
+/// Where the tokens of a date whose first year is at byte `at` are read from: the start of the
+/// word before the word holding `at` (words as `tokens` splits them) when that word may be a month
+/// name, else of the word holding `at`. Only a month there can change what `date_in` finds (no
+/// token before the first year is a date, and any other is skipped), and a month name ends in an
+/// ASCII letter once its decoration (ASCII, or '’', whose last byte is 0x99) is trimmed: a word
+/// that ends in another byte (most often the '—' of "Acme — 2019") is not read.
+fn tokens_start(line: &str, at: usize) -> usize {
+    let start = back_over(line, at, false);
+    let end = back_over(line, start, true);
+    match line.as_bytes()[..end].last() {
+        Some(&c) if c.is_ascii_alphabetic() || is_decoration_byte(c) || c == 0x99 => back_over(line, end, false),
+        _ => start,
     }
-    start
+}
+
+/// Where the characters before byte `j` stop being separators (`separators`) or not: walked
+/// backwards by the bytes that begin them (no UTF-8 decoding but `separator_at`'s, for characters
+/// above ASCII).
+fn back_over(line: &str, mut j: usize, separators: bool) -> usize {
+    let b = line.as_bytes();
+    while j > 0 {
+        let mut k = j - 1;
+        while b[k] & 0xC0 == 0x80 {
+            k -= 1;
+        }
+        if separator_at(line, k).0 != separators {
+            break;
+        }
+        j = k;
+    }
+    j
 }
 
 /// The number of ASCII digits in `b` (counted in chunks whose count fits a `u8` lane).
@@ -339,7 +346,7 @@ pub fn find_dates(line: &str) -> Option<Range<usize>> {
     // The tokens of a date are its year tokens (each holding such a run), the month in front of
     // its first and what follows: none lies before the word ahead of the first run's word, and
     // the words there are not read.
-    date_in(&tokens(line, word_before(line, year)))
+    date_in(&tokens(line, tokens_start(line, year)))
 }
 
 /// `find_dates` of a line whose maximal runs of exactly four ASCII digits are known to begin at
@@ -350,7 +357,7 @@ pub fn find_dates_from_runs(line: &str, runs: impl IntoIterator<Item = usize>, s
     let b = line.as_bytes();
     let year = runs.into_iter().find(|&s| is_year_bytes(&b[s..s + 4]))?;
     scratch.0.clear();
-    tokens_into(line, word_before(line, year), &mut scratch.0);
+    tokens_into(line, tokens_start(line, year), &mut scratch.0);
     date_in(&scratch.0)
 }
 
@@ -511,7 +518,12 @@ mod tests {
     fn words_before() {
         let line = "a  bc\u{a0}·d | 2019–x";
         for (at, want) in [(0, 0), (1, 0), (3, 0), (4, 0), (9, 3), (13, 9), (15, 9), (line.len(), 9)] {
-            assert_eq!(word_before(line, at), want, "{at}");
+            assert_eq!(tokens_start(line, at), want, "{at}");
+        }
+        // A word before that ends in a byte no month name ends with is not read.
+        let line = "x — 2019 (Jan. 2020’ 2021";
+        for (at, want) in [(6, 6), (7, 6), (13, 11), (17, 11), (25, 17), (0, 0)] {
+            assert_eq!(tokens_start(line, at), want, "{at}");
         }
     }
 
