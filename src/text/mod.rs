@@ -621,7 +621,11 @@ impl TextBits {
                 return None;
             }
             let start = pos;
-            let (mut words, mut digits, mut runs) = (0, 0u64, 0u64);
+            // The word starts not counted yet, each at its bit in its chunk: the parts of the
+            // chunks they come from hold none at one bit, so they are counted at once (most lines
+            // run on into the next chunk but are shorter than 64 bytes), unless a part's would
+            // meet one of them (the line is longer), when those are counted first.
+            let (mut words, mut starts, mut digits, mut runs) = (0, 0u64, 0u64, 0u64);
             let mut from = !0u64 << (pos & 63);
             loop {
                 let c = self.chunks[k];
@@ -633,7 +637,12 @@ impl TextBits {
                 } else {
                     (from, None)
                 };
-                words += (c.word_starts & within).count_ones() as usize;
+                let part = c.word_starts & within;
+                if starts & part != 0 {
+                    words += starts.count_ones() as usize;
+                    starts = 0;
+                }
+                starts |= part;
                 digits |= c.digits & within;
                 runs |= c.four_digits & within;
                 if let Some(end) = end.filter(|&e| e & 63 != 0) {
@@ -650,7 +659,7 @@ impl TextBits {
                         None => pos = self.len,
                     }
                 }
-                return Some((start..pos, RangeFacts { words, has_digit: digits != 0, has_four_digit_run: runs != 0 }));
+                return Some((start..pos, RangeFacts { words: words + starts.count_ones() as usize, has_digit: digits != 0, has_four_digit_run: runs != 0 }));
             }
         })
     }
