@@ -282,6 +282,11 @@ fn fields(header: &[Line], education: bool, cut: &mut String) -> (Option<String>
     for (k, line) in header.iter().enumerate() {
         let text: &str = if Some(k) == dated { cut } else { line.text };
         let (key, other) = (searched(line, key_words), other_words.and_then(|o| searched(line, o)));
+        // A line after the first two parts, whose lists searched have their parts already (or
+        // are not named on it), can change nothing: it is not split.
+        if n >= 2 && (keyed.is_some() || key.is_none()) && (othered.is_some() || other.is_none()) {
+            continue;
+        }
         split_parts(text, |p| {
             if looks_like_location(p) {
                 return;
