@@ -6,7 +6,7 @@
 //! `alone` sees the text's features only; `combined` also sees the rules' opinion of each line.
 //! The file is embedded and parsed once, on first use.
 
-use super::features::{self, Active, COUNT, ID_SPACE, MAX_ACTIVE};
+use super::features::{self, Active, Features, COUNT, ID_SPACE, MAX_ACTIVE};
 use super::SectionType;
 use std::fmt::Write as _;
 use std::sync::OnceLock;
@@ -202,7 +202,7 @@ impl Model {
 
     /// `decode`, and the emission row of every non-blank line it was decoded from, whose lane K
     /// `begin_score_from` goes on from.
-    pub(super) fn decode_with_rows(&self, feats: &[Option<Active>]) -> (Decoded, Vec<[f32; LANES]>) {
+    pub(super) fn decode_with_rows<F: Features>(&self, feats: &[F]) -> (Decoded, Vec<[f32; LANES]>) {
         let r = self.read(feats);
         let decoded = match r.two {
             Some((path, streams, two)) if two + self.streams.prior > r.one => spread(feats, &path, &streams),
@@ -215,7 +215,7 @@ impl Model {
     /// stream's context (`contexts`): a line's log-probability of a type is the better of the
     /// two. `physical` are the features with physical neighbours, which the switch model reads.
     /// Also returns, for every line, the context (0 or 1) that gave its decoded type.
-    pub fn decode_streams(&self, contexts: &[Vec<Option<Active>>; 2], physical: &[Option<Active>]) -> (Decoded, Vec<u8>) {
+    pub fn decode_streams<F: Features>(&self, contexts: &[Vec<Option<Active>>; 2], physical: &[F]) -> (Decoded, Vec<u8>) {
         let first = self.log_probabilities(&contexts[0]);
         let second = self.log_probabilities(&contexts[1]);
         let em: Vec<[f32; LANES]> = first.iter().zip(&second).map(|(a, b)| std::array::from_fn(|k| a[k].max(b[k]))).collect();
@@ -233,7 +233,7 @@ impl Model {
 
     /// The one-stream reading, and the two-stream one when the text looks interleaved and the
     /// weights have a stream prior.
-    fn read(&self, feats: &[Option<Active>]) -> Reading {
+    fn read<F: Features>(&self, feats: &[F]) -> Reading {
         // Unnormalised: a line's log-probabilities are its scores less one constant, which every
         // path through the line pays alike, in one stream or two.
         let (em, top, open) = self.emissions(feats);
@@ -247,11 +247,11 @@ impl Model {
     /// (`features::may_open_section`, what `viterbi` takes), in one pass. The scores are padded to
     /// LANES (`padded_scores`; the decoders never read the padding, whose lane K is the line's
     /// begin weights).
-    fn emissions(&self, feats: &[Option<Active>]) -> (Vec<[f32; LANES]>, Vec<u8>, Vec<bool>) {
+    fn emissions<F: Features>(&self, feats: &[F]) -> (Vec<[f32; LANES]>, Vec<u8>, Vec<bool>) {
         let mut em: Vec<[f32; LANES]> = Vec::with_capacity(feats.len());
         let mut top: Vec<u8> = Vec::with_capacity(feats.len());
         let mut open: Vec<bool> = Vec::with_capacity(feats.len());
-        for a in feats.iter().flatten() {
+        for a in feats.iter().filter_map(F::active) {
             let e = self.padded_scores(a);
             top.push(argmax(&e) as u8);
             em.push(e);
@@ -271,11 +271,11 @@ impl Model {
     }
 
     /// The scaled log-probabilities that each non-blank line switches stream, and that it stays.
-    fn switch_costs(&self, feats: &[Option<Active>]) -> Vec<(f32, f32)> {
+    fn switch_costs<F: Features>(&self, feats: &[F]) -> Vec<(f32, f32)> {
         let log_sigmoid = |z: f32| -(1.0 + (-z).exp()).ln();
         feats
             .iter()
-            .flatten()
+            .filter_map(F::active)
             .map(|a| {
                 let z: f32 = a.ids().iter().map(|&id| self.switch[usize::from(id)]).sum();
                 (self.streams.scale * log_sigmoid(z), self.streams.scale * log_sigmoid(-z))
@@ -506,8 +506,8 @@ impl TwoStep<'_> {
 
 /// For every non-blank line, whether it is a vocabulary heading (a `heading_*` feature: ids below
 /// K, pushed first): what the two-stream decoder takes, worked out only when it runs.
-fn headings(feats: &[Option<Active>]) -> Vec<bool> {
-    feats.iter().flatten().map(|a| a.ids().first().is_some_and(|&id| usize::from(id) < K)).collect()
+fn headings<F: Features>(feats: &[F]) -> Vec<bool> {
+    feats.iter().filter_map(F::active).map(|a| a.ids().first().is_some_and(|&id| usize::from(id) < K)).collect()
 }
 
 /// Whether the classifier's own guesses interleave: at least two lines whose type differs from
@@ -575,13 +575,13 @@ fn argmax_portably(x: &[f32; LANES]) -> usize {
 /// stream) of the line before it, the first lines those of the line after. Each is collected
 /// from a map over the lines (a known length: no capacity test a line), the streams only when
 /// there are any.
-fn spread(feats: &[Option<Active>], path: &[u8], streams: &[u8]) -> Decoded {
+fn spread<F: Features>(feats: &[F], path: &[u8], streams: &[u8]) -> Decoded {
     // Per line, the index in `path` of the last non-blank line at or before it; 0 before the first
     // (what the streams are read by).
     let places = || {
         let mut t = 0usize;
         feats.iter().map(move |a| {
-            if a.is_some() && t < path.len() {
+            if a.active().is_some() && t < path.len() {
                 t += 1;
             }
             t.saturating_sub(1)
@@ -595,7 +595,7 @@ fn spread(feats: &[Option<Active>], path: &[u8], streams: &[u8]) -> Decoded {
     let kinds = feats
         .iter()
         .map(|a| {
-            if let Some(k) = a.as_ref().and_then(|_| rest.next()) {
+            if let Some(k) = a.active().and_then(|_| rest.next()) {
                 now = kind(k);
             }
             now

@@ -139,6 +139,9 @@ const WIDE: usize = 32;
 pub struct Active {
     ids: [u16; MAX_ACTIVE],
     len: u8,
+    /// How many of `ids` are the line's own features (`own_features`), pushed first: what a
+    /// neighbour reads of them once they have others after them (`extend_in_streams`).
+    own_len: u8,
     /// Whether one of `ids` is an opening id (`opening_ids`): what `may_open_section` answers,
     /// kept as the ids are pushed.
     opens: bool,
@@ -149,7 +152,7 @@ pub struct Active {
 
 impl Default for Active {
     fn default() -> Self {
-        Active { ids: [0; MAX_ACTIVE], len: 0, opens: false, opens_next: false }
+        Active { ids: [0; MAX_ACTIVE], len: 0, own_len: 0, opens: false, opens_next: false }
     }
 }
 
@@ -196,6 +199,18 @@ impl Active {
         &self.ids[..usize::from(self.len)]
     }
 
+    /// The line's own features among `ids` (all of them, for `own_features`' own).
+    fn own_ids(&self) -> &[u16] {
+        &self.ids[..usize::from(self.own_len)]
+    }
+
+    /// Back to the line's own features alone, as `own_features` made them (`opens` is whether one
+    /// of them is an opening id, as `base_features` tells it).
+    fn own_only(&mut self) {
+        self.len = self.own_len;
+        self.opens = any_opening(self.own_ids());
+    }
+
     /// These features plus the line's section type (for the entry-start model; training reads them so).
     pub fn with_section(&self, kind: SectionType, first_in_section: bool) -> Active {
         let mut a = *self;
@@ -210,6 +225,29 @@ impl Active {
     /// the section's ids (`section_ids`) go after these as far as there is room.
     pub fn ids_in_section(&self, kind: SectionType, first_in_section: bool) -> impl Iterator<Item = u16> + '_ {
         self.ids().iter().copied().chain(section_ids(kind, first_in_section)).take(MAX_ACTIVE)
+    }
+}
+
+/// A line's features as the decoders take them (`classifier::Model`): None for a blank line.
+pub trait Features {
+    /// The line's features, None for a blank line.
+    fn active(&self) -> Option<&Active>;
+}
+
+/// Features of every line, None for the blank ones (`extract_in_streams`).
+impl Features for Option<Active> {
+    #[inline(always)]
+    fn active(&self) -> Option<&Active> {
+        self.as_ref()
+    }
+}
+
+/// Features of every line read in place (`extend_in_streams`): a blank line's have no ids, every
+/// other line's have at least `BIAS`.
+impl Features for Active {
+    #[inline(always)]
+    fn active(&self) -> Option<&Active> {
+        (self.len > 0).then_some(self)
     }
 }
 
@@ -300,6 +338,7 @@ fn base_features(line: &Line, cue: &text::WordTable, out: &mut Active) {
     let mut ids = Pushes { ids: &mut out.ids, len: usize::from(out.len) };
     (out.opens, out.opens_next) = own_ids(line, cue, &mut ids);
     out.len = ids.len as u8;
+    out.own_len = out.len;
 }
 
 /// Pushes the own-line features of one line, and returns whether one of them is an opening id
@@ -435,9 +474,10 @@ fn own_ids(line: &Line, cue: &text::WordTable, out: &mut Pushes) -> (bool, bool)
     opens
 }
 
-/// Whether a line's own features say it names a title and an employer before a date range.
+/// Whether a line's own features (of any of its readings) say it names a title and an employer
+/// before a date range.
 pub fn names_title_employer_and_range(own: &Active) -> bool {
-    let ids = own.ids();
+    let ids = own.own_ids();
     ids.contains(&(Base::TwoPartsDated as u16)) && ids.contains(&(Base::DateRange as u16))
 }
 
@@ -467,9 +507,9 @@ fn any_opening(ids: &[u16]) -> bool {
     ids.iter().any(|&id| opening[usize::from(id)])
 }
 
-/// Whether a line's own features say it names a job title (a title cue word).
+/// Whether a line's own features (of any of its readings) say it names a job title (a title cue word).
 pub fn names_a_title(own: &Active) -> bool {
-    own.ids().contains(&(Base::TitleWord as u16))
+    own.own_ids().contains(&(Base::TitleWord as u16))
 }
 
 /// Whether the text before a line's date names two things ("Analyst, Initech —", "Data Analyst |
@@ -887,8 +927,8 @@ pub struct RuleView {
     pub begin: bool,
 }
 
-/// Every line's own-line features (empty for blank lines): what `extract_in_streams` combines
-/// with neighbours and context, computed once however many readings a text gets.
+/// Every line's own-line features (empty for blank lines): what `extend_in_streams` combines
+/// with neighbours and context, in place.
 pub fn own_features(lines: &[Line]) -> Vec<Active> {
     // Written in place: an `Active` is some 200 bytes, not copied again once made.
     let mut out = vec![Active::default(); lines.len()];
@@ -901,15 +941,25 @@ pub fn own_features(lines: &[Line]) -> Vec<Active> {
     out
 }
 
-/// Features of every line (None for blank lines) from the lines' `own_features`. `rules`, when
-/// given, adds the rules' opinion per line (the combined model). For text read as two
-/// interleaved streams (`streams`: 0 or 1 per line), a line's
+/// Features of every line (None for blank lines) from the lines' own (`own_features`, or any
+/// reading's, whose own ids `extend_in_streams` leaves first): `extend_in_streams` of a copy of
+/// them, for training and for reading a text again in other contexts.
+pub fn extract_in_streams(lines: &[Line], own: &[Active], rules: Option<&[RuleView]>, streams: Option<&[u8]>, context: Option<u8>) -> Vec<Option<Active>> {
+    let mut out = own.to_vec();
+    out.iter_mut().for_each(Active::own_only);
+    extend_in_streams(lines, &mut out, rules, streams, context);
+    lines.iter().zip(out).map(|(l, a)| (l.kind != LineKind::Blank).then_some(a)).collect()
+}
+
+/// Features of every line (blank lines' left empty), in place of their `own_features`, which
+/// they extend (each line's own ids stay first, `own_len` of them, where later lines read them:
+/// no copy of a line's). `rules`, when given, adds the rules' opinion per line (the combined
+/// model). For text read as two interleaved streams (`streams`: 0 or 1 per line), a line's
 /// neighbours and last heading are those of its own stream, or with `context`, of that stream
 /// whatever the line's own (what the line would look like in it).
-pub fn extract_in_streams(lines: &[Line], own: &[Active], rules: Option<&[RuleView]>, streams: Option<&[u8]>, context: Option<u8>) -> Vec<Option<Active>> {
+pub fn extend_in_streams(lines: &[Line], feats: &mut [Active], rules: Option<&[RuleView]>, streams: Option<&[u8]>, context: Option<u8>) {
     let stream = |i: usize| streams.and_then(|s| s.get(i)).map_or(0, |&s| usize::from(s));
     let non_blank = lines.iter().filter(|l| l.kind != LineKind::Blank).count().max(1);
-    let mut out = Vec::with_capacity(lines.len());
     let mut last_head: [Option<SectionType>; 2] = [None; 2];
     let mut since_head = [usize::MAX; 2];
     let mut seen = 0usize;
@@ -923,27 +973,27 @@ pub fn extract_in_streams(lines: &[Line], own: &[Active], rules: Option<&[RuleVi
     let mut next = [0usize; 2];
     for (i, l) in lines.iter().enumerate() {
         if l.kind == LineKind::Blank {
-            out.push(None);
             continue;
         }
+        // The lines before this one (extended), this one and those after (their own still).
+        let (done, rest) = feats.split_at_mut(i);
+        let Some((a, after)) = rest.split_first_mut() else { break };
         let st = stream(i);
         let ctx = context.map_or(st, usize::from);
-        out.push(Some(own[i]));
-        let a = out.last_mut().and_then(Option::as_mut).expect("just pushed");
         // Every own feature fits (at most 44), and so do the previous line's after them (`opens`
         // counts those as `opens_next` says); should they not, the ids are read again below.
         let mut cut = false;
-        if let Some(p) = prev[ctx] {
-            let before = a.ids().len();
-            a.push_first::<WIDE>(&own[p].ids, own[p].ids().len(), BASE);
-            a.opens |= own[p].opens_next;
-            cut = a.ids().len() - before < own[p].ids().len();
+        if let Some(p) = prev[ctx].and_then(|p| done.get(p)) {
+            let (before, own) = (a.ids().len(), usize::from(p.own_len));
+            a.push_first::<WIDE>(&p.ids, own, BASE);
+            a.opens |= p.opens_next;
+            cut = a.ids().len() - before < own;
         }
         if next[ctx] <= i {
             next[ctx] = (i + 1..lines.len()).find(|&n| lines[n].kind != LineKind::Blank && stream(n) == ctx).unwrap_or(lines.len());
         }
-        if next[ctx] < lines.len() {
-            a.push_first::<WIDE>(&own[next[ctx]].ids, own[next[ctx]].ids().len(), 2 * BASE);
+        if let Some(n) = after.get(next[ctx].wrapping_sub(i + 1)) {
+            a.push_first::<WIDE>(&n.ids, usize::from(n.own_len), 2 * BASE);
         }
         // The context's ids, gathered here (their count in a register) and pushed at once;
         // `opening` is whether one of them is an opening id.
@@ -999,7 +1049,6 @@ pub fn extract_in_streams(lines: &[Line], own: &[Active], rules: Option<&[RuleVi
         seen += 1;
         prev[st] = Some(i);
     }
-    out
 }
 
 #[cfg(test)]

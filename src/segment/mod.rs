@@ -14,6 +14,7 @@ mod headings;
 mod lines;
 
 use crate::text::{self, SkillHits, SkillScan};
+use features::Features;
 use lines::{Line, LineKind};
 use serde::{Deserialize, Serialize};
 use std::ops::Range;
@@ -351,8 +352,10 @@ fn rule_view(lines: &[Line], starts: &[Start]) -> Vec<features::RuleView> {
 /// section; a run that opens on a vocabulary heading has it as its heading; entry starts where
 /// the entry-start model says so.
 fn classified(lines: &[Line], tokens: &Tokens, rules: Option<&[features::RuleView]>, model: &Model) -> Segmentation {
-    let own = features::own_features(lines);
-    let mut feats = features::extract_in_streams(lines, &own, rules, None, None);
+    // Each line's own features, extended in place (no copy of them): a later reading in other
+    // contexts, and the entry-start rules' look at what a line names, take the own ones among them.
+    let mut feats = features::own_features(lines);
+    features::extend_in_streams(lines, &mut feats, rules, None, None);
     // Each non-blank line's emission row, whose begin lane the entry-start model goes on from.
     let (mut decoded, mut rows) = model.decode_with_rows(&feats);
     if !decoded.streams.is_empty() {
@@ -360,11 +363,11 @@ fn classified(lines: &[Line], tokens: &Tokens, rules: Option<&[features::RuleVie
         // stream, as the classifier was trained on interleaved text: from either (a line may take
         // the section either context supports), then, for entry starts, from the context that
         // gave the line its type.
-        let in_stream = |s: u8| features::extract_in_streams(lines, &own, rules, Some(&decoded.streams), Some(s));
+        let in_stream = |s: u8| features::extract_in_streams(lines, &feats, rules, Some(&decoded.streams), Some(s));
         let contexts = [in_stream(0), in_stream(1)];
         let chosen;
         (decoded, chosen) = model.decode_streams(&contexts, &feats);
-        feats = (0..lines.len()).map(|i| contexts[usize::from(chosen[i])][i]).collect();
+        feats = (0..lines.len()).map(|i| contexts[usize::from(chosen[i])][i].unwrap_or_default()).collect();
         // The rows were of the features read as one stream: the entry-start model sums afresh.
         rows.clear();
     }
@@ -388,7 +391,7 @@ fn classified(lines: &[Line], tokens: &Tokens, rules: Option<&[features::RuleVie
         let end = starts.get(k + 1).map_or(lines.len(), |n| n.line);
         let body = (s.line + s.heading_lines).min(end);
         for i in s.line..end {
-            let Some(a) = &feats[i] else { continue };
+            let Some(a) = feats[i].active() else { continue };
             let row = rows.next();
             let st = stream(i);
             let before = streams[st].enter(i, k, s.kind, i < body);
@@ -401,9 +404,9 @@ fn classified(lines: &[Line], tokens: &Tokens, rules: Option<&[features::RuleVie
                 prev: before.map(|p| &lines[p]),
                 // The next non-blank line in its stream: found for the lines judged only, by a walk
                 // that ends there (the walks of a stream's lines pass over each line once).
-                next: (i + 1..lines.len()).find(|&n| feats[n].is_some() && stream(n) == st).map(|n| &lines[n]),
+                next: (i + 1..lines.len()).find(|&n| feats[n].active().is_some() && stream(n) == st).map(|n| &lines[n]),
                 score: || model.begin_score_from(row, a, s.kind, first_line),
-                own: &own[i],
+                own: a,
                 first_line,
                 after_turn,
                 rules: rules.is_some_and(|r| r[i].begin),
