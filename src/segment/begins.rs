@@ -188,7 +188,8 @@ pub struct Judged<'l, 'a, S: Fn() -> f32> {
     /// The entry-start model's log-odds that the line starts an entry (a sum over the line's
     /// features, read when needed).
     pub score: S,
-    /// The line's own features (`features::own_features`): what it names.
+    /// The line's features (its own, `features::own_features`, first; the tests here look only for
+    /// own-line ids): what it names.
     pub own: &'l Active,
     /// The line is the first body line of its section in its stream.
     pub first_line: bool,
