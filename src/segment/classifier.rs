@@ -576,33 +576,24 @@ fn argmax_portably(x: &[f32; LANES]) -> usize {
 /// from a map over the lines (a known length: no capacity test a line), the streams only when
 /// there are any.
 fn spread<F: Features>(feats: &[F], path: &[u8], streams: &[u8]) -> Decoded {
-    // Per line, the index in `path` of the last non-blank line at or before it; 0 before the first
-    // (what the streams are read by).
-    let places = || {
-        let mut t = 0usize;
-        feats.iter().map(move |a| {
-            if a.active().is_some() && t < path.len() {
-                t += 1;
-            }
-            t.saturating_sub(1)
-        })
-    };
-    // The types as the places give them, with no place reckoned: each non-blank line takes the
-    // path's next type (the last once it is spent), each blank line the type before it, the
-    // first lines the path's first.
-    let kind = |k: &u8| SectionType::ALL[usize::from(*k)];
-    let (mut now, mut rest) = (path.first().map_or(SectionType::Other, kind), path.iter());
-    let kinds = feats
-        .iter()
-        .map(|a| {
-            if let Some(k) = a.active().and_then(|_| rest.next()) {
-                now = kind(k);
-            }
-            now
-        })
-        .collect();
-    let streams = if streams.is_empty() { Vec::new() } else { places().filter_map(|at| streams.get(at).copied()).collect() };
+    let kind = |k: Option<u8>| k.map_or(SectionType::Other, |k| SectionType::ALL[usize::from(k)]);
+    let kinds = spread_values(feats, path).map(kind).collect();
+    let streams = if streams.is_empty() { Vec::new() } else { spread_values(feats, streams).flatten().collect() };
     Decoded { kinds, streams }
+}
+
+/// Per line, the value of `values` (one a non-blank line, in order) of the last non-blank line at
+/// or before it, the first value before the first (None when there are none): each non-blank
+/// line takes the next value (the last once they are spent), each blank line the value before
+/// it, with no place reckoned.
+fn spread_values<'v, F: Features, T: Copy>(feats: &'v [F], values: &'v [T]) -> impl Iterator<Item = Option<T>> + 'v {
+    let (mut now, mut rest) = (values.first().copied(), values.iter());
+    feats.iter().map(move |a| {
+        if let Some(&v) = a.active().and_then(|_| rest.next()) {
+            now = Some(v);
+        }
+        now
+    })
 }
 
 /// In place: x -> x - log(sum(exp(x))).
